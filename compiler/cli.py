@@ -1,0 +1,125 @@
+"""Command line: the only place that prints and picks exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from compiler import __version__
+from compiler.errors import CompilerError, Diagnostic
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        click.echo(str(d), err=True)
+
+
+def reports_errors(func: F) -> F:
+    """User mistakes print as located diagnostics and exit 1; bugs keep their traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CompilerError as err:
+            _print_diagnostics(err.diagnostics)
+            n = sum(1 for d in err.diagnostics if d.severity.value == "error")
+            click.echo(f"policyc: {n} error{'s' if n != 1 else ''}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policyc")
+@click.option("-v", "--verbose", is_flag=True, help="Log every step.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def main(verbose: bool, quiet: bool) -> None:
+    """Compile YAML policy documents into localized HTML, PDF and DOCX."""
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, help="html,pdf,docx (default: all).")
+@click.option("--locale", "locales", multiple=True, help="Locales to build (default: all listed).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--locales-dir", type=click.Path(path_type=Path), help="Default: locales/ beside source/.")
+@click.option("--strict", is_flag=True, help="Untranslated or fuzzy strings are errors.")
+@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
+@click.option("--reference-docx", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Style reference document for DOCX output.")
+@click.option("--base-url", help="Public URL of the published dist/ folder (canonical links).")
+@reports_errors
+def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[str, ...],
+          out: Path, locales_dir: Path | None, strict: bool, page_size: str | None,
+          reference_docx: Path | None, base_url: str | None) -> None:
+    """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
+    from compiler.build import BuildOptions
+    from compiler.build import build as run_build
+    from compiler.renderers import FORMATS
+
+    fmts = _split(formats) or FORMATS
+    unknown = [f for f in fmts if f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"unknown format {unknown[0]!r} (expected: {', '.join(FORMATS)})",
+                                 param_hint="--format")
+    options = BuildOptions(out=out, formats=fmts, locales=_split(locales),
+                           locales_dir=locales_dir, strict=strict, page_size=page_size,
+                           reference_docx=reference_docx, base_url=base_url)
+    result = run_build(list(sources), options)
+    _print_diagnostics(result.warnings)
+    click.echo(f"policyc: built {len(result.outputs)} files in {result.seconds:.1f}s into {out}/",
+               err=True)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Warnings are errors.")
+@reports_errors
+def check(sources: tuple[Path, ...], strict: bool) -> None:
+    """Validate SOURCES without building."""
+    from compiler.build import discover
+    from compiler.errors import Diagnostics
+    from compiler.loader import load
+
+    diag = Diagnostics()
+    paths = discover(list(sources))
+    for path in paths:
+        try:
+            load(path)
+        except CompilerError as err:
+            diag.extend(err.diagnostics)
+    diag.raise_if_errors(strict=strict)
+    click.echo(f"policyc: {len(paths)} source{'s' if len(paths) != 1 else ''} OK", err=True)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Write here instead of stdout.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of the source format."""
+    from compiler.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Located diagnostics: every user mistake names a file, a line and what was expected."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """A 1-based position in a source or catalog file; column 0 means 'whole line'."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+    @classmethod
+    def file(cls, path: str | Path) -> Loc:
+        return cls(display_path(path))
+
+
+def display_path(path: str | Path) -> str:
+    """Paths relative to the working directory read better in messages and stay stable."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+class Category(enum.Enum):
+    SYNTAX = "syntax"
+    SCHEMA = "schema"
+    REFERENCE = "reference"
+    TRANSLATION = "translation"
+    IO = "io"
+    SIGNING = "signing"
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    loc: Loc
+    message: str
+    severity: Severity = Severity.ERROR
+    category: Category = Category.SCHEMA
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.severity.value}: {self.message}"
+
+
+class CompilerError(Exception):
+    """A user mistake (or several): printed as located diagnostics, never as a traceback."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
+        self.diagnostics = (
+            [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
+        )
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @classmethod
+    def at(cls, loc: Loc, message: str, category: Category = Category.SCHEMA) -> CompilerError:
+        return cls(Diagnostic(loc, message, Severity.ERROR, category))
+
+
+@dataclass
+class Diagnostics:
+    """Collects every problem of a stage so one run reports them all, then raises once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, loc: Loc, message: str, category: Category = Category.SCHEMA) -> None:
+        self.items.append(Diagnostic(loc, message, Severity.ERROR, category))
+
+    def warning(self, loc: Loc, message: str, category: Category = Category.SCHEMA) -> None:
+        self.items.append(Diagnostic(loc, message, Severity.WARNING, category))
+
+    def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
+        self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def raise_if_errors(self, strict: bool = False) -> None:
+        """Raise every error at once; with strict, warnings count as errors too."""
+        failing = self.items if strict else self.errors
+        if failing:
+            promoted = [
+                Diagnostic(d.loc, d.message, Severity.ERROR, d.category) for d in failing
+            ]
+            raise CompilerError(sorted(promoted, key=lambda d: d.loc))

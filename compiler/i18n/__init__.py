@@ -1,0 +1,1 @@
+"""Localization: extraction to POT, PO catalogs, CLDR formatting and localize()."""

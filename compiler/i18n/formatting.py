@@ -1,0 +1,62 @@
+"""CLDR formatting through Babel: the one place that knows about locales' conventions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+from compiler.model import Duration, Language
+
+
+@cache
+def babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def language(code: str) -> Language:
+    """A locale named in itself, as a language switcher shows it (Deutsch, Français, 日本語)."""
+    loc = babel_locale(code)
+    name = loc.get_display_name(loc) or code
+    return Language(code, code.replace("_", "-"), name[:1].upper() + name[1:])
+
+
+def direction(code: str) -> str:
+    return "rtl" if babel_locale(code).character_order == "right-to-left" else "ltr"
+
+
+def long_date(value: dt.date, code: str) -> str:
+    return format_date(value, format="long", locale=babel_locale(code))
+
+
+def duration(value: Duration, code: str) -> str:
+    """'90 days', '90 Tage', '90 日', '90 يومًا': CLDR unit patterns with plural rules."""
+    return format_unit(value.amount, f"duration-{value.unit}", length="long",
+                       locale=babel_locale(code))
+
+
+def number(value: float, code: str) -> str:
+    return format_decimal(value, locale=babel_locale(code))
+
+
+def url_display(url: str) -> str:
+    return re.sub(r"^https?://", "", url).rstrip("/")
+
+
+def tel_href(phone: str) -> str:
+    return "tel:" + ("+" if phone.strip().startswith("+") else "") + re.sub(r"\D", "", phone)
+
+
+def term_separator(code: str) -> str:
+    """Punctuation after a bold lead term, by the language's typographic convention."""
+    lang = babel_locale(code).language
+    if lang in ("ja", "zh"):
+        return "："
+    if lang == "fr":
+        return "\u202f: "
+    return ": "

@@ -1,0 +1,216 @@
+"""Document -> Document in one locale: translations checked and applied, placeholders formatted."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from compiler.errors import Category, Diagnostics, Loc
+from compiler.i18n import formatting
+from compiler.i18n.catalogs import Translations
+from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
+from compiler.inline import markup_shape, parse_inline, placeholders
+from compiler.model import (
+    Completeness,
+    Document,
+    Emphasis,
+    Inline,
+    Labels,
+    Link,
+    LocalizedDocument,
+    Placeholder,
+    Rich,
+    Strong,
+    Text,
+    Variable,
+    VarKind,
+)
+
+
+@dataclasses.dataclass
+class _Counter:
+    total: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+
+class _Localizer:
+    def __init__(self, doc: Document, code: str, translations: Translations | None) -> None:
+        self.doc = doc
+        self.code = code
+        self.translations = translations
+        self.is_source = code == doc.meta.source_locale
+        self.diag = Diagnostics()
+        self.count = _Counter()
+        self.vars = {v.name: v for v in doc.variables}
+
+    def lookup(self, context: str, msgid: str, loc: Loc) -> tuple[str, Loc | None]:
+        """The translation to use and where it came from; the source text as fallback."""
+        self.count.total += 1
+        if self.is_source:
+            self.count.translated += 1
+            return msgid, None
+        entry = self.translations.get(context, msgid) if self.translations else None
+        if entry is None or not entry.msgstr:
+            self.count.untranslated += 1
+            return msgid, None
+        if entry.fuzzy:
+            self.count.fuzzy += 1
+            return msgid, None
+        self.count.translated += 1
+        return entry.msgstr, entry.loc
+
+    def rich(self, rich: Rich) -> Rich:
+        text, where = self.lookup(rich.context, rich.source, rich.loc)
+        inlines = rich.inlines
+        if where is not None:
+            translated, errors = parse_inline(text)
+            problems = [e.message for e in errors]
+            problems += _compare(rich.inlines, translated)
+            if problems:
+                for p in problems:
+                    self.diag.error(where, f"{p} in translation of {_quote(rich.source)}",
+                                    Category.TRANSLATION)
+            else:
+                inlines = translated
+        return dataclasses.replace(rich, inlines=self.resolve(inlines))
+
+    def resolve(self, inlines: tuple[Inline, ...], in_link: bool = False) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        for node in inlines:
+            match node:
+                case Text():
+                    out.append(node)
+                case Strong(children=c):
+                    out.append(Strong(self.resolve(c, in_link)))
+                case Emphasis(children=c):
+                    out.append(Emphasis(self.resolve(c, in_link)))
+                case Link(href=href, children=c):
+                    out.append(Link(self.href(href), self.resolve(c, in_link=True)))
+                case Placeholder(name=name):
+                    out.append(self.value(self.vars[name], in_link))
+        return _merge(out)
+
+    def value(self, var: Variable, in_link: bool) -> Inline:
+        text = self.display(var)
+        if in_link or var.kind not in (VarKind.EMAIL, VarKind.URL, VarKind.PHONE):
+            return Text(text)
+        return Link(self.href("{" + var.name + "}"), (Text(text),))
+
+    def display(self, var: Variable) -> str:
+        value = var.value
+        match var.kind:
+            case VarKind.URL:
+                return formatting.url_display(str(value))
+            case VarKind.DATE:
+                assert not isinstance(value, str | int | float)
+                return formatting.long_date(value, self.code)  # type: ignore[arg-type]
+            case VarKind.DURATION:
+                return formatting.duration(value, self.code)  # type: ignore[arg-type]
+            case VarKind.NUMBER:
+                return formatting.number(value, self.code)  # type: ignore[arg-type]
+            case _:
+                return str(value)
+
+    def href(self, href: str) -> str:
+        """Substitute raw values into a link target; a bare {var} gets its natural scheme."""
+        bare = re.fullmatch(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", href)
+        if bare:
+            var = self.vars[bare.group(1)]
+            if var.kind is VarKind.EMAIL:
+                return f"mailto:{var.value}"
+            if var.kind is VarKind.PHONE:
+                return formatting.tel_href(str(var.value))
+            return str(var.value)
+
+        def sub(m: re.Match[str]) -> str:
+            var = self.vars[m.group(1)]
+            if href.startswith("tel:"):
+                return formatting.tel_href(str(var.value)).removeprefix("tel:")
+            return str(var.value)
+
+        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, href)
+
+    def labels(self) -> Labels:
+        values: dict[str, str] = {}
+        loc = Loc("<templates>")
+        for name, (msgid, _comment) in UI_MESSAGES.items():
+            text, where = self.lookup(UI_CONTEXT, msgid, loc)
+            if where is not None:
+                names_src = sorted(re.findall(r"\{(\w+)\}", msgid))
+                names_tr = sorted(re.findall(r"\{(\w+)\}", text))
+                if names_src != names_tr:
+                    self.diag.error(where, f"placeholders {names_tr} differ from {names_src} in "
+                                    f"translation of {_quote(msgid)}", Category.TRANSLATION)
+                    text = msgid
+            values[name] = text
+        return Labels(**values)
+
+    def transform(self, obj: Any) -> Any:
+        """Rebuild the frozen tree with every Rich localized (dataclasses are data, not code)."""
+        if isinstance(obj, Rich):
+            return self.rich(obj)
+        if isinstance(obj, tuple):
+            return tuple(self.transform(x) for x in obj)
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            changes = {f.name: self.transform(getattr(obj, f.name))
+                       for f in dataclasses.fields(obj) if f.name not in ("variables",)}
+            return dataclasses.replace(obj, **changes)
+        return obj
+
+
+def _compare(source: tuple[Inline, ...], translated: tuple[Inline, ...]) -> list[str]:
+    problems: list[str] = []
+    src, tr = placeholders(source), placeholders(translated)
+    for name in sorted(set(src) - set(tr)):
+        problems.append(f"placeholder {{{name}}} missing")
+    for name in sorted(set(tr) - set(src)):
+        problems.append(f"placeholder {{{name}}} not in the source")
+    if markup_shape(source) != markup_shape(translated):
+        want = ", ".join(markup_shape(source)) or "none"
+        got = ", ".join(markup_shape(translated)) or "none"
+        problems.append(f"inline markup differs (source has: {want}; translation has: {got})")
+    return problems
+
+
+def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for n in nodes:
+        if isinstance(n, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + n.text)
+        else:
+            out.append(n)
+    return tuple(out)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
+
+
+def localize(doc: Document, code: str,
+             translations: Translations | None) -> tuple[LocalizedDocument, Diagnostics]:
+    """Translate and format for one locale; missing/fuzzy strings fall back with a warning."""
+    loc = _Localizer(doc, code, translations)
+    labels = loc.labels()
+    localized: Document = loc.transform(doc)
+    c = loc.count
+    if translations is not None and (c.untranslated or c.fuzzy):
+        where = Loc(translations.path)
+        loc.diag.warning(where, f"{code}: {c.untranslated} untranslated and {c.fuzzy} fuzzy "
+                         f"of {c.total} messages fall back to the source text",
+                         Category.TRANSLATION)
+    meta = doc.meta
+    result = LocalizedDocument(
+        document=localized,
+        language=formatting.language(code),
+        direction=formatting.direction(code),
+        labels=labels,
+        updated_text=formatting.long_date(meta.updated, code),
+        effective_text=formatting.long_date(meta.effective, code),
+        languages=tuple(formatting.language(c) for c in meta.locales),
+        completeness=Completeness(c.total, c.translated, c.fuzzy, c.untranslated),
+        term_separator=formatting.term_separator(code),
+    )
+    return result, loc.diag

@@ -1,0 +1,213 @@
+"""The one parser of inline markup: **bold**, *italic*, [label](href), {placeholder}, auto-links.
+
+Used by the loader for source strings and by localization for translations, so both
+sides of a translation are judged by the same grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from compiler.model import Emphasis, Inline, Link, Placeholder, Strong, Text
+
+ESCAPABLE = "\\*[]{}()_"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"https?://[^\s<>\"'\]\)]+[^\s<>\"'\]\).,;:!?]")
+SAFE_SCHEMES = ("https://", "http://", "mailto:", "tel:", "#")
+
+
+@dataclass(frozen=True)
+class InlineError:
+    offset: int  # 0-based character offset into the string
+    message: str
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.s = text
+        self.i = 0
+        self.errors: list[InlineError] = []
+
+    def parse(self, closer: str | None = None, opened_at: int = 0) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        buf: list[str] = []
+
+        def flush() -> None:
+            if buf:
+                out.extend(_autolink("".join(buf)))
+                buf.clear()
+
+        s = self.s
+        while self.i < len(s):
+            c = s[self.i]
+            if closer and s.startswith(closer, self.i) and not (
+                closer == "*" and s.startswith("**", self.i)
+            ):
+                self.i += len(closer)
+                flush()
+                return tuple(out)
+            if c == "\\" and self.i + 1 < len(s) and s[self.i + 1] in ESCAPABLE:
+                buf.append(s[self.i + 1])
+                self.i += 2
+            elif s.startswith("**", self.i):
+                flush()
+                start = self.i
+                self.i += 2
+                out.append(Strong(self._inner("**", start, "bold")))
+            elif c == "*":
+                flush()
+                start = self.i
+                self.i += 1
+                out.append(Emphasis(self._inner("*", start, "italic")))
+            elif c == "[":
+                flush()
+                out.extend(self._link())
+            elif c == "{":
+                flush()
+                out.append(self._placeholder())
+            elif c in "]}":
+                self.errors.append(
+                    InlineError(self.i, f"unmatched '{c}' (escape it as '\\{c}' if meant literally)")
+                )
+                buf.append(c)
+                self.i += 1
+            else:
+                buf.append(c)
+                self.i += 1
+        flush()
+        if closer:
+            kind = {"**": "bold", "*": "italic", "]": "link label"}[closer]
+            self.errors.append(
+                InlineError(opened_at, f"unclosed {kind} markup '{self.s[opened_at]}"
+                            f"{'*' if closer == '**' else ''}' (expected a closing '{closer}')")
+            )
+        return tuple(out)
+
+    def _inner(self, closer: str, start: int, kind: str) -> tuple[Inline, ...]:
+        children = self.parse(closer, start)
+        if not children:
+            self.errors.append(InlineError(start, f"empty {kind} markup '{closer}{closer}'"))
+        return children
+
+    def _link(self) -> tuple[Inline, ...]:
+        start = self.i
+        self.i += 1
+        label = self.parse("]", start)
+        if not self.s.startswith("(", self.i):
+            self.errors.append(
+                InlineError(start, "link label '[...]' must be followed by '(target)'; "
+                            "escape '[' as '\\[' if meant literally")
+            )
+            return (Text("["), *label, Text("]"))
+        end = self.s.find(")", self.i)
+        if end < 0:
+            self.errors.append(InlineError(self.i, "unclosed link target '(' (expected ')')"))
+            self.i = len(self.s)
+            return label
+        href = self.s[self.i + 1 : end].strip()
+        self.i = end + 1
+        if not href.startswith(SAFE_SCHEMES) and not _is_placeholder_href(href):
+            self.errors.append(
+                InlineError(start, f"link target '{href}' is not allowed "
+                            "(expected https://, http://, mailto:, tel:, #section-id or a {variable})")
+            )
+        if not label:
+            self.errors.append(InlineError(start, "empty link label '[]'"))
+        return (Link(href, label),)
+
+    def _placeholder(self) -> Inline:
+        start = self.i
+        end = self.s.find("}", self.i)
+        if end < 0:
+            self.errors.append(
+                InlineError(start, "unclosed placeholder '{' (expected '}'; "
+                            "escape '{' as '\\{' if meant literally)")
+            )
+            self.i = len(self.s)
+            return Text(self.s[start:])
+        name = self.s[start + 1 : end].strip()
+        self.i = end + 1
+        if not _NAME.fullmatch(name):
+            self.errors.append(
+                InlineError(start, f"invalid placeholder '{{{name}}}' "
+                            "(expected a variable name such as {company})")
+            )
+        return Placeholder(name)
+
+
+def _is_placeholder_href(href: str) -> bool:
+    """mailto:{privacy_email} or a bare {support_portal}: resolved when localizing."""
+    m = re.fullmatch(r"(mailto:|tel:)?\{[A-Za-z_][A-Za-z0-9_]*\}", href)
+    return m is not None
+
+
+def _autolink(text: str) -> list[Inline]:
+    """Plain e-mail addresses and http(s) URLs in text become links, as readers expect."""
+    out: list[Inline] = []
+    pos = 0
+    pattern = re.compile(f"(?P<url>{_URL.pattern})|(?P<email>{_EMAIL.pattern})")
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            out.append(Text(text[pos : m.start()]))
+        found = m.group(0)
+        href = found if m.group("url") else "mailto:" + found
+        out.append(Link(href, (Text(found),)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return out
+
+
+def parse_inline(text: str) -> tuple[tuple[Inline, ...], list[InlineError]]:
+    """Parse markup; errors carry offsets so callers can turn them into file:line:col."""
+    p = _Parser(text)
+    nodes = p.parse()
+    return _merge_text(nodes), p.errors
+
+
+def _merge_text(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for n in nodes:
+        if isinstance(n, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + n.text)
+        else:
+            out.append(n)
+    return tuple(out)
+
+
+def placeholders(nodes: tuple[Inline, ...]) -> list[str]:
+    """Placeholder names in reading order, including those inside link targets."""
+    names: list[str] = []
+    for n in nodes:
+        match n:
+            case Placeholder(name=name):
+                names.append(name)
+            case Link(href=href, children=c):
+                names.extend(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", href))
+                names.extend(placeholders(c))
+            case Strong(children=c) | Emphasis(children=c):
+                names.extend(placeholders(c))
+            case Text():
+                pass
+    return names
+
+
+def markup_shape(nodes: tuple[Inline, ...]) -> list[str]:
+    """The kinds of markup used (bold, italic, link targets), order-free, for translation checks."""
+    shape: list[str] = []
+    for n in nodes:
+        match n:
+            case Strong(children=c):
+                shape.append("bold")
+                shape.extend(markup_shape(c))
+            case Emphasis(children=c):
+                shape.append("italic")
+                shape.extend(markup_shape(c))
+            case Link(href=href, children=c):
+                shape.append(f"link {href}")
+                shape.extend(markup_shape(c))
+            case Text() | Placeholder():
+                pass
+    return sorted(shape)

@@ -1,0 +1,573 @@
+"""YAML source -> Document: every node keeps its location; all errors are collected, then raised once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compiler import schema
+from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.inline import parse_inline, placeholders
+from compiler.model import (
+    CallToAction,
+    Contact,
+    ContactEntry,
+    Document,
+    Duration,
+    ItemList,
+    ListItem,
+    Meta,
+    Note,
+    NoteKind,
+    Paragraph,
+    Rich,
+    Section,
+    Table,
+    Variable,
+    VarKind,
+)
+
+MAX_NODES = 100_000  # bound on alias expansion ("billion laughs")
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+def load(path: str | Path) -> Document:
+    """Read and validate one source file."""
+    p = Path(path)
+    shown = display_path(p)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise CompilerError.at(Loc(shown), f"cannot read source: {err.strerror}", Category.IO) from err
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise CompilerError.at(
+            Loc(shown, line, column),
+            f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it as UTF-8",
+            Category.SYNTAX,
+        ) from err
+    return load_text(text, shown, digest=hashlib.sha256(data).hexdigest())
+
+
+def load_text(text: str, path: str, digest: str = "") -> Document:
+    text = text.removeprefix("\ufeff")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
+        problem = err.problem or err.context or "invalid YAML"
+        raise CompilerError.at(loc, f"YAML syntax error: {problem}", Category.SYNTAX) from err
+    except yaml.YAMLError as err:
+        raise CompilerError.at(Loc(path), f"YAML error: {err}", Category.SYNTAX) from err
+    if root is None:
+        raise CompilerError.at(
+            Loc(path, 1, 1),
+            "empty document (expected a mapping with keys: "
+            + ", ".join(k.name for k in schema.DOCUMENT if k.required) + ")",
+        )
+    _bound_size(root, path)
+    return _Loader(path, digest).document(root)
+
+
+def _bound_size(root: Node, path: str) -> None:
+    count, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise CompilerError.at(
+                _loc(path, root),
+                f"document expands to more than {MAX_NODES} YAML nodes (recursive or "
+                "exponential aliases?); write the content out instead",
+                Category.SYNTAX,
+            )
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+
+
+def _loc(path: str, node: Node) -> Loc:
+    return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return {_INT: "a number", _FLOAT: "a number", "tag:yaml.org,2002:bool": "a boolean",
+            "tag:yaml.org,2002:null": "nothing (null)"}.get(node.tag, f"'{node.value}'")
+
+
+class _Loader:
+    def __init__(self, path: str, digest: str) -> None:
+        self.path = path
+        self.digest = digest
+        self.diag = Diagnostics()
+        self.rich_nodes: list[Rich] = []
+        self.hrefs: list[tuple[str, Loc]] = []
+        self.section_ids: dict[str, Loc] = {}
+
+    # --- generic helpers ----------------------------------------------------------
+
+    def loc(self, node: Node) -> Loc:
+        return _loc(self.path, node)
+
+    def error(self, node: Node, where: str, message: str,
+              category: Category = Category.SCHEMA) -> None:
+        prefix = f"{where}: " if where else ""
+        self.diag.error(self.loc(node), prefix + message, category)
+
+    def mapping(self, node: Node, where: str, keys: tuple[schema.Key, ...],
+                extra_ok: tuple[str, ...] = ()) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self.error(node, where, f"expected a mapping with keys "
+                       f"{', '.join(k.name for k in keys)}, found {_kind(node)}")
+            return None
+        allowed = [k.name for k in keys] + list(extra_ok)
+        out: dict[str, Node] = {}
+        first: dict[str, Node] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                self.error(knode, where, "keys must be plain words")
+                continue
+            key = knode.value
+            if key in first:
+                self.error(knode, where, f"duplicate key '{key}' (first at line "
+                           f"{first[key].start_mark.line + 1}); YAML would silently keep only "
+                           "the last one")
+                continue
+            first[key] = knode
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                did = f"; did you mean '{hint[0]}'?" if hint else ""
+                self.error(knode, where, f"unknown key '{key}' (expected one of: "
+                           f"{', '.join(allowed)}){did}")
+                continue
+            out[key] = vnode
+        for k in keys:
+            if k.required and k.name not in out:
+                self.error(node, where, f"missing required key '{k.name}' ({k.doc})")
+        return out
+
+    def scalar(self, node: Node | None, where: str, what: str = "text") -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.error(node, where, f"expected {what}, found {_kind(node)}")
+            return None
+        return str(node.value)
+
+    def sequence(self, node: Node | None, where: str, what: str) -> list[Node]:
+        if node is None:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(node, where, f"expected a list of {what}, found {_kind(node)}")
+            return []
+        return list(node.value)
+
+    def pattern(self, node: Node | None, where: str, regex: str, what: str) -> str | None:
+        value = self.scalar(node, where, what)
+        if value is None or node is None:
+            return None
+        if not re.fullmatch(regex, value):
+            self.error(node, where, f"invalid {what} '{value}'")
+            return None
+        return value
+
+    def date(self, node: Node | None, where: str) -> dt.date | None:
+        value = self.scalar(node, where, "a date (YYYY-MM-DD)")
+        if value is None or node is None:
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(node, where, f"invalid date '{value}' (expected an ISO date YYYY-MM-DD "
+                       "that exists in the calendar)")
+            return None
+
+    def rich(self, node: Node | None, where: str, context: str, comment: str = "") -> Rich | None:
+        value = self.scalar(node, where, "text")
+        if value is None or node is None:
+            return None
+        inlines, errors = parse_inline(value)
+        for err in errors:
+            self.diag.error(self._offset_loc(node, err.offset), f"{where}: {err.message}",
+                            Category.SYNTAX)
+        rich = Rich(value, inlines, self.loc(node), context, comment)
+        self.rich_nodes.append(rich)
+        return rich
+
+    def _offset_loc(self, node: Node, offset: int) -> Loc:
+        """Exact column for one-line scalars; the scalar's start otherwise."""
+        start, end = node.start_mark, node.end_mark
+        if isinstance(node, ScalarNode) and start.line == end.line:
+            quote = 1 if node.style in ("'", '"') else 0
+            return Loc(self.path, start.line + 1, start.column + 1 + quote + offset)
+        return self.loc(node)
+
+    def comment(self, fields: dict[str, Node], where: str) -> str:
+        return self.scalar(fields.get("comment"), where) or ""
+
+    # --- the document -------------------------------------------------------------
+
+    def document(self, root: Node) -> Document:
+        f = self.mapping(root, "", schema.DOCUMENT)
+        if f is None:
+            raise CompilerError(self.diag.items)
+        doc_id = self.pattern(f.get("id"), "id", schema.ID_PATTERN,
+                              "document id (expected lowercase words joined by '-')")
+        title = self.rich(f.get("title"), "title", "document")
+        version = self.pattern(f.get("version"), "version", schema.VERSION_PATTERN,
+                               "version (expected a semantic version such as 1.2.0)")
+        updated = self.date(f.get("updated"), "updated")
+        effective = self.date(f.get("effective"), "effective")
+        source_locale = self.locale(f.get("source_locale"), "source_locale")
+        locales = tuple(
+            loc for i, n in enumerate(self.sequence(f.get("locales"), "locales", "locales"))
+            if (loc := self.locale(n, f"locales[{i}]"))
+        )
+        if source_locale and locales and source_locale not in locales:
+            self.error(f["locales"], "locales", f"source_locale '{source_locale}' must be listed")
+        organization = self.scalar(f.get("organization"), "organization")
+        description = self.rich(f.get("description"), "description", "document")
+        keywords = tuple(
+            k for i, n in enumerate(self.sequence(f.get("keywords"), "keywords", "keywords"))
+            if (k := self.scalar(n, f"keywords[{i}]"))
+        )
+        page_size = self.scalar(f.get("page_size"), "page_size") or "A4"
+        if page_size not in ("A4", "Letter"):
+            self.error(f["page_size"], "page_size", f"unknown page size '{page_size}' "
+                       "(expected A4 or Letter)")
+        base_url = self.scalar(f.get("base_url"), "base_url")
+        variables = self.variables(f.get("variables"))
+        sections = self.sections(f.get("sections"), "sections", (), 1)
+        if "sections" in f and not sections and not self.diag.errors:
+            self.error(f["sections"], "sections", "a document needs at least one section")
+        self.check_references(variables)
+        self.diag.raise_if_errors()
+        assert doc_id and title and version and updated and effective and source_locale
+        assert organization is not None
+        meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
+                    organization, description, keywords, page_size, base_url)
+        return Document(meta, variables, sections, self.path, self.digest)
+
+    def locale(self, node: Node | None, where: str) -> str | None:
+        value = self.pattern(node, where, schema.LOCALE_PATTERN,
+                             "locale (expected a code such as en, de, pt_BR)")
+        if value and node is not None:
+            from babel import localedata  # cheap: checks that CLDR has the file
+
+            if not localedata.exists(value):
+                self.error(node, where, f"unknown locale '{value}' (not in CLDR)")
+                return None
+        return value
+
+    def variables(self, node: Node | None) -> tuple[Variable, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node, MappingNode):
+            self.error(node, "variables", f"expected a mapping of name: value, found {_kind(node)}")
+            return ()
+        out: list[Variable] = []
+        seen: set[str] = set()
+        for knode, vnode in node.value:
+            name = str(knode.value)
+            where = f"variables.{name}"
+            if name in seen:
+                self.error(knode, "variables", f"duplicate variable '{name}'")
+                continue
+            seen.add(name)
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                self.error(knode, "variables", f"invalid variable name '{name}' (expected "
+                           "letters, digits and underscores)")
+                continue
+            var = self.variable(name, vnode, where)
+            if var:
+                out.append(var)
+        return tuple(out)
+
+    def variable(self, name: str, node: Node, where: str) -> Variable | None:
+        loc = self.loc(node)
+        if isinstance(node, ScalarNode):
+            if node.tag in (_INT, _FLOAT):
+                return Variable(name, VarKind.NUMBER, _number(node.value), loc)
+            value = self.scalar(node, where)
+            return Variable(name, VarKind.TEXT, value, loc) if value is not None else None
+        kinds = schema.VARIABLE_KINDS
+        keys = tuple(schema.Key(k, {}, f"a {k} value") for k in kinds) + (schema.COMMENT,)
+        f = self.mapping(node, where, keys)
+        if f is None:
+            return None
+        given = [k for k in kinds if k in f]
+        if len(given) != 1:
+            self.error(node, where, f"expected exactly one type key (one of: {', '.join(kinds)})")
+            return None
+        kind = VarKind(given[0])
+        vnode = f[given[0]]
+        comment = self.comment(f, where)
+        raw = self.scalar(vnode, f"{where}.{kind.value}")
+        if raw is None:
+            return None
+        value: str | int | float | dt.date | Duration | None = raw
+        if kind is VarKind.EMAIL and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", raw):
+            value = self._bad(vnode, where, f"invalid e-mail address '{raw}'")
+        elif kind is VarKind.URL and not re.fullmatch(r"https?://[^\s]+", raw):
+            value = self._bad(vnode, where, f"invalid URL '{raw}' (expected https://...)")
+        elif kind is VarKind.PHONE and not re.fullmatch(r"\+?[0-9 ()./-]{5,}", raw):
+            value = self._bad(vnode, where, f"invalid phone number '{raw}'")
+        elif kind is VarKind.DATE:
+            value = self.date(vnode, f"{where}.date")
+        elif kind is VarKind.DURATION:
+            m = re.fullmatch(schema.DURATION_PATTERN, raw)
+            value = (Duration(int(m.group(1)), m.group(2)) if m else self._bad(
+                vnode, where, f"invalid duration '{raw}' (expected e.g. '90 days'; units: "
+                f"{', '.join(schema.DURATION_UNITS)})"))
+        elif kind is VarKind.NUMBER:
+            try:
+                value = _number(raw)
+            except ValueError:
+                value = self._bad(vnode, where, f"invalid number '{raw}'")
+        if value is None:
+            return None
+        return Variable(name, kind, value, loc, comment)
+
+    def _bad(self, node: Node, where: str, message: str) -> None:
+        self.error(node, where, message)
+
+    # --- sections and blocks ----------------------------------------------------------
+
+    def sections(self, node: Node | None, where: str, parents: tuple[str, ...],
+                 level: int) -> tuple[Section, ...]:
+        out: list[Section] = []
+        for i, snode in enumerate(self.sequence(node, where, "sections")):
+            s = self.section(snode, f"{where}[{i}]", parents, level)
+            if s:
+                out.append(s)
+        return tuple(out)
+
+    def section(self, node: Node, where: str, parents: tuple[str, ...],
+                level: int) -> Section | None:
+        f = self.mapping(node, where, schema.SECTION)
+        if f is None:
+            return None
+        sid = self.pattern(f.get("id"), f"{where}.id", schema.ID_PATTERN,
+                           "section id (expected lowercase words joined by '-', e.g. data-retention)")
+        if sid and "id" in f:
+            if sid in self.section_ids:
+                self.error(f["id"], f"{where}.id", f"duplicate section id '{sid}' (first used at "
+                           f"line {self.section_ids[sid].line}); ids must be unique")
+            else:
+                self.section_ids[sid] = self.loc(f["id"])
+        path = (*parents, sid or "?")
+        context = "/".join(path)
+        comment = self.comment(f, where)
+        title = self.rich(f.get("title"), f"{where}.title", context, comment)
+        blocks = tuple(
+            b for i, bnode in enumerate(self.sequence(f.get("blocks"), f"{where}.blocks", "blocks"))
+            if (b := self.block(bnode, f"{where}.blocks[{i}]", context))
+        )
+        subs = self.sections(f.get("sections"), f"{where}.sections", path, level + 1)
+        if not blocks and not subs and "blocks" not in f and "sections" not in f:
+            self.error(node, where, "a section needs 'blocks' or 'sections'")
+        if sid is None or title is None:
+            return None
+        return Section(sid, title, level, blocks, subs, self.loc(node))
+
+    def block(self, node: Node, where: str, context: str):  # type: ignore[no-untyped-def]
+        loc = self.loc(node)
+        if isinstance(node, ScalarNode):
+            text = self.rich(node, where, context)
+            return Paragraph(text, loc) if text else None
+        kinds = list(schema.BLOCK_KINDS)
+        if not isinstance(node, MappingNode):
+            self.error(node, where, f"expected a block (a string, or a mapping led by one of: "
+                       f"{', '.join(kinds)}), found {_kind(node)}")
+            return None
+        present = [str(k.value) for k, _ in node.value if str(k.value) in kinds]
+        if len(present) != 1:
+            found = ", ".join(str(k.value) for k, _ in node.value)
+            hint = ""
+            if not present:
+                keys = [str(k.value) for k, _ in node.value]
+                close = [m for k in keys for m in difflib.get_close_matches(k, kinds, n=1)]
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+            self.error(node, where, f"a block needs exactly one of: {', '.join(kinds)} "
+                       f"(found: {found or 'nothing'}){hint}")
+            return None
+        kind = present[0]
+        keys = (schema.Key(kind, {}, "", True), *schema.BLOCK_EXTRA.get(kind, ()), schema.COMMENT)
+        f = self.mapping(node, where, keys)
+        if f is None:
+            return None
+        comment = self.comment(f, where)
+        body = f[kind]
+        match kind:
+            case "paragraph":
+                text = self.rich(body, f"{where}.paragraph", context, comment)
+                return Paragraph(text, loc) if text else None
+            case "bullets" | "numbered":
+                return self.item_list(body, f"{where}.{kind}", context, kind == "numbered",
+                                      comment)
+            case "note":
+                kind_value = self.scalar(f.get("kind"), f"{where}.kind") or "info"
+                try:
+                    note_kind = NoteKind(kind_value)
+                except ValueError:
+                    self.error(f["kind"], f"{where}.kind", f"unknown note kind '{kind_value}' "
+                               f"(expected one of: {', '.join(k.value for k in NoteKind)})")
+                    return None
+                text = self.rich(body, f"{where}.note", context, comment)
+                return Note(note_kind, text, loc) if text else None
+            case "contact":
+                return self.contact(body, f"{where}.contact", context, comment)
+            case "cta":
+                return self.cta(body, f"{where}.cta", context, comment)
+            case "table":
+                return self.table(body, f"{where}.table", context, comment)
+        raise AssertionError(kind)
+
+    def item_list(self, node: Node, where: str, context: str, ordered: bool,
+                  comment: str) -> ItemList | None:
+        items: list[ListItem] = []
+        nodes = self.sequence(node, where, "list items")
+        if isinstance(node, SequenceNode) and not nodes:
+            self.error(node, where, "a list needs at least one item")
+        for i, inode in enumerate(nodes):
+            iw = f"{where}[{i}]"
+            if isinstance(inode, ScalarNode):
+                text = self.rich(inode, iw, context, comment)
+                if text:
+                    items.append(ListItem(None, text, None, self.loc(inode)))
+                continue
+            f = self.mapping(inode, iw, schema.ITEM)
+            if f is None:
+                continue
+            c = self.comment(f, iw) or comment
+            term = self.rich(f.get("term"), f"{iw}.term", context, c)
+            text = self.rich(f.get("text"), f"{iw}.text", context, c)
+            sub = (self.item_list(f["items"], f"{iw}.items", context, ordered, c)
+                   if "items" in f else None)
+            if term is None and text is None and sub is None:
+                self.error(inode, iw, "a list item needs 'text', 'term' or 'items'")
+                continue
+            items.append(ListItem(term, text, sub, self.loc(inode)))
+        return ItemList(ordered, tuple(items), self.loc(node)) if items else None
+
+    def contact(self, node: Node, where: str, context: str, comment: str) -> Contact | None:
+        entries: list[ContactEntry] = []
+        for i, enode in enumerate(self.sequence(node, where, "label/value entries")):
+            ew = f"{where}[{i}]"
+            f = self.mapping(enode, ew, schema.CONTACT_ENTRY)
+            if f is None:
+                continue
+            c = self.comment(f, ew) or comment
+            label = self.rich(f.get("label"), f"{ew}.label", context, c)
+            value = self.rich(f.get("value"), f"{ew}.value", context, c)
+            if label and value:
+                entries.append(ContactEntry(label, value, self.loc(enode)))
+        return Contact(tuple(entries), self.loc(node)) if entries else None
+
+    def cta(self, node: Node, where: str, context: str, comment: str) -> CallToAction | None:
+        f = self.mapping(node, where, schema.CTA)
+        if f is None:
+            return None
+        title = self.rich(f.get("title"), f"{where}.title", context, comment)
+        text = self.rich(f.get("text"), f"{where}.text", context, comment)
+        action = self.rich(f.get("action"), f"{where}.action", context, comment)
+        href = self.scalar(f.get("href"), f"{where}.href")
+        if href is not None:
+            self.hrefs.append((href, self.loc(f["href"])))
+            from compiler.inline import SAFE_SCHEMES, _is_placeholder_href
+
+            if not href.startswith(SAFE_SCHEMES) and not _is_placeholder_href(href):
+                self.error(f["href"], f"{where}.href", f"link target '{href}' is not allowed "
+                           "(expected https://, mailto:, tel:, #section-id or a {variable})")
+        if not (title and text and action and href):
+            return None
+        return CallToAction(title, text, action, href, self.loc(node))
+
+    def table(self, node: Node, where: str, context: str, comment: str) -> Table | None:
+        f = self.mapping(node, where, schema.TABLE)
+        if f is None:
+            return None
+        caption = self.rich(f.get("caption"), f"{where}.caption", context, comment)
+        header = tuple(
+            c for i, n in enumerate(self.sequence(f.get("header"), f"{where}.header", "cells"))
+            if (c := self.rich(n, f"{where}.header[{i}]", context, comment))
+        )
+        rows: list[tuple[Rich, ...]] = []
+        for r, rnode in enumerate(self.sequence(f.get("rows"), f"{where}.rows", "rows")):
+            cells = tuple(
+                c for i, n in enumerate(self.sequence(rnode, f"{where}.rows[{r}]", "cells"))
+                if (c := self.rich(n, f"{where}.rows[{r}][{i}]", context, comment))
+            )
+            if header and len(cells) != len(header):
+                self.error(rnode, f"{where}.rows[{r}]", f"row has {len(cells)} cells, "
+                           f"expected {len(header)} (as many as the header)")
+            rows.append(cells)
+        if not header:
+            return None
+        return Table(caption, header, tuple(rows), self.loc(node))
+
+    # --- cross references ------------------------------------------------------------
+
+    def check_references(self, variables: tuple[Variable, ...]) -> None:
+        names = [v.name for v in variables]
+        for rich in self.rich_nodes:
+            inlines = rich.inlines
+            for name in placeholders(inlines):
+                if name not in names:
+                    self._unknown_placeholder(rich.loc, name, names)
+        for href, loc in self.hrefs:
+            for name in re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", href):
+                if name not in names:
+                    self._unknown_placeholder(loc, name, names)
+        for rich in self.rich_nodes:
+            for target in _anchor_targets(rich):
+                if target not in self.section_ids:
+                    self.diag.error(rich.loc, f"link to '#{target}' names no section id",
+                                    Category.REFERENCE)
+
+    def _unknown_placeholder(self, loc: Loc, name: str, names: list[str]) -> None:
+        hint = difflib.get_close_matches(name, names, n=1)
+        did = f"; did you mean '{{{hint[0]}}}'?" if hint else ""
+        self.diag.error(loc, f"placeholder '{{{name}}}' names no variable (defined: "
+                        f"{', '.join(names) or 'none'}){did}", Category.REFERENCE)
+
+
+def _anchor_targets(rich: Rich) -> list[str]:
+    from compiler.model import Emphasis, Link, Strong
+
+    out: list[str] = []
+    stack = list(rich.inlines)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Link):
+            if n.href.startswith("#"):
+                out.append(n.href[1:])
+            stack.extend(n.children)
+        elif isinstance(n, Strong | Emphasis):
+            stack.extend(n.children)
+    return out
+
+
+def _number(value: str) -> int | float:
+    f = float(value)
+    return int(f) if f.is_integer() and "." not in value else f

@@ -1,0 +1,61 @@
+"""The Renderer protocol and the one registry of output formats."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from compiler.model import Language, LocalizedDocument
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """The same document in another locale, for language switchers and hreflang."""
+
+    language: Language
+    href: str  # relative to the page being rendered
+
+
+@dataclass(frozen=True)
+class Download:
+    format: str  # "pdf" or "docx"
+    href: str
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything a renderer may depend on besides the document: explicit, hashable."""
+
+    templates: Path = TEMPLATES
+    page_size: str = "A4"  # "A4" or "Letter"
+    pdf_variant: str | None = None
+    reference_docx: Path | None = None
+    alternates: tuple[Alternate, ...] = ()
+    downloads: tuple[Download, ...] = ()
+    base_url: str | None = None
+    attachments: tuple[Path, ...] = field(default=())
+
+
+class Renderer(Protocol):
+    def __call__(self, doc: LocalizedDocument, options: RenderOptions) -> bytes: ...
+
+
+# format -> module under compiler.renderers exposing render(doc, options) -> bytes.
+# Imported on first use so that `policyc check` never loads WeasyPrint or python-docx.
+RENDERERS: dict[str, str] = {
+    "html": "compiler.renderers.html",
+    "pdf": "compiler.renderers.pdf",
+    "docx": "compiler.renderers.docx",
+}
+
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
+
+
+def get_renderer(fmt: str) -> Renderer:
+    module = importlib.import_module(RENDERERS[fmt])
+    render: Renderer = module.render
+    return render

@@ -1,0 +1,99 @@
+"""PDF renderer: the HTML body in a print template, laid out by WeasyPrint in a sandbox."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from markupsafe import Markup
+
+from compiler.model import LocalizedDocument
+from compiler.renderers import RenderOptions
+from compiler.renderers.html import BodyWriter, context, environment
+
+log = logging.getLogger(__name__)
+
+
+class SandboxedFetcher(weasyprint.URLFetcher):
+    """Serves files under templates/ only: no network, no other local file."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=False)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: object = None) -> weasyprint.urls.URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                return weasyprint.urls.URLFetcherResponse(
+                    path.as_uri(), path.read_bytes(), {"Content-Type": _mime(path)})
+        log.warning("refused to fetch %s: the PDF renderer only reads files under %s",
+                    url, self.root)
+        raise ValueError(f"policyc refuses {url!r} (only files under templates/ are served)")
+
+
+def _mime(path: Path) -> str:
+    return {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml",
+            ".jpg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf",
+            ".woff2": "font/woff2"}.get(path.suffix, "application/octet-stream")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that cannot break out of its quotes, whatever the translation."""
+    out = []
+    for ch in text:
+        if ch.isalnum() and ch.isascii() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
+    """Page size and margin boxes: title, version and the localized "Page X of Y"."""
+    pieces = re.split(r"(\{page\}|\{pages\})", doc.labels.page_of)
+    content = " ".join(
+        "counter(page)" if p == "{page}" else "counter(pages)" if p == "{pages}" else css_string(p)
+        for p in pieces if p
+    )
+    start, end = ("right", "left") if doc.direction == "rtl" else ("left", "right")
+    version = css_string(f"{doc.labels.version} {doc.meta.version}")
+    size = "letter" if options.page_size == "Letter" else "A4"
+    return Markup(
+        f"@page {{ size: {size};\n"
+        f"  @top-{start} {{ content: {css_string(doc.title)}; }}\n"
+        f"  @top-{end} {{ content: {version}; }}\n"
+        f"  @bottom-center {{ content: {content}; }} }}\n"
+        "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
+    )
+
+
+def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
+    """The print page WeasyPrint lays out (also what the benchmark renders alone)."""
+    writer = BodyWriter(doc)
+    css = (options.templates / "css" / "print.css").read_text(encoding="utf-8")
+    template = environment(options.templates).get_template("pdf/print.html.j2")
+    return template.render(**context(doc, options, writer), css=Markup(css),
+                           running_css=running_css(doc, options))
+
+
+def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
+    html = weasyprint.HTML(
+        string=print_html(doc, options),
+        base_url=str(options.templates.resolve()) + "/",
+        url_fetcher=SandboxedFetcher(options.templates),
+    )
+    pdf = html.write_pdf(
+        pdf_variant=options.pdf_variant,
+        pdf_identifier=f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}".encode(),
+        uncompressed_pdf=False,
+        custom_metadata=True,
+    )
+    assert pdf is not None
+    return pdf
