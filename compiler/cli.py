@@ -121,5 +121,130 @@ def schema(out: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+def _documents(sources: tuple[Path, ...], locales_dir: Path | None) -> list[tuple[Any, Path]]:
+    """Load each source with the locales folder it uses (locales/ beside source/)."""
+    from compiler.build import discover
+    from compiler.errors import Diagnostics
+    from compiler.loader import load
+
+    diag = Diagnostics()
+    out = []
+    for path in discover(list(sources)):
+        try:
+            doc = load(path)
+        except CompilerError as err:
+            diag.extend(err.diagnostics)
+            continue
+        out.append((doc, locales_dir or path.resolve().parent.parent / "locales"))
+    diag.raise_if_errors()
+    return out
+
+
+_locales_dir_option = click.option(
+    "--locales-dir", type=click.Path(path_type=Path), help="Default: locales/ beside source/.")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_locales_dir_option
+@reports_errors
+def extract(sources: tuple[Path, ...], locales_dir: Path | None) -> None:
+    """Write locales/<id>.pot from each source and the templates."""
+    from compiler.errors import display_path
+    from compiler.i18n.catalogs import pot_path
+    from compiler.i18n.extract import template_catalog, write_catalog
+
+    for doc, ldir in _documents(sources, locales_dir):
+        target = pot_path(ldir, doc.meta.id)
+        catalog = template_catalog(doc)
+        write_catalog(catalog, target, template=True)
+        click.echo(f"policyc: {display_path(target)}: {len(catalog)} messages", err=True)
+
+
+@main.group()
+def locale() -> None:
+    """Translation catalogs: init, update, status."""
+
+
+@locale.command("init")
+@click.argument("code")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_locales_dir_option
+@reports_errors
+def locale_init(code: str, sources: tuple[Path, ...], locales_dir: Path | None) -> None:
+    """Start the catalog of locale CODE for each source."""
+    from compiler.errors import display_path
+    from compiler.i18n.catalogs import init_catalog, po_path
+    from compiler.i18n.extract import template_catalog, write_catalog
+
+    from babel import localedata
+
+    if not localedata.exists(code):
+        raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, pt_BR)")
+    for doc, ldir in _documents(sources, locales_dir):
+        target = po_path(ldir, code, doc.meta.id)
+        write_catalog(init_catalog(template_catalog(doc), code, target), target)
+        click.echo(f"policyc: created {display_path(target)}", err=True)
+
+
+@locale.command("update")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_locales_dir_option
+@reports_errors
+def locale_update(sources: tuple[Path, ...], locales_dir: Path | None) -> None:
+    """Re-extract the template and merge it into every catalog (edited: fuzzy; removed: obsolete)."""
+    from compiler.errors import display_path
+    from compiler.i18n.catalogs import po_path, pot_path, status, update_catalog
+    from compiler.i18n.extract import template_catalog, write_catalog
+
+    for doc, ldir in _documents(sources, locales_dir):
+        template = template_catalog(doc)
+        write_catalog(template, pot_path(ldir, doc.meta.id), template=True)
+        for code in doc.meta.locales:
+            po = po_path(ldir, code, doc.meta.id)
+            if code == doc.meta.source_locale or not po.exists():
+                continue
+            write_catalog(update_catalog(template, po, code), po)
+            st = status(po, code)
+            click.echo(f"policyc: updated {display_path(po)}: {st.translated} translated, "
+                       f"{st.fuzzy} fuzzy, {st.untranslated} untranslated, "
+                       f"{st.obsolete} obsolete", err=True)
+
+
+@locale.command("status")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_locales_dir_option
+@click.option("--min-complete", type=click.FloatRange(0, 100), default=None,
+              help="Fail when a locale is less complete than this percentage.")
+@reports_errors
+def locale_status(sources: tuple[Path, ...], locales_dir: Path | None,
+                  min_complete: float | None) -> None:
+    """Print translated/fuzzy/untranslated/obsolete counts per document and locale."""
+    from compiler.i18n.catalogs import po_path, status
+
+    failing: list[str] = []
+    for doc, ldir in _documents(sources, locales_dir):
+        click.echo(f"{doc.meta.id} {doc.meta.version}")
+        click.echo(f"  {'locale':<8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} "
+                   f"{'obsolete':>8} {'complete':>9}")
+        for code in doc.meta.locales:
+            if code == doc.meta.source_locale:
+                continue
+            po = po_path(ldir, code, doc.meta.id)
+            if not po.exists():
+                click.echo(f"  {code:<8} {'(no catalog)':>48}")
+                failing.append(f"{doc.meta.id}/{code}: no catalog")
+                continue
+            st = status(po, code)
+            click.echo(f"  {code:<8} {st.translated:>10} {st.fuzzy:>6} {st.untranslated:>9} "
+                       f"{st.obsolete:>8} {st.percent:>8.1f}%")
+            if min_complete is not None and st.percent < min_complete:
+                failing.append(f"{doc.meta.id}/{code}: {st.percent:.1f}% < {min_complete:g}%")
+    if min_complete is not None and failing:
+        for f in failing:
+            click.echo(f"policyc: below --min-complete: {f}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

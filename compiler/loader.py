@@ -180,12 +180,13 @@ class _Loader:
             return []
         return list(node.value)
 
-    def pattern(self, node: Node | None, where: str, regex: str, what: str) -> str | None:
-        value = self.scalar(node, where, what)
+    def pattern(self, node: Node | None, where: str, regex: str, what: str,
+                expected: str) -> str | None:
+        value = self.scalar(node, where, f"a {what}")
         if value is None or node is None:
             return None
         if not re.fullmatch(regex, value):
-            self.error(node, where, f"invalid {what} '{value}'")
+            self.error(node, where, f"invalid {what} '{value}' (expected {expected})")
             return None
         return value
 
@@ -231,11 +232,11 @@ class _Loader:
         f = self.mapping(root, "", schema.DOCUMENT)
         if f is None:
             raise CompilerError(self.diag.items)
-        doc_id = self.pattern(f.get("id"), "id", schema.ID_PATTERN,
-                              "document id (expected lowercase words joined by '-')")
+        doc_id = self.pattern(f.get("id"), "id", schema.ID_PATTERN, "document id",
+                              "lowercase words joined by '-', e.g. privacy-policy")
         title = self.rich(f.get("title"), "title", "document")
-        version = self.pattern(f.get("version"), "version", schema.VERSION_PATTERN,
-                               "version (expected a semantic version such as 1.2.0)")
+        version = self.pattern(f.get("version"), "version", schema.VERSION_PATTERN, "version",
+                               "a semantic version such as 1.2.0")
         updated = self.date(f.get("updated"), "updated")
         effective = self.date(f.get("effective"), "effective")
         source_locale = self.locale(f.get("source_locale"), "source_locale")
@@ -269,8 +270,8 @@ class _Loader:
         return Document(meta, variables, sections, self.path, self.digest)
 
     def locale(self, node: Node | None, where: str) -> str | None:
-        value = self.pattern(node, where, schema.LOCALE_PATTERN,
-                             "locale (expected a code such as en, de, pt_BR)")
+        value = self.pattern(node, where, schema.LOCALE_PATTERN, "locale",
+                             "a code such as en, de, pt_BR")
         if value and node is not None:
             from babel import localedata  # cheap: checks that CLDR has the file
 
@@ -367,8 +368,8 @@ class _Loader:
         f = self.mapping(node, where, schema.SECTION)
         if f is None:
             return None
-        sid = self.pattern(f.get("id"), f"{where}.id", schema.ID_PATTERN,
-                           "section id (expected lowercase words joined by '-', e.g. data-retention)")
+        sid = self.pattern(f.get("id"), f"{where}.id", schema.ID_PATTERN, "section id",
+                           "lowercase words joined by '-', e.g. data-retention")
         if sid and "id" in f:
             if sid in self.section_ids:
                 self.error(f["id"], f"{where}.id", f"duplicate section id '{sid}' (first used at "
@@ -400,7 +401,7 @@ class _Loader:
             self.error(node, where, f"expected a block (a string, or a mapping led by one of: "
                        f"{', '.join(kinds)}), found {_kind(node)}")
             return None
-        present = [str(k.value) for k, _ in node.value if str(k.value) in kinds]
+        present = list(dict.fromkeys(str(k.value) for k, _ in node.value if str(k.value) in kinds))
         if len(present) != 1:
             found = ", ".join(str(k.value) for k, _ in node.value)
             hint = ""

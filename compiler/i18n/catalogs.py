@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 
@@ -37,20 +38,8 @@ def po_path(locales_dir: Path, locale: str, doc_id: str) -> Path:
 
 def read_translations(path: Path, locale: str) -> Translations:
     """Read a PO file; a syntax error names the file and the PO line."""
-    from babel.messages.pofile import PoFileError, read_po
-
     shown = display_path(path)
-    try:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=locale, abort_invalid=True)
-    except PoFileError as err:
-        raise CompilerError.at(Loc(shown, err.lineno + 1), f"PO syntax error: {err.args[0]}"
-                               .rsplit(" on ", 1)[0] + f" (in {err.line.strip()!r})",
-                               Category.SYNTAX) from err
-    except UnicodeDecodeError as err:
-        raise CompilerError.at(Loc(shown), "catalog is not valid UTF-8", Category.SYNTAX) from err
-    except (ValueError, OSError) as err:
-        raise CompilerError.at(Loc(shown), f"cannot read catalog: {err}", Category.SYNTAX) from err
+    catalog = _read_catalog(path, locale)
     entries: dict[tuple[str | None, str], Entry] = {}
     for message in catalog:
         if not message.id or not isinstance(message.id, str):
@@ -60,3 +49,95 @@ def read_translations(path: Path, locale: str) -> Translations:
             msgstr, message.fuzzy, Loc(shown, message.lineno or 0)
         )
     return Translations(shown, locale, entries)
+
+
+# --- the translator's workflow: init, update, status ------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    locale: str
+    path: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if not self.total else round(100.0 * self.translated / self.total, 1)
+
+
+def _read_catalog(path: Path, locale: str | None = None) -> Any:
+    from babel.messages.pofile import PoFileError, read_po
+
+    shown = display_path(path)
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=locale, abort_invalid=True)
+    except PoFileError as err:
+        raise CompilerError.at(
+            Loc(shown, err.lineno + 1),
+            f"PO syntax error: {err.args[0].rsplit(' on ', 1)[0]} (in {err.line.strip()!r})",
+            Category.SYNTAX) from err
+    except UnicodeDecodeError as err:
+        raise CompilerError.at(Loc(shown), "catalog is not valid UTF-8", Category.SYNTAX) from err
+    except (ValueError, OSError) as err:
+        raise CompilerError.at(Loc(shown), f"cannot read catalog: {err}", Category.SYNTAX) from err
+
+
+def init_catalog(template: Any, locale: str, path: Path) -> Any:
+    """A new, empty catalog for a locale, with its plural forms and language header."""
+    from babel import Locale
+    from babel.messages.catalog import Catalog
+
+    if path.exists():
+        raise CompilerError.at(Loc(display_path(path)), f"catalog for '{locale}' exists already "
+                               "(use 'policyc locale update')", Category.IO)
+    catalog = Catalog(locale=Locale.parse(locale), domain=template.domain,
+                      project=template.project, version=template.version,
+                      copyright_holder=template.copyright_holder,
+                      creation_date=template.creation_date,
+                      revision_date=template.creation_date, fuzzy=False)
+    catalog.update(template, no_fuzzy_matching=True, update_creation_date=True)
+    return catalog
+
+
+def update_catalog(template: Any, path: Path, locale: str) -> Any:
+    """Merge a new template: kept, fuzzy (with #| previous msgid), or obsolete; nothing lost.
+
+    Sections keep stable ids, so a message whose msgid is unchanged but whose context path
+    changed because its section moved keeps its translation as is (not fuzzy).
+    """
+    catalog = _read_catalog(path, locale)
+    wanted = {(m.context, m.id) for m in template if m.id}
+    for message in list(catalog):
+        if not message.id or (message.context, message.id) in wanted or not message.context:
+            continue
+        leaf = message.context.rsplit("/", 1)[-1]
+        for ctx, msgid in wanted:
+            if (msgid == message.id and ctx.rsplit("/", 1)[-1] == leaf
+                    and catalog.get(msgid, ctx) is None):
+                catalog.delete(message.id, message.context)
+                message.context = ctx
+                catalog[message.id] = message
+                break
+    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
+                   keep_user_comments=True, update_creation_date=True)
+    return catalog
+
+
+def status(path: Path, locale: str) -> Status:
+    catalog = _read_catalog(path, locale)
+    total = translated = fuzzy = 0
+    for m in catalog:
+        if not m.id:
+            continue
+        total += 1
+        if m.fuzzy:
+            fuzzy += 1
+        elif m.string:
+            translated += 1
+    return Status(locale, display_path(path), total, translated, fuzzy,
+                  total - translated - fuzzy, len(catalog.obsolete))

@@ -1,0 +1,98 @@
+"""HTML output, read back with an HTML parser (lxml), not with our own code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+
+from compiler.i18n.localize import localize
+from compiler.loader import load_text
+from compiler.renderers import RenderOptions
+from compiler.renderers.html import render
+from tests.helpers import missing_lines, seed_lines
+
+
+def _page(build: Path, locale: str = "en", doc: str = "privacy-policy") -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((build / locale / f"{doc}.html").read_bytes())
+
+
+def test_every_sentence_and_heading_order(en_build: Path) -> None:
+    page = _page(en_build)
+    text = page.text_content()
+    assert missing_lines(text, seed_lines()) == []
+    headings = [h.text_content().rstrip("#").strip() for h in page.xpath("//main//h2|//main//h3")]
+    seed = seed_lines()
+    expected = [h for h in headings if h in seed]
+    positions = [seed.index(h) for h in expected]
+    assert positions == sorted(positions), "headings out of the seed's order"
+    assert len(expected) >= 14
+
+
+def test_semantic_page(en_build: Path) -> None:
+    page = _page(en_build)
+    assert page.get("lang") == "en"
+    assert len(page.xpath("//h1")) == 1
+    levels = [int(h.tag[1]) for h in page.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    ids = set(page.xpath("//@id"))
+    for href in page.xpath("//a/@href"):
+        if href.startswith("#"):
+            assert href[1:] in ids, f"dangling anchor {href}"
+    toc = page.xpath("//nav[contains(@class,'toc')]//a/@href")
+    sections = page.xpath("//section/@id")
+    assert toc == [f"#{s}" for s in sections]
+    assert page.xpath("//a[@href='mailto:privacy@infinitydesk.com']")
+    assert page.xpath("//a[@href='mailto:dpo@infinitydesk.com']")
+    assert page.xpath("//a[starts-with(@href,'tel:+1555')]")
+    assert page.xpath("//meta[@name='viewport']")
+    assert "@media print" in page.xpath("//style")[0].text_content()
+
+
+def test_no_external_requests(en_build: Path) -> None:
+    page = _page(en_build)
+    for attr in ("src", "srcset"):
+        assert page.xpath(f"//@{attr}") == []
+    assert page.xpath("//link[@rel='stylesheet']") == []
+    assert "url(" not in page.xpath("//style")[0].text_content()
+
+
+def test_table_fixture(table_build: Path) -> None:
+    page = _page(table_build, doc="retention-schedule")
+    assert [th.text_content() for th in page.xpath("//table/thead//th")] == [
+        "Record", "Period", "Reason"]
+    assert [td.text_content() for td in page.xpath("//table/tbody/tr[1]/td")] == [
+        "Invoices", "10 years", "Tax law"]
+    assert page.xpath("//table/caption")[0].text_content() == "Retention periods"
+    # each numbered list restarts: two separate <ol>
+    assert len(page.xpath("//section[@id='schedule']/ol")) == 2
+
+
+SCRIPTY = """id: x
+title: "<script>alert(1)</script>"
+version: 1.0.0
+updated: 2025-01-01
+effective: 2025-01-01
+source_locale: en
+locales: [en]
+organization: "O & <b>"
+variables:
+  evil: "<img src=x onerror=alert(1)>"
+sections:
+  - id: a
+    title: '\\{\\{ 7\\*7 \\}\\} \\{% raw %\\}'
+    blocks:
+      - "</style><script>x</script> {evil} **bold**"
+"""
+
+
+def test_source_text_is_data_not_markup_or_template() -> None:
+    doc = load_text(SCRIPTY, "x.yaml")
+    ldoc, _ = localize(doc, "en", None)
+    html = render(ldoc, RenderOptions()).decode()
+    page = lxml.html.fromstring(html)
+    assert page.xpath("//script") == []
+    assert page.xpath("//img") == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }} {% raw %}" in html
+    assert page.xpath("//strong[text()='bold']")

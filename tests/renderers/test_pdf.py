@@ -1,0 +1,119 @@
+"""PDF output, read back with pypdf and poppler, and the renderer's sandbox."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from compiler.loader import load
+from compiler.renderers.pdf import SandboxedFetcher, css_string
+from compiler.renderers import TEMPLATES
+from tests.helpers import POLICY, missing_lines, pdftotext, seed_lines
+
+
+def _outline_titles(reader: pypdf.PdfReader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items: list) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def test_every_sentence(en_build: Path) -> None:
+    text = pdftotext(en_build / "en" / "privacy-policy.pdf")
+    assert missing_lines(text, seed_lines()) == []
+
+
+def test_outline_has_every_section(en_build: Path) -> None:
+    reader = pypdf.PdfReader(en_build / "en" / "privacy-policy.pdf")
+    doc = load(POLICY)
+    assert _outline_titles(reader) == [s.title.plain() for s in doc.walk_sections()]
+
+
+def test_metadata(en_build: Path) -> None:
+    reader = pypdf.PdfReader(en_build / "en" / "privacy-policy.pdf")
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Privacy Policy"
+    assert meta.author == "InfinityDesk Inc."
+    assert meta.subject and "InfinityDesk" in meta.subject
+    assert "GDPR" in (meta.get("/Keywords") or "")
+    assert meta.creation_date is not None and meta.creation_date.year == 2025
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_fonts_embedded(en_build: Path) -> None:
+    out = subprocess.run(["pdffonts", str(en_build / "en" / "privacy-policy.pdf")],
+                         capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows
+    for row in rows:
+        assert row.split()[-5] == "yes", row  # the 'emb' column
+
+
+def test_links(en_build: Path) -> None:
+    reader = pypdf.PdfReader(en_build / "en" / "privacy-policy.pdf")
+    uris, internal = set(), 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            action = a.get("/A")
+            if action and action.get("/URI"):
+                uris.add(action["/URI"])
+            elif a.get("/Dest") or (action and action.get("/S") == "/GoTo"):
+                internal += 1
+    assert "mailto:privacy@infinitydesk.com" in uris
+    assert "mailto:dpo@infinitydesk.com" in uris
+    assert "https://support.infinitydesk.com" in uris
+    assert any(u.startswith("tel:+1555") for u in uris)
+    assert internal >= len(list(load(POLICY).walk_sections()))  # the table of contents
+
+
+def test_page_numbers_in_footer(en_build: Path) -> None:
+    reader = pypdf.PdfReader(en_build / "en" / "privacy-policy.pdf")
+    n = len(reader.pages)
+    assert 3 <= n <= 12
+    assert f"Page 2 of {n}" in reader.pages[1].extract_text()
+
+
+def test_fetcher_serves_templates_only(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fetcher = SandboxedFetcher(TEMPLATES)
+    css = (TEMPLATES / "css" / "print.css").resolve()
+    assert fetcher.fetch(css.as_uri()).read().startswith(b"/*")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("x")
+    with caplog.at_level(logging.WARNING):
+        for url in (secret.as_uri(), "file:///etc/passwd", "http://example.com/x.css",
+                    (TEMPLATES / ".." / "pyproject.toml").as_uri()):
+            with pytest.raises(ValueError, match="refuses"):
+                fetcher.fetch(url)
+    assert "refused to fetch file:///etc/passwd" in caplog.text
+
+
+def test_crafted_html_gets_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import weasyprint
+
+    html = ('<html><head><style>@import url(http://127.0.0.1:9/x.css);</style></head><body>'
+            '<img src="file:///etc/passwd"><p>x</p></body></html>')
+    with caplog.at_level(logging.WARNING):
+        pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES) + "/",
+                              url_fetcher=SandboxedFetcher(TEMPLATES)).write_pdf()
+    assert pdf and b"root:" not in pdf
+    assert "refused to fetch file:///etc/passwd" in caplog.text
+    assert "refused to fetch http://127.0.0.1:9/x.css" in caplog.text
+
+
+def test_css_string_cannot_escape() -> None:
+    s = css_string('a"; } body { display: none } </style>')
+    assert s.startswith('"') and s.endswith('"')
+    assert '"' not in s[1:-1] and "<" not in s and "}" not in s

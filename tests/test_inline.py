@@ -1,0 +1,53 @@
+"""The inline markup parser, shared by sources and translations."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compiler.inline import markup_shape, parse_inline, placeholders
+from compiler.model import Emphasis, Link, Placeholder, Strong, Text, plain_text
+
+
+def test_markup_subset() -> None:
+    nodes, errors = parse_inline("**Bold** *it* [site](https://a.example) {company} x@y.org")
+    assert not errors
+    assert nodes[0] == Strong((Text("Bold"),))
+    assert Emphasis((Text("it"),)) in nodes
+    assert Link("https://a.example", (Text("site"),)) in nodes
+    assert Placeholder("company") in nodes
+    assert Link("mailto:x@y.org", (Text("x@y.org"),)) in nodes
+
+
+def test_autolink_url_stops_before_punctuation() -> None:
+    nodes, _ = parse_inline("See https://example.com/a.")
+    assert nodes[1] == Link("https://example.com/a", (Text("https://example.com/a"),))
+    assert nodes[2] == Text(".")
+
+
+def test_errors_have_offsets() -> None:
+    _, errors = parse_inline("ok **open")
+    assert errors[0].offset == 3 and "unclosed bold" in errors[0].message
+    _, errors = parse_inline("[x](javascript:alert(1))")
+    assert "not allowed" in errors[0].message
+    _, errors = parse_inline("{not a name}")
+    assert "invalid placeholder" in errors[0].message
+
+
+def test_escapes_are_literal() -> None:
+    nodes, errors = parse_inline(r"\*not bold\* \{not a var\}")
+    assert not errors
+    assert nodes == (Text("*not bold* {not a var}"),)
+
+
+def test_placeholders_and_shape() -> None:
+    nodes, _ = parse_inline("[mail]({privacy_email}) and **{company}**")
+    assert placeholders(nodes) == ["privacy_email", "company"]
+    assert markup_shape(nodes) == ["bold", "link {privacy_email}"]
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\\*[]{}()_"), max_size=80))
+def test_plain_text_round_trips(text: str) -> None:
+    nodes, errors = parse_inline(text)
+    assert not errors
+    assert plain_text(nodes) == text

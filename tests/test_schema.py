@@ -1,0 +1,33 @@
+"""The shipped JSON Schema is generated from the format declaration and accepts the sources."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import yaml
+
+from compiler.schema import json_schema
+from tests.helpers import FIXTURES, POLICY, ROOT
+
+
+def test_shipped_schema_is_current() -> None:
+    shipped = json.loads((ROOT / "source" / "policy.schema.json").read_text(encoding="utf-8"))
+    assert shipped == json_schema(), "run: policyc schema --out source/policy.schema.json"
+
+
+def test_sources_validate_against_schema() -> None:
+    validator = jsonschema.Draft202012Validator(json_schema())
+    for path in (POLICY, FIXTURES / "project" / "source" / "retention-schedule.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = json.loads(json.dumps(data, default=str))  # dates as ISO strings, as in YAML
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], path
+
+
+def test_schema_rejects_unknown_keys() -> None:
+    validator = jsonschema.Draft202012Validator(json_schema())
+    bad = {"id": "x", "title": "T", "version": "1.0.0", "updated": "2025-01-01",
+           "effective": "2025-01-01", "source_locale": "en", "locales": ["en"],
+           "organization": "O", "sections": [{"id": "a", "title": "A", "blocks": [{"txet": "x"}]}]}
+    assert list(validator.iter_errors(bad))
