@@ -211,3 +211,21 @@ def markup_shape(nodes: tuple[Inline, ...]) -> list[str]:
             case Text() | Placeholder():
                 pass
     return sorted(shape)
+
+
+def needs_translation(nodes: tuple[Inline, ...]) -> bool:
+    """False for strings that are only placeholders and punctuation, such as '{dpo_email}'."""
+    def words(ns: tuple[Inline, ...]) -> bool:
+        for n in ns:
+            match n:
+                case Text(text=t):
+                    if any(ch.isalpha() for ch in t):
+                        return True
+                case Strong(children=c) | Emphasis(children=c) | Link(children=c):
+                    if words(c):
+                        return True
+                case Placeholder():
+                    pass
+        return False
+
+    return words(nodes)

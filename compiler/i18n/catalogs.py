@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,10 +70,32 @@ class Status:
         return 100.0 if not self.total else round(100.0 * self.translated / self.total, 1)
 
 
+_PO_LINE = re.compile(
+    r'\s*(?:#.*|(?:#~\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?'
+    r'"(?:[^"\\]|\\.)*"\s*|)'
+)
+
+
+def _lex_check(path: Path, shown: str) -> None:
+    """Babel's reader forgives unterminated strings and stray text; translators need the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise CompilerError.at(Loc(shown), "catalog is not valid UTF-8", Category.SYNTAX) from err
+    for number, line in enumerate(lines, 1):
+        if not _PO_LINE.fullmatch(line):
+            raise CompilerError.at(
+                Loc(shown, number),
+                f"PO syntax error: expected a keyword (msgctxt, msgid, msgstr) followed by a "
+                f"quoted string, or a comment (in {line.strip()!r})", Category.SYNTAX)
+
+
 def _read_catalog(path: Path, locale: str | None = None) -> Any:
     from babel.messages.pofile import PoFileError, read_po
 
     shown = display_path(path)
+    if path.exists():
+        _lex_check(path, shown)
     try:
         with path.open("rb") as fh:
             return read_po(fh, locale=locale, abort_invalid=True)

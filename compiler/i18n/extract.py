@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from compiler.errors import display_path
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
-from compiler.inline import placeholders
+from compiler.inline import needs_translation, placeholders
 from compiler.model import Document, Rich, Variable
 
 UI_SOURCE = "compiler/i18n/ui.py"
@@ -51,6 +51,8 @@ def _describe(var: Variable) -> str:
 def document_messages(doc: Document) -> list[Message]:
     out: list[Message] = []
     for rich in _rich_fields((doc.meta, doc.sections)):
+        if not needs_translation(rich.inlines):
+            continue
         comments = [rich.comment] if rich.comment else []
         for name in dict.fromkeys(placeholders(rich.inlines)):
             var = doc.variable(name)

@@ -10,7 +10,7 @@ from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting
 from compiler.i18n.catalogs import Translations
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
-from compiler.inline import markup_shape, parse_inline, placeholders
+from compiler.inline import markup_shape, needs_translation, parse_inline, placeholders
 from compiler.model import (
     Completeness,
     Document,
@@ -63,6 +63,8 @@ class _Localizer:
         return entry.msgstr, entry.loc
 
     def rich(self, rich: Rich) -> Rich:
+        if not needs_translation(rich.inlines):
+            return dataclasses.replace(rich, inlines=self.resolve(rich.inlines))
         text, where = self.lookup(rich.context, rich.source, rich.loc)
         inlines = rich.inlines
         if where is not None:
