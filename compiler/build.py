@@ -1,4 +1,4 @@
-"""Plans jobs (document x locale x format), runs them, writes outputs atomically, writes the manifest."""
+"""Plans jobs (document x locale x format), runs them in parallel, writes atomically, writes the manifest."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from compiler import __version__
@@ -17,12 +19,15 @@ from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Lo
 from compiler.i18n.catalogs import Translations, po_path, read_translations
 from compiler.i18n.localize import localize
 from compiler.loader import load
+from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
 from compiler.renderers import FORMATS, TEMPLATES, Alternate, Download, RenderOptions, get_renderer
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx"}
+STATE = ".policyc-state.json"
+FONT_DIRS = (Path("/usr/share/fonts"),)
+FONT_PREFIXES = ("NotoSans-", "NotoSansArabic", "NotoNaskhArabic", "NotoSansCJK", "NotoSansMono")
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,12 @@ class BuildOptions:
     templates: Path = TEMPLATES
     strict: bool = False
     page_size: str | None = None
-    pdf_variant: str | None = None
+    pdf_variant: str | None = "pdf/a-3a"
     reference_docx: Path | None = None
     base_url: str | None = None
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic slices
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class Output:
     version: str
     size: int
     sha256: str
+    built: bool = True
 
 
 @dataclass
@@ -56,6 +65,14 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     completeness: dict[str, dict[str, dict[str, float | int]]] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @property
+    def built(self) -> int:
+        return sum(o.built for o in self.outputs)
+
+    @property
+    def skipped(self) -> int:
+        return sum(not o.built for o in self.outputs)
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
@@ -99,7 +116,7 @@ def localize_checked(doc: Document, locale: str, locales_dir: Path,
 
 
 def output_path(out: Path, doc_id: str, locale: str, fmt: str) -> Path:
-    return out / locale / f"{doc_id}.{EXTENSIONS[fmt]}"
+    return out / locale / f"{doc_id}.{fmt}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -116,17 +133,41 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def render_options(doc: Document, locale: str, locales: Iterable[str],
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@cache
+def tree_digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): _sha256(p)
+            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@cache
+def fonts_digest() -> str:
+    """Fonts come from the system: their names and sizes join every output's key."""
+    h = hashlib.sha256()
+    for root in FONT_DIRS:
+        for p in sorted(root.rglob("Noto*")):
+            if p.name.startswith(FONT_PREFIXES):
+                h.update(f"{p.name}:{p.stat().st_size}\n".encode())
+    return h.hexdigest()
+
+
+def render_options(doc: Document, source: Path, locale: str, locales_dir: Path,
                    options: BuildOptions) -> RenderOptions:
     from compiler.i18n.formatting import language
 
     alternates = tuple(
-        Alternate(language(code), f"../{code}/{doc.meta.id}.html") for code in locales
+        Alternate(language(code), f"../{code}/{doc.meta.id}.html") for code in doc.meta.locales
     )
     downloads = tuple(
-        Download(fmt, f"{doc.meta.id}.{EXTENSIONS[fmt]}")
-        for fmt in ("pdf", "docx") if fmt in options.formats
+        Download(fmt, f"{doc.meta.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
     )
+    attachments: list[tuple[str, Path]] = [(f"source/{source.name}", source)]
+    po = po_path(locales_dir, locale, doc.meta.id)
+    if locale != doc.meta.source_locale and po.exists():
+        attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
     return RenderOptions(
         templates=options.templates,
         page_size=options.page_size or doc.meta.page_size,
@@ -135,89 +176,201 @@ def render_options(doc: Document, locale: str, locales: Iterable[str],
         alternates=alternates if "html" in options.formats else (),
         downloads=downloads,
         base_url=options.base_url or doc.meta.base_url,
+        attachments=tuple(attachments),
     )
 
 
+def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
+            options: BuildOptions, ropts: RenderOptions) -> str:
+    """Content hash of everything an output depends on: unchanged key, unchanged bytes."""
+    po = po_path(locales_dir, locale, doc.meta.id)
+    parts = {
+        "policyc": __version__, "format": fmt, "locale": locale, "source": doc.digest,
+        "catalog": _sha256(po) if po.exists() and locale != doc.meta.source_locale else "",
+        "templates": tree_digests(options.templates.resolve()), "fonts": fonts_digest(),
+        "options": repr((ropts.page_size, ropts.pdf_variant, ropts.base_url, ropts.alternates,
+                         ropts.downloads, [n for n, _ in ropts.attachments], options.strict)),
+        "reference": _sha256(ropts.reference_docx) if ropts.reference_docx else "",
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+# --- workers -------------------------------------------------------------------------
+
+
+def _warm_worker() -> None:
+    """Import the heavy libraries once per worker process, not once per job."""
+    import docx  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
+    return get_renderer(fmt)(ldoc, ropts)
+
+
+@dataclass(frozen=True, eq=False)
+class _Job:
+    source: Path
+    doc: Document
+    locale: str
+    fmt: str
+    target: Path
+    key: str
+    ropts: RenderOptions
+
+
+def _select_shard(jobs: list[_Job], shard: tuple[int, int]) -> list[_Job]:
+    k, n = shard
+    ordered = sorted(jobs, key=lambda j: (j.doc.meta.id, j.locale, j.fmt))
+    return [j for i, j in enumerate(ordered) if i % n == k - 1]
+
+
 def build(sources: Sequence[str | Path], options: BuildOptions,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build every document x locale x format; raise CompilerError with all user mistakes."""
     started = time.perf_counter()
     result = BuildResult()
-    docs: list[tuple[Path, Document]] = []
     diag = Diagnostics()
+    docs: list[tuple[Path, Document]] = []
     for path in discover(sources):
         try:
             docs.append((path, load(path)))
         except CompilerError as err:
             diag.extend(err.diagnostics)
     diag.raise_if_errors()
+
+    state = _read_state(options.out)
+    jobs: list[_Job] = []
     for path, doc in docs:
-        locales = [loc for loc in doc.meta.locales if not options.locales or loc in options.locales]
         for wanted in options.locales:
             if wanted not in doc.meta.locales:
                 diag.error(Loc(doc.path), f"locale '{wanted}' is not listed in 'locales' "
                            f"(expected one of: {', '.join(doc.meta.locales)})")
         ldir = locales_dir_for(path, options)
-        localized: list[LocalizedDocument] = []
-        for locale in locales:
-            try:
-                ldoc, warnings = localize_checked(doc, locale, ldir, options.strict)
-            except CompilerError as err:
-                diag.extend(err.diagnostics)
+        for locale in doc.meta.locales:
+            if options.locales and locale not in options.locales:
                 continue
-            result.warnings.extend(warnings)
-            localized.append(ldoc)
-            c = ldoc.completeness
-            result.completeness.setdefault(doc.meta.id, {})[locale] = {
-                "total": c.total, "translated": c.translated, "fuzzy": c.fuzzy,
-                "untranslated": c.untranslated, "percent": c.percent}
-        diag.raise_if_errors()
-        for ldoc in localized:
-            ropts = render_options(doc, ldoc.language.code, doc.meta.locales, options)
+            ropts = render_options(doc, path, locale, ldir, options)
             for fmt in options.formats:
-                target = output_path(options.out, doc.meta.id, ldoc.language.code, fmt)
-                if progress:
-                    progress(f"{doc.meta.id} {ldoc.language.code} {fmt}")
-                data = get_renderer(fmt)(ldoc, ropts)
-                write_atomic(target, data)
-                result.outputs.append(Output(
-                    target, fmt, ldoc.language.code, doc.meta.id, doc.meta.version, len(data),
-                    hashlib.sha256(data).hexdigest()))
-                log.info("wrote %s (%d bytes)", target, len(data))
+                target = output_path(options.out, doc.meta.id, locale, fmt)
+                key = job_key(doc, locale, fmt, ldir, options, ropts)
+                jobs.append(_Job(path, doc, locale, fmt, target, key, ropts))
+    diag.raise_if_errors()
+    jobs = _select_shard(jobs, options.shard)
+
+    fresh = {j for j in jobs if not options.force and _is_fresh(j, options.out, state)}
+    stale = [j for j in jobs if j not in fresh]
+    localized: dict[tuple[str, str], LocalizedDocument] = {}
+    seen: set[tuple[str, str]] = set()
+    for job in jobs:
+        pair = (job.doc.meta.id, job.locale)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        if all(j in fresh for j in jobs if (j.doc.meta.id, j.locale) == pair):
+            cached = state["locales"].get(f"{pair[0]}/{pair[1]}")
+            if cached:
+                result.completeness.setdefault(pair[0], {})[pair[1]] = cached["completeness"]
+                result.warnings.extend(_diagnostic(w) for w in cached["warnings"])
+                continue
+        try:
+            ldoc, warnings = localize_checked(job.doc, job.locale,
+                                              locales_dir_for(job.source, options), options.strict)
+        except CompilerError as err:
+            diag.extend(err.diagnostics)
+            continue
+        localized[pair] = ldoc
+        c = ldoc.completeness
+        completeness = {"total": c.total, "translated": c.translated, "fuzzy": c.fuzzy,
+                        "untranslated": c.untranslated, "percent": c.percent}
+        result.completeness.setdefault(pair[0], {})[pair[1]] = completeness
+        result.warnings.extend(warnings)
+        state["locales"][f"{pair[0]}/{pair[1]}"] = {
+            "completeness": completeness, "title": ldoc.title, "updated": ldoc.updated_text,
+            "language": ldoc.language.native_name, "direction": ldoc.direction,
+            "warnings": [[str(w.loc.path), w.loc.line, w.message] for w in warnings]}
+    diag.raise_if_errors()
+
+    for job in fresh:
+        entry = state["outputs"][job.target.relative_to(options.out).as_posix()]
+        result.outputs.append(_output(job, entry["size"], entry["sha256"], built=False))
+    done = 0
+
+    def finish(job: _Job, data: bytes) -> None:
+        nonlocal done
+        write_atomic(job.target, data)
+        digest = hashlib.sha256(data).hexdigest()
+        state["outputs"][job.target.relative_to(options.out).as_posix()] = {
+            "key": job.key, "size": len(data), "sha256": digest}
+        result.outputs.append(_output(job, len(data), digest, built=True))
+        done += 1
+        log.info("wrote %s (%d bytes)", job.target, len(data))
+        if progress:
+            progress(f"{job.doc.meta.id} {job.locale} {job.fmt}", done, len(stale))
+
+    work = sorted(stale, key=lambda j: (j.fmt != "pdf", j.doc.meta.id, j.locale, j.fmt))
+    if options.jobs > 1 and len(work) > 1:
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(work)),
+                                 initializer=_warm_worker) as pool:
+            futures = {pool.submit(_render, j.fmt, localized[(j.doc.meta.id, j.locale)],
+                                   j.ropts): j for j in work}
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+    else:
+        for job in work:
+            finish(job, _render(job.fmt, localized[(job.doc.meta.id, job.locale)], job.ropts))
+
     result.seconds = time.perf_counter() - started
-    write_manifest(options.out, docs, result, options)
+    _write_state(options.out, state)
+    inputs = input_digests(docs, options)
+    write_atomic(options.out / "manifest.json", manifest_bytes(options.out, result, inputs))
+    write_atomic(options.out / "index.html", index_html(options, result, state))
     return result
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write_manifest(out: Path, docs: list[tuple[Path, Document]], result: BuildResult,
-                   options: BuildOptions) -> None:
-    """dist/manifest.json: what was built from what, with hashes to check it later."""
-    templates = sorted(p for p in options.templates.rglob("*") if p.is_file())
-    inputs: dict[str, object] = {
-        "templates": {str(p.relative_to(options.templates)): _sha256(p) for p in templates},
-        "sources": {}, "catalogs": {},
-    }
+def input_digests(docs: list[tuple[Path, Document]],
+                  options: BuildOptions) -> dict[str, dict[str, str]]:
+    inputs: dict[str, dict[str, str]] = {
+        "templates": tree_digests(options.templates.resolve()), "sources": {}, "catalogs": {}}
     for path, doc in docs:
-        inputs["sources"][display_path(path)] = doc.digest  # type: ignore[index]
+        inputs["sources"][display_path(path)] = doc.digest
         ldir = locales_dir_for(path, options)
         for locale in doc.meta.locales:
             po = po_path(ldir, locale, doc.meta.id)
-            if po.exists():
-                inputs["catalogs"][display_path(po)] = _sha256(po)  # type: ignore[index]
-    manifest = {
-        "policyc": __version__,
-        "outputs": [
-            {"path": o.path.relative_to(out).as_posix(), "format": o.format, "locale": o.locale,
-             "document": o.document, "version": o.version, "size": o.size, "sha256": o.sha256}
-            for o in sorted(result.outputs, key=lambda o: o.path.as_posix())
-        ],
-        "inputs": inputs,
-        "completeness": result.completeness,
-    }
-    write_atomic(out / "manifest.json",
-                 (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-                 .encode())
+            if po.exists() and locale != doc.meta.source_locale:
+                inputs["catalogs"][display_path(po)] = _sha256(po)
+    return inputs
+
+
+def _output(job: _Job, size: int, sha256: str, built: bool) -> Output:
+    return Output(job.target, job.fmt, job.locale, job.doc.meta.id, job.doc.meta.version, size,
+                  sha256, built)
+
+
+def _diagnostic(raw: list[object]) -> Diagnostic:
+    from compiler.errors import Severity
+
+    return Diagnostic(Loc(str(raw[0]), int(raw[1])), str(raw[2]),  # type: ignore[call-overload]
+                      Severity.WARNING, Category.TRANSLATION)
+
+
+def _is_fresh(job: _Job, out: Path, state: dict[str, dict[str, dict[str, object]]]) -> bool:
+    entry = state["outputs"].get(job.target.relative_to(out).as_posix())
+    if not entry or entry.get("key") != job.key or not job.target.exists():
+        return False
+    return job.target.stat().st_size == entry.get("size")
+
+
+def _read_state(out: Path) -> dict[str, dict[str, dict[str, object]]]:
+    try:
+        state = json.loads((out / STATE).read_text(encoding="utf-8"))
+        if state.get("policyc") == __version__:
+            return {"outputs": state["outputs"], "locales": state["locales"]}
+    except (OSError, ValueError, KeyError):
+        pass
+    return {"outputs": {}, "locales": {}}
+
+
+def _write_state(out: Path, state: dict[str, dict[str, dict[str, object]]]) -> None:
+    data = {"policyc": __version__, **state}
+    write_atomic(out / STATE, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())

@@ -53,6 +53,19 @@ def main(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
 
 
+def _shard(value: str | None) -> tuple[int, int]:
+    if not value:
+        return (1, 1)
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        k = n = 0
+    if not 1 <= k <= n:
+        raise click.BadParameter(f"expected K/N with 1 <= K <= N, got {value!r}",
+                                 param_hint="--shard")
+    return (k, n)
+
+
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "formats", multiple=True, help="html,pdf,docx (default: all).")
@@ -61,16 +74,26 @@ def main(verbose: bool, quiet: bool) -> None:
 @click.option("--locales-dir", type=click.Path(path_type=Path), help="Default: locales/ beside source/.")
 @click.option("--strict", is_flag=True, help="Untranslated or fuzzy strings are errors.")
 @click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
+@click.option("--pdf-variant", default="pdf/a-3a", show_default=True,
+              help="WeasyPrint PDF variant (pdf/a-3a, pdf/a-3u, pdf/a-2b, pdf/ua-1...) or 'none'.")
 @click.option("--reference-docx", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Style reference document for DOCX output.")
 @click.option("--base-url", help="Public URL of the published dist/ folder (canonical links).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Parallel workers (default: number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
+@click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
 @reports_errors
 def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[str, ...],
           out: Path, locales_dir: Path | None, strict: bool, page_size: str | None,
-          reference_docx: Path | None, base_url: str | None) -> None:
+          pdf_variant: str, reference_docx: Path | None, base_url: str | None,
+          jobs: int | None, force: bool, shard: str | None) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
+    import os
+
     from compiler.build import BuildOptions
     from compiler.build import build as run_build
+    from compiler.progress import Reporter
     from compiler.renderers import FORMATS
 
     fmts = _split(formats) or FORMATS
@@ -78,13 +101,19 @@ def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[st
     if unknown:
         raise click.BadParameter(f"unknown format {unknown[0]!r} (expected: {', '.join(FORMATS)})",
                                  param_hint="--format")
+    variant = None if pdf_variant.lower() == "none" else pdf_variant.lower()
+    if variant:
+        from compiler.renderers.variants import check_variant
+
+        check_variant(variant)
     options = BuildOptions(out=out, formats=fmts, locales=_split(locales),
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
-                           reference_docx=reference_docx, base_url=base_url)
-    result = run_build(list(sources), options)
-    _print_diagnostics(result.warnings)
-    click.echo(f"policyc: built {len(result.outputs)} files in {result.seconds:.1f}s into {out}/",
-               err=True)
+                           pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
+                           jobs=jobs or os.cpu_count() or 1, force=force, shard=_shard(shard))
+    level = logging.getLogger().level
+    with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
+        result = run_build(list(sources), options, progress=reporter.advance)
+        reporter.summary(result)
 
 
 @main.command()
@@ -244,6 +273,60 @@ def locale_status(sources: tuple[Path, ...], locales_dir: Path | None,
         for f in failing:
             click.echo(f"policyc: below --min-complete: {f}", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--locale", "locales", multiple=True, help="Locales to build (default: all listed).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--format", "formats", multiple=True, help="Formats to rebuild (default: html).")
+@reports_errors
+def serve(sources: tuple[Path, ...], locales: tuple[str, ...], out: Path, port: int,
+          formats: tuple[str, ...]) -> None:
+    """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved."""
+    from compiler.build import BuildOptions, discover, locales_dir_for
+    from compiler.build import build as run_build
+    from compiler.renderers import TEMPLATES
+    from compiler.serve import serve as run_server
+
+    paths = discover(list(sources))
+    options = BuildOptions(out=out, formats=_split(formats) or ("html",),
+                           locales=_split(locales), jobs=1)
+
+    def rebuild() -> None:
+        try:
+            result = run_build(list(paths), options)
+            _print_diagnostics(result.warnings)
+            click.echo(f"policyc: rebuilt {result.built} outputs in {result.seconds:.1f}s",
+                       err=True)
+        except CompilerError as err:
+            _print_diagnostics(err.diagnostics)
+
+    rebuild()
+    watch = [*paths, TEMPLATES, *{locales_dir_for(p, options) for p in paths}]
+    run_server(out, watch, rebuild, port=port,
+               ready=lambda url: click.echo(f"policyc: serving {out}/ at {url} (Ctrl-C stops)",
+                                            err=True))
+
+
+@main.group("manifest")
+def manifest_group() -> None:
+    """Build manifests: merge the manifests of sharded builds."""
+
+
+@manifest_group.command("merge")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="Where to write the merged manifest.")
+@reports_errors
+def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
+    """Join MANIFESTS (from --shard builds) into one."""
+    from compiler.build import write_atomic
+    from compiler.manifest import merge
+
+    write_atomic(output, merge(list(manifests)))
+    click.echo(f"policyc: merged {len(manifests)} manifests into {output}", err=True)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,13 @@ class RenderOptions:
 
     templates: Path = TEMPLATES
     page_size: str = "A4"  # "A4" or "Letter"
-    pdf_variant: str | None = None
+    pdf_variant: str | None = "pdf/a-3a"  # archivable and tagged; None for plain PDF
     reference_docx: Path | None = None
     alternates: tuple[Alternate, ...] = ()
     downloads: tuple[Download, ...] = ()
     base_url: str | None = None
-    attachments: tuple[Path, ...] = field(default=())
+    # (name inside the PDF, file): the source and catalogs a PDF/A-3 carries with it
+    attachments: tuple[tuple[str, Path], ...] = field(default=())
 
 
 class Renderer(Protocol):

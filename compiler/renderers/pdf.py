@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -83,6 +84,19 @@ def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
                            running_css=running_css(doc, options))
 
 
+def _attachments(doc: LocalizedDocument, options: RenderOptions) -> list[weasyprint.Attachment]:
+    """The source and catalogs, dated from the source so the bytes stay reproducible."""
+    if not options.pdf_variant or not options.pdf_variant.startswith("pdf/a-3"):
+        return []
+    when = dt.datetime.combine(doc.meta.updated, dt.time(), tzinfo=dt.UTC)
+    return [
+        weasyprint.Attachment(string=path.read_bytes(), name=name, created=when, modified=when,
+                              description=f"policyc input: {name}", relationship="Source",
+                              url_fetcher=SandboxedFetcher(options.templates))
+        for name, path in options.attachments
+    ]
+
+
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     html = weasyprint.HTML(
         string=print_html(doc, options),
@@ -94,6 +108,7 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
         pdf_identifier=f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}".encode(),
         uncompressed_pdf=False,
         custom_metadata=True,
+        attachments=_attachments(doc, options),
     )
     assert pdf is not None
     return pdf

@@ -1,0 +1,92 @@
+"""dist/manifest.json (what was built from what, with hashes), its merge across shards, and dist/index.html."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compiler import __version__
+from compiler.errors import Category, CompilerError, Loc, display_path
+
+if TYPE_CHECKING:
+    from compiler.build import BuildOptions, BuildResult
+
+
+def manifest_bytes(out: Path, result: BuildResult, inputs: dict[str, dict[str, str]]) -> bytes:
+    manifest = {
+        "policyc": __version__,
+        "outputs": [
+            {"path": o.path.relative_to(out).as_posix(), "format": o.format, "locale": o.locale,
+             "document": o.document, "version": o.version, "size": o.size, "sha256": o.sha256}
+            for o in sorted(result.outputs, key=lambda o: o.path.as_posix())
+        ],
+        "inputs": inputs,
+        "completeness": result.completeness,
+    }
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise CompilerError.at(Loc(display_path(path)), f"cannot read manifest: {err.strerror}",
+                               Category.IO) from err
+    except json.JSONDecodeError as err:
+        raise CompilerError.at(Loc(display_path(path), err.lineno, err.colno),
+                               f"invalid JSON: {err.msg}", Category.SYNTAX) from err
+    if not isinstance(data.get("outputs"), list):
+        raise CompilerError.at(Loc(display_path(path)), "not a policyc manifest (no 'outputs')")
+    return data
+
+
+def merge(paths: list[Path]) -> bytes:
+    """Join the manifests of sharded builds; the same output twice must agree byte for byte."""
+    outputs: dict[str, dict[str, Any]] = {}
+    merged: dict[str, Any] = {"policyc": __version__, "inputs": {}, "completeness": {}}
+    for path in paths:
+        data = read_manifest(path)
+        for entry in data["outputs"]:
+            seen = outputs.get(entry["path"])
+            if seen and seen["sha256"] != entry["sha256"]:
+                raise CompilerError.at(Loc(display_path(path)), f"{entry['path']}: sha256 differs "
+                                       "from another shard's (were the shards built from the "
+                                       "same inputs?)")
+            outputs[entry["path"]] = entry
+        for kind, digests in data.get("inputs", {}).items():
+            merged["inputs"].setdefault(kind, {}).update(digests)
+        for doc, locales in data.get("completeness", {}).items():
+            merged["completeness"].setdefault(doc, {}).update(locales)
+    merged["outputs"] = [outputs[k] for k in sorted(outputs)]
+    return (json.dumps(merged, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def index_html(options: BuildOptions, result: BuildResult,
+               state: dict[str, dict[str, dict[str, Any]]]) -> bytes:
+    """dist/index.html: every document x locale x format, with version, date, size, completeness."""
+    from compiler.renderers.html import environment
+
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for o in sorted(result.outputs, key=lambda o: (o.document, o.locale, o.format)):
+        info = state["locales"].get(f"{o.document}/{o.locale}", {})
+        row = rows.setdefault((o.document, o.locale), {
+            "document": o.document, "locale": o.locale, "version": o.version,
+            "title": info.get("title", o.document), "updated": info.get("updated", ""),
+            "language": info.get("language", o.locale), "direction": info.get("direction", "ltr"),
+            "tag": o.locale.replace("_", "-"),
+            "complete": result.completeness.get(o.document, {}).get(o.locale, {}).get(
+                "percent", 100.0),
+            "files": []})
+        row["files"].append({"format": o.format.upper(), "size": _size(o.size),
+                             "href": o.path.relative_to(options.out).as_posix()})
+    css = (options.templates / "css" / "web.css").read_text(encoding="utf-8")
+    from markupsafe import Markup
+
+    template = environment(options.templates).get_template("html/index.html.j2")
+    return template.render(rows=list(rows.values()), css=Markup(css),
+                           generator=f"policyc {__version__}").encode()

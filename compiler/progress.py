@@ -1,0 +1,72 @@
+"""Build progress: a rich progress bar on a terminal, plain log lines in CI, a summary table."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from compiler.build import BuildResult
+
+
+class Reporter:
+    """Shows the job in hand; prints to stderr so stdout stays clean for pipes."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = sys.stderr.isatty()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Reporter:
+        if self.tty and not self.quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(TextColumn("[bold]building[/]"), BarColumn(),
+                                      MofNCompleteColumn(), TextColumn("{task.description}"),
+                                      console=Console(stderr=True), transient=True)
+            self._progress.__enter__()
+            self._task = self._progress.add_task("", total=None)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(exc_type, exc, tb)
+            self._progress = None
+
+    def advance(self, job: str, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, description=job, completed=done, total=total)
+        elif not self.quiet:
+            print(f"policyc: [{done}/{total}] {job}", file=sys.stderr)
+
+    def summary(self, result: BuildResult) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+            self._progress = None
+        for w in result.warnings:
+            print(str(w), file=sys.stderr)
+        if self.quiet:
+            return
+        rows: dict[tuple[str, str], list[int]] = {}
+        for o in result.outputs:
+            counts = rows.setdefault((o.document, o.locale), [0, 0])
+            counts[0 if o.built else 1] += 1
+        if self.tty:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(title=None, box=None, show_edge=False)
+            for col in ("document", "locale", "built", "skipped", "complete"):
+                table.add_column(col, justify="right" if col != "document" else "left")
+            for (doc, loc), (built, skipped) in sorted(rows.items()):
+                pct = result.completeness.get(doc, {}).get(loc, {}).get("percent", 100.0)
+                table.add_row(doc, loc, str(built), str(skipped), f"{pct:.1f}%")
+            Console(stderr=True).print(table)
+        print(f"policyc: {len(result.outputs)} outputs, {result.built} built, "
+              f"{result.skipped} up to date, {len(result.warnings)} warnings, "
+              f"{result.seconds:.1f}s", file=sys.stderr)
