@@ -10,7 +10,7 @@ JOBS ?= auto
 dist: $(STAMPS)/venv
 	$(BIN)/policyc build
 
-test: $(STAMPS)/venv $(STAMPS)/test-system
+test: $(STAMPS)/venv $(STAMPS)/test-system $(STAMPS)/browser
 	$(BIN)/ruff check compiler tests scripts benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -n $(JOBS) -q
@@ -28,6 +28,10 @@ $(STAMPS)/system: scripts/system-deps.sh
 
 $(STAMPS)/test-system: scripts/system-deps.sh $(STAMPS)/system
 	scripts/system-deps.sh test
+	@touch $@
+
+$(STAMPS)/browser: tests/browser/package-lock.json $(STAMPS)/test-system
+	cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 $(STAMPS)/venv: pyproject.toml $(STAMPS)/system

@@ -144,6 +144,13 @@ def tree_digests(root: Path) -> dict[str, str]:
 
 
 @cache
+def code_digest() -> str:
+    """The compiler's own code: a development checkout rebuilds when the code changes."""
+    root = Path(__file__).resolve().parent
+    return hashlib.sha256(json.dumps(tree_digests(root), sort_keys=True).encode()).hexdigest()
+
+
+@cache
 def fonts_digest() -> str:
     """Fonts come from the system: their names and sizes join every output's key."""
     h = hashlib.sha256()
@@ -185,7 +192,7 @@ def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
     """Content hash of everything an output depends on: unchanged key, unchanged bytes."""
     po = po_path(locales_dir, locale, doc.meta.id)
     parts = {
-        "policyc": __version__, "format": fmt, "locale": locale, "source": doc.digest,
+        "policyc": __version__, "code": code_digest(), "format": fmt, "locale": locale, "source": doc.digest,
         "catalog": _sha256(po) if po.exists() and locale != doc.meta.source_locale else "",
         "templates": tree_digests(options.templates.resolve()), "fonts": fonts_digest(),
         "options": repr((ropts.page_size, ropts.pdf_variant, ropts.base_url, ropts.alternates,

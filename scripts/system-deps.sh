@@ -4,7 +4,7 @@
 # As root it installs what is missing; otherwise it prints the exact command and fails.
 set -eu
 runtime="python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk gettext"
-test_extra="poppler-utils qpdf libreoffice-writer-nogui"
+test_extra="poppler-utils qpdf libreoffice-writer-nogui chromium default-jre-headless nodejs npm"
 case "${1:-runtime}" in
   runtime) wanted="$runtime" ;;
   test) wanted="$runtime $test_extra" ;;
@@ -17,6 +17,9 @@ fi
 missing=""
 for pkg in $wanted; do
   if [ "$pkg" = python3-venv ] && python3 -c 'import venv, ensurepip' 2>/dev/null; then continue; fi
+  # Java and Node may come from elsewhere than Debian (this machine's are preinstalled).
+  if [ "$pkg" = default-jre-headless ] && command -v java >/dev/null 2>&1; then continue; fi
+  if { [ "$pkg" = nodejs ] || [ "$pkg" = npm ]; } && command -v npm >/dev/null 2>&1; then continue; fi
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   case "$status" in *"install ok installed"*) ;; *) missing="$missing $pkg" ;; esac
 done

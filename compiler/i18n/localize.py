@@ -12,6 +12,7 @@ from compiler.i18n.catalogs import Translations
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import markup_shape, needs_translation, parse_inline, placeholders
 from compiler.model import (
+    CallToAction,
     Completeness,
     Document,
     Emphasis,
@@ -159,6 +160,8 @@ class _Localizer:
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             changes = {f.name: self.transform(getattr(obj, f.name))
                        for f in dataclasses.fields(obj) if f.name not in ("variables",)}
+            if isinstance(obj, CallToAction):
+                changes["href"] = self.href(obj.href)
             return dataclasses.replace(obj, **changes)
         return obj
 
