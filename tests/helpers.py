@@ -18,7 +18,7 @@ def seed_lines() -> list[str]:
     lines = []
     privacy, dpo = "privacy@infinitydesk.com", "dpo@infinitydesk.com"
     for raw in SEED.read_text(encoding="utf-8").splitlines():
-        line = raw.strip().lstrip("•").strip()
+        line = raw.replace("\u00a0", " ").strip().lstrip("•").strip()
         if not line:
             continue
         if line.startswith("Data Protection Officer:"):
@@ -30,8 +30,8 @@ def seed_lines() -> list[str]:
 
 def squash(text: str) -> str:
     """Compare text across layouts: no whitespace, no hyphens (line-break hyphenation)."""
-    text = text.replace("\u00ad", "").replace("\u2011", "-")
-    return re.sub(r"[\s\-]+", "", text)
+    text = text.replace("\u00ad", "")
+    return re.sub(r"[\s\-\u2010\u2011]+", "", text)
 
 
 def pdftotext(path: Path) -> str:
@@ -39,6 +39,18 @@ def pdftotext(path: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
+CONTACT_LABELS = ("Email", "Data Protection Officer", "Address", "Support Portal", "Phone")
+
+
 def missing_lines(text: str, lines: list[str]) -> list[str]:
+    """Seed lines not found; a contact line ('Email: x') may show its label and value apart."""
     hay = squash(text)
-    return [line for line in lines if squash(line) not in hay]
+    missing = []
+    for line in lines:
+        label, _, value = line.partition(": ")
+        if label in CONTACT_LABELS and value:
+            if squash(label) not in hay or squash(value) not in hay:
+                missing.append(line)
+        elif squash(line) not in hay:
+            missing.append(line)
+    return missing
