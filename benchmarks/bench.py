@@ -56,10 +56,10 @@ def ensure_pandoc() -> str:
 def markdown_sources(workdir: Path) -> list[tuple[str, Path]]:
     """The same localized content as Markdown, one file per locale, for pandoc."""
     sys.path.insert(0, str(ROOT))
-    from compiler.build import locales_dir_for, BuildOptions, load_translations
+    from compiler.build import BuildOptions, load_translations, locales_dir_for
     from compiler.i18n.localize import localize
     from compiler.loader import load
-    from compiler.model import ItemList, Paragraph, Note, Contact, CallToAction, Table, plain_text
+    from compiler.model import CallToAction, Contact, ItemList, Note, Paragraph, Table, plain_text
 
     doc = load(POLICY)
     out = []

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
@@ -22,10 +23,12 @@ from compiler.loader import load
 from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
 from compiler.renderers import FORMATS, TEMPLATES, Alternate, Download, RenderOptions, get_renderer
+from compiler.sources import discover
 
 log = logging.getLogger(__name__)
 
 STATE = ".policyc-state.json"
+State = dict[str, dict[str, Any]]  # {"outputs": {path: {...}}, "locales": {doc/locale: {...}}}
 FONT_DIRS = (Path("/usr/share/fonts"),)
 FONT_PREFIXES = ("NotoSans-", "NotoSansArabic", "NotoNaskhArabic", "NotoSansCJK", "NotoSansMono")
 
@@ -75,20 +78,6 @@ class BuildResult:
         return sum(not o.built for o in self.outputs)
 
 
-def discover(paths: Sequence[str | Path]) -> list[Path]:
-    """The sources named, or every source/*.yaml when none is."""
-    if paths:
-        out: list[Path] = []
-        for p in map(Path, paths):
-            out.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
-        return out
-    found = sorted(Path("source").glob("*.yaml"))
-    if not found:
-        raise CompilerError.at(Loc("source/"), "no sources found (expected source/*.yaml)",
-                               Category.IO)
-    return found
-
-
 def locales_dir_for(source: Path, options: BuildOptions) -> Path:
     return options.locales_dir or source.resolve().parent.parent / "locales"
 
@@ -126,8 +115,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -361,14 +350,14 @@ def _diagnostic(raw: list[object]) -> Diagnostic:
                       Severity.WARNING, Category.TRANSLATION)
 
 
-def _is_fresh(job: _Job, out: Path, state: dict[str, dict[str, dict[str, object]]]) -> bool:
+def _is_fresh(job: _Job, out: Path, state: State) -> bool:
     entry = state["outputs"].get(job.target.relative_to(out).as_posix())
     if not entry or entry.get("key") != job.key or not job.target.exists():
         return False
     return job.target.stat().st_size == entry.get("size")
 
 
-def _read_state(out: Path) -> dict[str, dict[str, dict[str, object]]]:
+def _read_state(out: Path) -> State:
     try:
         state = json.loads((out / STATE).read_text(encoding="utf-8"))
         if state.get("policyc") == __version__:
@@ -378,6 +367,6 @@ def _read_state(out: Path) -> dict[str, dict[str, dict[str, object]]]:
     return {"outputs": {}, "locales": {}}
 
 
-def _write_state(out: Path, state: dict[str, dict[str, dict[str, object]]]) -> None:
+def _write_state(out: Path, state: State) -> None:
     data = {"policyc": __version__, **state}
     write_atomic(out / STATE, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())

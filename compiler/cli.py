@@ -122,9 +122,9 @@ def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[st
 @reports_errors
 def check(sources: tuple[Path, ...], strict: bool) -> None:
     """Validate SOURCES without building."""
-    from compiler.build import discover
     from compiler.errors import Diagnostics
     from compiler.loader import load
+    from compiler.sources import discover
 
     diag = Diagnostics()
     paths = discover(list(sources))
@@ -152,9 +152,9 @@ def schema(out: Path | None) -> None:
 
 def _documents(sources: tuple[Path, ...], locales_dir: Path | None) -> list[tuple[Any, Path]]:
     """Load each source with the locales folder it uses (locales/ beside source/)."""
-    from compiler.build import discover
     from compiler.errors import Diagnostics
     from compiler.loader import load
+    from compiler.sources import discover
 
     diag = Diagnostics()
     out = []
@@ -202,11 +202,11 @@ def locale() -> None:
 @reports_errors
 def locale_init(code: str, sources: tuple[Path, ...], locales_dir: Path | None) -> None:
     """Start the catalog of locale CODE for each source."""
+    from babel import localedata
+
     from compiler.errors import display_path
     from compiler.i18n.catalogs import init_catalog, po_path
     from compiler.i18n.extract import template_catalog, write_catalog
-
-    from babel import localedata
 
     if not localedata.exists(code):
         raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, pt_BR)")
@@ -328,6 +328,16 @@ def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
     write_atomic(output, merge(list(manifests)))
     click.echo(f"policyc: merged {len(manifests)} manifests into {output}", err=True)
 
+
+def _register() -> None:
+    """Commands defined in their own modules, registered here explicitly."""
+    from compiler.commands.signing import sign, verify
+
+    main.add_command(sign)
+    main.add_command(verify)
+
+
+_register()
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""dist/manifest.json (what was built from what, with hashes), its merge across shards, and dist/index.html."""
+"""dist/manifest.json (what was built from what, with hashes), its merge across shards, dist/index.html."""
 
 from __future__ import annotations
 

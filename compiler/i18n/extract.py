@@ -12,7 +12,7 @@ from typing import IO, Any
 from compiler.errors import display_path
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import needs_translation, placeholders
-from compiler.model import Document, Rich, Variable
+from compiler.model import Document, Duration, Rich, Variable
 
 UI_SOURCE = "compiler/i18n/ui.py"
 
@@ -43,7 +43,7 @@ def _rich_fields(obj: Any) -> Iterator[Rich]:
 
 def _describe(var: Variable) -> str:
     value = var.value
-    shown = f"{value.amount} {value.unit}s" if hasattr(value, "amount") else str(value)
+    shown = f"{value.amount} {value.unit}s" if isinstance(value, Duration) else str(value)
     note = f" — {var.comment}" if var.comment else ""
     return f"{{{var.name}}}: {shown} ({var.kind.value}; keep as is){note}"
 

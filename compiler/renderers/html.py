@@ -178,7 +178,7 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "lang": doc.language.tag,
         "dir": doc.direction,
         "title": doc.title,
-        "description": doc.document.meta.description.plain() if meta.description else "",
+        "description": meta.description.plain() if meta.description else "",
         "labels": doc.labels,
         "body": writer.sections(doc.sections),
         "toc": writer.toc(doc.sections),

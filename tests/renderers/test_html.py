@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import lxml.html
@@ -34,7 +35,7 @@ def test_semantic_page(en_build: Path) -> None:
     assert page.get("lang") == "en"
     assert len(page.xpath("//h1")) == 1
     levels = [int(h.tag[1]) for h in page.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
     ids = set(page.xpath("//@id"))
     for href in page.xpath("//a/@href"):
         if href.startswith("#"):

@@ -30,7 +30,7 @@ def html_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pages(out: Path) -> list[Path]:
-    return sorted(out.glob("*/*.html")) + [out / "index.html"]
+    return [*sorted(out.glob("*/*.html")), out / "index.html"]
 
 
 @needs_tools

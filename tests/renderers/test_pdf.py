@@ -10,8 +10,8 @@ import pypdf
 import pytest
 
 from compiler.loader import load
-from compiler.renderers.pdf import SandboxedFetcher, css_string
 from compiler.renderers import TEMPLATES
+from compiler.renderers.pdf import SandboxedFetcher, css_string
 from tests.helpers import POLICY, missing_lines, pdftotext, seed_lines
 
 
