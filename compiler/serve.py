@@ -35,7 +35,7 @@ class _Generation:
 
 def make_handler(root: Path, generation: _Generation) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             log.debug(format, *args)
 
         def do_GET(self) -> None:

@@ -49,7 +49,7 @@ def css_string(text: str) -> str:
     """A CSS string literal that cannot break out of its quotes, whatever the translation."""
     out = []
     for ch in text:
-        if ch.isalnum() and ch.isascii() or ch == " ":
+        if (ch.isalnum() and ch.isascii()) or ch == " ":
             out.append(ch)
         else:
             out.append(f"\\{ord(ch):x} ")
