@@ -48,6 +48,8 @@ class BuildOptions:
     jobs: int = 1
     force: bool = False
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic slices
+    signer: Any = None  # compiler.signing.SignerConfig: sign PDFs in this process
+    allow_incomplete: bool = False  # sign locales with fuzzy or untranslated messages too
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,48 @@ def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
         "options": repr((ropts.page_size, ropts.pdf_variant, ropts.base_url, ropts.alternates,
                          ropts.downloads, [n for n, _ in ropts.attachments], options.strict)),
         "reference": _sha256(ropts.reference_docx) if ropts.reference_docx else "",
+        "signer": _signer_key(options.signer) if fmt == "pdf" else "",
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _signer_key(signer: Any) -> str:
+    """Signed bytes differ each time (signing time): the key records who signs and how."""
+    if signer is None:
+        return ""
+    from cryptography.hazmat.primitives.hashes import SHA256
+
+    return repr((signer.credentials.cert.fingerprint(SHA256()).hex(), signer.reason,
+                 signer.location, signer.contact_info, signer.visible, signer.timestamp_url))
+
+
+def sign_localized(data: bytes, job_doc: LocalizedDocument, signer: Any, target: Path) -> bytes:
+    """Sign a built PDF with the stamp text in the document's language."""
+    import dataclasses
+    import datetime as dt
+
+    from compiler.i18n.formatting import long_date
+    from compiler.signing import sign_pdf
+
+    today = dt.datetime.now(dt.UTC).date()
+    label = job_doc.labels.signed_by.replace("{date}", long_date(today, job_doc.language.code))
+    config = dataclasses.replace(signer, label=label)
+    return bytes(sign_pdf(data, config, source=target))
+
+
+def _gate_signing(localized: dict[tuple[str, str], LocalizedDocument], jobs: list[_Job],
+                  diag: Diagnostics) -> None:
+    """Legal never signs a half-translated policy by accident."""
+    for (doc_id, locale), ldoc in sorted(localized.items()):
+        if not any(j.fmt == "pdf" and (j.doc.meta.id, j.locale) == (doc_id, locale)
+                   for j in jobs):
+            continue
+        c = ldoc.completeness
+        if c.fuzzy or c.untranslated:
+            listed = "; ".join(c.missing[:10]) + ("; ..." if len(c.missing) > 10 else "")
+            diag.error(Loc(ldoc.document.path), f"refusing to sign {doc_id} in '{locale}': "
+                       f"{c.untranslated} untranslated and {c.fuzzy} fuzzy messages ({listed}); "
+                       "translate them or pass --allow-incomplete", Category.SIGNING)
 
 
 # --- workers -------------------------------------------------------------------------
@@ -285,6 +327,8 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
             "completeness": completeness, "title": ldoc.title, "updated": ldoc.updated_text,
             "language": ldoc.language.native_name, "direction": ldoc.direction,
             "warnings": [[str(w.loc.path), w.loc.line, w.message] for w in warnings]}
+    if options.signer is not None and not options.allow_incomplete:
+        _gate_signing(localized, stale, diag)
     diag.raise_if_errors()
 
     for job in fresh:
@@ -294,6 +338,9 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
 
     def finish(job: _Job, data: bytes) -> None:
         nonlocal done
+        if job.fmt == "pdf" and options.signer is not None:
+            data = sign_localized(data, localized[(job.doc.meta.id, job.locale)],
+                                  options.signer, job.target)
         write_atomic(job.target, data)
         digest = hashlib.sha256(data).hexdigest()
         state["outputs"][job.target.relative_to(options.out).as_posix()] = {

@@ -83,11 +83,21 @@ def _shard(value: str | None) -> tuple[int, int]:
               help="Parallel workers (default: number of CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
 @click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
+@click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) with --p12; the passphrase "
+              "comes from POLICYC_P12_PASSPHRASE or a prompt.")
+@click.option("--p12", type=click.Path(path_type=Path), help="PKCS#12 certificate for --sign.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="With --sign: also sign locales with fuzzy or untranslated messages.")
+@click.option("--visible", is_flag=True, help="With --sign: a visible signature box.")
+@click.option("--reason", help="With --sign: why the document is signed.")
+@click.option("--location", help="With --sign: where it is signed.")
 @reports_errors
 def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[str, ...],
           out: Path, locales_dir: Path | None, strict: bool, page_size: str | None,
           pdf_variant: str, reference_docx: Path | None, base_url: str | None,
-          jobs: int | None, force: bool, shard: str | None) -> None:
+          jobs: int | None, force: bool, shard: str | None, sign: bool, p12: Path | None,
+          allow_incomplete: bool, visible: bool, reason: str | None,
+          location: str | None) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
     import os
 
@@ -106,7 +116,18 @@ def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[st
         from compiler.renderers.variants import check_variant
 
         check_variant(variant)
-    options = BuildOptions(out=out, formats=fmts, locales=_split(locales),
+    signer = None
+    if sign:
+        if p12 is None:
+            raise click.BadParameter("--sign needs --p12 FILE", param_hint="--p12")
+        from compiler.commands.signing import passphrase
+        from compiler.signing import SignerConfig, load_credentials
+
+        signer = SignerConfig(load_credentials(p12, passphrase(p12)), reason=reason,
+                              location=location, visible=visible,
+                              timestamp_url=os.environ.get("POLICYC_TSA_URL") or None)
+    options = BuildOptions(out=out, formats=fmts, locales=_split(locales), signer=signer,
+                           allow_incomplete=allow_incomplete,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
                            jobs=jobs or os.cpu_count() or 1, force=force, shard=_shard(shard))

@@ -251,6 +251,7 @@ class Labels:
     languages: str
     downloads: str
     permalink: str
+    signed_by: str  # "Digitally signed by {signer} on {date}"
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ class Completeness:
     translated: int
     fuzzy: int
     untranslated: int
+    missing: tuple[str, ...] = ()  # '"msgid" (fuzzy|untranslated) at file:line' for gating
 
     @property
     def percent(self) -> float:

@@ -46,6 +46,7 @@ class _Localizer:
         self.diag = Diagnostics()
         self.count = _Counter()
         self.vars = {v.name: v for v in doc.variables}
+        self.missing: list[str] = []
 
     def lookup(self, context: str, msgid: str, loc: Loc) -> tuple[str, Loc | None]:
         """The translation to use and where it came from; the source text as fallback."""
@@ -56,9 +57,12 @@ class _Localizer:
         entry = self.translations.get(context, msgid) if self.translations else None
         if entry is None or not entry.msgstr:
             self.count.untranslated += 1
+            self.missing.append(f"{_quote(msgid)} untranslated"
+                                + (f" at {entry.loc}" if entry else ""))
             return msgid, None
         if entry.fuzzy:
             self.count.fuzzy += 1
+            self.missing.append(f"{_quote(msgid)} fuzzy at {entry.loc}")
             return msgid, None
         self.count.translated += 1
         return entry.msgstr, entry.loc
@@ -215,7 +219,8 @@ def localize(doc: Document, code: str,
         updated_text=formatting.long_date(meta.updated, code),
         effective_text=formatting.long_date(meta.effective, code),
         languages=tuple(formatting.language(c) for c in meta.locales),
-        completeness=Completeness(c.total, c.translated, c.fuzzy, c.untranslated),
+        completeness=Completeness(c.total, c.translated, c.fuzzy, c.untranslated,
+                                  tuple(loc.missing)),
         term_separator=formatting.term_separator(code),
     )
     return result, loc.diag

@@ -22,6 +22,9 @@ UI_MESSAGES: dict[str, tuple[str, str]] = {
     "languages": ("Languages", "Label of the language switcher."),
     "downloads": ("Download", "Label before the PDF and DOCX download links."),
     "permalink": ("Link to this section", "Accessible name of the permalink next to a heading."),
+    "signed_by": ("Digitally signed by {signer} on {date}",
+                  "Visible signature box of a signed PDF. {signer}: the signer's name; "
+                  "{date}: the signing date."),
 }
 
 assert set(UI_MESSAGES) == {f.name for f in fields(Labels)}, "UI_MESSAGES must cover Labels"

@@ -1,0 +1,467 @@
+"""DOCX renderer: an editable Word document built on a style reference document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import assert_never
+
+import docx
+from docx.document import Document as WordDocument
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Twips
+
+from compiler.errors import Category, CompilerError, Diagnostics, Loc
+from compiler.model import (
+    Block,
+    CallToAction,
+    Contact,
+    Emphasis,
+    Inline,
+    ItemList,
+    Link,
+    LocalizedDocument,
+    Note,
+    NoteKind,
+    Paragraph,
+    Placeholder,
+    Section,
+    Strong,
+    Table,
+    Text,
+    plain_text,
+)
+from compiler.renderers import RenderOptions, ooxml
+
+PARAGRAPH, CHARACTER, TABLE = "paragraph", "character", "table"
+TOC_DEPTH = 3
+LIST_DEPTH = 5  # Word's built-in list styles stop at "List Bullet 5"
+TABLE_STYLE = "Policy Table"
+LETTER = (12240, 15840)  # twips
+TOC_INSTRUCTION = f'TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u'
+LRM = "\u200e"
+RTL_SCRIPT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+CJK_FONTS = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
+
+
+def reference_path(options: RenderOptions) -> Path:
+    return options.reference_docx or options.templates / "docx" / "reference.docx"
+
+
+# --- styles ----------------------------------------------------------------------------
+
+
+def list_style(ordered: bool, depth: int) -> str:
+    name = "List Number" if ordered else "List Bullet"
+    depth = min(depth, LIST_DEPTH)
+    return name if depth == 1 else f"{name} {depth}"
+
+
+def required_styles(doc: LocalizedDocument) -> dict[str, str]:
+    """Every style name this document uses, with its type, checked up front so that a
+    corporate template missing one fails with a message naming it, not a KeyError."""
+    need = {"Normal": PARAGRAPH, "Title": PARAGRAPH, "Subtitle": PARAGRAPH,
+            "TOC Heading": PARAGRAPH, "Header": PARAGRAPH, "Footer": PARAGRAPH,
+            "Hyperlink": CHARACTER}
+    for section in doc.document.walk_sections():
+        if section.level <= TOC_DEPTH:
+            need[f"TOC {section.level}"] = PARAGRAPH
+        need[f"Heading {min(section.level, 9)}"] = PARAGRAPH
+        for block in section.blocks:
+            _block_styles(block, need)
+    return need
+
+
+def _block_styles(block: Block, need: dict[str, str], depth: int = 1) -> None:
+    match block:
+        case Paragraph():
+            pass
+        case ItemList(ordered=ordered, items=items):
+            need[list_style(ordered, depth)] = PARAGRAPH
+            for item in items:
+                if item.sublist:
+                    _block_styles(item.sublist, need, depth + 1)
+        case Note():
+            need["Note"] = PARAGRAPH
+        case Contact():
+            need["Contact"] = PARAGRAPH
+        case CallToAction():
+            need["Call To Action Title"] = PARAGRAPH
+            need["Call To Action"] = PARAGRAPH
+        case Table(caption=caption):
+            need[TABLE_STYLE] = TABLE
+            if caption:
+                need["Caption"] = PARAGRAPH
+        case _:
+            assert_never(block)
+
+
+def resolve_styles(document: WordDocument, need: dict[str, str],
+                   reference: Path) -> dict[str, str]:
+    """Style name -> style id in the reference. Names compare case-insensitively because
+    Word stores some built-ins in lower case ("heading 1", "toc 1") and localized Word
+    writes localized ids; all problems are reported at once."""
+    found: dict[str, tuple[str, str]] = {}
+    for el in document.styles.element.findall(qn("w:style")):
+        name = el.find(qn("w:name"))
+        if name is not None:
+            found.setdefault(name.get(qn("w:val"), "").lower(),
+                             (el.get(qn("w:type"), PARAGRAPH), el.get(qn("w:styleId"), "")))
+    diagnostics = Diagnostics()
+    expected = ", ".join(need)
+    ids: dict[str, str] = {}
+    for name, kind in need.items():
+        hit = found.get(name.lower())
+        if hit is None:
+            diagnostics.error(Loc.file(reference), f"style '{name}' missing from reference "
+                              f"document (expected styles: {expected})", Category.IO)
+        elif hit[0] != kind:
+            diagnostics.error(Loc.file(reference), f"style '{name}' in reference document is a "
+                              f"{hit[0]} style (expected a {kind} style)", Category.IO)
+        else:
+            ids[name] = hit[1]
+    diagnostics.raise_if_errors()
+    return ids
+
+
+def open_reference(path: Path) -> WordDocument:
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise CompilerError.at(Loc.file(path), f"cannot read reference document: {err} "
+                               "(expected a .docx file)", Category.IO) from err
+    body = document.element.body
+    for el in list(body):
+        if el.tag != qn("w:sectPr"):
+            body.remove(el)  # the reference lends styles and layout, never content
+    return document
+
+
+# --- the body --------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def _ltr_fragment(link: Link) -> bool:
+    """An e-mail address, URL or phone number written in Latin script and digits. In
+    right-to-left text the bidi algorithm would reorder "+1 555 0100" into "0100 555 1+";
+    runs marked left-to-right between two LRMs keep it whole (the HTML's dir="ltr")."""
+    return (link.href.startswith(("mailto:", "tel:", "http://", "https://"))
+            and not RTL_SCRIPT.search(plain_text(link.children)))
+
+
+class _Writer:
+    """Appends the model to the body, mapping each node type to a style name once."""
+
+    def __init__(self, document: WordDocument, doc: LocalizedDocument,
+                 styles: dict[str, str]) -> None:
+        self.document = document
+        self.doc = doc
+        self.rtl = doc.direction == "rtl"
+        self.styles = styles
+        self.part = document.part
+        sectpr = document.element.body.find(qn("w:sectPr"))
+        if sectpr is None:
+            sectpr = OxmlElement("w:sectPr")
+            document.element.body.append(sectpr)
+        self.end = sectpr
+        self.anchors = ooxml.bookmark_names(s.id for s in doc.document.walk_sections())
+        self.bookmarks = 0
+        self.fallback_nums: dict[bool, str] = {}
+        self.style_elements = {el.get(qn("w:styleId"), ""): el
+                               for el in document.styles.element.findall(qn("w:style"))}
+
+    # paragraphs and inlines
+
+    def paragraph(self, style: str, parent: BaseOxmlElement | None = None) -> BaseOxmlElement:
+        p = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        ppr.append(OxmlElement("w:pStyle"))
+        ppr[0].set(qn("w:val"), self.styles[style])
+        p.append(ppr)
+        if parent is None:
+            self.end.addprevious(p)
+        else:
+            parent.append(p)
+        return p
+
+    def inlines(self, parent: BaseOxmlElement, nodes: tuple[Inline, ...], *,
+                bold: bool = False, italic: bool = False, link: bool = False,
+                ltr: bool = False) -> None:
+        """Runs for inlines; ltr marks a left-to-right island inside right-to-left text."""
+        for node in nodes:
+            match node:
+                case Text(text=t):
+                    parent.append(ooxml.run(
+                        _plain(t), bold=bold, italic=italic, rtl=False if ltr else None,
+                        style_id=self.styles["Hyperlink"] if link else None))
+                case Strong(children=c):
+                    self.inlines(parent, c, bold=True, italic=italic, link=link, ltr=ltr)
+                case Emphasis(children=c):
+                    self.inlines(parent, c, bold=bold, italic=True, link=link, ltr=ltr)
+                case Link(href=href, children=c):
+                    if link:  # OOXML has no nested hyperlinks; the outer one wins
+                        self.inlines(parent, c, bold=bold, italic=italic, link=True, ltr=ltr)
+                        continue
+                    target = self.hyperlink(href)
+                    parent.append(target)
+                    island = self.rtl and _ltr_fragment(node)
+                    self.inlines(target, c, bold=bold, italic=italic, link=True, ltr=island)
+                    texts = target.findall(f"{qn('w:r')}/{qn('w:t')}")
+                    if island and texts:  # in the runs: separate runs break the underline
+                        texts[0].text = LRM + (texts[0].text or "")
+                        texts[-1].text = (texts[-1].text or "") + LRM
+                case Placeholder():
+                    raise AssertionError("placeholders are resolved by localize()")
+                case _:
+                    assert_never(node)
+
+    def hyperlink(self, href: str) -> BaseOxmlElement:
+        if href.startswith("#"):
+            fragment = href[1:]
+            anchor = self.anchors.get(fragment) or ooxml.bookmark_names([fragment])[fragment]
+            return ooxml.hyperlink(self.part, anchor=anchor)
+        return ooxml.hyperlink(self.part, url=href)
+
+    def lead(self, p: BaseOxmlElement, term: tuple[Inline, ...], separator: str) -> None:
+        """A bold lead ("Account Information: "): one run when the term is plain text."""
+        if all(isinstance(node, Text) for node in term):
+            text = "".join(node.text for node in term if isinstance(node, Text))
+            p.append(ooxml.run(_plain(text) + separator, bold=True))
+        else:
+            self.inlines(p, term, bold=True)
+            if separator:
+                p.append(ooxml.run(separator, bold=True))
+
+    # document structure
+
+    def front_matter(self) -> None:
+        doc, labels, sep = self.doc, self.doc.labels, self.doc.term_separator
+        self.inlines(self.paragraph("Title"), doc.meta.title.inlines)
+        for line in (f"{labels.version} {doc.meta.version}",
+                     f"{labels.effective}{sep}{doc.effective_text}",
+                     f"{labels.last_updated}{sep}{doc.updated_text}"):
+            self.paragraph("Subtitle").append(ooxml.run(line))
+
+    def toc(self) -> None:
+        """A real TOC field, pre-filled with linked entries so it reads before Word
+        refreshes it (settings ask Word to on open). The entries carry no page numbers:
+        only a layout engine knows them, and a guess would be wrong."""
+        self.paragraph("TOC Heading").append(ooxml.run(self.doc.labels.contents))
+        entries = [s for s in self.doc.document.walk_sections() if s.level <= TOC_DEPTH]
+        if not entries:
+            p = self.paragraph("Normal")
+            p.extend([*ooxml.field_start(TOC_INSTRUCTION), ooxml.field_end()])
+            return
+        for i, section in enumerate(entries):
+            p = self.paragraph(f"TOC {section.level}")
+            if i == 0:
+                p.extend(ooxml.field_start(TOC_INSTRUCTION))
+            target = ooxml.hyperlink(self.part, anchor=self.anchors[section.id])
+            target.append(ooxml.run(_plain(section.title.plain())))
+            p.append(target)
+            if i == len(entries) - 1:
+                p.append(ooxml.field_end())
+
+    def section(self, section: Section) -> None:
+        p = self.paragraph(f"Heading {min(section.level, 9)}")
+        self.inlines(p, section.title.inlines)
+        ooxml.bookmark(p, self.anchors[section.id], self.bookmarks)
+        self.bookmarks += 1
+        for block in section.blocks:
+            self.block(block)
+        for sub in section.sections:
+            self.section(sub)
+
+    def block(self, block: Block) -> None:
+        labels, sep = self.doc.labels, self.doc.term_separator
+        match block:
+            case Paragraph(text=t):
+                self.inlines(self.paragraph("Normal"), t.inlines)
+            case ItemList():
+                self.item_list(block, 1)
+            case Note(kind=kind, text=t):
+                p = self.paragraph("Note")
+                label = {NoteKind.IMPORTANT: labels.important, NoteKind.WARNING: labels.warning,
+                         NoteKind.INFO: None}[kind]
+                if label:
+                    p.append(ooxml.run(label + sep, bold=True))
+                self.inlines(p, t.inlines)
+            case Contact(entries=entries):
+                for entry in entries:
+                    p = self.paragraph("Contact")
+                    self.lead(p, entry.label.inlines, sep)
+                    self.inlines(p, entry.value.inlines)
+            case CallToAction(title=title, text=text, action=action, href=href):
+                self.inlines(self.paragraph("Call To Action Title"), title.inlines)
+                self.inlines(self.paragraph("Call To Action"), text.inlines)
+                target = self.hyperlink(href)
+                self.paragraph("Call To Action").append(target)
+                self.inlines(target, action.inlines, bold=True, link=True)
+            case Table():
+                self.table(block)
+            case _:
+                assert_never(block)
+
+    def item_list(self, lst: ItemList, depth: int) -> None:
+        style = list_style(lst.ordered, depth)
+        numbering = self.list_numbering(style, lst.ordered, min(depth, LIST_DEPTH))
+        for item in lst.items:
+            if item.term or item.text:
+                p = self.paragraph(style)
+                if numbering:
+                    ooxml.set_numbering(p, *numbering)
+                if item.term:
+                    self.lead(p, item.term.inlines, self.doc.term_separator if item.text else "")
+                if item.text:
+                    self.inlines(p, item.text.inlines)
+            if item.sublist:
+                self.item_list(item.sublist, depth + 1)
+
+    def list_numbering(self, style: str, ordered: bool, depth: int) -> tuple[str, int] | None:
+        """Direct numbering for a list paragraph, or None when its style's own suffices.
+        Each numbered list gets a new w:num restarting at 1; bullets keep the style's."""
+        linked = ooxml.style_numbering(self.style_elements[self.styles[style]],
+                                       self.style_elements)
+        if linked is not None and not ordered:
+            return None
+        root = ooxml.numbering_root(self.part.package, self.part)
+        if linked is None:
+            if ordered not in self.fallback_nums:
+                self.fallback_nums[ordered] = ooxml.fallback_num(root, ordered)
+            linked = (self.fallback_nums[ordered], depth - 1)
+            if not ordered:
+                return linked
+        return ooxml.restarted_num(root, *linked), linked[1]
+
+    def table(self, table: Table) -> None:
+        if table.caption:
+            self.inlines(self.paragraph("Caption"), table.caption.inlines)
+        rows = (table.header, *table.rows)
+        cols = max(len(r) for r in rows)
+        grid = self.document.add_table(rows=len(rows), cols=cols)
+        tblpr = grid._tbl.tblPr  # add_table appended it before the final sectPr
+        ooxml.child(tblpr, "tblStyle", ooxml.TBLPR_ORDER, val=self.styles[TABLE_STYLE])
+        ooxml.child(tblpr, "tblW", ooxml.TBLPR_ORDER, w="5000", type="pct")
+        ooxml.child(tblpr, "tblLook", ooxml.TBLPR_ORDER, val="0620", firstRow="1", lastRow="0",
+                    firstColumn="0", lastColumn="0", noHBand="1", noVBand="1")
+        for r, (row, cells) in enumerate(zip(grid.rows, rows, strict=True)):
+            trpr = row._tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))
+            if r == 0:
+                trpr.append(OxmlElement("w:tblHeader"))  # repeats on every page
+            for cell, rich in zip(row.cells, cells, strict=False):
+                self.inlines(cell.paragraphs[0]._p, rich.inlines)
+
+
+# --- header, footer, page ------------------------------------------------------------------
+
+
+def page_setup(document: WordDocument, page_size: str) -> None:
+    """The reference's page size, unless Letter is asked for: A4 is the default and so
+    carries no intent, while a Letter request (or a Letter corporate template) does."""
+    section = document.sections[0]
+    if page_size == "Letter":
+        section.page_width, section.page_height = Twips(LETTER[0]), Twips(LETTER[1])
+
+
+def _empty(p: BaseOxmlElement) -> bool:
+    return all(el.tag == qn("w:pPr") for el in p)
+
+
+def _header_footer(writer: _Writer, container: BaseOxmlElement, style: str) -> BaseOxmlElement:
+    """Our paragraph in a reference's header or footer: its logo or rule stays, its empty
+    placeholder paragraphs go."""
+    for p in container.findall(qn("w:p")):
+        if _empty(p):
+            container.remove(p)
+    return writer.paragraph(style, parent=container)
+
+
+def header_footer(writer: _Writer) -> list[BaseOxmlElement]:
+    doc = writer.doc
+    section = writer.document.sections[0]
+    header = _header_footer(writer, section.header._element, "Header")
+    header.append(ooxml.run(f"{doc.title} \u00b7 {doc.labels.version} {doc.meta.version}"))
+    footer = _header_footer(writer, section.footer._element, "Footer")
+    for i, piece in enumerate(re.split(r"\{(page|pages)\}", doc.labels.page_of)):
+        if i % 2 == 0:
+            if piece:
+                footer.append(ooxml.run(piece))
+        else:
+            footer.extend(ooxml.field("PAGE" if piece == "page" else "NUMPAGES", "1"))
+    return [section.header._element, section.footer._element]
+
+
+# --- properties and language ------------------------------------------------------------
+
+
+def properties(document: WordDocument, doc: LocalizedDocument) -> None:
+    meta = doc.meta
+    stamp = dt.datetime(meta.updated.year, meta.updated.month, meta.updated.day, tzinfo=dt.UTC)
+    core = document.core_properties
+    for el in list(core._element):  # drop the reference's author, dates and comments
+        core._element.remove(el)
+    core.title = doc.title
+    core.author = core.last_modified_by = meta.organization
+    core.subject = meta.description.plain() if meta.description else doc.title
+    core.keywords = ", ".join(meta.keywords)
+    core.language = doc.language.tag
+    core.identifier = meta.id
+    core.version = meta.version
+    core.created = core.modified = stamp
+    core.revision = 1
+    package = document.part.package
+    ooxml.set_company(package, meta.organization)
+    ooxml.set_custom_properties(package, {
+        "Version": meta.version, "Effective": meta.effective.isoformat(),
+        "Updated": meta.updated.isoformat(), "Language": doc.language.tag,
+        "Company": meta.organization, "DocumentId": meta.id,
+    })
+
+
+def east_asian_font(tag: str) -> str | None:
+    language, *rest = tag.split("-")
+    if language == "zh" and {"Hant", "TW", "HK", "MO"} & set(rest):
+        return "Noto Sans CJK TC"
+    return CJK_FONTS.get(language)
+
+
+def language(document: WordDocument, doc: LocalizedDocument) -> None:
+    tag, rtl = doc.language.tag, doc.direction == "rtl"
+    font = east_asian_font(tag)
+    ooxml.set_language(document.styles.element, tag, rtl=rtl, east_asian_font=font)
+    ooxml.set_settings(document.settings.element, tag, rtl=rtl, cjk=font is not None)
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
+    reference = reference_path(options)
+    document = open_reference(reference)
+    styles = resolve_styles(document, required_styles(doc), reference)
+    page_setup(document, options.page_size)
+    writer = _Writer(document, doc, styles)
+    writer.front_matter()
+    writer.toc()
+    for section in doc.sections:
+        writer.section(section)
+    parts = header_footer(writer)
+    language(document, doc)
+    properties(document, doc)
+    if doc.direction == "rtl":
+        for root in (document.element.body, *parts):
+            ooxml.make_rtl(root)
+        ooxml.mirror_borders(document.styles.element)
+    out = io.BytesIO()
+    document.save(out)
+    return ooxml.normalize_zip(out.getvalue(), doc.meta.updated)
