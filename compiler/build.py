@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -50,6 +51,7 @@ class BuildOptions:
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic slices
     signer: Any = None  # compiler.signing.SignerConfig: sign PDFs in this process
     allow_incomplete: bool = False  # sign locales with fuzzy or untranslated messages too
+    docx_protect: bool = False  # also write <id>.protected.docx for legal-approved copies
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,8 @@ def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
         "catalog": _sha256(po) if po.exists() and locale != doc.meta.source_locale else "",
         "templates": tree_digests(options.templates.resolve()), "fonts": fonts_digest(),
         "options": repr((ropts.page_size, ropts.pdf_variant, ropts.base_url, ropts.alternates,
-                         ropts.downloads, [n for n, _ in ropts.attachments], options.strict)),
+                         ropts.downloads, [n for n, _ in ropts.attachments], options.strict,
+                         ropts.docx_protect)),
         "reference": _sha256(ropts.reference_docx) if ropts.reference_docx else "",
         "signer": _signer_key(options.signer) if fmt == "pdf" else "",
     }
@@ -293,6 +296,12 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
                 target = output_path(options.out, doc.meta.id, locale, fmt)
                 key = job_key(doc, locale, fmt, ldir, options, ropts)
                 jobs.append(_Job(path, doc, locale, fmt, target, key, ropts))
+                if fmt == "docx" and options.docx_protect:
+                    protected = dataclasses.replace(ropts, docx_protect=True)
+                    jobs.append(_Job(path, doc, locale, fmt,
+                                     target.with_name(f"{doc.meta.id}.protected.docx"),
+                                     job_key(doc, locale, fmt, ldir, options, protected),
+                                     protected))
     diag.raise_if_errors()
     jobs = _select_shard(jobs, options.shard)
 

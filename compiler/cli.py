@@ -91,13 +91,15 @@ def _shard(value: str | None) -> tuple[int, int]:
 @click.option("--visible", is_flag=True, help="With --sign: a visible signature box.")
 @click.option("--reason", help="With --sign: why the document is signed.")
 @click.option("--location", help="With --sign: where it is signed.")
+@click.option("--docx-protect", is_flag=True, help="Also write <id>.protected.docx: opens "
+              "read-only recommended, editing restricted to comments (no password).")
 @reports_errors
 def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[str, ...],
           out: Path, locales_dir: Path | None, strict: bool, page_size: str | None,
           pdf_variant: str, reference_docx: Path | None, base_url: str | None,
           jobs: int | None, force: bool, shard: str | None, sign: bool, p12: Path | None,
           allow_incomplete: bool, visible: bool, reason: str | None,
-          location: str | None) -> None:
+          location: str | None, docx_protect: bool) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
     import os
 
@@ -127,7 +129,7 @@ def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[st
                               location=location, visible=visible,
                               timestamp_url=os.environ.get("POLICYC_TSA_URL") or None)
     options = BuildOptions(out=out, formats=fmts, locales=_split(locales), signer=signer,
-                           allow_incomplete=allow_incomplete,
+                           allow_incomplete=allow_incomplete, docx_protect=docx_protect,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
                            jobs=jobs or os.cpu_count() or 1, force=force, shard=_shard(shard))

@@ -132,3 +132,26 @@ def test_manifest_lists_outputs_inputs_completeness(project: Path) -> None:
     assert "css/print.css" in manifest["inputs"]["templates"]
     assert manifest["completeness"]["retention-schedule"]["de"]["percent"] == 100.0
     assert manifest["policyc"]
+
+
+def test_docx_protect_writes_a_read_only_copy(project: Path) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    out = project / "dist"
+    result = build([_source(project)], BuildOptions(out=out, formats=("docx",), locales=("en",),
+                                                    docx_protect=True))
+    assert sorted(o.path.name for o in result.outputs) == [
+        "retention-schedule.docx", "retention-schedule.protected.docx"]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def settings(name: str) -> etree._Element:
+        with zipfile.ZipFile(out / "en" / name) as z:
+            return etree.fromstring(z.read("word/settings.xml"))
+
+    protected = settings("retention-schedule.protected.docx")
+    assert protected.find(f"{w}writeProtection").get(f"{w}recommended") == "1"
+    dp = protected.find(f"{w}documentProtection")
+    assert dp.get(f"{w}edit") == "comments" and dp.get(f"{w}enforcement") == "1"
+    assert settings("retention-schedule.docx").find(f"{w}documentProtection") is None

@@ -34,6 +34,7 @@ class RenderOptions:
     page_size: str = "A4"  # "A4" or "Letter"
     pdf_variant: str | None = "pdf/a-3a"  # archivable and tagged; None for plain PDF
     reference_docx: Path | None = None
+    docx_protect: bool = False  # read-only recommended, edits restricted to comments
     alternates: tuple[Alternate, ...] = ()
     downloads: tuple[Download, ...] = ()
     base_url: str | None = None

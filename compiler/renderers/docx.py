@@ -458,6 +458,8 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     parts = header_footer(writer)
     language(document, doc)
     properties(document, doc)
+    if options.docx_protect:
+        ooxml.protect_settings(document.settings.element)
     if doc.direction == "rtl":
         for root in (document.element.body, *parts):
             ooxml.make_rtl(root)
