@@ -32,8 +32,8 @@ OUTPUT = ROOT / "templates" / "docx" / "reference.docx"
 STAMP = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 SANS, CJK, ARABIC = "Noto Sans", "Noto Sans CJK JP", "Noto Naskh Arabic"
-TEXT, HEADING, MUTED = "1F2933", "1E293B", "52606D"
-ACCENT, LINK, RULE, SHADE, CTA_SHADE = "0F766E", "0B5CAD", "CBD5E1", "F1F5F9", "EAF5F3"
+TEXT, HEADING, MUTED = "1D2733", "14202C", "5A6878"
+ACCENT, LINK, RULE, SHADE, CTA_SHADE = "1F5F99", "1F5F99", "DDE3EA", "EEF5FC", "F3F6F9"
 A4 = (11906, 16838)
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 MARGIN = 1247  # 2.2 cm in twentieths of a point
