@@ -246,6 +246,8 @@ class _Writer:
     def front_matter(self) -> None:
         doc, labels, sep = self.doc, self.doc.labels, self.doc.term_separator
         self.inlines(self.paragraph("Title"), doc.meta.title.inlines)
+        if doc.meta.description:
+            self.inlines(self.paragraph("Normal"), doc.meta.description.inlines)
         for line in (f"{labels.version} {doc.meta.version}",
                      f"{labels.effective}{sep}{doc.effective_text}",
                      f"{labels.last_updated}{sep}{doc.updated_text}"):

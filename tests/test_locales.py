@@ -1,0 +1,154 @@
+"""Every shipped locale, built in all three formats and read back by independent tools."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import lxml.html
+import pytest
+
+from compiler.build import BuildOptions, build, load_translations, locales_dir_for
+from compiler.i18n.localize import localize
+from compiler.loader import load
+from compiler.model import LocalizedDocument
+from tests.helpers import POLICY, ROOT, pdftotext, squash
+
+DOC = load(POLICY)
+LOCALES = DOC.meta.locales
+TRANSLATED = [loc for loc in LOCALES if loc != DOC.meta.source_locale]
+
+
+def localized(locale: str) -> LocalizedDocument:
+    tr = load_translations(DOC, locale, locales_dir_for(POLICY, BuildOptions()))
+    ldoc, _ = localize(DOC, locale, tr)
+    return ldoc
+
+
+def texts(ldoc: LocalizedDocument) -> list[str]:
+    """Every translated string a reader must find, as plain text."""
+    from compiler.i18n.extract import _rich_fields
+
+    return [r.plain() for r in _rich_fields((ldoc.document.meta, ldoc.document.sections))
+            if r.plain().strip()]
+
+
+def missing(text: str, wanted: list[str]) -> list[str]:
+    hay = squash(text)
+    return [w for w in wanted if squash(w) not in hay]
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("full")
+    build([POLICY], BuildOptions(out=out, jobs=2))
+    return out
+
+
+def test_source_lists_seven_locales() -> None:
+    assert set(LOCALES) == {"en", "de", "fr", "es", "pt_BR", "ja", "ar"}
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_catalog_passes_msgfmt_and_is_complete(locale: str) -> None:
+    po = ROOT / "locales" / locale / "LC_MESSAGES" / "privacy-policy.po"
+    subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(po)], check=True)
+    c = localized(locale).completeness
+    assert (c.fuzzy, c.untranslated) == (0, 0), c.missing
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_html_and_pdf_carry_every_string(full: Path, locale: str) -> None:
+    wanted = texts(localized(locale))
+    html = lxml.html.fromstring((full / locale / "privacy-policy.html").read_bytes())
+    assert html.get("lang") == locale.replace("_", "-")
+    assert missing(html.text_content(), wanted) == []
+    if locale != "ar":  # Arabic is checked below, in logical order
+        assert missing(pdftotext(full / locale / "privacy-policy.pdf"), wanted) == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_docx_carries_every_string_and_language(full: Path, locale: str) -> None:
+    d = docx.Document(str(full / locale / "privacy-policy.docx"))
+    body = "\n".join(p.text for p in d.paragraphs)
+    assert missing(body, texts(localized(locale))) == []
+    assert d.core_properties.language == locale.replace("_", "-")
+    styles = zipfile.ZipFile(full / locale / "privacy-policy.docx").read("word/styles.xml")
+    assert f'w:val="{locale.replace("_", "-")}"'.encode() in styles
+
+
+def test_german_dates_in_all_formats(full: Path) -> None:
+    date = "15. Januar 2025"
+    assert date in (full / "de" / "privacy-policy.html").read_text()
+    assert date in pdftotext(full / "de" / "privacy-policy.pdf")
+    body = "\n".join(p.text for p in docx.Document(str(full / "de" / "privacy-policy.docx"))
+                     .paragraphs)
+    assert date in body
+    assert "90 Tage" in (full / "de" / "privacy-policy.html").read_text()
+
+
+def test_arabic_is_right_to_left_everywhere(full: Path) -> None:
+    html = lxml.html.fromstring((full / "ar" / "privacy-policy.html").read_bytes())
+    assert html.get("dir") == "rtl"
+    xml = zipfile.ZipFile(full / "ar" / "privacy-policy.docx").read("word/document.xml")
+    assert xml.count(b"<w:bidi/>") > 50 and b"<w:rtl/>" in xml
+    # poppler extracts right-to-left text in logical order: the translated title and
+    # headings read back as written in the catalog.
+    text = pdftotext(full / "ar" / "privacy-policy.pdf")
+    ldoc = localized("ar")
+    headings = [s.title.plain() for s in ldoc.document.walk_sections()]
+    assert missing(text, [ldoc.title, *headings]) == []
+
+
+def test_japanese_pdf_embeds_cjk_font_and_extracts_exactly(full: Path) -> None:
+    pdf = full / "ja" / "privacy-policy.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "NotoSansCJK" in fonts
+    assert missing(pdftotext(pdf), texts(localized("ja"))) == []
+
+
+def test_every_font_embedded_in_every_locale(full: Path) -> None:
+    for pdf in sorted(full.glob("*/privacy-policy.pdf")):
+        out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout
+        for row in out.splitlines()[2:]:
+            assert row.split()[-5] == "yes", (pdf, row)
+            assert "Noto" in row, (pdf, row)  # no fallback font: every glyph from our fonts
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(full: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every locale's DOCX converted by LibreOffice itself, in one headless run."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice is missing: make test installs libreoffice-writer-nogui")
+    out = tmp_path_factory.mktemp("lo")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    docs = []
+    for locale in LOCALES:
+        target = out / f"{locale}.docx"
+        target.write_bytes((full / locale / "privacy-policy.docx").read_bytes())
+        docs.append(str(target))
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), *docs],
+                   check=True, capture_output=True, timeout=600)
+    return out
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_libreoffice_renders_every_docx(libreoffice_pdfs: Path, locale: str) -> None:
+    pdf = libreoffice_pdfs / f"{locale}.pdf"
+    assert pdf.exists(), f"LibreOffice did not convert {locale}.docx"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    assert 3 <= pages <= 15
+    ldoc = localized(locale)
+    wanted = texts(ldoc) if locale != "ar" else [ldoc.title] + [
+        s.title.plain() for s in ldoc.document.walk_sections()]
+    assert missing(pdftotext(pdf), wanted) == []
