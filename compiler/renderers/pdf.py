@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import re
@@ -97,18 +98,38 @@ def _attachments(doc: LocalizedDocument, options: RenderOptions) -> list[weasypr
     ]
 
 
+def _xmp_url(doc: LocalizedDocument) -> str:
+    """XMP beside WeasyPrint's own: the language (dc:language) and the version (xmpMM).
+
+    Both are predefined XMP schemas, so PDF/A needs no extension schema for them.
+    """
+    from xml.sax.saxutils import escape
+
+    rdf = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:language><rdf:Bag><rdf:li>{escape(doc.language.tag)}</rdf:li></rdf:Bag>"
+        "</dc:language></rdf:Description>"
+        '<rdf:Description rdf:about="" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+        f"<xmpMM:VersionID>{escape(doc.meta.version)}</xmpMM:VersionID></rdf:Description>"
+        "</rdf:RDF>"
+    )
+    return "data:application/rdf+xml;base64," + base64.b64encode(rdf.encode()).decode()
+
+
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
+    fetcher = SandboxedFetcher(options.templates)
     html = weasyprint.HTML(
         string=print_html(doc, options),
         base_url=str(options.templates.resolve()) + "/",
-        url_fetcher=SandboxedFetcher(options.templates),
+        url_fetcher=fetcher,
     )
     pdf = html.write_pdf(
         pdf_variant=options.pdf_variant,
         pdf_identifier=f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}".encode(),
         uncompressed_pdf=False,
-        custom_metadata=True,
         attachments=_attachments(doc, options),
+        xmp_metadata=[_xmp_url(doc)],
     )
     assert pdf is not None
     return pdf

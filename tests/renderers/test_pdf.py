@@ -117,3 +117,31 @@ def test_css_string_cannot_escape() -> None:
     s = css_string('a"; } body { display: none } </style>')
     assert s.startswith('"') and s.endswith('"')
     assert '"' not in s[1:-1] and "<" not in s and "}" not in s
+
+
+def test_pdfa_3a_with_xmp_output_intent_and_attached_source(en_build: Path) -> None:
+    pdf = en_build / "en" / "privacy-policy.pdf"
+    reader = pypdf.PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
+    assert "<rdf:li>en</rdf:li>" in xmp and "<xmpMM:VersionID>1.0.0<" in xmp
+    assert "<xmp:CreateDate>2025-01-15" in xmp
+    intents = root["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    attached = reader.attachments
+    assert list(attached) == ["source/privacy-policy.yaml"]
+    assert attached["source/privacy-policy.yaml"][0] == POLICY.read_bytes()
+    subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
+
+
+def test_pdf_ua_variant(tmp_path: Path) -> None:
+    from compiler.build import BuildOptions, build
+
+    build([POLICY], BuildOptions(out=tmp_path, locales=("en",), formats=("pdf",),
+                                 pdf_variant="pdf/ua-1"))
+    reader = pypdf.PdfReader(tmp_path / "en" / "privacy-policy.pdf")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part" in xmp
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
