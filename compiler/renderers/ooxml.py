@@ -474,46 +474,14 @@ def normalize_zip(data: bytes, date: dt.date) -> bytes:
     return out.getvalue()
 
 
-# Elements that follow w:documentProtection in CT_Settings (ECMA-376 part 1, 17.15.1.78).
-_AFTER_PROTECTION = (
-    "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop",
-    "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps",
-    "showEnvelope", "summaryLength", "clickAndTypeStyle", "defaultTableStyle",
-    "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
-    "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
-    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
-    "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
-    "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
-    "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
-    "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
-    "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
-    "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
-    "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
-    "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
-    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
-    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
-    "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
-)
-
-
 def protect_settings(settings: BaseOxmlElement) -> None:
     """Read-only recommended on open, editing restricted to comments, no password.
 
     For legal-approved copies: anyone can read, and Word keeps accidental edits out.
     w:updateFields is dropped so Word does not offer to change a protected copy on open.
     """
-    for old in settings.findall(qn("w:writeProtection")) + settings.findall(
-            qn("w:documentProtection")) + settings.findall(qn("w:updateFields")):
-        settings.remove(old)
-    write = OxmlElement("w:writeProtection")
-    write.set(qn("w:recommended"), "1")
-    settings.insert(0, write)
-    protection = OxmlElement("w:documentProtection")
-    protection.set(qn("w:edit"), "comments")
-    protection.set(qn("w:enforcement"), "1")
-    later = {qn(f"w:{name}") for name in _AFTER_PROTECTION}
-    anchor = next((child for child in settings if child.tag in later), None)
-    if anchor is not None:
-        anchor.addprevious(protection)
-    else:
-        settings.append(protection)
+    for name in ("writeProtection", "documentProtection", "updateFields"):
+        for old in settings.findall(qn(f"w:{name}")):
+            settings.remove(old)
+    child(settings, "writeProtection", SETTINGS_ORDER, recommended="1")
+    child(settings, "documentProtection", SETTINGS_ORDER, edit="comments", enforcement="1")
