@@ -30,7 +30,7 @@ def seed_lines() -> list[str]:
 
 def squash(text: str) -> str:
     """Compare text across layouts: no whitespace, no hyphens (line-break hyphenation)."""
-    text = text.replace("\u00ad", "")
+    text = re.sub("[\u00ad\u200e\u200f\u2066-\u2069]", "", text)  # soft hyphen, bidi marks
     return re.sub(r"[\s\-\u2010\u2011]+", "", text)
 
 

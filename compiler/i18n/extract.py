@@ -110,6 +110,12 @@ def write_catalog(catalog: Any, path: Path | None = None, *, template: bool = Fa
 
     from babel.messages.pofile import write_po
 
+    for message in catalog:
+        # Babel guesses python-format from any "% s" ("100% secure"); policyc text never uses
+        # %-formatting, and the guess would make msgfmt --check-format reject translations.
+        message.flags.discard("python-format")
+        if message.id and "%" in str(message.id):
+            message.flags.add("no-python-format")
     buf = BytesIO()
     write_po(buf, catalog, width=76, omit_header=False, include_previous=True,
              sort_output=False, sort_by_file=False)

@@ -113,7 +113,7 @@ class BodyWriter:
                               ).format(kind.value, lead, self.rich(t))
             case Contact(entries=entries):
                 rows = Markup("").join(
-                    Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(
+                    Markup("<div><dt>{}</dt><dd><bdi>{}</bdi></dd></div>").format(
                         self.rich(e.label), self.rich(e.value)) for e in entries)
                 return Markup('<dl class="contact">{}</dl>\n').format(rows)
             case CallToAction():
