@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import assert_never
@@ -43,6 +44,17 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def text_direction(text: str) -> str:
+    """ltr or rtl by the first strong character (what dir="auto" does, for WeasyPrint)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
 
 
 def _ltr_fragment(href: str) -> bool:
@@ -113,8 +125,9 @@ class BodyWriter:
                               ).format(kind.value, lead, self.rich(t))
             case Contact(entries=entries):
                 rows = Markup("").join(
-                    Markup("<div><dt>{}</dt><dd><bdi>{}</bdi></dd></div>").format(
-                        self.rich(e.label), self.rich(e.value)) for e in entries)
+                    Markup('<div><dt>{}</dt><dd><bdi dir="{}">{}</bdi></dd></div>').format(
+                        self.rich(e.label), text_direction(e.value.plain()), self.rich(e.value))
+                    for e in entries)
                 return Markup('<dl class="contact">{}</dl>\n').format(rows)
             case CallToAction():
                 return self.cta(block, level)
@@ -183,6 +196,7 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "body": writer.sections(doc.sections),
         "toc": writer.toc(doc.sections),
         "generator": f"policyc {__version__}",
+        "org_dir": text_direction(meta.organization),
         "options": options,
         "page_of": doc.labels.page_of,
     }
