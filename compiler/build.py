@@ -10,7 +10,6 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
 from compiler.i18n.catalogs import Translations, po_path, read_translations
-from compiler.i18n.localize import localize
 from compiler.loader import load
 from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
@@ -98,6 +96,8 @@ def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translat
 def localize_checked(doc: Document, locale: str, locales_dir: Path,
                      strict: bool) -> tuple[LocalizedDocument, list[Diagnostic]]:
     """Localize one locale; translation errors raise, warnings return (or raise if strict)."""
+    from compiler.i18n.localize import localize
+
     translations = load_translations(doc, locale, locales_dir)
     localized, diag = localize(doc, locale, translations)
     if translations is None and locale != doc.meta.source_locale:
@@ -181,17 +181,22 @@ def render_options(doc: Document, source: Path, locale: str, locales_dir: Path,
 
 
 def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
-            options: BuildOptions, ropts: RenderOptions) -> str:
-    """Content hash of everything an output depends on: unchanged key, unchanged bytes."""
+            options: BuildOptions, protect: bool) -> str:
+    """Content hash of everything an output depends on: unchanged key, unchanged bytes.
+
+    Made from raw inputs, without building RenderOptions, so a no-op build stays cheap.
+    """
+    from babel import __version__ as babel_version
+
     po = po_path(locales_dir, locale, doc.meta.id)
     parts = {
         "policyc": __version__, "code": code_digest(), "format": fmt, "locale": locale, "source": doc.digest,
         "catalog": _sha256(po) if po.exists() and locale != doc.meta.source_locale else "",
         "templates": tree_digests(options.templates.resolve()), "fonts": fonts_digest(),
-        "options": repr((ropts.page_size, ropts.pdf_variant, ropts.base_url, ropts.alternates,
-                         ropts.downloads, [n for n, _ in ropts.attachments], options.strict,
-                         ropts.docx_protect)),
-        "reference": _sha256(ropts.reference_docx) if ropts.reference_docx else "",
+        "options": repr((options.page_size or doc.meta.page_size, options.pdf_variant,
+                         options.base_url or doc.meta.base_url, doc.meta.locales,
+                         options.formats, options.strict, protect, babel_version)),
+        "reference": _sha256(options.reference_docx) if options.reference_docx else "",
         "signer": _signer_key(options.signer) if fmt == "pdf" else "",
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -257,7 +262,12 @@ class _Job:
     fmt: str
     target: Path
     key: str
-    ropts: RenderOptions
+    locales_dir: Path
+    protect: bool = False
+
+    def render_options(self, options: BuildOptions) -> RenderOptions:
+        ropts = render_options(self.doc, self.source, self.locale, self.locales_dir, options)
+        return dataclasses.replace(ropts, docx_protect=self.protect)
 
 
 def _select_shard(jobs: list[_Job], shard: tuple[int, int]) -> list[_Job]:
@@ -291,17 +301,15 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
         for locale in doc.meta.locales:
             if options.locales and locale not in options.locales:
                 continue
-            ropts = render_options(doc, path, locale, ldir, options)
             for fmt in options.formats:
                 target = output_path(options.out, doc.meta.id, locale, fmt)
-                key = job_key(doc, locale, fmt, ldir, options, ropts)
-                jobs.append(_Job(path, doc, locale, fmt, target, key, ropts))
+                key = job_key(doc, locale, fmt, ldir, options, protect=False)
+                jobs.append(_Job(path, doc, locale, fmt, target, key, ldir))
                 if fmt == "docx" and options.docx_protect:
-                    protected = dataclasses.replace(ropts, docx_protect=True)
                     jobs.append(_Job(path, doc, locale, fmt,
                                      target.with_name(f"{doc.meta.id}.protected.docx"),
-                                     job_key(doc, locale, fmt, ldir, options, protected),
-                                     protected))
+                                     job_key(doc, locale, fmt, ldir, options, protect=True),
+                                     ldir, protect=True))
     diag.raise_if_errors()
     jobs = _select_shard(jobs, options.shard)
 
@@ -362,21 +370,26 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
 
     work = sorted(stale, key=lambda j: (j.fmt != "pdf", j.doc.meta.id, j.locale, j.fmt))
     if options.jobs > 1 and len(work) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with ProcessPoolExecutor(max_workers=min(options.jobs, len(work)),
                                  initializer=_warm_worker) as pool:
             futures = {pool.submit(_render, j.fmt, localized[(j.doc.meta.id, j.locale)],
-                                   j.ropts): j for j in work}
+                                   j.render_options(options)): j for j in work}
             for future in as_completed(futures):
                 finish(futures[future], future.result())
     else:
         for job in work:
-            finish(job, _render(job.fmt, localized[(job.doc.meta.id, job.locale)], job.ropts))
+            finish(job, _render(job.fmt, localized[(job.doc.meta.id, job.locale)],
+                                job.render_options(options)))
 
     result.seconds = time.perf_counter() - started
     _write_state(options.out, state)
     inputs = input_digests(docs, options)
-    write_atomic(options.out / "manifest.json", manifest_bytes(options.out, result, inputs))
-    write_atomic(options.out / "index.html", index_html(options, result, state))
+    _write_if_changed(options.out / "manifest.json", manifest_bytes(options.out, result, inputs))
+    index = options.out / "index.html"
+    if result.built or not index.exists():
+        write_atomic(index, index_html(options, result, state))
     return result
 
 
@@ -392,6 +405,15 @@ def input_digests(docs: list[tuple[Path, Document]],
             if po.exists() and locale != doc.meta.source_locale:
                 inputs["catalogs"][display_path(po)] = _sha256(po)
     return inputs
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
 
 
 def _output(job: _Job, size: int, sha256: str, built: bool) -> Output:
