@@ -86,7 +86,7 @@ def test_german_dates_in_all_formats(full: Path) -> None:
     body = "\n".join(p.text for p in docx.Document(str(full / "de" / "privacy-policy.docx"))
                      .paragraphs)
     assert date in body
-    assert "90 Tage" in (full / "de" / "privacy-policy.html").read_text()
+    assert "90\u00a0Tage" in (full / "de" / "privacy-policy.html").read_text()
 
 
 def test_arabic_is_right_to_left_everywhere(full: Path) -> None:

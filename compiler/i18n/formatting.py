@@ -36,8 +36,10 @@ def long_date(value: dt.date, code: str) -> str:
 
 def duration(value: Duration, code: str) -> str:
     """'90 days', '90 Tage', '90 日', '90 يومًا': CLDR unit patterns with plural rules."""
-    return format_unit(value.amount, f"duration-{value.unit}", length="long",
+    text = format_unit(value.amount, f"duration-{value.unit}", length="long",
                        locale=babel_locale(code))
+    # Number and unit never part at a line break.
+    return re.sub(r"(\d) ", "\\1\u00a0", text, count=1)
 
 
 def number(value: float, code: str) -> str:
