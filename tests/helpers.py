@@ -30,13 +30,14 @@ def seed_lines() -> list[str]:
 
 def squash(text: str) -> str:
     """Compare text across layouts: no whitespace, no hyphens (line-break hyphenation)."""
-    text = re.sub("[\u00ad\u200e\u200f\u2066-\u2069]", "", text)  # soft hyphen, bidi marks
+    text = re.sub("[\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)  # bidi marks
     return re.sub(r"[\s\-\u2010\u2011]+", "", text)
 
 
-def pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+def pdftotext(path: Path, raw: bool = False) -> str:
+    """poppler's text; raw keeps drawing order, so a wrapped table cell stays in one piece."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *(["-raw"] if raw else []), str(path),
+                           "-"], check=True, capture_output=True, text=True).stdout
 
 
 CONTACT_LABELS = ("Email", "Data Protection Officer", "Address", "Support Portal", "Phone")

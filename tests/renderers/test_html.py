@@ -63,7 +63,7 @@ def test_table_fixture(table_build: Path) -> None:
     assert [th.text_content() for th in page.xpath("//table/thead//th")] == [
         "Record", "Period", "Reason"]
     assert [td.text_content() for td in page.xpath("//table/tbody/tr[1]/td")] == [
-        "Invoices", "10 years", "Tax law"]
+        "Invoices", "10\u00a0years", "Tax law"]
     assert page.xpath("//table/caption")[0].text_content() == "Retention periods"
     # each numbered list restarts: two separate <ol>
     assert len(page.xpath("//section[@id='schedule']/ol")) == 2
