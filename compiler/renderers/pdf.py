@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import logging
 import re
@@ -98,23 +97,33 @@ def _attachments(doc: LocalizedDocument, options: RenderOptions) -> list[weasypr
     ]
 
 
-def _xmp_url(doc: LocalizedDocument) -> str:
+def _xmp_descriptions(doc: LocalizedDocument) -> bytes:
     """XMP beside WeasyPrint's own: the language (dc:language) and the version (xmpMM).
 
     Both are predefined XMP schemas, so PDF/A needs no extension schema for them.
     """
     from xml.sax.saxutils import escape
 
-    rdf = (
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    return (
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f"<dc:language><rdf:Bag><rdf:li>{escape(doc.language.tag)}</rdf:li></rdf:Bag>"
         "</dc:language></rdf:Description>"
         '<rdf:Description rdf:about="" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
         f"<xmpMM:VersionID>{escape(doc.meta.version)}</xmpMM:VersionID></rdf:Description>"
-        "</rdf:RDF>"
-    )
-    return "data:application/rdf+xml;base64," + base64.b64encode(rdf.encode()).decode()
+    ).encode()
+
+
+def _extend_xmp(document: weasyprint.Document, extra: bytes) -> None:
+    """Put our descriptions inside WeasyPrint's one rdf:RDF (PDF/A wants a single one)."""
+    metadata = document.metadata
+    original = metadata.generate_rdf_metadata
+
+    def generate(*args: object, **kwargs: object) -> bytes:
+        rdf: bytes = original(*args, **kwargs)
+        head, sep, tail = rdf.rpartition(b"</rdf:RDF>")
+        return head + extra + sep + tail if sep else rdf
+
+    metadata.generate_rdf_metadata = generate
 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
@@ -124,12 +133,13 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
         base_url=str(options.templates.resolve()) + "/",
         url_fetcher=fetcher,
     )
-    pdf = html.write_pdf(
+    document = html.render(pdf_variant=options.pdf_variant)
+    _extend_xmp(document, _xmp_descriptions(doc))
+    pdf = document.write_pdf(
         pdf_variant=options.pdf_variant,
         pdf_identifier=f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}".encode(),
         uncompressed_pdf=False,
         attachments=_attachments(doc, options),
-        xmp_metadata=[_xmp_url(doc)],
     )
     assert pdf is not None
     return pdf
