@@ -148,10 +148,29 @@ def fonts_digest() -> str:
     """Fonts come from the system: their names and sizes join every output's key."""
     h = hashlib.sha256()
     for root in FONT_DIRS:
-        for p in sorted(root.rglob("Noto*")):
+        for p in sorted(root.glob("*/noto*/Noto*")):
             if p.name.startswith(FONT_PREFIXES):
                 h.update(f"{p.name}:{p.stat().st_size}\n".encode())
     return h.hexdigest()
+
+
+@cache
+def _file_digest(path: Path) -> str:
+    return _sha256(path) if path.exists() else ""
+
+
+# The templates each format reads: editing one rebuilds only the outputs that use it.
+TEMPLATE_USES = {"html": ("html/", "css/web.css"), "pdf": ("pdf/", "css/print.css"),
+                 "docx": ("docx/",)}
+
+
+@cache
+def _shared_inputs(templates: Path, fmt: str) -> str:
+    """One digest for what a format's jobs share: code, the templates it reads, fonts."""
+    used = {name: digest for name, digest in tree_digests(templates).items()
+            if name.startswith(TEMPLATE_USES[fmt])}
+    shared = {"code": code_digest(), "templates": used, "fonts": fonts_digest()}
+    return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
 
 
 def render_options(doc: Document, source: Path, locale: str, locales_dir: Path,
@@ -190,9 +209,9 @@ def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
 
     po = po_path(locales_dir, locale, doc.meta.id)
     parts = {
-        "policyc": __version__, "code": code_digest(), "format": fmt, "locale": locale, "source": doc.digest,
-        "catalog": _sha256(po) if po.exists() and locale != doc.meta.source_locale else "",
-        "templates": tree_digests(options.templates.resolve()), "fonts": fonts_digest(),
+        "policyc": __version__, "format": fmt, "locale": locale, "source": doc.digest,
+        "catalog": _file_digest(po) if locale != doc.meta.source_locale else "",
+        "shared": _shared_inputs(options.templates.resolve(), fmt),
         "options": repr((options.page_size or doc.meta.page_size, options.pdf_variant,
                          options.base_url or doc.meta.base_url, doc.meta.locales,
                          options.formats, options.strict, protect, babel_version)),
@@ -280,6 +299,8 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build every document x locale x format; raise CompilerError with all user mistakes."""
     started = time.perf_counter()
+    for memo in (tree_digests, _file_digest, _shared_inputs):  # inputs may change between builds
+        memo.cache_clear()
     result = BuildResult()
     diag = Diagnostics()
     docs: list[tuple[Path, Document]] = []

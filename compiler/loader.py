@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import importlib.util
 import re
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -276,9 +278,7 @@ class _Loader:
         value = self.pattern(node, where, schema.LOCALE_PATTERN, "locale",
                              "a code such as en, de, pt_BR")
         if value and node is not None:
-            from babel import localedata  # cheap: checks that CLDR has the file
-
-            if not localedata.exists(value):
+            if not _cldr_has(value):
                 self.error(node, where, f"unknown locale '{value}' (not in CLDR)")
                 return None
         return value
@@ -578,6 +578,23 @@ def _anchor_targets(rich: Rich) -> list[str]:
         elif isinstance(n, Strong | Emphasis):
             stack.extend(n.children)
     return out
+
+
+@cache
+def _cldr_dir() -> Path | None:
+    """Babel's CLDR data folder, found without importing Babel (policyc check stays quick)."""
+    spec = importlib.util.find_spec("babel")
+    locations = spec.submodule_search_locations if spec else None
+    return Path(next(iter(locations))) / "locale-data" if locations else None
+
+
+def _cldr_has(locale: str) -> bool:
+    folder = _cldr_dir()
+    if folder is None or not folder.is_dir():
+        from babel import localedata
+
+        return bool(localedata.exists(locale))
+    return (folder / f"{locale}.dat").is_file()
 
 
 def _number(value: str) -> int | float:

@@ -171,3 +171,27 @@ def test_pdfbox_preflight_accepts_pdfa_1b(tmp_path: Path, locale: str) -> None:
     real = [e for e in errors if not (e.startswith("7.3") and "Schema is not set" in e)]
     assert real == [], proc.stdout
     assert proc.returncode == 0 or errors, proc.stdout + proc.stderr
+
+
+def test_letter_paper(tmp_path: Path) -> None:
+    from compiler.build import BuildOptions, build
+
+    build([POLICY], BuildOptions(out=tmp_path, locales=("en",), formats=("pdf",),
+                                 page_size="Letter", pdf_variant=None))
+    box = pypdf.PdfReader(tmp_path / "en" / "privacy-policy.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_no_heading_stranded_at_a_page_foot(en_build: Path) -> None:
+    titles = {s.title.plain() for s in load(POLICY).walk_sections()}
+    pdf = en_build / "en" / "privacy-policy.pdf"
+    pages = int(next(line.split()[-1] for line in subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+        if line.startswith("Pages")))
+    for page in range(2, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout",
+                               str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        lines = [line.strip() for line in text.splitlines()
+                 if line.strip() and not line.strip().startswith("Page ")]
+        assert lines[-1] not in titles, f"page {page} ends with heading {lines[-1]!r}"
