@@ -277,10 +277,9 @@ class _Loader:
     def locale(self, node: Node | None, where: str) -> str | None:
         value = self.pattern(node, where, schema.LOCALE_PATTERN, "locale",
                              "a code such as en, de, pt_BR")
-        if value and node is not None:
-            if not _cldr_has(value):
-                self.error(node, where, f"unknown locale '{value}' (not in CLDR)")
-                return None
+        if value and node is not None and not _cldr_has(value):
+            self.error(node, where, f"unknown locale '{value}' (not in CLDR)")
+            return None
         return value
 
     def variables(self, node: Node | None) -> tuple[Variable, ...]:
