@@ -191,7 +191,8 @@ def render_options(doc: Document, source: Path, locale: str, locales_dir: Path,
         templates=options.templates,
         page_size=options.page_size or doc.meta.page_size,
         pdf_variant=options.pdf_variant,
-        reference_docx=options.reference_docx,
+        reference_docx=options.reference_docx or (
+            source.parent / doc.meta.reference_docx if doc.meta.reference_docx else None),
         alternates=alternates if "html" in options.formats else (),
         downloads=downloads,
         base_url=options.base_url or doc.meta.base_url,
@@ -215,10 +216,16 @@ def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
         "options": repr((options.page_size or doc.meta.page_size, options.pdf_variant,
                          options.base_url or doc.meta.base_url, doc.meta.locales,
                          options.formats, options.strict, protect, babel_version)),
-        "reference": _sha256(options.reference_docx) if options.reference_docx else "",
+        "reference": _reference_digest(doc, options),
         "signer": _signer_key(options.signer) if fmt == "pdf" else "",
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _reference_digest(doc: Document, options: BuildOptions) -> str:
+    path = options.reference_docx or (
+        Path(doc.path).parent / doc.meta.reference_docx if doc.meta.reference_docx else None)
+    return _file_digest(path) if path else ""
 
 
 def _signer_key(signer: Any) -> str:

@@ -262,6 +262,12 @@ class _Loader:
             self.error(f["page_size"], "page_size", f"unknown page size '{page_size}' "
                        "(expected A4 or Letter)")
         base_url = self.scalar(f.get("base_url"), "base_url")
+        reference_docx = self.scalar(f.get("reference_docx"), "reference_docx")
+        if reference_docx is not None and self.path and not (
+                Path(self.path).parent / reference_docx).is_file():
+            self.error(f["reference_docx"], "reference_docx", f"file '{reference_docx}' not "
+                       "found (expected a .docx path relative to this source file)",
+                       Category.REFERENCE)
         variables = self.variables(f.get("variables"))
         sections = self.sections(f.get("sections"), "sections", (), 1)
         if "sections" in f and not sections and not self.diag.errors:
@@ -271,7 +277,7 @@ class _Loader:
         assert doc_id and title and version and updated and effective and source_locale
         assert organization is not None
         meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
-                    organization, description, keywords, page_size, base_url)
+                    organization, description, keywords, page_size, base_url, reference_docx)
         return Document(meta, variables, sections, self.path, self.digest)
 
     def locale(self, node: Node | None, where: str) -> str | None:

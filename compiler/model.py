@@ -201,6 +201,7 @@ class Meta:
     keywords: tuple[str, ...] = ()
     page_size: str = "A4"
     base_url: str | None = None
+    reference_docx: str | None = None  # relative to the source file's folder
 
 
 @dataclass(frozen=True)

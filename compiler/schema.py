@@ -63,6 +63,9 @@ DOCUMENT: tuple[Key, ...] = (
     Key("page_size", {"enum": ["A4", "Letter"]}, "PDF page size (default A4)."),
     Key("base_url", {"type": "string", "pattern": "^https://"},
         "Public URL of the published HTML folder, for canonical links."),
+    Key("reference_docx", {"type": "string"},
+        "Style reference document for the DOCX, relative to this file "
+        "(default: templates/docx/reference.docx)."),
     Key("variables", {"$ref": "#/$defs/variables"}, "Facts written once, used as {name}."),
     Key("sections", {"type": "array", "items": {"$ref": "#/$defs/section"}, "minItems": 1},
         "The sections, nested to any depth.", True),
