@@ -18,11 +18,10 @@ from typing import Any
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
 from compiler.i18n.catalogs import Translations, po_path, read_translations
-from compiler.loader import load
 from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
 from compiler.renderers import FORMATS, TEMPLATES, Alternate, Download, RenderOptions, get_renderer
-from compiler.sources import discover
+from compiler.sources import Facts, code_digest, discover, read_facts
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +136,6 @@ def tree_digests(root: Path) -> dict[str, str]:
 
 
 @cache
-def code_digest() -> str:
-    """The compiler's own code: a development checkout rebuilds when the code changes."""
-    root = Path(__file__).resolve().parent
-    return hashlib.sha256(json.dumps(tree_digests(root), sort_keys=True).encode()).hexdigest()
-
-
-@cache
 def fonts_digest() -> str:
     """Fonts come from the system: their names and sizes join every output's key."""
     h = hashlib.sha256()
@@ -173,34 +165,34 @@ def _shared_inputs(templates: Path, fmt: str) -> str:
     return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
 
 
-def render_options(doc: Document, source: Path, locale: str, locales_dir: Path,
+def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
                    options: BuildOptions) -> RenderOptions:
     from compiler.i18n.formatting import language
 
     alternates = tuple(
-        Alternate(language(code), f"../{code}/{doc.meta.id}.html") for code in doc.meta.locales
+        Alternate(language(code), f"../{code}/{facts.id}.html") for code in facts.locales
     )
     downloads = tuple(
-        Download(fmt, f"{doc.meta.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
+        Download(fmt, f"{facts.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
     )
     attachments: list[tuple[str, Path]] = [(f"source/{source.name}", source)]
-    po = po_path(locales_dir, locale, doc.meta.id)
-    if locale != doc.meta.source_locale and po.exists():
+    po = po_path(locales_dir, locale, facts.id)
+    if locale != facts.source_locale and po.exists():
         attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
     return RenderOptions(
         templates=options.templates,
-        page_size=options.page_size or doc.meta.page_size,
+        page_size=options.page_size or facts.page_size,
         pdf_variant=options.pdf_variant,
         reference_docx=options.reference_docx or (
-            source.parent / doc.meta.reference_docx if doc.meta.reference_docx else None),
+            source.parent / facts.reference_docx if facts.reference_docx else None),
         alternates=alternates if "html" in options.formats else (),
         downloads=downloads,
-        base_url=options.base_url or doc.meta.base_url,
+        base_url=options.base_url or facts.base_url,
         attachments=tuple(attachments),
     )
 
 
-def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
+def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
             options: BuildOptions, protect: bool) -> str:
     """Content hash of everything an output depends on: unchanged key, unchanged bytes.
 
@@ -208,23 +200,23 @@ def job_key(doc: Document, locale: str, fmt: str, locales_dir: Path,
     """
     from babel import __version__ as babel_version
 
-    po = po_path(locales_dir, locale, doc.meta.id)
+    po = po_path(locales_dir, locale, facts.id)
     parts = {
-        "policyc": __version__, "format": fmt, "locale": locale, "source": doc.digest,
-        "catalog": _file_digest(po) if locale != doc.meta.source_locale else "",
+        "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
+        "catalog": _file_digest(po) if locale != facts.source_locale else "",
         "shared": _shared_inputs(options.templates.resolve(), fmt),
-        "options": repr((options.page_size or doc.meta.page_size, options.pdf_variant,
-                         options.base_url or doc.meta.base_url, doc.meta.locales,
+        "options": repr((options.page_size or facts.page_size, options.pdf_variant,
+                         options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, babel_version)),
-        "reference": _reference_digest(doc, options),
+        "reference": _reference_digest(facts, options),
         "signer": _signer_key(options.signer) if fmt == "pdf" else "",
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _reference_digest(doc: Document, options: BuildOptions) -> str:
+def _reference_digest(facts: Facts, options: BuildOptions) -> str:
     path = options.reference_docx or (
-        Path(doc.path).parent / doc.meta.reference_docx if doc.meta.reference_docx else None)
+        Path(facts.path).parent / facts.reference_docx if facts.reference_docx else None)
     return _file_digest(path) if path else ""
 
 
@@ -256,7 +248,7 @@ def _gate_signing(localized: dict[tuple[str, str], LocalizedDocument], jobs: lis
                   diag: Diagnostics) -> None:
     """Legal never signs a half-translated policy by accident."""
     for (doc_id, locale), ldoc in sorted(localized.items()):
-        if not any(j.fmt == "pdf" and (j.doc.meta.id, j.locale) == (doc_id, locale)
+        if not any(j.fmt == "pdf" and (j.facts.id, j.locale) == (doc_id, locale)
                    for j in jobs):
             continue
         c = ldoc.completeness
@@ -283,7 +275,7 @@ def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
 @dataclass(frozen=True, eq=False)
 class _Job:
     source: Path
-    doc: Document
+    facts: Facts
     locale: str
     fmt: str
     target: Path
@@ -292,13 +284,13 @@ class _Job:
     protect: bool = False
 
     def render_options(self, options: BuildOptions) -> RenderOptions:
-        ropts = render_options(self.doc, self.source, self.locale, self.locales_dir, options)
+        ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options)
         return dataclasses.replace(ropts, docx_protect=self.protect)
 
 
 def _select_shard(jobs: list[_Job], shard: tuple[int, int]) -> list[_Job]:
     k, n = shard
-    ordered = sorted(jobs, key=lambda j: (j.doc.meta.id, j.locale, j.fmt))
+    ordered = sorted(jobs, key=lambda j: (j.facts.id, j.locale, j.fmt))
     return [j for i, j in enumerate(ordered) if i % n == k - 1]
 
 
@@ -310,33 +302,46 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
         memo.cache_clear()
     result = BuildResult()
     diag = Diagnostics()
-    docs: list[tuple[Path, Document]] = []
+    sources_facts: list[tuple[Path, Facts]] = []
+    loaded: dict[Path, Document] = {}
     for path in discover(sources):
         try:
-            docs.append((path, load(path)))
+            facts, doc = read_facts(path)
         except CompilerError as err:
             diag.extend(err.diagnostics)
+            continue
+        sources_facts.append((path, facts))
+        if doc is not None:
+            loaded[path] = doc
     diag.raise_if_errors()
+
+    def document(path: Path) -> Document:
+        """The full model, parsed only when something must be rendered."""
+        if path not in loaded:
+            from compiler.loader import load
+
+            loaded[path] = load(path)
+        return loaded[path]
 
     state = _read_state(options.out)
     jobs: list[_Job] = []
-    for path, doc in docs:
+    for path, facts in sources_facts:
         for wanted in options.locales:
-            if wanted not in doc.meta.locales:
-                diag.error(Loc(doc.path), f"locale '{wanted}' is not listed in 'locales' "
-                           f"(expected one of: {', '.join(doc.meta.locales)})")
+            if wanted not in facts.locales:
+                diag.error(Loc(facts.path), f"locale '{wanted}' is not listed in 'locales' "
+                           f"(expected one of: {', '.join(facts.locales)})")
         ldir = locales_dir_for(path, options)
-        for locale in doc.meta.locales:
+        for locale in facts.locales:
             if options.locales and locale not in options.locales:
                 continue
             for fmt in options.formats:
-                target = output_path(options.out, doc.meta.id, locale, fmt)
-                key = job_key(doc, locale, fmt, ldir, options, protect=False)
-                jobs.append(_Job(path, doc, locale, fmt, target, key, ldir))
+                target = output_path(options.out, facts.id, locale, fmt)
+                key = job_key(facts, locale, fmt, ldir, options, protect=False)
+                jobs.append(_Job(path, facts, locale, fmt, target, key, ldir))
                 if fmt == "docx" and options.docx_protect:
-                    jobs.append(_Job(path, doc, locale, fmt,
-                                     target.with_name(f"{doc.meta.id}.protected.docx"),
-                                     job_key(doc, locale, fmt, ldir, options, protect=True),
+                    jobs.append(_Job(path, facts, locale, fmt,
+                                     target.with_name(f"{facts.id}.protected.docx"),
+                                     job_key(facts, locale, fmt, ldir, options, protect=True),
                                      ldir, protect=True))
     diag.raise_if_errors()
     jobs = _select_shard(jobs, options.shard)
@@ -346,18 +351,18 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     localized: dict[tuple[str, str], LocalizedDocument] = {}
     seen: set[tuple[str, str]] = set()
     for job in jobs:
-        pair = (job.doc.meta.id, job.locale)
+        pair = (job.facts.id, job.locale)
         if pair in seen:
             continue
         seen.add(pair)
-        if all(j in fresh for j in jobs if (j.doc.meta.id, j.locale) == pair):
+        if all(j in fresh for j in jobs if (j.facts.id, j.locale) == pair):
             cached = state["locales"].get(f"{pair[0]}/{pair[1]}")
             if cached:
                 result.completeness.setdefault(pair[0], {})[pair[1]] = cached["completeness"]
                 result.warnings.extend(_diagnostic(w) for w in cached["warnings"])
                 continue
         try:
-            ldoc, warnings = localize_checked(job.doc, job.locale,
+            ldoc, warnings = localize_checked(document(job.source), job.locale,
                                               locales_dir_for(job.source, options), options.strict)
         except CompilerError as err:
             diag.extend(err.diagnostics)
@@ -384,7 +389,7 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     def finish(job: _Job, data: bytes) -> None:
         nonlocal done
         if job.fmt == "pdf" and options.signer is not None:
-            data = sign_localized(data, localized[(job.doc.meta.id, job.locale)],
+            data = sign_localized(data, localized[(job.facts.id, job.locale)],
                                   options.signer, job.target)
         write_atomic(job.target, data)
         digest = hashlib.sha256(data).hexdigest()
@@ -394,26 +399,26 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
         done += 1
         log.info("wrote %s (%d bytes)", job.target, len(data))
         if progress:
-            progress(f"{job.doc.meta.id} {job.locale} {job.fmt}", done, len(stale))
+            progress(f"{job.facts.id} {job.locale} {job.fmt}", done, len(stale))
 
-    work = sorted(stale, key=lambda j: (j.fmt != "pdf", j.doc.meta.id, j.locale, j.fmt))
+    work = sorted(stale, key=lambda j: (j.fmt != "pdf", j.facts.id, j.locale, j.fmt))
     if options.jobs > 1 and len(work) > 1:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=min(options.jobs, len(work)),
                                  initializer=_warm_worker) as pool:
-            futures = {pool.submit(_render, j.fmt, localized[(j.doc.meta.id, j.locale)],
+            futures = {pool.submit(_render, j.fmt, localized[(j.facts.id, j.locale)],
                                    j.render_options(options)): j for j in work}
             for future in as_completed(futures):
                 finish(futures[future], future.result())
     else:
         for job in work:
-            finish(job, _render(job.fmt, localized[(job.doc.meta.id, job.locale)],
+            finish(job, _render(job.fmt, localized[(job.facts.id, job.locale)],
                                 job.render_options(options)))
 
     result.seconds = time.perf_counter() - started
     _write_state(options.out, state)
-    inputs = input_digests(docs, options)
+    inputs = input_digests(sources_facts, options)
     _write_if_changed(options.out / "manifest.json", manifest_bytes(options.out, result, inputs))
     index = options.out / "index.html"
     if result.built or not index.exists():
@@ -421,16 +426,16 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     return result
 
 
-def input_digests(docs: list[tuple[Path, Document]],
+def input_digests(sources_facts: list[tuple[Path, Facts]],
                   options: BuildOptions) -> dict[str, dict[str, str]]:
     inputs: dict[str, dict[str, str]] = {
         "templates": tree_digests(options.templates.resolve()), "sources": {}, "catalogs": {}}
-    for path, doc in docs:
-        inputs["sources"][display_path(path)] = doc.digest
+    for path, facts in sources_facts:
+        inputs["sources"][display_path(path)] = facts.digest
         ldir = locales_dir_for(path, options)
-        for locale in doc.meta.locales:
-            po = po_path(ldir, locale, doc.meta.id)
-            if po.exists() and locale != doc.meta.source_locale:
+        for locale in facts.locales:
+            po = po_path(ldir, locale, facts.id)
+            if po.exists() and locale != facts.source_locale:
                 inputs["catalogs"][display_path(po)] = _sha256(po)
     return inputs
 
@@ -445,7 +450,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 
 def _output(job: _Job, size: int, sha256: str, built: bool) -> Output:
-    return Output(job.target, job.fmt, job.locale, job.doc.meta.id, job.doc.meta.version, size,
+    return Output(job.target, job.fmt, job.locale, job.facts.id, job.facts.version, size,
                   sha256, built)
 
 

@@ -145,19 +145,10 @@ def build(sources: tuple[Path, ...], formats: tuple[str, ...], locales: tuple[st
 @reports_errors
 def check(sources: tuple[Path, ...], strict: bool) -> None:
     """Validate SOURCES without building."""
-    from compiler.errors import Diagnostics
-    from compiler.loader import load
-    from compiler.sources import discover
+    from compiler.sources import check_sources
 
-    diag = Diagnostics()
-    paths = discover(list(sources))
-    for path in paths:
-        try:
-            load(path)
-        except CompilerError as err:
-            diag.extend(err.diagnostics)
-    diag.raise_if_errors(strict=strict)
-    click.echo(f"policyc: {len(paths)} source{'s' if len(paths) != 1 else ''} OK", err=True)
+    count = check_sources(list(sources), strict)
+    click.echo(f"policyc: {count} source{'s' if count != 1 else ''} OK", err=True)
 
 
 @main.command()

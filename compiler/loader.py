@@ -35,6 +35,7 @@ from compiler.model import (
     Variable,
     VarKind,
 )
+from compiler.sources import read_source
 
 # libyaml's composer when present (several times faster); both keep node marks, build no objects.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,12 +47,11 @@ _FLOAT = "tag:yaml.org,2002:float"
 
 def load(path: str | Path) -> Document:
     """Read and validate one source file."""
-    p = Path(path)
-    shown = display_path(p)
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise CompilerError.at(Loc(shown), f"cannot read source: {err.strerror}", Category.IO) from err
+    return load_bytes(read_source(path), display_path(Path(path)))
+
+
+def load_bytes(data: bytes, shown: str) -> Document:
+    """Validate a source's bytes; shown is the path diagnostics name."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -1,11 +1,28 @@
-"""Finding sources: kept apart from build so that `policyc check` starts without the build machinery."""
+"""Finding and reading sources, with a content-keyed cache of validated facts.
+
+Kept apart from build so that `policyc check` starts without the build machinery. Like a
+linter's cache, a source whose bytes (and policyc's code) are unchanged since it last
+validated is not parsed again: `check` reports it at once, and a no-op build plans its jobs
+from the cached facts.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compiler.errors import Category, CompilerError, Loc
+from compiler import __version__
+from compiler.errors import Category, CompilerError, Loc, display_path
+
+if TYPE_CHECKING:
+    from compiler.model import Document
+
+CACHE_DIR = ".policyc-cache"
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
@@ -20,3 +37,115 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
         raise CompilerError.at(Loc("source/"), "no sources found (expected source/*.yaml)",
                                Category.IO)
     return found
+
+
+def read_source(path: str | Path) -> bytes:
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except OSError as err:
+        raise CompilerError.at(Loc(display_path(p)), f"cannot read source: {err.strerror}",
+                               Category.IO) from err
+
+
+def project_root(source: Path) -> Path:
+    """The folder holding source/, locales/ and the cache."""
+    return source.resolve().parent.parent
+
+
+class Facts(NamedTuple):
+    """What planning a build needs from a source; the whole Document only when rendering.
+
+    A NamedTuple rather than a dataclass: `policyc check` must not pay for dataclasses.
+    """
+
+    path: str  # as shown in messages
+    digest: str  # sha256 of the source's bytes
+    id: str
+    version: str
+    source_locale: str
+    locales: tuple[str, ...]
+    page_size: str
+    base_url: str | None
+    reference_docx: str | None
+
+    @classmethod
+    def of(cls, doc: Document) -> Facts:
+        m = doc.meta
+        return cls(doc.path, doc.digest, m.id, m.version, m.source_locale, tuple(m.locales),
+                   m.page_size, m.base_url, m.reference_docx)
+
+
+@cache
+def code_digest() -> str:
+    """policyc's own code: a development checkout re-validates and rebuilds when it changes."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_file(source: Path) -> Path:
+    return project_root(source) / CACHE_DIR / "sources.json"
+
+
+def _read_cache(source: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(_cache_file(source).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if data.get("code") == code_digest() else {}
+
+
+def _write_cache(source: Path, entries: dict[str, Any]) -> None:
+    import tempfile
+
+    target = _cache_file(source)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sources.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"code": code_digest(), "entries": entries}, fh, sort_keys=True)
+        Path(tmp).replace(target)
+    except OSError:
+        pass  # a read-only project still builds; it just validates every time
+
+
+def read_facts(path: Path) -> tuple[Facts, Document | None]:
+    """Facts of a source: from the cache when its bytes validated before, else by loading it.
+
+    Returns the Document too when it had to be loaded; raises CompilerError when invalid.
+    """
+    data = read_source(path)
+    digest = hashlib.sha256(data).hexdigest()
+    cached = _read_cache(path)
+    entries: dict[str, Any] = cached.get("entries", {})
+    key = f"{display_path(path)}:{digest}"
+    entry = entries.get(key)
+    if entry is not None:
+        entry["locales"] = tuple(entry["locales"])
+        return Facts(**entry), None
+    from compiler.loader import load_bytes
+
+    doc = load_bytes(data, display_path(path))
+    facts = Facts.of(doc)
+    entries = {k: v for k, v in entries.items() if not k.startswith(f"{display_path(path)}:")}
+    entries[key] = facts._asdict()
+    _write_cache(path, entries)
+    return facts, doc
+
+
+def check_sources(paths: Sequence[str | Path], strict: bool = False) -> int:
+    """Validate every source, report all errors at once; the number of sources checked."""
+    from compiler.errors import Diagnostics
+
+    diag = Diagnostics()
+    found = discover(paths)
+    for path in found:
+        try:
+            read_facts(path)
+        except CompilerError as err:
+            diag.extend(err.diagnostics)
+    diag.raise_if_errors(strict=strict)
+    return len(found)

@@ -50,3 +50,19 @@ def test_canonical_link_with_base_url(tmp_path: Path) -> None:
     page = lxml.html.fromstring((tmp_path / "de" / "privacy-policy.html").read_bytes())
     assert page.xpath("//link[@rel='canonical']/@href") == [
         "https://example.com/legal/de/privacy-policy.html"]
+
+
+def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
+    bad = ROOT / "tests" / "fixtures" / "invalid" / "unknown-key.yaml"
+    proc = subprocess.run([sys.executable, "-m", "compiler", "check", str(bad)], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "unknown-key.yaml:16:13: error: sections[0].blocks[0].bullets[0]: unknown key" \
+        in proc.stderr
+    code = ("import sys, runpy; sys.argv = ['policyc', 'check']\n"
+            "runpy.run_module('compiler', run_name='__main__')\n"
+            "print('click' in sys.modules, 'yaml' in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False"]  # second run: validated before, nothing parsed
