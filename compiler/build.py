@@ -165,6 +165,15 @@ def _shared_inputs(templates: Path, fmt: str) -> str:
     return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
 
 
+def redline_link(out: Path, facts: Facts, locale: str) -> str | None:
+    """The link from a policy page to its redline, when `policyc diff` wrote one beside the
+    build (<out>/redline/<locale>/<id>.redline.html); None when there is none."""
+    from compiler.redline import FOLDER, file_name
+
+    name = file_name(facts.id, "html")
+    return f"../{FOLDER}/{locale}/{name}" if (out / FOLDER / locale / name).is_file() else None
+
+
 def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
                    options: BuildOptions) -> RenderOptions:
     from compiler.i18n.formatting import language
@@ -188,6 +197,7 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
         alternates=alternates if "html" in options.formats else (),
         downloads=downloads,
         base_url=options.base_url or facts.base_url,
+        redline=redline_link(options.out, facts, locale) if "html" in options.formats else None,
         attachments=tuple(attachments),
     )
 
@@ -210,6 +220,7 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
                          options.formats, options.strict, protect, babel_version)),
         "reference": _reference_digest(facts, options),
         "signer": _signer_key(options.signer) if fmt == "pdf" else "",
+        "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

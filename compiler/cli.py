@@ -345,10 +345,12 @@ def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
 
 def _register() -> None:
     """Commands defined in their own modules, registered here explicitly."""
+    from compiler.commands.diff import diff
     from compiler.commands.signing import sign, verify
 
     main.add_command(sign)
     main.add_command(verify)
+    main.add_command(diff)
 
 
 _register()

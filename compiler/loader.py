@@ -17,8 +17,11 @@ from compiler import schema
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
 from compiler.inline import parse_inline, placeholders
 from compiler.model import (
+    CHANGES_CONTEXT,
+    HISTORY_ID,
     Block,
     CallToAction,
+    Change,
     Contact,
     ContactEntry,
     Document,
@@ -263,22 +266,67 @@ class _Loader:
                        "(expected A4 or Letter)")
         base_url = self.scalar(f.get("base_url"), "base_url")
         reference_docx = self.scalar(f.get("reference_docx"), "reference_docx")
-        if reference_docx is not None and self.path and not (
+        # A source read from elsewhere than a file (a git revision) has no folder to look in.
+        if reference_docx is not None and Path(self.path).is_file() and not (
                 Path(self.path).parent / reference_docx).is_file():
             self.error(f["reference_docx"], "reference_docx", f"file '{reference_docx}' not "
                        "found (expected a .docx path relative to this source file)",
                        Category.REFERENCE)
+        changes = self.changes(f.get("changes"), updated)
         variables = self.variables(f.get("variables"))
         sections = self.sections(f.get("sections"), "sections", (), 1)
         if "sections" in f and not sections and not self.diag.errors:
             self.error(f["sections"], "sections", "a document needs at least one section")
-        self.check_references(variables)
+        self.check_references(variables, history=bool(changes))
         self.diag.raise_if_errors()
         assert doc_id and title and version and updated and effective and source_locale
         assert organization is not None
         meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
-                    organization, description, keywords, page_size, base_url, reference_docx)
+                    organization, description, keywords, page_size, base_url, reference_docx,
+                    changes)
         return Document(meta, variables, sections, self.path, self.digest)
+
+    def changes(self, node: Node | None, updated: dt.date | None) -> tuple[Change, ...]:
+        """The version history: each entry complete, versions unique, none after 'updated'."""
+        out: list[Change] = []
+        first: dict[str, int] = {}
+        for i, cnode in enumerate(self.sequence(node, "changes", "version entries")):
+            where = f"changes[{i}]"
+            f = self.mapping(cnode, where, schema.CHANGE)
+            if f is None:
+                continue
+            version = self.pattern(f.get("version"), f"{where}.version", schema.VERSION_PATTERN,
+                                   "version", "a semantic version such as 1.2.0")
+            date = self.date(f.get("date"), f"{where}.date")
+            comment = self.comment(f, where) or (
+                f"Version history: what changed in version {version}." if version else "")
+            summary = self.rich(f.get("summary"), f"{where}.summary", CHANGES_CONTEXT, comment)
+            material = self.boolean(f.get("material"), f"{where}.material")
+            if version is not None:
+                if version in first:
+                    self.error(f["version"], f"{where}.version", f"duplicate version "
+                               f"'{version}' (first listed at line {first[version]})")
+                first.setdefault(version, self.loc(f["version"]).line)
+            if date is not None and updated is not None and date > updated:
+                self.error(f["date"], f"{where}.date", f"date {date.isoformat()} is after the "
+                           f"document's 'updated' ({updated.isoformat()}); the history lists "
+                           "published versions")
+            if version is None or date is None or summary is None or material is None:
+                continue
+            out.append(Change(version, date, summary, material, self.loc(cnode)))
+        return tuple(out)
+
+    def boolean(self, node: Node | None, where: str) -> bool | None:
+        value = self.scalar(node, where, "yes or no")
+        if value is None or node is None:
+            return None
+        word = value.lower()
+        if word in ("yes", "true", "on"):
+            return True
+        if word in ("no", "false", "off"):
+            return False
+        self.error(node, where, f"expected yes or no, found '{value}'")
+        return None
 
     def locale(self, node: Node | None, where: str) -> str | None:
         value = self.pattern(node, where, schema.LOCALE_PATTERN, "locale",
@@ -386,7 +434,10 @@ class _Loader:
         sid = self.pattern(f.get("id"), f"{where}.id", schema.ID_PATTERN, "section id",
                            "lowercase words joined by '-', e.g. data-retention")
         if sid and "id" in f:
-            if sid in self.section_ids:
+            if sid == HISTORY_ID:
+                self.error(f["id"], f"{where}.id", f"section id '{sid}' is reserved for the "
+                           "generated version history (see 'changes')")
+            elif sid in self.section_ids:
                 self.error(f["id"], f"{where}.id", f"duplicate section id '{sid}' (first used at "
                            f"line {self.section_ids[sid].line}); ids must be unique")
             else:
@@ -545,7 +596,7 @@ class _Loader:
 
     # --- cross references ------------------------------------------------------------
 
-    def check_references(self, variables: tuple[Variable, ...]) -> None:
+    def check_references(self, variables: tuple[Variable, ...], history: bool = False) -> None:
         names = [v.name for v in variables]
         for rich in self.rich_nodes:
             inlines = rich.inlines
@@ -558,7 +609,7 @@ class _Loader:
                     self._unknown_placeholder(loc, name, names)
         for rich in self.rich_nodes:
             for target in _anchor_targets(rich):
-                if target not in self.section_ids:
+                if target not in self.section_ids and not (history and target == HISTORY_ID):
                     self.diag.error(rich.loc, f"link to '#{target}' names no section id",
                                     Category.REFERENCE)
 

@@ -186,6 +186,21 @@ class Section:
 
 # --- document --------------------------------------------------------------------
 
+HISTORY_ID = "version-history"  # the generated "Version history" section; reserved in sources
+CHANGES_CONTEXT = "changes"  # msgctxt of the version history's summaries
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the version history: which version, when, what changed, and whether
+    the change is material (users must be told before it takes effect)."""
+
+    version: str
+    date: dt.date
+    summary: Rich
+    material: bool
+    loc: Loc
+
 
 @dataclass(frozen=True)
 class Meta:
@@ -202,6 +217,7 @@ class Meta:
     page_size: str = "A4"
     base_url: str | None = None
     reference_docx: str | None = None  # relative to the source file's folder
+    changes: tuple[Change, ...] = ()  # the version history, as written
 
 
 @dataclass(frozen=True)
@@ -253,6 +269,19 @@ class Labels:
     downloads: str
     permalink: str
     signed_by: str  # "Digitally signed by {signer} on {date}"
+    history: str  # heading of the version history
+    history_date: str  # its column headers (with version)
+    history_summary: str
+    material: str
+    yes: str
+    no: str
+    updated_on: str  # "Updated on {date}: see what changed", linking the redline
+    redline: str  # "Changes from version {old} to version {new}"
+    inserted: str
+    deleted: str
+    moved: str
+    changed: str
+    change_end: str  # read by screen readers after an insertion or deletion
 
 
 @dataclass(frozen=True)

@@ -66,9 +66,22 @@ DOCUMENT: tuple[Key, ...] = (
     Key("reference_docx", {"type": "string"},
         "Style reference document for the DOCX, relative to this file "
         "(default: templates/docx/reference.docx)."),
+    Key("changes", {"type": "array", "items": {"$ref": "#/$defs/change"}},
+        "Version history, rendered as a table in every format."),
     Key("variables", {"$ref": "#/$defs/variables"}, "Facts written once, used as {name}."),
     Key("sections", {"type": "array", "items": {"$ref": "#/$defs/section"}, "minItems": 1},
         "The sections, nested to any depth.", True),
+)
+
+CHANGE: tuple[Key, ...] = (
+    Key("version", {"type": "string", "pattern": VERSION_PATTERN},
+        "The version this entry describes, e.g. 1.1.0.", True),
+    Key("date", DATE, "When that version was published (ISO, YYYY-MM-DD).", True),
+    Key("summary", RICH, "What changed (translatable).", True),
+    # yes/no are booleans in YAML 1.1 (PyYAML) and strings in YAML 1.2 (editors): accept both.
+    Key("material", {"anyOf": [{"type": "boolean"}, {"enum": ["yes", "no"]}]},
+        "Whether the change is material: users are told before it takes effect.", True),
+    COMMENT,
 )
 
 SECTION: tuple[Key, ...] = (
@@ -158,6 +171,7 @@ def json_schema() -> dict[str, Any]:
             "section": _obj(SECTION),
             "block": {"oneOf": block_variants},
             "item": {"oneOf": [{"type": "string"}, _obj(ITEM)]},
+            "change": _obj(CHANGE),
             "variables": {
                 "type": "object",
                 "patternProperties": {"^[A-Za-z_][A-Za-z0-9_]*$": _variable_schema()},

@@ -72,7 +72,8 @@ def test_html_and_pdf_carry_every_string(full: Path, locale: str) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_docx_carries_every_string_and_language(full: Path, locale: str) -> None:
     d = docx.Document(str(full / locale / "privacy-policy.docx"))
-    body = "\n".join(p.text for p in d.paragraphs)
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    body = "\n".join([p.text for p in d.paragraphs] + cells)  # the version history: a table
     assert missing(body, texts(localized(locale))) == []
     assert d.core_properties.language == locale.replace("_", "-")
     styles = zipfile.ZipFile(full / locale / "privacy-policy.docx").read("word/styles.xml")

@@ -39,8 +39,15 @@ def po_path(locales_dir: Path, locale: str, doc_id: str) -> Path:
 
 def read_translations(path: Path, locale: str) -> Translations:
     """Read a PO file; a syntax error names the file and the PO line."""
-    shown = display_path(path)
-    catalog = _read_catalog(path, locale)
+    return _translations(_read_catalog(path, locale), display_path(path), locale)
+
+
+def parse_translations(data: bytes, shown: str, locale: str) -> Translations:
+    """A catalog that is not a file on disk (a git revision's); shown names it in messages."""
+    return _translations(_parse_catalog(data, shown, locale), shown, locale)
+
+
+def _translations(catalog: Any, shown: str, locale: str) -> Translations:
     entries: dict[tuple[str | None, str], Entry] = {}
     for message in catalog:
         if not message.id or not isinstance(message.id, str):
@@ -76,10 +83,10 @@ _PO_LINE = re.compile(
 )
 
 
-def _lex_check(path: Path, shown: str) -> None:
+def _lex_check(data: bytes, shown: str) -> None:
     """Babel's reader forgives unterminated strings and stray text; translators need the line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = data.decode("utf-8").splitlines()
     except UnicodeDecodeError as err:
         raise CompilerError.at(Loc(shown), "catalog is not valid UTF-8", Category.SYNTAX) from err
     for number, line in enumerate(lines, 1):
@@ -91,14 +98,22 @@ def _lex_check(path: Path, shown: str) -> None:
 
 
 def _read_catalog(path: Path, locale: str | None = None) -> Any:
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise CompilerError.at(Loc(shown), f"cannot read catalog: {err}", Category.SYNTAX) from err
+    return _parse_catalog(data, shown, locale)
+
+
+def _parse_catalog(data: bytes, shown: str, locale: str | None = None) -> Any:
+    from io import BytesIO
+
     from babel.messages.pofile import PoFileError, read_po
 
-    shown = display_path(path)
-    if path.exists():
-        _lex_check(path, shown)
+    _lex_check(data, shown)
     try:
-        with path.open("rb") as fh:
-            return read_po(fh, locale=locale, abort_invalid=True)
+        return read_po(BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as err:
         raise CompilerError.at(
             Loc(shown, err.lineno + 1),

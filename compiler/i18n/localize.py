@@ -12,6 +12,7 @@ from compiler.i18n.catalogs import Translations
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import markup_shape, needs_translation, parse_inline, placeholders
 from compiler.model import (
+    HISTORY_ID,
     CallToAction,
     Completeness,
     Document,
@@ -20,9 +21,12 @@ from compiler.model import (
     Labels,
     Link,
     LocalizedDocument,
+    Meta,
     Placeholder,
     Rich,
+    Section,
     Strong,
+    Table,
     Text,
     Variable,
     VarKind,
@@ -198,12 +202,36 @@ def _quote(text: str, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
+def history_section(meta: Meta, labels: Labels, code: str) -> Section | None:
+    """The version history as the document's last section, so that every renderer (and the
+    redline, which compares it like any section) shows it: a table of version, date,
+    summary and whether the change is material, in the document's language."""
+    if not meta.changes:
+        return None
+
+    def cell(text: str, loc: Loc) -> Rich:
+        return Rich(text, (Text(text),), loc, UI_CONTEXT)
+
+    where = meta.changes[0].loc
+    header = tuple(cell(label, where) for label in (
+        labels.version, labels.history_date, labels.history_summary, labels.material))
+    rows = tuple(
+        (cell(c.version, c.loc), cell(formatting.long_date(c.date, code), c.loc), c.summary,
+         cell(labels.yes if c.material else labels.no, c.loc))
+        for c in meta.changes)
+    return Section(HISTORY_ID, cell(labels.history, where), 1,
+                   (Table(None, header, rows, where),), (), where)
+
+
 def localize(doc: Document, code: str,
              translations: Translations | None) -> tuple[LocalizedDocument, Diagnostics]:
     """Translate and format for one locale; missing/fuzzy strings fall back with a warning."""
     loc = _Localizer(doc, code, translations)
     labels = loc.labels()
     localized: Document = loc.transform(doc)
+    history = history_section(localized.meta, labels, code)
+    if history is not None:
+        localized = dataclasses.replace(localized, sections=(*localized.sections, history))
     c = loc.count
     if translations is not None and (c.untranslated or c.fuzzy):
         where = Loc(translations.path)

@@ -25,6 +25,25 @@ UI_MESSAGES: dict[str, tuple[str, str]] = {
     "signed_by": ("Digitally signed by {signer} on {date}",
                   "Visible signature box of a signed PDF. {signer}: the signer's name; "
                   "{date}: the signing date."),
+    "history": ("Version history", "Heading of the table of the document's versions."),
+    "history_date": ("Date", "Column header in the version history: when a version was "
+                     "published."),
+    "history_summary": ("Summary", "Column header in the version history: what changed."),
+    "material": ("Material change", "Column header in the version history: whether the "
+                 "change is material (users are notified before it takes effect)."),
+    "yes": ("Yes", "Version history: the change is material."),
+    "no": ("No", "Version history: the change is not material."),
+    "updated_on": ("Updated on {date}: see what changed",
+                   "Link from the policy to its redline (the marked-up comparison with the "
+                   "previous version). {date}: the date of the update."),
+    "redline": ("Changes from version {old} to version {new}",
+                "Title of a redline. {old}, {new}: version numbers such as 1.2.0."),
+    "inserted": ("Inserted", "Redline legend and badge: text added in the new version."),
+    "deleted": ("Deleted", "Redline legend and badge: text removed from the old version."),
+    "moved": ("Moved", "Redline badge: a section moved to another place."),
+    "changed": ("Changed", "Redline: a section whose text changed."),
+    "change_end": ("End of change", "Read by screen readers where an insertion or deletion "
+                   "ends (not shown)."),
 }
 
 assert set(UI_MESSAGES) == {f.name for f in fields(Labels)}, "UI_MESSAGES must cover Labels"

@@ -38,6 +38,7 @@ class RenderOptions:
     alternates: tuple[Alternate, ...] = ()
     downloads: tuple[Download, ...] = ()
     base_url: str | None = None
+    redline: str | None = None  # link to this version's redline, relative to the HTML page
     # (name inside the PDF, file): the source and catalogs a PDF/A-3 carries with it
     attachments: tuple[tuple[str, Path], ...] = field(default=())
 

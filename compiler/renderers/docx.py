@@ -31,6 +31,7 @@ from compiler.model import (
     NoteKind,
     Paragraph,
     Placeholder,
+    Rich,
     Section,
     Strong,
     Table,
@@ -231,13 +232,19 @@ class _Writer:
             return ooxml.hyperlink(self.part, anchor=anchor)
         return ooxml.hyperlink(self.part, url=href)
 
-    def lead(self, p: BaseOxmlElement, term: tuple[Inline, ...], separator: str) -> None:
+    def rich(self, parent: BaseOxmlElement, rich: Rich, *, bold: bool = False,
+             link: bool = False) -> None:
+        """The runs of one translatable string: the door through which all source text
+        enters the body (the redline writer overrides it to mark insertions and deletions)."""
+        self.inlines(parent, rich.inlines, bold=bold, link=link)
+
+    def lead(self, p: BaseOxmlElement, term: Rich, separator: str) -> None:
         """A bold lead ("Account Information: "): one run when the term is plain text."""
-        if all(isinstance(node, Text) for node in term):
-            text = "".join(node.text for node in term if isinstance(node, Text))
+        if all(isinstance(node, Text) for node in term.inlines):
+            text = "".join(node.text for node in term.inlines if isinstance(node, Text))
             p.append(ooxml.run(_plain(text) + separator, bold=True))
         else:
-            self.inlines(p, term, bold=True)
+            self.rich(p, term, bold=True)
             if separator:
                 p.append(ooxml.run(separator, bold=True))
 
@@ -245,9 +252,9 @@ class _Writer:
 
     def front_matter(self) -> None:
         doc, labels, sep = self.doc, self.doc.labels, self.doc.term_separator
-        self.inlines(self.paragraph("Title"), doc.meta.title.inlines)
+        self.rich(self.paragraph("Title"), doc.meta.title)
         if doc.meta.description:
-            self.inlines(self.paragraph("Normal"), doc.meta.description.inlines)
+            self.rich(self.paragraph("Normal"), doc.meta.description)
         for line in (f"{labels.version} {doc.meta.version}",
                      f"{labels.effective}{sep}{doc.effective_text}",
                      f"{labels.last_updated}{sep}{doc.updated_text}"):
@@ -275,7 +282,7 @@ class _Writer:
 
     def section(self, section: Section) -> None:
         p = self.paragraph(f"Heading {min(section.level, 9)}")
-        self.inlines(p, section.title.inlines)
+        self.rich(p, section.title)
         ooxml.bookmark(p, self.anchors[section.id], self.bookmarks)
         self.bookmarks += 1
         for block in section.blocks:
@@ -287,7 +294,7 @@ class _Writer:
         labels, sep = self.doc.labels, self.doc.term_separator
         match block:
             case Paragraph(text=t):
-                self.inlines(self.paragraph("Normal"), t.inlines)
+                self.rich(self.paragraph("Normal"), t)
             case ItemList():
                 self.item_list(block, 1)
             case Note(kind=kind, text=t):
@@ -296,18 +303,18 @@ class _Writer:
                          NoteKind.INFO: None}[kind]
                 if label:
                     p.append(ooxml.run(label + sep, bold=True))
-                self.inlines(p, t.inlines)
+                self.rich(p, t)
             case Contact(entries=entries):
                 for entry in entries:
                     p = self.paragraph("Contact")
-                    self.lead(p, entry.label.inlines, sep)
-                    self.inlines(p, entry.value.inlines)
+                    self.lead(p, entry.label, sep)
+                    self.rich(p, entry.value)
             case CallToAction(title=title, text=text, action=action, href=href):
-                self.inlines(self.paragraph("Call To Action Title"), title.inlines)
-                self.inlines(self.paragraph("Call To Action"), text.inlines)
+                self.rich(self.paragraph("Call To Action Title"), title)
+                self.rich(self.paragraph("Call To Action"), text)
                 target = self.hyperlink(href)
                 self.paragraph("Call To Action").append(target)
-                self.inlines(target, action.inlines, bold=True, link=True)
+                self.rich(target, action, bold=True, link=True)
             case Table():
                 self.table(block)
             case _:
@@ -322,9 +329,9 @@ class _Writer:
                 if numbering:
                     ooxml.set_numbering(p, *numbering)
                 if item.term:
-                    self.lead(p, item.term.inlines, self.doc.term_separator if item.text else "")
+                    self.lead(p, item.term, self.doc.term_separator if item.text else "")
                 if item.text:
-                    self.inlines(p, item.text.inlines)
+                    self.rich(p, item.text)
             if item.sublist:
                 self.item_list(item.sublist, depth + 1)
 
@@ -346,7 +353,7 @@ class _Writer:
 
     def table(self, table: Table) -> None:
         if table.caption:
-            self.inlines(self.paragraph("Caption"), table.caption.inlines)
+            self.rich(self.paragraph("Caption"), table.caption)
         rows = (table.header, *table.rows)
         cols = max(len(r) for r in rows)
         grid = self.document.add_table(rows=len(rows), cols=cols)
@@ -361,7 +368,7 @@ class _Writer:
             if r == 0:
                 trpr.append(OxmlElement("w:tblHeader"))  # repeats on every page
             for cell, rich in zip(row.cells, cells, strict=False):
-                self.inlines(cell.paragraphs[0]._p, rich.inlines)
+                self.rich(cell.paragraphs[0]._p, rich)
 
 
 # --- header, footer, page ------------------------------------------------------------------

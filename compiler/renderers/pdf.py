@@ -127,9 +127,15 @@ def _extend_xmp(document: weasyprint.Document, extra: bytes) -> None:
 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
+    return write_pdf(doc, options, print_html(doc, options))
+
+
+def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
+              identifier: str = "") -> bytes:
+    """Lay out a print page of doc (the policy's, or a redline's) into PDF bytes."""
     fetcher = SandboxedFetcher(options.templates)
     html = weasyprint.HTML(
-        string=print_html(doc, options),
+        string=page,
         base_url=str(options.templates.resolve()) + "/",
         url_fetcher=fetcher,
     )
@@ -137,7 +143,8 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     _extend_xmp(document, _xmp_descriptions(doc))
     pdf = document.write_pdf(
         pdf_variant=options.pdf_variant,
-        pdf_identifier=f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}".encode(),
+        pdf_identifier=(identifier or
+                        f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}").encode(),
         uncompressed_pdf=False,
         attachments=_attachments(doc, options),
     )

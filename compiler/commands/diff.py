@@ -1,0 +1,103 @@
+"""`policyc diff`: redlines of two versions of a policy, in every locale and every format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from compiler.redline import FOLDER
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_errors(func: F) -> F:
+    """compiler.cli imports this module to register the command: fetch its decorator late."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from compiler.cli import reports_errors
+
+        return reports_errors(func)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@click.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist") / FOLDER,
+              show_default=True, help="Writes OUT/<locale>/<id>.redline.html|pdf|docx.")
+@click.option("--locale", "locales", multiple=True,
+              help="Locales to compare (default: every locale NEW lists; with --summary or "
+                   "--json, the source locale).")
+@click.option("--format", "formats", multiple=True, help="html,pdf,docx (default: all).")
+@click.option("--summary", is_flag=True,
+              help="Print the changed sections (for the notification e-mail); write no files.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what --summary prints as JSON, for other tools; write no files.")
+@click.option("--strict", is_flag=True, help="Untranslated or fuzzy strings are errors.")
+@_reports_errors
+def diff(*, old: str, new: str, out: Path, locales: tuple[str, ...], formats: tuple[str, ...],
+         summary: bool, as_json: bool, strict: bool) -> None:
+    """Redlines of NEW against OLD, in each locale.
+
+    OLD and NEW are source files or git revisions, git:REV:PATH (read with `git show`, no
+    checkout; git:REV alone takes the other side's path), each with the catalogs of its
+    own version. Sections are matched by id (moved, added, removed, retitled), then
+    blocks, then words (characters in Chinese and Japanese), after placeholders are
+    filled in. HTML and PDF mark insertions and deletions; the DOCX carries Word tracked
+    changes to accept or reject.
+
+    \b
+      policyc diff git:v1.0.0:source/privacy-policy.yaml source/privacy-policy.yaml
+      policyc diff git:v1.0.0 source/privacy-policy.yaml --summary
+    """
+    from compiler.build import write_atomic
+    from compiler.errors import display_path
+    from compiler.redline import make
+    from compiler.redline import summary as brief
+    from compiler.redline.revisions import read_revision
+    from compiler.renderers import FORMATS
+
+    fmts = _split(formats) or FORMATS
+    unknown = [f for f in fmts if f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"unknown format {unknown[0]!r} (expected: {', '.join(FORMATS)})",
+                                 param_hint="--format")
+    before = read_revision(old, other=new)
+    after = read_revision(new, other=old)
+    wanted = _split(locales)
+    if (summary or as_json) and not wanted:
+        wanted = (after.document.meta.source_locale,)
+    redlines, warnings = make.compare_revisions(before, after, wanted, strict=strict)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if summary or as_json:
+        if as_json:
+            data = [brief.as_data(r) for r in redlines]
+            click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2,
+                                  ensure_ascii=False))
+        else:
+            click.echo("\n".join(brief.as_text(r) for r in redlines), nl=False)
+        return
+    written = 0
+    for redline in redlines:
+        options = make.redline_options(redline, redlines, fmts,
+                                       reference_docx=after.reference_docx())
+        for fmt in fmts:
+            target = make.redline_path(out, redline.new.language.code, redline.new.meta.id, fmt)
+            write_atomic(target, make.render(redline, fmt, options))
+            written += 1
+    codes = ", ".join(r.new.language.code for r in redlines)
+    click.echo(f"policyc: wrote {written} redline{'s' if written != 1 else ''} "
+               f"({before.document.meta.version} -> {after.document.meta.version}; {codes}) "
+               f"to {display_path(out)}", err=True)

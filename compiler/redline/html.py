@@ -1,0 +1,198 @@
+"""Redline pages: the policy's own HTML and print templates, with insertions and deletions
+marked as <ins> and <del>, change bars beside edited blocks, and a banner listing what
+changed. The PDF prints the same page through the policy's PDF renderer."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from markupsafe import Markup
+
+from compiler.model import Block, ItemList, Rich
+from compiler.redline.compare import Redline, Revised, SectionDiff, Status, is_changed, whole_op
+from compiler.redline.words import Op, Piece
+from compiler.renderers import RenderOptions
+from compiler.renderers.html import BodyWriter, context, environment
+from compiler.renderers.pdf import css_string, running_css, write_pdf
+
+_TAGS = {Op.INSERT: "ins", Op.DELETE: "del"}
+_STATE = {Op.INSERT: "inserted", Op.DELETE: "deleted"}
+
+
+def state(obj: object) -> str | None:
+    """inserted, deleted or changed for a merged block, item or row; None when untouched."""
+    op = whole_op(obj)
+    if op is not Op.EQUAL:
+        return _STATE[op]
+    return "changed" if is_changed(obj) else None
+
+
+def versions_label(redline: Redline) -> str:
+    """ "Changes from version 1.0.0 to version 1.1.0", in the document's language."""
+    return (redline.new.labels.redline.replace("{old}", redline.old.meta.version)
+            .replace("{new}", redline.new.meta.version))
+
+
+class RedlineWriter(BodyWriter):
+    """The policy's body writer, reading a comparison: strings come as pieces, sections as
+    SectionDiffs. Added and removed sections are marked once, as a whole."""
+
+    def __init__(self, redline: Redline) -> None:
+        super().__init__(redline.new)
+        self.redline = redline
+        self.whole = False  # inside an added or removed section: no per-block bars
+
+    def rich(self, rich: Rich | None) -> Markup:
+        if isinstance(rich, Revised):
+            return Markup("").join(self.piece(p) for p in rich.pieces)
+        return super().rich(rich)
+
+    def piece(self, piece: Piece) -> Markup:
+        inner = self.inlines(piece.inlines)
+        match piece.op:
+            case Op.EQUAL:
+                return inner
+            case Op.INSERT | Op.DELETE:
+                return Markup("<{tag}>{inner}</{tag}>").format(tag=_TAGS[piece.op], inner=inner)
+            case _:
+                assert_never(piece.op)
+
+    def block(self, block: Block, level: int) -> Markup:
+        inner = super().block(block, level)
+        kind = None if self.whole else state(block)
+        if kind is None:
+            return inner
+        return Markup('<div class="rl-block rl-{}">{}</div>\n').format(kind, inner)
+
+    def item_list(self, lst: ItemList) -> Markup:
+        """As the policy's lists, with added and removed items marked whole (separator too)."""
+        tag = "ol" if lst.ordered else "ul"
+        items: list[Markup] = []
+        for item in lst.items:
+            op = whole_op(item)
+            separator: Markup | str = self.doc.term_separator if item.text else ""
+            if separator and op is not Op.EQUAL:
+                separator = Markup("<{tag}>{sep}</{tag}>").format(tag=_TAGS[op], sep=separator)
+            term = (Markup('<strong class="term">{}{}</strong>').format(
+                self.rich(item.term), separator) if item.term else "")
+            sub = self.item_list(item.sublist) if item.sublist else ""
+            mark = Markup(' class="rl-{}"').format(_STATE[op]) if op is not Op.EQUAL else ""
+            items.append(Markup("<li{}>{}{}{}</li>").format(mark, term, self.rich(item.text), sub))
+        return Markup("<{tag}>{items}</{tag}>\n").format(tag=tag, items=Markup("\n").join(items))
+
+    # sections
+
+    def badges(self, s: SectionDiff) -> Markup:
+        labels = self.doc.labels
+        words = {Status.ADDED: [("inserted", labels.inserted)],
+                 Status.REMOVED: [("deleted", labels.deleted)],
+                 Status.MOVED: [("moved", labels.moved)]}.get(s.status, [])
+        if s.edited:
+            words.append(("changed", labels.changed))
+        return Markup("").join(Markup(' <span class="rl-badge rl-badge-{}">{}</span>').format(k, w)
+                               for k, w in words)
+
+    def diff_sections(self, sections: tuple[SectionDiff, ...]) -> Markup:
+        return Markup("").join(self.diff_section(s) for s in sections)
+
+    def diff_section(self, s: SectionDiff) -> Markup:
+        if s.status is Status.MOVED_AWAY:
+            assert s.new is not None
+            return Markup('<p class="rl-moved-away"><span class="rl-badge rl-badge-moved">{}'
+                          '</span> <a href="#{}">{}</a></p>\n').format(
+                self.doc.labels.moved, s.id, s.new.title.plain())
+        level = min(s.depth + self.offset, 6)
+        whole = s.status in (Status.ADDED, Status.REMOVED)
+        outer, self.whole = self.whole, self.whole or whole
+        heading = Markup(
+            '<h{lvl} id="{id}-title">{title}{badges}'
+            '<a class="permalink" href="#{id}" aria-label="{label}: {plain}">#</a></h{lvl}>'
+        ).format(lvl=level, id=s.id, title=self.rich(s.title), badges=self.badges(s),
+                 label=self.doc.labels.permalink, plain=s.title.plain())
+        body = Markup("").join(self.block(b, level) for b in s.blocks)
+        children = self.diff_sections(s.children)
+        self.whole = outer
+        return Markup('<section id="{id}" aria-labelledby="{id}-title" class="level-{depth} '
+                      'rl-{status}">\n{heading}\n{body}{children}</section>\n').format(
+            id=s.id, depth=s.depth, status=s.status.value, heading=heading, body=body,
+            children=children)
+
+    def diff_toc(self, sections: tuple[SectionDiff, ...], depth: int = 2) -> Markup:
+        entries = [s for s in sections if s.status is not Status.MOVED_AWAY]
+        if not entries:
+            return Markup("")
+        items = []
+        for s in entries:
+            title: Markup = Markup("{}").format(s.title.plain())
+            if s.status in (Status.ADDED, Status.REMOVED):
+                tag = "ins" if s.status is Status.ADDED else "del"
+                title = Markup("<{tag}>{t}</{tag}>").format(tag=tag, t=title)
+            sub = self.diff_toc(s.children, depth) if s.depth < depth else ""
+            items.append(Markup('<li><a href="#{}">{}</a>{}</li>').format(s.id, title, sub))
+        return Markup("<ol>{}</ol>").format(Markup("").join(items))
+
+    def banner(self) -> Markup:
+        """What a reader needs first: which versions, the legend, the changed sections."""
+        r, labels = self.redline, self.doc.labels
+        dates = Markup("{} {} ({}) → {} {} ({})").format(
+            labels.version, r.old.meta.version, r.old.updated_text,
+            labels.version, r.new.meta.version, r.new.updated_text)
+        changed = Markup("").join(
+            Markup('<li><a href="#{}">{}</a>{}</li>').format(
+                s.id, s.title.plain(), self.badges(s)) for s in r.changed())
+        return Markup(
+            '<section class="rl-banner" aria-labelledby="rl-title">\n'
+            '<h2 id="rl-title">{title}</h2>\n<p class="rl-versions">{dates}</p>\n'
+            '<p class="rl-legend"><ins>{inserted}</ins> <del>{deleted}</del></p>\n'
+            '{changed}</section>\n').format(
+            title=versions_label(r), dates=dates, inserted=labels.inserted,
+            deleted=labels.deleted,
+            changed=Markup('<ul class="rl-changes">{}</ul>\n').format(changed) if changed else "")
+
+
+def _css(redline: Redline, options: RenderOptions, base: str, screen: bool) -> Markup:
+    """The policy's stylesheet, the redline's, and (on screen) the words screen readers
+    announce around insertions and deletions, in the document's language."""
+    names = [base, "redline.css", "redline-screen.css" if screen else "redline-print.css"]
+    css = [(options.templates / "css" / name).read_text(encoding="utf-8") for name in names]
+    if screen:
+        labels = redline.new.labels
+        css.append(
+            f"ins::before {{ content: {css_string(f'[{labels.inserted}] ')}; }}\n"
+            f"del::before {{ content: {css_string(f'[{labels.deleted}] ')}; }}\n"
+            f"ins::after, del::after {{ content: {css_string(f' [{labels.change_end}]')}; }}\n")
+    return Markup("\n".join(css))
+
+
+def _page(redline: Redline, options: RenderOptions, template: str, css: Markup,
+          **extra: object) -> str:
+    writer = RedlineWriter(redline)
+    values = context(redline.new, options, writer)
+    writer.cta_count = 0  # context() laid out the plain body; the comparison starts afresh
+    values.update(body=writer.diff_sections(redline.sections),
+                  toc=writer.diff_toc(redline.sections), banner=writer.banner())
+    return environment(options.templates).get_template(template).render(**values, css=css,
+                                                                        **extra)
+
+
+def render_html(redline: Redline, options: RenderOptions) -> bytes:
+    page = _page(redline, options, "html/page.html.j2",
+                 _css(redline, options, "web.css", screen=True), canonical=None)
+    return page.encode("utf-8")
+
+
+def print_html(redline: Redline, options: RenderOptions) -> str:
+    new = redline.new
+    end = "left" if new.direction == "rtl" else "right"
+    running = running_css(new, options) + Markup(
+        f"@page {{ @top-{end} {{ content: {css_string(versions_label(redline))}; }} }}\n"
+        "@page :first { @top-left { content: none; } @top-right { content: none; } }\n")
+    return _page(redline, options, "pdf/print.html.j2",
+                 _css(redline, options, "print.css", screen=False), running_css=running)
+
+
+def render_pdf(redline: Redline, options: RenderOptions) -> bytes:
+    new = redline.new
+    return write_pdf(new, options, print_html(redline, options),
+                     identifier=f"{new.meta.id}-{redline.old.meta.version}-{new.meta.version}-"
+                                f"{new.language.code}-redline")

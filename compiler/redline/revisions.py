@@ -1,0 +1,130 @@
+"""The two versions a redline compares: a source file, or a file in a git revision (read with
+`git show`, no checkout), each with the catalogs that sat beside it."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.i18n.catalogs import Translations, parse_translations, po_path, read_translations
+from compiler.model import Document
+
+GIT_PREFIX = "git:"
+
+
+@dataclass(frozen=True)
+class GitTree:
+    """One revision of a repository, read through `git show REV:PATH`."""
+
+    repo: Path
+    rev: str
+
+    def spec(self, path: str) -> str:
+        return f"{GIT_PREFIX}{self.rev}:{path}"
+
+    def read(self, path: str) -> bytes | None:
+        """The file's bytes at this revision; None when the revision has no such file."""
+        done = _git(self.repo, "show", f"{self.rev}:{path}")
+        if done.returncode != 0:
+            return None
+        return done.stdout
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One side of a comparison: the document, and where its catalogs are."""
+
+    spec: str  # as given: a path, or git:REV:PATH
+    document: Document
+    locales: Path | tuple[GitTree, str]  # a folder, or a folder inside a git revision
+    folder: Path  # the source's folder in the working tree (for its reference_docx)
+
+    def reference_docx(self) -> Path | None:
+        """The source's DOCX style reference, if it names one that exists (for a git
+        revision: the working tree's copy)."""
+        name = self.document.meta.reference_docx
+        return self.folder / name if name and (self.folder / name).is_file() else None
+
+    def translations(self, locale: str) -> tuple[Translations | None, str]:
+        """The catalog of this version in one locale (None: there is none, or it is the
+        source locale), and where it is or would be."""
+        doc_id = self.document.meta.id
+        if isinstance(self.locales, Path):
+            po = po_path(self.locales, locale, doc_id)
+            shown = display_path(po)
+            if locale == self.document.meta.source_locale or not po.exists():
+                return None, shown
+            return read_translations(po, locale), shown
+        tree, folder = self.locales
+        path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{doc_id}.po")
+        shown = tree.spec(path)
+        data = None if locale == self.document.meta.source_locale else tree.read(path)
+        return (parse_translations(data, shown, locale) if data is not None else None), shown
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    except FileNotFoundError as err:
+        raise CompilerError.at(Loc(GIT_PREFIX), "git is not installed (needed to read "
+                               "git: revisions)", Category.IO) from err
+
+
+def _repo_root(start: Path, spec: str) -> Path:
+    done = _git(start, "rev-parse", "--show-toplevel")
+    if done.returncode != 0:
+        raise CompilerError.at(Loc(spec), f"not inside a git repository ({start.resolve()}): "
+                               "git: revisions need one", Category.IO)
+    return Path(done.stdout.decode().strip())
+
+
+def _split_git(spec: str) -> tuple[str, str | None]:
+    """git:REV:PATH -> (REV, PATH); git:REV -> (REV, None)."""
+    rev, _, path = spec.removeprefix(GIT_PREFIX).partition(":")
+    return rev, path or None
+
+
+def repo_path(path: Path, repo: Path) -> str:
+    """A working-tree file as a path inside the repository (what REV:PATH names)."""
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError as err:
+        raise CompilerError.at(Loc(display_path(path)), f"'{display_path(path)}' is outside "
+                               f"the git repository {repo}", Category.IO) from err
+
+
+def read_revision(spec: str, other: str | None = None, cwd: Path | None = None) -> Revision:
+    """Load one side. A git: spec without a path takes the other side's file."""
+    from compiler.loader import load, load_bytes
+
+    where = cwd or Path.cwd()
+    if not spec.startswith(GIT_PREFIX):
+        path = Path(spec) if Path(spec).is_absolute() else where / spec
+        return Revision(spec, load(path), path.resolve().parent.parent / "locales",
+                        path.resolve().parent)
+    repo = _repo_root(where, spec)
+    rev, file = _split_git(spec)
+    if not rev:
+        raise CompilerError.at(Loc(spec), f"'{spec}' names no revision (expected "
+                               "git:REV:PATH, e.g. git:v2.0.0:source/privacy-policy.yaml)",
+                               Category.IO)
+    if _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").returncode != 0:
+        raise CompilerError.at(Loc(spec), f"unknown git revision '{rev}' (expected a commit, "
+                               "tag or branch of this repository)", Category.IO)
+    if file is None:
+        if other is None or (other.startswith(GIT_PREFIX) and _split_git(other)[1] is None):
+            raise CompilerError.at(Loc(spec), f"'{spec}' names no file (expected "
+                                   f"git:{rev}:PATH)", Category.IO)
+        file = (_split_git(other)[1] if other.startswith(GIT_PREFIX)
+                else repo_path(Path(other) if Path(other).is_absolute() else where / other, repo))
+    assert file is not None
+    tree = GitTree(repo, rev)
+    full = tree.spec(file)
+    data = tree.read(file)
+    if data is None:
+        raise CompilerError.at(Loc(full), f"revision '{rev}' has no file '{file}'", Category.IO)
+    document = load_bytes(data, full)
+    folder = PurePosixPath(file).parent.parent / "locales"
+    return Revision(full, document, (tree, str(folder)), repo / PurePosixPath(file).parent)
