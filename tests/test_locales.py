@@ -29,9 +29,9 @@ def localized(locale: str) -> LocalizedDocument:
 
 def texts(ldoc: LocalizedDocument) -> list[str]:
     """Every translated string a reader must find, as plain text."""
-    from compiler.i18n.extract import _rich_fields
+    from compiler.i18n.extract import rich_fields
 
-    return [r.plain() for r in _rich_fields((ldoc.document.meta, ldoc.document.sections))
+    return [r.plain() for r in rich_fields((ldoc.document.meta, ldoc.document.sections))
             if r.plain().strip()]
 
 

@@ -26,7 +26,7 @@ class Message:
     comments: tuple[str, ...]
 
 
-def _rich_fields(obj: Any) -> Iterator[Rich]:
+def rich_fields(obj: Any) -> Iterator[Rich]:
     """Every Rich in reading order (dataclass fields in declaration order)."""
     import dataclasses
 
@@ -34,11 +34,11 @@ def _rich_fields(obj: Any) -> Iterator[Rich]:
         yield obj
     elif isinstance(obj, tuple):
         for x in obj:
-            yield from _rich_fields(x)
+            yield from rich_fields(x)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             if f.name != "variables":
-                yield from _rich_fields(getattr(obj, f.name))
+                yield from rich_fields(getattr(obj, f.name))
 
 
 def _describe(var: Variable) -> str:
@@ -50,7 +50,7 @@ def _describe(var: Variable) -> str:
 
 def document_messages(doc: Document) -> list[Message]:
     out: list[Message] = []
-    for rich in _rich_fields((doc.meta, doc.sections)):
+    for rich in rich_fields((doc.meta, doc.sections)):
         if not needs_translation(rich.inlines):
             continue
         comments = [rich.comment] if rich.comment else []

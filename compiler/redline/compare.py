@@ -93,14 +93,9 @@ def map_rich(obj: T, fn: Callable[[Rich], Rich]) -> T:
 
 def riches(obj: Any) -> Iterator[Rich]:
     """Every string in a tree of blocks (or items, entries, rows), in reading order."""
-    if isinstance(obj, Rich):
-        yield obj
-    elif isinstance(obj, tuple):
-        for x in obj:
-            yield from riches(x)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            yield from riches(getattr(obj, f.name))
+    from compiler.i18n.extract import rich_fields
+
+    return rich_fields(obj)
 
 
 def revisions(obj: Any) -> Iterator[Revised]:
