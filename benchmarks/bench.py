@@ -58,8 +58,8 @@ def markdown_sources(workdir: Path) -> list[tuple[str, Path]]:
     sys.path.insert(0, str(ROOT))
     from compiler.build import BuildOptions, load_translations, locales_dir_for
     from compiler.i18n.localize import localize
-    from compiler.loader import load
     from compiler.model import CallToAction, Contact, ItemList, Note, Paragraph, Table, plain_text
+    from compiler.readers import read_file as load
 
     doc = load(POLICY)
     out = []
@@ -152,9 +152,9 @@ def main() -> None:
 
     from compiler.build import BuildOptions, render_options
     from compiler.i18n.localize import localize
-    from compiler.loader import load
+    from compiler.project.sources import Facts
+    from compiler.readers import read_file as load
     from compiler.renderers import pdf as pdf_renderer
-    from compiler.sources import Facts
 
     doc = load(POLICY)
     ldoc, _ = localize(doc, "en", None)

@@ -17,18 +17,15 @@ def run() -> None:
     """
     args = sys.argv[1:]
     if args[:1] == ["check"] and all(a == "--strict" or not a.startswith("-") for a in args[1:]):
-        from compiler.errors import CompilerError
-        from compiler.sources import check_sources
+        from compiler.cli.report import Report, plural, reported
+        from compiler.project.sources import check_sources
 
-        try:
+        @reported
+        def check(report: Report) -> None:
             count = check_sources([a for a in args[1:] if a != "--strict"], "--strict" in args)
-        except CompilerError as err:
-            for d in err.diagnostics:
-                print(d, file=sys.stderr)
-            n = len(err.diagnostics)
-            print(f"policyc: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
-            sys.exit(1)
-        print(f"policyc: {count} source{'s' if count != 1 else ''} OK", file=sys.stderr)
+            print(f"policyc: {plural(count, 'source')} OK", file=sys.stderr)
+
+        check()
         return
     from compiler.cli import main
 

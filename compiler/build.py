@@ -6,8 +6,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,11 +15,14 @@ from typing import Any
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
+from compiler.fs import sha256_file as _sha256
+from compiler.fs import write_atomic
 from compiler.i18n.catalogs import Translations, po_path, read_translations
 from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
+from compiler.project.layout import locales_dir
+from compiler.project.sources import Facts, code_digest, discover, read_facts
 from compiler.renderers import FORMATS, TEMPLATES, Alternate, Download, RenderOptions, get_renderer
-from compiler.sources import Facts, code_digest, discover, read_facts
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class BuildResult:
 
 
 def locales_dir_for(source: Path, options: BuildOptions) -> Path:
-    return options.locales_dir or source.resolve().parent.parent / "locales"
+    return locales_dir(source, options.locales_dir)
 
 
 def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translations | None:
@@ -109,24 +110,6 @@ def localize_checked(doc: Document, locale: str, locales_dir: Path,
 
 def output_path(out: Path, doc_id: str, locale: str, fmt: str) -> Path:
     return out / locale / f"{doc_id}.{fmt}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @cache
@@ -329,9 +312,9 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     def document(path: Path) -> Document:
         """The full model, parsed only when something must be rendered."""
         if path not in loaded:
-            from compiler.loader import load
+            from compiler.readers import read_file
 
-            loaded[path] = load(path)
+            loaded[path] = read_file(path)
         return loaded[path]
 
     state = _read_state(options.out)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from compiler.errors import CompilerError
-from compiler.loader import load, load_text
 from compiler.model import ItemList, Note, NoteKind, Paragraph, VarKind
+from compiler.readers import read_file as load
+from compiler.readers.yaml import load_text
 from tests.helpers import FIXTURES, POLICY
 
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))

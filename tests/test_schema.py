@@ -7,7 +7,7 @@ import json
 import jsonschema
 import yaml
 
-from compiler.schema import json_schema
+from compiler.readers.schema import json_schema
 from tests.helpers import FIXTURES, POLICY, ROOT
 
 

@@ -26,7 +26,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from compiler.commands.signing import sign, verify
+from compiler.cli.sign import sign
+from compiler.cli.verify import verify
 from compiler.signing import SignerConfig, load_credentials, sign_pdf
 from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki, timestamp_server
 from tests.helpers import pdftotext

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import loader
 from compiler.errors import CompilerError
-from compiler.sources import read_facts
+from compiler.project.sources import read_facts
+from compiler.readers import yaml as loader
 from tests.helpers import FIXTURES
 
 

@@ -121,7 +121,7 @@ def write_catalog(catalog: Any, path: Path | None = None, *, template: bool = Fa
              sort_output=False, sort_by_file=False)
     data = buf.getvalue()
     if path is not None:
-        from compiler.build import write_atomic
+        from compiler.fs import write_atomic
 
         write_atomic(path, data)
     return data
@@ -133,7 +133,7 @@ def write_catalog(catalog: Any, path: Path | None = None, *, template: bool = Fa
 def babel_extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                   options: dict[str, Any]) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """`pybabel extract` support for policy sources: yields pgettext-style (context, msgid)."""
-    from compiler.loader import load_text
+    from compiler.readers.yaml import load_text
 
     name = getattr(fileobj, "name", "<source>")
     text = fileobj.read().decode("utf-8")

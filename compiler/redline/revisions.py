@@ -97,12 +97,13 @@ def repo_path(path: Path, repo: Path) -> str:
 
 def read_revision(spec: str, other: str | None = None, cwd: Path | None = None) -> Revision:
     """Load one side. A git: spec without a path takes the other side's file."""
-    from compiler.loader import load, load_bytes
+    from compiler.project.layout import locales_dir, revision_locales_dir
+    from compiler.readers import read_bytes, read_file
 
     where = cwd or Path.cwd()
     if not spec.startswith(GIT_PREFIX):
         path = Path(spec) if Path(spec).is_absolute() else where / spec
-        return Revision(spec, load(path), path.resolve().parent.parent / "locales",
+        return Revision(spec, read_file(path), locales_dir(path),
                         path.resolve().parent)
     repo = _repo_root(where, spec)
     rev, file = _split_git(spec)
@@ -125,6 +126,6 @@ def read_revision(spec: str, other: str | None = None, cwd: Path | None = None) 
     data = tree.read(file)
     if data is None:
         raise CompilerError.at(Loc(full), f"revision '{rev}' has no file '{file}'", Category.IO)
-    document = load_bytes(data, full)
-    folder = PurePosixPath(file).parent.parent / "locales"
+    document = read_bytes(data, full)
+    folder = revision_locales_dir(PurePosixPath(file))
     return Revision(full, document, (tree, str(folder)), repo / PurePosixPath(file).parent)

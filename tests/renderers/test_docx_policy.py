@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from compiler.loader import load
+from compiler.readers import read_file as load
 from tests.helpers import POLICY, missing_lines, seed_lines
 
 

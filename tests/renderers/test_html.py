@@ -8,7 +8,7 @@ from pathlib import Path
 import lxml.html
 
 from compiler.i18n.localize import localize
-from compiler.loader import load_text
+from compiler.readers.yaml import load_text
 from compiler.renderers import RenderOptions
 from compiler.renderers.html import render
 from tests.helpers import missing_lines, seed_lines

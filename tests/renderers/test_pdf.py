@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from compiler.i18n.localize import localize
-from compiler.loader import load
+from compiler.readers import read_file as load
 from compiler.renderers import TEMPLATES
 from compiler.renderers.pdf import SandboxedFetcher, css_string
 from tests.helpers import POLICY, missing_lines, pdftotext, seed_lines

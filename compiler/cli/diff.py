@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
+from compiler.cli import options as opt
+from compiler.cli.report import Report, plural, reported
 from compiler.redline import FOLDER
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _reports_errors(func: F) -> F:
-    """compiler.cli imports this module to register the command: fetch its decorator late."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from compiler.cli import reports_errors
-
-        return reports_errors(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
 @click.command()
@@ -45,8 +26,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--json", "as_json", is_flag=True,
               help="Print what --summary prints as JSON, for other tools; write no files.")
 @click.option("--strict", is_flag=True, help="Untranslated or fuzzy strings are errors.")
-@_reports_errors
-def diff(*, old: str, new: str, out: Path, locales: tuple[str, ...], formats: tuple[str, ...],
+@reported
+def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, ...], formats: tuple[str, ...],
          summary: bool, as_json: bool, strict: bool) -> None:
     """Redlines of NEW against OLD, in each locale.
 
@@ -61,26 +42,20 @@ def diff(*, old: str, new: str, out: Path, locales: tuple[str, ...], formats: tu
       policyc diff git:v1.0.0:source/privacy-policy.yaml source/privacy-policy.yaml
       policyc diff git:v1.0.0 source/privacy-policy.yaml --summary
     """
-    from compiler.build import write_atomic
     from compiler.errors import display_path
+    from compiler.fs import write_atomic
     from compiler.redline import make
     from compiler.redline import summary as brief
     from compiler.redline.revisions import read_revision
-    from compiler.renderers import FORMATS
 
-    fmts = _split(formats) or FORMATS
-    unknown = [f for f in fmts if f not in FORMATS]
-    if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r} (expected: {', '.join(FORMATS)})",
-                                 param_hint="--format")
+    fmts = opt.formats(formats)
     before = read_revision(old, other=new)
     after = read_revision(new, other=old)
-    wanted = _split(locales)
+    wanted = opt.split(locales)
     if (summary or as_json) and not wanted:
         wanted = (after.document.meta.source_locale,)
     redlines, warnings = make.compare_revisions(before, after, wanted, strict=strict)
-    for warning in warnings:
-        click.echo(str(warning), err=True)
+    report.add(warnings)
     if summary or as_json:
         if as_json:
             data = [brief.as_data(r) for r in redlines]
@@ -98,6 +73,6 @@ def diff(*, old: str, new: str, out: Path, locales: tuple[str, ...], formats: tu
             write_atomic(target, make.render(redline, fmt, options))
             written += 1
     codes = ", ".join(r.new.language.code for r in redlines)
-    click.echo(f"policyc: wrote {written} redline{'s' if written != 1 else ''} "
+    click.echo(f"policyc: wrote {plural(written, 'redline')} "
                f"({before.document.meta.version} -> {after.document.meta.version}; {codes}) "
                f"to {display_path(out)}", err=True)

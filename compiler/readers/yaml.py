@@ -1,4 +1,4 @@
-"""YAML source -> Document: every node keeps its location; all errors are collected, then raised once."""
+"""The YAML reader: bytes -> Document, every node keeping its location; errors collected, raised once."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler import schema
-from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.errors import Category, CompilerError, Diagnostics, Loc
 from compiler.inline import parse_inline, placeholders
 from compiler.model import (
     CHANGES_CONTEXT,
@@ -38,7 +37,7 @@ from compiler.model import (
     Variable,
     VarKind,
 )
-from compiler.sources import read_source
+from compiler.readers import schema
 
 # libyaml's composer when present (several times faster); both keep node marks, build no objects.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,9 +47,9 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 
 
-def load(path: str | Path) -> Document:
-    """Read and validate one source file."""
-    return load_bytes(read_source(path), display_path(Path(path)))
+def read(data: bytes, shown: str) -> Document:
+    """The reader's entry point (see compiler.readers.READERS)."""
+    return load_bytes(data, shown)
 
 
 def load_bytes(data: bytes, shown: str) -> Document:

@@ -1,9 +1,9 @@
 """Finding and reading sources, with a content-keyed cache of validated facts.
 
-Kept apart from build so that `policyc check` starts without the build machinery. Like a
-linter's cache, a source whose bytes (and policyc's code) are unchanged since it last
-validated is not parsed again: `check` reports it at once, and a no-op build plans its jobs
-from the cached facts.
+The facts cache sits above the readers, which never import it. Kept apart from build so
+that `policyc check` starts without the build machinery. Like a linter's cache, a source
+whose bytes (and policyc's code) are unchanged since it last validated is not parsed
+again: `check` reports it at once, and a no-op build plans its jobs from the cached facts.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.fs import read_source
+from compiler.project.layout import SOURCE_DIR, cache_dir
 
 if TYPE_CHECKING:
     from compiler.model import Document
-
-CACHE_DIR = ".policyc-cache"
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
@@ -32,25 +32,11 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
         for p in map(Path, paths):
             out.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
         return out
-    found = sorted(Path("source").glob("*.yaml"))
+    found = sorted(Path(SOURCE_DIR).glob("*.yaml"))
     if not found:
-        raise CompilerError.at(Loc("source/"), "no sources found (expected source/*.yaml)",
-                               Category.IO)
+        raise CompilerError.at(Loc(f"{SOURCE_DIR}/"), "no sources found (expected "
+                               f"{SOURCE_DIR}/*.yaml)", Category.IO)
     return found
-
-
-def read_source(path: str | Path) -> bytes:
-    p = Path(path)
-    try:
-        return p.read_bytes()
-    except OSError as err:
-        raise CompilerError.at(Loc(display_path(p)), f"cannot read source: {err.strerror}",
-                               Category.IO) from err
-
-
-def project_root(source: Path) -> Path:
-    """The folder holding source/, locales/ and the cache."""
-    return source.resolve().parent.parent
 
 
 class Facts(NamedTuple):
@@ -79,7 +65,7 @@ class Facts(NamedTuple):
 @cache
 def code_digest() -> str:
     """policyc's own code: a development checkout re-validates and rebuilds when it changes."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(__version__.encode())
     for p in sorted(root.rglob("*.py")):
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
@@ -87,7 +73,7 @@ def code_digest() -> str:
 
 
 def _cache_file(source: Path) -> Path:
-    return project_root(source) / CACHE_DIR / "sources.json"
+    return cache_dir(source) / "sources.json"
 
 
 def _read_cache(source: Path) -> dict[str, Any]:
@@ -126,9 +112,9 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
     if entry is not None:
         entry["locales"] = tuple(entry["locales"])
         return Facts(**entry), None
-    from compiler.loader import load_bytes
+    from compiler.readers import read_bytes
 
-    doc = load_bytes(data, display_path(path))
+    doc = read_bytes(data, path)
     facts = Facts.of(doc)
     entries = {k: v for k, v in entries.items() if not k.startswith(f"{display_path(path)}:")}
     entries[key] = facts._asdict()

@@ -1,0 +1,38 @@
+"""The `policyc` command group; each command lives in its own module, registered here explicitly."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from compiler import __version__
+from compiler.cli.build import build
+from compiler.cli.check import check
+from compiler.cli.diff import diff
+from compiler.cli.extract import extract
+from compiler.cli.locale import locale
+from compiler.cli.manifest import manifest
+from compiler.cli.schema import schema
+from compiler.cli.serve import serve
+from compiler.cli.sign import sign
+from compiler.cli.verify import verify
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policyc")
+@click.option("-v", "--verbose", is_flag=True, help="Log every step.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def main(verbose: bool, quiet: bool) -> None:
+    """Compile YAML policy documents into localized HTML, PDF and DOCX."""
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+
+
+COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, locale, manifest, schema,
+                                       serve, sign, verify)
+for _command in COMMANDS:
+    main.add_command(_command)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""`policyc build`: every document x locale x format into OUT/<locale>/<id>.<ext>."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from compiler.cli import options as opt
+from compiler.cli.report import Report, reported
+
+
+@click.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, help="html,pdf,docx (default: all).")
+@click.option("--locale", "locales", multiple=True, help="Locales to build (default: all listed).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--locales-dir", type=click.Path(path_type=Path), help="Default: locales/ beside source/.")
+@click.option("--strict", is_flag=True, help="Untranslated or fuzzy strings are errors.")
+@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
+@click.option("--pdf-variant", default="pdf/a-3a", show_default=True,
+              help="WeasyPrint PDF variant (pdf/a-3a, pdf/a-3u, pdf/a-2b, pdf/ua-1...) or 'none'.")
+@click.option("--reference-docx", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Style reference document for DOCX output.")
+@click.option("--base-url", help="Public URL of the published dist/ folder (canonical links).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Parallel workers (default: number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
+@click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
+@click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) with --p12; the passphrase "
+              "comes from POLICYC_P12_PASSPHRASE or a prompt.")
+@click.option("--p12", type=click.Path(path_type=Path), help="PKCS#12 certificate for --sign.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="With --sign: also sign locales with fuzzy or untranslated messages.")
+@click.option("--visible", is_flag=True, help="With --sign: a visible signature box.")
+@click.option("--reason", help="With --sign: why the document is signed.")
+@click.option("--location", help="With --sign: where it is signed.")
+@click.option("--docx-protect", is_flag=True, help="Also write <id>.protected.docx: opens "
+              "read-only recommended, editing restricted to comments (no password).")
+@reported
+def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
+          locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
+          page_size: str | None, pdf_variant: str, reference_docx: Path | None,
+          base_url: str | None, jobs: int | None, force: bool, shard: str | None, sign: bool,
+          p12: Path | None, allow_incomplete: bool, visible: bool, reason: str | None,
+          location: str | None, docx_protect: bool) -> None:
+    """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
+    import os
+
+    from compiler.build import BuildOptions
+    from compiler.build import build as run_build
+    from compiler.cli.progress import Reporter
+
+    fmts = opt.formats(formats)
+    variant = None if pdf_variant.lower() == "none" else pdf_variant.lower()
+    if variant:
+        from compiler.renderers.variants import check_variant
+
+        check_variant(variant)
+    signer = None
+    if sign:
+        if p12 is None:
+            raise click.BadParameter("--sign needs --p12 FILE", param_hint="--p12")
+        from compiler.cli.sign import passphrase
+        from compiler.signing import SignerConfig, load_credentials
+
+        signer = SignerConfig(load_credentials(p12, passphrase(p12)), reason=reason,
+                              location=location, visible=visible,
+                              timestamp_url=os.environ.get("POLICYC_TSA_URL") or None)
+    options = BuildOptions(out=out, formats=fmts, locales=opt.split(locales), signer=signer,
+                           allow_incomplete=allow_incomplete, docx_protect=docx_protect,
+                           locales_dir=locales_dir, strict=strict, page_size=page_size,
+                           pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
+                           jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard))
+    level = logging.getLogger().level
+    with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
+        result = run_build(list(sources), options, progress=reporter.advance)
+        reporter.summary(result)

@@ -1,0 +1,21 @@
+"""`policyc check`: validate sources without building (see also the fast path in __main__)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from compiler.cli.report import Report, plural, reported
+
+
+@click.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Warnings are errors.")
+@reported
+def check(report: Report, sources: tuple[Path, ...], strict: bool) -> None:
+    """Validate SOURCES without building."""
+    from compiler.project.sources import check_sources
+
+    count = check_sources(list(sources), strict)
+    click.echo(f"policyc: {plural(count, 'source')} OK", err=True)

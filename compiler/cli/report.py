@@ -1,0 +1,84 @@
+"""The one Report: a command's diagnostics and failures, and the only place picking exit codes.
+
+Black's report.py is the model: every command reports through a Report, and `return_code`
+alone decides how the process ends (0: done; 1: errors or failures). Usage mistakes that
+click catches itself (an unknown option, a bad value) keep click's exit code 2.
+Imports nothing heavy (no click), so `policyc check`'s fast path uses it too.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
+
+from compiler.errors import CompilerError, Diagnostic, Severity
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def plural(n: int, word: str, suffix: str = "s") -> str:
+    return f"{n} {word}{suffix if n != 1 else ''}"
+
+
+class Report:
+    """What a command found: diagnostics (errors, warnings) and failed checks."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.failures: list[str] = []
+
+    def add(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def fail(self, message: str) -> None:
+        """A check that failed without a location (e.g. a locale below --min-complete)."""
+        self.failures.append(message)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def return_code(self) -> int:
+        return 1 if self.errors or self.failures else 0
+
+    def print(self) -> None:
+        """Diagnostics and failures on stderr, then the count of errors."""
+        for d in self.diagnostics:
+            print(d, file=sys.stderr)
+        for f in self.failures:
+            print(f"policyc: {f}", file=sys.stderr)
+        if self.errors:
+            print(f"policyc: {plural(self.errors, 'error')}", file=sys.stderr)
+
+    def finish(self) -> None:
+        """Print what was found and end the process with `return_code` when it is not 0."""
+        self.print()
+        if self.return_code:
+            sys.exit(self.return_code)
+
+
+def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]:
+    """Run a command with a fresh Report as its first argument.
+
+    User mistakes (CompilerError) become located diagnostics in the report; bugs keep their
+    traceback. The report then decides the exit code.
+    """
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        report = Report()
+        result: R | None
+        try:
+            result = func(report, *args, **kwargs)
+        except CompilerError as err:
+            report.add(err.diagnostics)
+            result = None
+        sys.stderr.flush()
+        report.finish()
+        return result
+
+    return wrapper
