@@ -9,13 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from compiler import links
 from compiler.model import Emphasis, Inline, Link, Placeholder, Strong, Text
 
 ESCAPABLE = "\\*[]{}()_"
+MAX_DEPTH = 16  # nested bold/italic/link markup; deeper is an error, not a RecursionError
+MAX_ERRORS = 20  # per string
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Both auto-link patterns run in linear time: the e-mail pattern only starts where a run of
+# address characters starts (the look-behind) and never gives back what it consumed.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@"
+                    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _URL = re.compile(r"https?://[^\s<>\"'\]\)]+[^\s<>\"'\]\).,;:!?]")
-SAFE_SCHEMES = ("https://", "http://", "mailto:", "tel:", "#")
+_AUTOLINK = re.compile(f"(?P<url>{_URL.pattern})|(?P<email>{_EMAIL.pattern})")
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.s = text
         self.i = 0
+        self.depth = 0
         self.errors: list[InlineError] = []
 
     def parse(self, closer: str | None = None, opened_at: int = 0) -> tuple[Inline, ...]:
@@ -51,6 +58,11 @@ class _Parser:
             if c == "\\" and self.i + 1 < len(s) and s[self.i + 1] in ESCAPABLE:
                 buf.append(s[self.i + 1])
                 self.i += 2
+            elif c in "*[" and self.depth >= MAX_DEPTH:
+                self.errors.append(InlineError(self.i, f"inline markup nested more than "
+                                               f"{MAX_DEPTH} levels deep"))
+                buf.append(s[self.i:])
+                self.i = len(s)
             elif s.startswith("**", self.i):
                 flush()
                 start = self.i
@@ -85,8 +97,15 @@ class _Parser:
             )
         return tuple(out)
 
+    def _nested(self, closer: str, start: int) -> tuple[Inline, ...]:
+        self.depth += 1
+        try:
+            return self.parse(closer, start)
+        finally:
+            self.depth -= 1
+
     def _inner(self, closer: str, start: int, kind: str) -> tuple[Inline, ...]:
-        children = self.parse(closer, start)
+        children = self._nested(closer, start)
         if not children:
             self.errors.append(InlineError(start, f"empty {kind} markup '{closer}{closer}'"))
         return children
@@ -94,7 +113,7 @@ class _Parser:
     def _link(self) -> tuple[Inline, ...]:
         start = self.i
         self.i += 1
-        label = self.parse("]", start)
+        label = self._nested("]", start)
         if not self.s.startswith("(", self.i):
             self.errors.append(
                 InlineError(start, "link label '[...]' must be followed by '(target)'; "
@@ -108,11 +127,9 @@ class _Parser:
             return label
         href = self.s[self.i + 1 : end].strip()
         self.i = end + 1
-        if not href.startswith(SAFE_SCHEMES) and not _is_placeholder_href(href):
-            self.errors.append(
-                InlineError(start, f"link target '{href}' is not allowed "
-                            "(expected https://, http://, mailto:, tel:, #section-id or a {variable})")
-            )
+        why = links.template_problem(href)
+        if why is not None:
+            self.errors.append(InlineError(start, f"link target '{href}' is not allowed: {why}"))
         if not label:
             self.errors.append(InlineError(start, "empty link label '[]'"))
         return (Link(href, label),)
@@ -137,23 +154,16 @@ class _Parser:
         return Placeholder(name)
 
 
-def _is_placeholder_href(href: str) -> bool:
-    """mailto:{privacy_email} or a bare {support_portal}: resolved when localizing."""
-    m = re.fullmatch(r"(mailto:|tel:)?\{[A-Za-z_][A-Za-z0-9_]*\}", href)
-    return m is not None
-
-
 def _autolink(text: str) -> list[Inline]:
     """Plain e-mail addresses and http(s) URLs in text become links, as readers expect."""
     out: list[Inline] = []
     pos = 0
-    pattern = re.compile(f"(?P<url>{_URL.pattern})|(?P<email>{_EMAIL.pattern})")
-    for m in pattern.finditer(text):
+    for m in _AUTOLINK.finditer(text):
         if m.start() > pos:
             out.append(Text(text[pos : m.start()]))
         found = m.group(0)
         href = found if m.group("url") else "mailto:" + found
-        out.append(Link(href, (Text(found),)))
+        out.append(Link(href, (Text(found),)) if links.problem(href) is None else Text(found))
         pos = m.end()
     if pos < len(text):
         out.append(Text(text[pos:]))
@@ -164,7 +174,12 @@ def parse_inline(text: str) -> tuple[tuple[Inline, ...], list[InlineError]]:
     """Parse markup; errors carry offsets so callers can turn them into file:line:col."""
     p = _Parser(text)
     nodes = p.parse()
-    return _merge_text(nodes), p.errors
+    errors = p.errors
+    if len(errors) > MAX_ERRORS:  # one broken string must not flood the log
+        errors = [*errors[:MAX_ERRORS], InlineError(
+            errors[MAX_ERRORS].offset, f"{len(errors) - MAX_ERRORS} more markup errors "
+            "in this text")]
+    return _merge_text(nodes), errors
 
 
 def _merge_text(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:

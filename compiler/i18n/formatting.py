@@ -50,10 +50,6 @@ def url_display(url: str) -> str:
     return re.sub(r"^https?://", "", url).rstrip("/")
 
 
-def tel_href(phone: str) -> str:
-    return "tel:" + ("+" if phone.strip().startswith("+") else "") + re.sub(r"\D", "", phone)
-
-
 def term_separator(code: str) -> str:
     """Punctuation after a bold lead term, by the language's typographic convention."""
     lang = babel_locale(code).language

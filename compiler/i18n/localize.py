@@ -6,6 +6,7 @@ import dataclasses
 import re
 from typing import Any
 
+from compiler import links
 from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting
 from compiler.i18n.catalogs import Translations
@@ -73,7 +74,7 @@ class _Localizer:
 
     def rich(self, rich: Rich) -> Rich:
         if not needs_translation(rich.inlines):
-            return dataclasses.replace(rich, inlines=self.resolve(rich.inlines))
+            return dataclasses.replace(rich, inlines=self.resolve(rich.inlines, rich.loc))
         text, where = self.lookup(rich.context, rich.source, rich.loc)
         inlines = rich.inlines
         if where is not None:
@@ -86,29 +87,33 @@ class _Localizer:
                                     Category.TRANSLATION)
             else:
                 inlines = translated
-        return dataclasses.replace(rich, inlines=self.resolve(inlines))
+        origin = "the translation" if where is not None and inlines is not rich.inlines else ""
+        return dataclasses.replace(rich, inlines=self.resolve(inlines, where or rich.loc,
+                                                              origin))
 
-    def resolve(self, inlines: tuple[Inline, ...], in_link: bool = False) -> tuple[Inline, ...]:
+    def resolve(self, inlines: tuple[Inline, ...], loc: Loc, origin: str = "",
+                in_link: bool = False) -> tuple[Inline, ...]:
         out: list[Inline] = []
         for node in inlines:
             match node:
                 case Text():
                     out.append(node)
                 case Strong(children=c):
-                    out.append(Strong(self.resolve(c, in_link)))
+                    out.append(Strong(self.resolve(c, loc, origin, in_link)))
                 case Emphasis(children=c):
-                    out.append(Emphasis(self.resolve(c, in_link)))
+                    out.append(Emphasis(self.resolve(c, loc, origin, in_link)))
                 case Link(href=href, children=c):
-                    out.append(Link(self.href(href), self.resolve(c, in_link=True)))
+                    out.append(Link(self.href(href, loc, origin),
+                                    self.resolve(c, loc, origin, in_link=True)))
                 case Placeholder(name=name):
-                    out.append(self.value(self.vars[name], in_link))
+                    out.append(self.value(self.vars[name], loc, in_link))
         return _merge(out)
 
-    def value(self, var: Variable, in_link: bool) -> Inline:
+    def value(self, var: Variable, loc: Loc, in_link: bool) -> Inline:
         text = self.display(var)
         if in_link or var.kind not in (VarKind.EMAIL, VarKind.URL, VarKind.PHONE):
             return Text(text)
-        return Link(self.href("{" + var.name + "}"), (Text(text),))
+        return Link(self.href("{" + var.name + "}", loc), (Text(text),))
 
     def display(self, var: Variable) -> str:
         value = var.value
@@ -125,24 +130,13 @@ class _Localizer:
             case _:
                 return str(value)
 
-    def href(self, href: str) -> str:
-        """Substitute raw values into a link target; a bare {var} gets its natural scheme."""
-        bare = re.fullmatch(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", href)
-        if bare:
-            var = self.vars[bare.group(1)]
-            if var.kind is VarKind.EMAIL:
-                return f"mailto:{var.value}"
-            if var.kind is VarKind.PHONE:
-                return formatting.tel_href(str(var.value))
-            return str(var.value)
-
-        def sub(m: re.Match[str]) -> str:
-            var = self.vars[m.group(1)]
-            if href.startswith("tel:"):
-                return formatting.tel_href(str(var.value)).removeprefix("tel:")
-            return str(var.value)
-
-        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, href)
+    def href(self, href: str, loc: Loc, origin: str = "") -> str:
+        """The final link target, judged by the link policy (compiler.links) wherever it came
+        from: written in the source or translation, or filled in from variables."""
+        final, refused = links.judge(href, self.vars, origin)
+        if refused is not None:
+            self.diag.error(loc, refused, Category.REFERENCE)
+        return final
 
     def labels(self) -> Labels:
         values: dict[str, str] = {}
@@ -169,7 +163,7 @@ class _Localizer:
             changes = {f.name: self.transform(getattr(obj, f.name))
                        for f in dataclasses.fields(obj) if f.name not in ("variables",)}
             if isinstance(obj, CallToAction):
-                changes["href"] = self.href(obj.href)
+                changes["href"] = self.href(obj.href, obj.loc, "the call to action's href")
             return dataclasses.replace(obj, **changes)
         return obj
 
@@ -227,6 +221,11 @@ def localize(doc: Document, code: str,
              translations: Translations | None) -> tuple[LocalizedDocument, Diagnostics]:
     """Translate and format for one locale; missing/fuzzy strings fall back with a warning."""
     loc = _Localizer(doc, code, translations)
+    if doc.meta.base_url is not None:
+        why = links.canonical_problem(doc.meta.base_url)
+        if why is not None:
+            loc.diag.error(Loc(doc.path), f"base_url {_quote(doc.meta.base_url)} is not "
+                           f"allowed: {why}", Category.REFERENCE)
     labels = loc.labels()
     localized: Document = loc.transform(doc)
     history = history_section(localized.meta, labels, code)

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from compiler import links
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
 from compiler.inline import parse_inline, placeholders
 from compiler.model import (
@@ -42,6 +43,7 @@ from compiler.readers import schema
 # libyaml's composer when present (several times faster); both keep node marks, build no objects.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 100_000  # bound on alias expansion ("billion laughs")
+_LINK_KINDS = (VarKind.EMAIL, VarKind.URL, VarKind.PHONE)  # shown as links wherever used
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -264,6 +266,9 @@ class _Loader:
             self.error(f["page_size"], "page_size", f"unknown page size '{page_size}' "
                        "(expected A4 or Letter)")
         base_url = self.scalar(f.get("base_url"), "base_url")
+        if base_url is not None and (why := links.canonical_problem(base_url)) is not None:
+            self.error(f["base_url"], "base_url", f"'{base_url}' is not allowed: {why}",
+                       Category.REFERENCE)
         reference_docx = self.scalar(f.get("reference_docx"), "reference_docx")
         # A source read from elsewhere than a file (a git revision) has no folder to look in.
         if reference_docx is not None and Path(self.path).is_file() and not (
@@ -561,11 +566,10 @@ class _Loader:
         href = self.scalar(f.get("href"), f"{where}.href")
         if href is not None:
             self.hrefs.append((href, self.loc(f["href"])))
-            from compiler.inline import SAFE_SCHEMES, _is_placeholder_href
-
-            if not href.startswith(SAFE_SCHEMES) and not _is_placeholder_href(href):
-                self.error(f["href"], f"{where}.href", f"link target '{href}' is not allowed "
-                           "(expected https://, mailto:, tel:, #section-id or a {variable})")
+            why = links.template_problem(href)
+            if why is not None:
+                self.error(f["href"], f"{where}.href", f"link target '{href}' is not allowed: "
+                           f"{why}")
         if not (title and text and action and href):
             return None
         return CallToAction(title, text, action, href, self.loc(node))
@@ -611,6 +615,20 @@ class _Loader:
                 if target not in self.section_ids and not (history and target == HISTORY_ID):
                     self.diag.error(rich.loc, f"link to '#{target}' names no section id",
                                     Category.REFERENCE)
+        # Targets filled in from variables, judged now so that `check` catches them too;
+        # localization judges every final target again (translations included).
+        by_name = {v.name: v for v in variables}
+        filled = [(h, loc) for h, loc in self.hrefs if links.has_placeholders(h)]
+        filled += [(h, r.loc) for r in self.rich_nodes for h in _link_targets(r)
+                   if links.has_placeholders(h)]
+        filled += [("{" + name + "}", r.loc) for r in self.rich_nodes
+                   for name in placeholders(r.inlines)
+                   if name in by_name and by_name[name].kind in _LINK_KINDS]
+        for href, loc in filled:
+            if all(n in by_name for n in links.PLACEHOLDER.findall(href)):
+                _, refused = links.judge(href, by_name)
+                if refused is not None:
+                    self.diag.error(loc, refused, Category.REFERENCE)
 
     def _unknown_placeholder(self, loc: Loc, name: str, names: list[str]) -> None:
         hint = difflib.get_close_matches(name, names, n=1)
@@ -619,7 +637,7 @@ class _Loader:
                         f"{', '.join(names) or 'none'}){did}", Category.REFERENCE)
 
 
-def _anchor_targets(rich: Rich) -> list[str]:
+def _link_targets(rich: Rich) -> list[str]:
     from compiler.model import Emphasis, Link, Strong
 
     out: list[str] = []
@@ -627,12 +645,15 @@ def _anchor_targets(rich: Rich) -> list[str]:
     while stack:
         n = stack.pop()
         if isinstance(n, Link):
-            if n.href.startswith("#"):
-                out.append(n.href[1:])
+            out.append(n.href)
             stack.extend(n.children)
         elif isinstance(n, Strong | Emphasis):
             stack.extend(n.children)
     return out
+
+
+def _anchor_targets(rich: Rich) -> list[str]:
+    return [href[1:] for href in _link_targets(rich) if href.startswith("#")]
 
 
 @cache
