@@ -10,8 +10,8 @@ import pytest
 from compiler import links
 from compiler.errors import CompilerError
 from compiler.i18n.localize import localize
-from compiler.readers.yaml import load_text
 from compiler.model import Variable, VarKind
+from compiler.readers.yaml import load_text
 
 ALLOWED = ["https://example.com/a?b#c", "http://example.com", "mailto:dpo@example.com",
            "tel:+49301234", "#data-retention"]
