@@ -161,7 +161,7 @@ def main() -> None:
     ropts = render_options(Facts.of(doc), POLICY, "en", ROOT / "locales", BuildOptions())
     html = pdf_renderer.print_html(ldoc, ropts)
     results["WeasyPrint alone (en print HTML)"] = median_time(
-        lambda: weasyprint.HTML(string=html, base_url=str(ROOT / "templates") + "/").write_pdf(
+        lambda: weasyprint.HTML(string=html, base_url=str(ROOT / "compiler" / "templates") + "/").write_pdf(
             pdf_variant="pdf/a-3a"), runs)
     results["policyc PDF job (en)"] = median_time(lambda: pdf_renderer.render(ldoc, ropts), runs)
 

@@ -22,7 +22,8 @@ from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, discover, read_facts
-from compiler.renderers import FORMATS, TEMPLATES, Alternate, Download, RenderOptions, get_renderer
+from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, get_renderer
+from compiler.renderers.templates import BUILTINS, Templates, clear_caches
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     locales: tuple[str, ...] = ()  # empty: every locale the source lists
     locales_dir: Path | None = None  # default: <project>/locales beside source/
-    templates: Path = TEMPLATES
+    templates: Templates = BUILTINS  # the project's templates/ before the built-ins
     strict: bool = False
     page_size: str | None = None
     pdf_variant: str | None = "pdf/a-3a"
@@ -113,12 +114,6 @@ def output_path(out: Path, doc_id: str, locale: str, fmt: str) -> Path:
 
 
 @cache
-def tree_digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): _sha256(p)
-            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
-
-
-@cache
 def fonts_digest() -> str:
     """Fonts come from the system: their names and sizes join every output's key."""
     h = hashlib.sha256()
@@ -140,10 +135,10 @@ TEMPLATE_USES = {"html": ("html/", "css/web.css"), "pdf": ("pdf/", "css/print.cs
 
 
 @cache
-def _shared_inputs(templates: Path, fmt: str) -> str:
-    """One digest for what a format's jobs share: code, the templates it reads, fonts."""
-    used = {name: digest for name, digest in tree_digests(templates).items()
-            if name.startswith(TEMPLATE_USES[fmt])}
+def _shared_inputs(templates: Templates, fmt: str) -> str:
+    """One digest for what a format's jobs share: code, the templates it reads (the project's
+    and the built-ins), fonts."""
+    used = templates.digests(TEMPLATE_USES[fmt])
     shared = {"code": code_digest(), "templates": used, "fonts": fonts_digest()}
     return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
 
@@ -197,7 +192,7 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
     parts = {
         "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
         "catalog": _file_digest(po) if locale != facts.source_locale else "",
-        "shared": _shared_inputs(options.templates.resolve(), fmt),
+        "shared": _shared_inputs(options.templates, fmt),
         "options": repr((options.page_size or facts.page_size, options.pdf_variant,
                          options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, babel_version)),
@@ -292,8 +287,9 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build every document x locale x format; raise CompilerError with all user mistakes."""
     started = time.perf_counter()
-    for memo in (tree_digests, _file_digest, _shared_inputs):  # inputs may change between builds
+    for memo in (_file_digest, _shared_inputs):  # inputs may change between builds
         memo.cache_clear()
+    clear_caches()
     result = BuildResult()
     diag = Diagnostics()
     sources_facts: list[tuple[Path, Facts]] = []
@@ -423,7 +419,7 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
 def input_digests(sources_facts: list[tuple[Path, Facts]],
                   options: BuildOptions) -> dict[str, dict[str, str]]:
     inputs: dict[str, dict[str, str]] = {
-        "templates": tree_digests(options.templates.resolve()), "sources": {}, "catalogs": {}}
+        "templates": options.templates.digests(), "sources": {}, "catalogs": {}}
     for path, facts in sources_facts:
         inputs["sources"][display_path(path)] = facts.digest
         ldir = locales_dir_for(path, options)

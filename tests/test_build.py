@@ -13,7 +13,8 @@ import pytest
 
 from compiler.build import BuildOptions, build
 from compiler.errors import CompilerError
-from tests.helpers import FIXTURES, ROOT
+from compiler.renderers.templates import TEMPLATES, Templates
+from tests.helpers import FIXTURES
 
 PROJECT = FIXTURES / "project"
 FORMATS = ("html", "pdf", "docx")
@@ -96,12 +97,14 @@ def test_incremental_rebuilds_only_what_changed(project: Path) -> None:
     edited = build([_source(project)], BuildOptions(out=out))
     assert sorted(o.locale for o in edited.outputs if o.built) == ["de", "de", "de"]
     assert "Begründung" in (out / "de" / "retention-schedule.html").read_text()
-    templates = project / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    build([_source(project)], BuildOptions(out=out, templates=templates))
-    css = templates / "css" / "print.css"
+    templates = project / "templates" / "css"
+    templates.mkdir(parents=True)
+    shutil.copy(TEMPLATES / "css" / "print.css", templates)
+    own = Templates.for_project(project / "templates")
+    build([_source(project)], BuildOptions(out=out, templates=own))
+    css = templates / "print.css"
     css.write_text(css.read_text() + "\n/* edited */\n")
-    styled = build([_source(project)], BuildOptions(out=out, templates=templates))
+    styled = build([_source(project)], BuildOptions(out=out, templates=own))
     assert sorted(o.format for o in styled.outputs if o.built) == ["pdf", "pdf"]
     forced = build([_source(project)], BuildOptions(out=out, force=True))
     assert forced.built == 6

@@ -51,6 +51,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
     from compiler.build import BuildOptions
     from compiler.build import build as run_build
     from compiler.cli.progress import Reporter
+    from compiler.project.layout import find_layout
+    from compiler.renderers.templates import Templates
 
     fmts = opt.formats(formats)
     variant = None if pdf_variant.lower() == "none" else pdf_variant.lower()
@@ -72,7 +74,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            allow_incomplete=allow_incomplete, docx_protect=docx_protect,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
-                           jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard))
+                           jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard),
+                           templates=Templates.for_project(find_layout().templates))
     level = logging.getLogger().level
     with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
         result = run_build(list(sources), options, progress=reporter.advance)

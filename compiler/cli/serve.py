@@ -22,14 +22,15 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
     """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved."""
     from compiler.build import BuildOptions
     from compiler.build import build as run_build
-    from compiler.project.layout import locales_dir
+    from compiler.project.layout import find_layout, locales_dir
     from compiler.project.sources import discover
-    from compiler.renderers import TEMPLATES
+    from compiler.renderers.templates import Templates
     from compiler.serve import serve as run_server
 
     paths = discover(list(sources))
     options = BuildOptions(out=out, formats=opt.formats(formats, default=("html",)),
-                           locales=opt.split(locales), jobs=1)
+                           locales=opt.split(locales), jobs=1,
+                           templates=Templates.for_project(find_layout().templates))
 
     def rebuild() -> None:
         """Each rebuild reports on its own; a mistake waits for the next save."""
@@ -47,7 +48,7 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
             each.print()
 
     rebuild()
-    watch = [*paths, TEMPLATES, *{locales_dir(p, options.locales_dir) for p in paths}]
+    watch = [*paths, *options.templates.roots, *{locales_dir(p, options.locales_dir) for p in paths}]
     run_server(out, watch, rebuild, port=port,
                ready=lambda url: click.echo(f"policyc: serving {out}/ at {url} (Ctrl-C stops)",
                                             err=True))

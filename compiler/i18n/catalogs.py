@@ -9,6 +9,10 @@ from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 
+# policyc's own translations of the template's labels (compiler.i18n.ui), shipped as package
+# data (<locale>.po); regenerated from this repository's catalogs by scripts/make_ui_catalogs.py.
+UI_CATALOGS = Path(__file__).resolve().parent / "ui_catalogs"
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -126,7 +130,8 @@ def _parse_catalog(data: bytes, shown: str, locale: str | None = None) -> Any:
 
 
 def init_catalog(template: Any, locale: str, path: Path) -> Any:
-    """A new, empty catalog for a locale, with its plural forms and language header."""
+    """A new catalog for a locale, with its plural forms and language header; the template's
+    own labels come translated from policyc's UI catalog for the locale when it has one."""
     from babel import Locale
     from babel.messages.catalog import Catalog
 
@@ -139,7 +144,31 @@ def init_catalog(template: Any, locale: str, path: Path) -> Any:
                       creation_date=template.creation_date,
                       revision_date=template.creation_date, fuzzy=False)
     catalog.update(template, no_fuzzy_matching=True, update_creation_date=True)
+    _prefill_ui(catalog, locale)
     return catalog
+
+
+def builtin_ui_catalog(locale: str) -> Path | None:
+    """The shipped UI catalog for a locale (pt_BR, else pt), or None."""
+    for name in dict.fromkeys((locale, locale.split("_", maxsplit=1)[0])):
+        path = UI_CATALOGS / f"{name}.po"
+        if path.is_file():
+            return path
+    return None
+
+
+def _prefill_ui(catalog: Any, locale: str) -> None:
+    from compiler.i18n.ui import UI_CONTEXT
+
+    shipped = builtin_ui_catalog(locale)
+    if shipped is None:
+        return
+    known = _read_catalog(shipped, locale)
+    for message in catalog:
+        if message.context == UI_CONTEXT and message.id and not message.string:
+            found = known.get(message.id, UI_CONTEXT)
+            if found is not None and found.string and not found.fuzzy:
+                message.string = found.string
 
 
 def update_catalog(template: Any, path: Path, locale: str) -> Any:

@@ -1,1 +1,1 @@
-"""The project a build works in: its layout (layout.py) and its sources with their facts cache."""
+"""A policy project: its layout (layout.py), its sources and their facts cache, its config."""

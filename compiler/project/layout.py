@@ -1,17 +1,24 @@
-"""The one place that knows a project's layout: where sources, catalogs and caches are.
+"""The one place that knows a project's layout: where sources, catalogs, templates and caches are.
 
-A project is a folder holding `source/*.yaml`, `locales/` beside `source/`, and
-`.policyc-cache/`. Every command asks here instead of re-deriving the rule; a project
-config (policyc.toml) builds on these functions.
+A project is a folder holding `source/*.yaml`, `locales/` beside `source/`, its own
+`templates/` (overrides of policyc's built-ins) and `.policyc-cache/`. Its root is the folder
+holding `policyc.toml` (or a `pyproject.toml` with a `[tool.policyc]` table), found by
+walking up from the working directory as git and ruff find theirs; without one, the working
+directory is the project. Every command asks here instead of re-deriving the rule; the
+project config (config.py) builds on these functions.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 SOURCE_DIR = "source"
 LOCALES_DIR = "locales"
+TEMPLATES_DIR = "templates"
 CACHE_DIR = ".policyc-cache"
+CONFIG_NAME = "policyc.toml"
+PYPROJECT = "pyproject.toml"
 
 
 def project_root(source: Path) -> Path:
@@ -32,3 +39,57 @@ def revision_locales_dir(source: PurePosixPath) -> PurePosixPath:
 def cache_dir(source: Path) -> Path:
     """Where validated facts of a source are cached (like a linter's cache)."""
     return project_root(source) / CACHE_DIR
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The project around the working directory: its root and its config file, if any."""
+
+    root: Path  # absolute
+    config: Path | None = None  # policyc.toml, or pyproject.toml holding [tool.policyc]
+
+    @property
+    def sources(self) -> Path:
+        return self.root / SOURCE_DIR
+
+    @property
+    def templates(self) -> Path:
+        return self.root / TEMPLATES_DIR
+
+    @property
+    def locales(self) -> Path:
+        return self.root / LOCALES_DIR
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    import tomllib
+
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # not ours to report: some other tool's broken file
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "policyc" in tool
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest policyc.toml, or pyproject.toml with [tool.policyc], from start upwards.
+
+    In one folder policyc.toml wins over pyproject.toml, as ruff.toml does over ruff's table.
+    """
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and b"policyc" in pyproject.read_bytes() and \
+                _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def find_layout(start: Path | None = None) -> Layout:
+    """The project around start (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    config = find_config(here)
+    return Layout(config.parent if config else here, config)

@@ -154,7 +154,7 @@ def _css(redline: Redline, options: RenderOptions, base: str, screen: bool) -> M
     """The policy's stylesheet, the redline's, and (on screen) the words screen readers
     announce around insertions and deletions, in the document's language."""
     names = [base, "redline.css", "redline-screen.css" if screen else "redline-print.css"]
-    css = [(options.templates / "css" / name).read_text(encoding="utf-8") for name in names]
+    css = [options.templates.read_text(f"css/{name}") for name in names]
     if screen:
         labels = redline.new.labels
         css.append(

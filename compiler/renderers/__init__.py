@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Protocol
 
 from compiler.model import Language, LocalizedDocument
-
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from compiler.renderers.templates import BUILTINS, Templates
+from compiler.renderers.templates import TEMPLATES as TEMPLATES  # the built-ins, re-exported
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Download:
 class RenderOptions:
     """Everything a renderer may depend on besides the document: explicit, hashable."""
 
-    templates: Path = TEMPLATES
+    templates: Templates = BUILTINS
     page_size: str = "A4"  # "A4" or "Letter"
     pdf_variant: str | None = "pdf/a-3a"  # archivable and tagged; None for plain PDF
     reference_docx: Path | None = None

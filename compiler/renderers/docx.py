@@ -52,7 +52,7 @@ CJK_FONTS = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto San
 
 
 def reference_path(options: RenderOptions) -> Path:
-    return options.reference_docx or options.templates / "docx" / "reference.docx"
+    return options.reference_docx or options.templates.find("docx/reference.docx")
 
 
 # --- styles ----------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
-from pathlib import Path
 from typing import assert_never
 
 import jinja2
@@ -31,19 +29,12 @@ from compiler.model import (
     Text,
 )
 from compiler.renderers import RenderOptions
+from compiler.renderers.templates import Templates
 
 
-@cache
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Templates) -> jinja2.Environment:
     """Autoescaping, strict environment: source and translations are data, never templates."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return templates.environment()
 
 
 def text_direction(text: str) -> str:
@@ -204,7 +195,7 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     writer = BodyWriter(doc)
-    css = (options.templates / "css" / "web.css").read_text(encoding="utf-8")
+    css = options.templates.read_text("css/web.css")
     template = environment(options.templates).get_template("html/page.html.j2")
     canonical = (f"{options.base_url.rstrip('/')}/{doc.language.code}/{doc.meta.id}.html"
                  if options.base_url else None)

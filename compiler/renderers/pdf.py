@@ -19,24 +19,40 @@ log = logging.getLogger(__name__)
 
 
 class SandboxedFetcher(weasyprint.URLFetcher):
-    """Serves files under templates/ only: no network, no other local file."""
+    """Serves files under the template folders only: no network, no other local file.
 
-    def __init__(self, root: Path) -> None:
+    Relative URLs resolve against the first folder (the project's templates/ when it has
+    one); a name missing there is looked up in the next folders, as templates are.
+    """
+
+    def __init__(self, *roots: Path) -> None:
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=False)
-        self.root = root.resolve()
+        self.roots = tuple(r.resolve() for r in roots)
 
     def fetch(self, url: str, headers: object = None) -> weasyprint.urls.URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
         if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if path.is_relative_to(self.root) and path.is_file():
+            path = self._resolve(Path(unquote(parts.path)).resolve())
+            if path is not None:
                 return weasyprint.urls.URLFetcherResponse(
                     path.as_uri(), path.read_bytes(), {"Content-Type": _mime(path)})
         log.warning("refused to fetch %s: the PDF renderer only reads files under %s",
-                    url, self.root)
+                    url, ", ".join(map(str, self.roots)))
         raise ValueError(f"policyc refuses {url!r} (only files under templates/ are served)")
+
+    def _resolve(self, path: Path) -> Path | None:
+        """path (symlinks resolved) when under a root; else the same name in the next roots."""
+        for root in self.roots:
+            if path.is_relative_to(root):
+                name = path.relative_to(root)
+                for other in (root, *self.roots):
+                    candidate = (other / name).resolve()
+                    if candidate.is_relative_to(other) and candidate.is_file():
+                        return candidate
+                return None
+        return None
 
 
 def _mime(path: Path) -> str:
@@ -78,7 +94,7 @@ def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
 def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
     """The print page WeasyPrint lays out (also what the benchmark renders alone)."""
     writer = BodyWriter(doc)
-    css = (options.templates / "css" / "print.css").read_text(encoding="utf-8")
+    css = options.templates.read_text("css/print.css")
     template = environment(options.templates).get_template("pdf/print.html.j2")
     return template.render(**context(doc, options, writer), css=Markup(css),
                            running_css=running_css(doc, options))
@@ -92,7 +108,7 @@ def _attachments(doc: LocalizedDocument, options: RenderOptions) -> list[weasypr
     return [
         weasyprint.Attachment(string=path.read_bytes(), name=name, created=when, modified=when,
                               description=f"policyc input: {name}", relationship="Source",
-                              url_fetcher=SandboxedFetcher(options.templates))
+                              url_fetcher=SandboxedFetcher(*options.templates.roots))
         for name, path in options.attachments
     ]
 
@@ -133,10 +149,10 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
 def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
               identifier: str = "") -> bytes:
     """Lay out a print page of doc (the policy's, or a redline's) into PDF bytes."""
-    fetcher = SandboxedFetcher(options.templates)
+    fetcher = SandboxedFetcher(*options.templates.roots)
     html = weasyprint.HTML(
         string=page,
-        base_url=str(options.templates.resolve()) + "/",
+        base_url=str(options.templates.roots[0]) + "/",
         url_fetcher=fetcher,
     )
     document = html.render(pdf_variant=options.pdf_variant)

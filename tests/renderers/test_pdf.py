@@ -95,7 +95,7 @@ def test_fetcher_serves_templates_only(tmp_path: Path, caplog: pytest.LogCapture
     secret.write_text("x")
     with caplog.at_level(logging.WARNING):
         for url in (secret.as_uri(), "file:///etc/passwd", "http://example.com/x.css",
-                    (TEMPLATES / ".." / "pyproject.toml").as_uri()):
+                    (TEMPLATES / ".." / "__init__.py").as_uri()):
             with pytest.raises(ValueError, match="refuses"):
                 fetcher.fetch(url)
     assert "refused to fetch file:///etc/passwd" in caplog.text

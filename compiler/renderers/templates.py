@@ -1,0 +1,115 @@
+"""Where templates come from: a project's own templates/ first, then policyc's built-ins.
+
+The built-in templates (Jinja pages, CSS, the DOCX style reference) ship inside the package
+(`compiler/templates/`), so an installed policyc works in any folder. A project overrides
+them one file at a time by putting a file with the same relative name in its own
+`templates/` folder; a Jinja template there can still `{% extends "builtin/html/page.html.j2" %}`
+to change one block of the built-in page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jinja2
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = BUILTIN
+BUILTIN_PREFIX = "builtin"  # {% extends "builtin/html/page.html.j2" %} reaches the built-in file
+
+
+@dataclass(frozen=True)
+class Templates:
+    """An ordered search path of template folders; the first folder holding a name wins.
+
+    Hashable, so render options stay hashable and Jinja environments are cached per set.
+    """
+
+    roots: tuple[Path, ...] = (BUILTIN,)
+
+    @classmethod
+    def for_project(cls, folder: Path | None) -> Templates:
+        """A project's templates folder (when it exists) in front of the built-ins."""
+        if folder is not None and folder.is_dir() and folder.resolve() != BUILTIN:
+            return cls((folder.resolve(), BUILTIN))
+        return cls()
+
+    @property
+    def project(self) -> Path | None:
+        """The project's own folder, or None when only the built-ins are used."""
+        return self.roots[0] if len(self.roots) > 1 else None
+
+    def find(self, name: str) -> Path:
+        """The file that wins for a relative name such as css/web.css."""
+        for root in self.roots:
+            path = root / name
+            if path.is_file():
+                return path
+        return BUILTIN / name  # reading it raises FileNotFoundError naming the built-in path
+
+    def read_text(self, name: str) -> str:
+        return self.find(name).read_text(encoding="utf-8")
+
+    def environment(self) -> jinja2.Environment:
+        return _environment(self)
+
+    def names(self) -> dict[str, Path]:
+        """Every template name with the file that wins for it."""
+        found: dict[str, Path] = {}
+        for root in reversed(self.roots):
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    found[path.relative_to(root).as_posix()] = path
+        return dict(sorted(found.items()))
+
+    def digests(self, prefixes: tuple[str, ...] = ("",)) -> dict[str, str]:
+        """Content digests of the files that win for each name under prefixes, plus the
+        built-ins they shadow as builtin/<name> (the name a project template extends).
+
+        So editing a project override, or policyc's own file under it, changes the key.
+        """
+        out: dict[str, str] = {}
+        for root in reversed(self.roots):
+            for name, digest in _tree_digests(root).items():
+                if name.startswith(prefixes):
+                    if name in out and root != BUILTIN:
+                        out[f"{BUILTIN_PREFIX}/{name}"] = out[name]
+                    out[name] = digest
+        return dict(sorted(out.items()))
+
+
+def clear_caches() -> None:
+    """Template files may change between builds in one process (the preview server)."""
+    _tree_digests.cache_clear()
+    _environment.cache_clear()
+
+
+@cache
+def _tree_digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@cache
+def _environment(templates: Templates) -> jinja2.Environment:
+    """Autoescaping, strict environment: source and translations are data, never templates."""
+    import jinja2
+
+    search = jinja2.FileSystemLoader([str(r) for r in templates.roots])
+    builtin = jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(BUILTIN))})
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader([builtin, search]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+BUILTINS = Templates()  # policyc's own templates alone
