@@ -11,6 +11,7 @@ from compiler.cli.build import build
 from compiler.cli.check import check
 from compiler.cli.diff import diff
 from compiler.cli.extract import extract
+from compiler.cli.importing import import_command
 from compiler.cli.locale import locale
 from compiler.cli.manifest import manifest
 from compiler.cli.schema import schema
@@ -29,8 +30,8 @@ def main(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
 
 
-COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, locale, manifest, schema,
-                                       serve, sign, verify)
+COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, import_command, locale,
+                                       manifest, schema, serve, sign, verify)
 for _command in COMMANDS:
     main.add_command(_command)
 

@@ -2,7 +2,8 @@
 
 A reader turns a file's bytes into a Document, purely: it reads no other file and knows
 nothing of caches or projects (compiler/project/sources.py keeps those above it).
-The YAML source is the one reader today; importers (DOCX, Markdown, HTML) join the dict.
+The YAML source is the one source reader; importers (DOCX, Markdown, HTML) sit in IMPORTERS
+below: they read into the same model and also report what they mapped and guessed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from compiler.errors import CompilerError, Loc, display_path
+
+from compiler.readers.draft import Reading, ReadOptions
 
 if TYPE_CHECKING:
     from compiler.model import Document
@@ -50,3 +53,36 @@ def read_file(path: str | Path) -> Document:
     from compiler.fs import read_source
 
     return read_bytes(read_source(path), path)
+
+
+# --- importers: existing policies (Markdown, DOCX, HTML) into the same model ---------------
+# An importer also says what it mapped, left out and guessed (a Reading), and takes options
+# (the input's language, the wanted id). They are not source readers: `policyc build` and
+# `check` read only YAML sources; `policyc import` turns these formats into one.
+
+IMPORTERS: dict[str, str] = {
+    "markdown": "compiler.readers.markdown",
+    "docx": "compiler.readers.docx",
+    "html": "compiler.readers.html",
+}
+
+IMPORT_SUFFIXES: dict[str, str] = {
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".txt": "markdown",
+    ".docx": "docx",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+}
+
+
+class Importer(Protocol):
+    def __call__(self, data: bytes, shown: str, options: ReadOptions) -> Reading: ...
+
+
+def importer_for(path: Path) -> str | None:
+    """The import format a file name announces, or None."""
+    return IMPORT_SUFFIXES.get(path.suffix.lower())
+
+
+def get_importer(fmt: str) -> Importer:
+    module = importlib.import_module(IMPORTERS[fmt])
+    read: Importer = module.read
+    return read

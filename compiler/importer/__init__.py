@@ -1,0 +1,1 @@
+"""Importing existing policies: YAML emission, facts as variables, translation alignment, checks."""

@@ -1,0 +1,564 @@
+"""What the import readers share: the flat stream they produce, and its assembly into a Document.
+
+Markdown, DOCX and HTML are all a flat sequence of headings and blocks; each reader turns
+its format into that sequence (model blocks plus Heading markers), and assemble() builds
+the section tree, stable unique ids, message contexts and the metadata, recording what it
+had to guess as findings the import report prints and the YAML emitter marks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.errors import Loc
+from compiler.model import (
+    Change,
+    Document,
+    Emphasis,
+    Inline,
+    Link,
+    ListItem,
+    Meta,
+    Paragraph,
+    Placeholder,
+    Rich,
+    Section,
+    Strong,
+    Text,
+    Variable,
+    plain_text,
+)
+
+BREAK = "\n"  # a line break inside a paragraph, kept in Text until assembly joins it
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    locale: str | None = None  # the input's language when the caller knows it
+    doc_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the import report: what was mapped, left out, or guessed, and where."""
+
+    kind: str  # "mapped" | "unmapped" | "guessed"
+    loc: Loc
+    message: str
+    key: str = ""  # for guesses: the YAML key or section id the YAML comment goes beside
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    document: Document
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    inlines: tuple[Inline, ...]
+    loc: Loc
+    anchor: str | None = None  # an id the input gave the heading (HTML id, DOCX bookmark)
+
+
+@dataclass
+class Hints:
+    """Metadata the input states (front matter, document properties, <meta>), as found."""
+
+    title: tuple[Inline, ...] | None = None
+    title_loc: Loc | None = None
+    id: str | None = None
+    version: str | None = None
+    updated: dt.date | None = None
+    effective: dt.date | None = None
+    organization: str | None = None
+    locale: str | None = None
+    locales: tuple[str, ...] = ()
+    description: tuple[Inline, ...] | None = None
+    keywords: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+    variables: tuple[Variable, ...] = ()
+
+
+@dataclass
+class Collector:
+    """The findings of one reading, in input order."""
+
+    shown: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def mapped(self, loc: Loc, message: str) -> None:
+        self.findings.append(Finding("mapped", loc, message))
+
+    def unmapped(self, loc: Loc, message: str) -> None:
+        self.findings.append(Finding("unmapped", loc, message))
+
+    def guessed(self, loc: Loc, message: str, key: str) -> None:
+        self.findings.append(Finding("guessed", loc, message, key))
+
+
+# --- inline helpers the readers share ---------------------------------------------------
+
+
+def normalize(nodes: Iterable[Inline], *, keep_breaks: bool = False) -> tuple[Inline, ...]:
+    """Collapse white space, join line breaks (unless kept), move spaces out of bold and
+    italic, drop empty markup, merge neighbours: what a reader sees, in canonical form."""
+    out: list[Inline] = []
+    for n in nodes:
+        match n:
+            case Text(text=t):
+                t = t.replace("\u00ad", "")  # soft hyphens are layout, not text
+                t = re.sub(r"[ \t\r\f\v]+", " ", t) if keep_breaks else re.sub(r"\s+", " ", t)
+                if t:
+                    _append(out, Text(t))
+            case Strong(children=c) | Emphasis(children=c):
+                inner = list(normalize(c, keep_breaks=keep_breaks))
+                lead = trail = ""
+                if inner and isinstance(inner[0], Text) and inner[0].text[:1].isspace():
+                    lead = " "
+                    inner[0] = Text(inner[0].text.lstrip())
+                if inner and isinstance(inner[-1], Text) and inner[-1].text[-1:].isspace():
+                    trail = " "
+                    inner[-1] = Text(inner[-1].text.rstrip())
+                inner = [x for x in inner if not (isinstance(x, Text) and not x.text)]
+                if lead:
+                    _append(out, Text(lead))
+                if inner and plain_text(tuple(inner)).strip():
+                    wrapped = Strong(tuple(inner)) if isinstance(n, Strong) else Emphasis(tuple(inner))
+                    if out and type(out[-1]) is type(wrapped):
+                        prev = out.pop()
+                        assert isinstance(prev, Strong | Emphasis)
+                        wrapped = type(wrapped)(normalize((*prev.children, *wrapped.children)))
+                    out.append(wrapped)
+                else:
+                    for x in inner:
+                        _append(out, x)
+                if trail:
+                    _append(out, Text(trail))
+            case Link(href=href, children=c):
+                label = normalize(c, keep_breaks=keep_breaks)
+                if plain_text(label).strip():
+                    out.append(Link(href, label))
+            case Placeholder():
+                out.append(n)
+    return _merge_spaces(out)
+
+
+def _append(out: list[Inline], node: Inline) -> None:
+    if isinstance(node, Text) and out and isinstance(out[-1], Text):
+        out[-1] = Text(out[-1].text + node.text)
+    else:
+        out.append(node)
+
+
+def _merge_spaces(out: list[Inline]) -> tuple[Inline, ...]:
+    merged: list[Inline] = []
+    for n in out:
+        if isinstance(n, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + n.text)
+        else:
+            merged.append(n)
+    fixed: list[Inline] = []
+    for n in merged:
+        if isinstance(n, Text):
+            t = re.sub(r" {2,}", " ", n.text)
+            t = re.sub(r" ?\n ?", "\n", t)
+            if t:
+                fixed.append(Text(t))
+        else:
+            fixed.append(n)
+    return tuple(fixed)
+
+
+def strip(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Without leading and trailing white space (inside the first and last text)."""
+    out = list(nodes)
+    while out and isinstance(out[0], Text) and not out[0].text.strip():
+        out.pop(0)
+    while out and isinstance(out[-1], Text) and not out[-1].text.strip():
+        out.pop()
+    if out and isinstance(out[0], Text):
+        out[0] = Text(out[0].text.lstrip())
+    if out and isinstance(out[-1], Text):
+        out[-1] = Text(out[-1].text.rstrip())
+    return tuple(out)
+
+
+def clean(nodes: Iterable[Inline]) -> tuple[Inline, ...]:
+    """normalize + strip, line breaks joined by a space."""
+    return strip(normalize(nodes))
+
+
+def has_break(nodes: tuple[Inline, ...]) -> bool:
+    return any(BREAK in t for t in _texts(nodes))
+
+
+def _texts(nodes: tuple[Inline, ...]) -> Iterable[str]:
+    for n in nodes:
+        match n:
+            case Text(text=t):
+                yield t
+            case Strong(children=c) | Emphasis(children=c) | Link(children=c):
+                yield from _texts(c)
+            case Placeholder():
+                pass
+
+
+def rich(inlines: tuple[Inline, ...], loc: Loc, context: str = "") -> Rich:
+    """A translatable string from imported inlines; its source is the policyc markup."""
+    from compiler.importer.markup import to_markup
+
+    return Rich(to_markup(inlines), inlines, loc, context)
+
+
+TERM_SEPARATORS = (":", "\u202f:", "\u00a0:", " :", "：")
+
+
+def split_term(nodes: tuple[Inline, ...]) -> tuple[tuple[Inline, ...] | None, tuple[Inline, ...]]:
+    """'**Term**: text' -> (term, text), the form policyc's own lists render as; else
+    (None, nodes). The colon may sit inside the bold run or just after it."""
+    if len(nodes) < 1 or not isinstance(nodes[0], Strong):
+        return None, nodes
+    term = list(nodes[0].children)
+    rest = list(nodes[1:])
+    if not plain_text(strip(tuple(rest))).strip(" :：\u202f\u00a0"):
+        return None, nodes
+    if term and isinstance(term[-1], Text):
+        t = term[-1].text.rstrip()
+        for sep in TERM_SEPARATORS:
+            if t.endswith(sep.strip()):
+                stripped = t[: -len(sep.strip())].rstrip("\u202f\u00a0 ")
+                term[-1] = Text(stripped)
+                if not stripped:
+                    term.pop()
+                return (strip(tuple(term)) or None), strip(tuple(rest))
+    if rest and isinstance(rest[0], Text):
+        t = rest[0].text
+        for sep in TERM_SEPARATORS:
+            if t.startswith(sep) or t.startswith(sep.strip()):
+                body = t[len(sep) if t.startswith(sep) else len(sep.strip()):]
+                rest[0] = Text(body)
+                return strip(tuple(term)), strip(tuple(rest))
+    return None, nodes
+
+
+# --- ids ------------------------------------------------------------------------------
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """kebab-case ASCII from a title: 'Your Rights (GDPR)' -> 'your-rights-gdpr'."""
+    text = re.sub(r"^\s*(?:(?:article|section|art\.|§)\s*)?[\dIVXivx]+(?:\.\d+)*[.):]?\s+", "",
+                  text, flags=re.IGNORECASE) or text
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    out = ""
+    for w in words:
+        cand = f"{out}-{w}" if out else w
+        if len(cand) > limit and out:
+            break
+        out = cand
+    if out and not out[0].isalpha():
+        out = "s-" + out
+    return out[:limit].strip("-")
+
+
+class Ids:
+    """Unique kebab-case ids in document order; the first keeps the plain slug."""
+
+    RESERVED = frozenset({"version-history", "toc-title", "main"})
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.anchors: dict[str, str] = {}  # a heading's anchor in the input -> its section id
+
+    def take(self, wanted: str, fallback: str) -> str:
+        base = wanted if re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", wanted or "") else fallback
+        name, n = base, 2
+        while name in self.used or name in self.RESERVED:
+            name = f"{base}-{n}"
+            n += 1
+        self.used.add(name)
+        return name
+
+
+# --- assembly --------------------------------------------------------------------------
+
+Item = Heading | Any  # a model Block (Paragraph, ItemList, Note, Contact, CallToAction, Table)
+
+
+def assemble(stream: list[Item], hints: Hints, col: Collector, options: ReadOptions,
+             stem: str) -> Reading:
+    """Sections from headings, ids from titles, contexts from id paths, metadata from hints
+    or guesses; whatever is guessed becomes a finding with the key to mark."""
+    shown = col.shown
+    first = Loc(shown, 1)
+    stream = list(stream)
+    title = hints.title
+    title_loc = hints.title_loc or first
+    headings = [x for x in stream if isinstance(x, Heading)]
+    if title is None and headings:
+        top = min(h.level for h in headings)
+        tops = [h for h in headings if h.level == top]
+        if len(tops) == 1 and (len(headings) == 1 or headings[0] is tops[0]):
+            title, title_loc = tops[0].inlines, tops[0].loc
+            stream.remove(tops[0])
+            col.mapped(title_loc, "the only top-level heading became the document title")
+    if title is None:
+        words = re.sub(r"[-_]+", " ", stem).strip() or "Imported policy"
+        title = (Text(words[:1].upper() + words[1:]),)
+        col.guessed(first, f"title '{plain_text(title)}' from the file name", "title")
+    ids = Ids()
+    sections = _sections(stream, ids, col)
+    doc_id = options.doc_id or hints.id or slug(plain_text(title)) or slug(stem) or "policy"
+    if not (options.doc_id or hints.id):
+        col.guessed(first, f"id '{doc_id}' from the title", "id")
+    meta = _meta(hints, title, title_loc, doc_id, sections, col, options)
+    doc = Document(meta, hints.variables, sections, shown)
+    doc = _resolve_anchors(_contexts(doc), ids.anchors, col)
+    return Reading(doc, tuple(col.findings))
+
+
+def _sections(stream: list[Item], ids: Ids, col: Collector) -> tuple[Section, ...]:
+    @dataclass
+    class Open:
+        level: int
+        heading: Heading
+        id: str
+        blocks: list[Any]
+        subs: list[Section]
+
+    root: list[Section] = []
+    preamble: list[Any] = []
+    stack: list[Open] = []
+    levels = sorted({x.level for x in stream if isinstance(x, Heading)})
+    rank = {lvl: i + 1 for i, lvl in enumerate(levels)}
+
+    def close() -> None:
+        o = stack.pop()
+        title = rich(clean(o.heading.inlines), o.heading.loc)
+        s = Section(o.id, title, len(stack) + 1, tuple(o.blocks), tuple(o.subs), o.heading.loc)
+        (stack[-1].subs if stack else root).append(s)
+
+    for x in stream:
+        if isinstance(x, Heading):
+            lvl = rank[x.level]
+            while stack and stack[-1].level >= lvl:
+                close()
+            text = plain_text(clean(x.inlines))
+            sid = ids.take(x.anchor or slug(text), slug(text) or "section")
+            for anchor in (x.anchor, github_anchor(text), sid):
+                if anchor:
+                    ids.anchors.setdefault(anchor, sid)
+            stack.append(Open(lvl, x, sid, [], []))
+        elif stack:
+            stack[-1].blocks.append(x)
+        else:
+            preamble.append(x)
+    while stack:
+        close()
+    if preamble:
+        loc = preamble[0].loc
+        sid = ids.take("introduction", "introduction")
+        col.guessed(loc, "text before the first heading went into a section titled "
+                    "'Introduction'", f"section:{sid}")
+        root.insert(0, Section(sid, rich((Text("Introduction"),), loc), 1, tuple(preamble), (),
+                               loc))
+    return _relevel(tuple(root), 1)
+
+
+def _relevel(sections: tuple[Section, ...], level: int) -> tuple[Section, ...]:
+    return tuple(dataclasses.replace(s, level=level, sections=_relevel(s.sections, level + 1))
+                 for s in sections)
+
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december")
+_DATE = re.compile(
+    rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<mdy>(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}})"
+    rf"|(?P<dmy>\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}),? \d{{4}})", re.IGNORECASE)
+_DATE_LEAD = re.compile(r"(last (?:updated|modified|revised)|updated|effective(?: date)?|"
+                        r"revised|date)\b[^.\n]{0,20}?$", re.IGNORECASE)
+
+
+def parse_english_date(text: str) -> dt.date | None:
+    m = _DATE.fullmatch(text.strip())
+    if not m:
+        return None
+    try:
+        if m.group("iso"):
+            return dt.date.fromisoformat(m.group("iso"))
+        words = re.sub(r"(\d)(st|nd|rd|th)", r"\1", m.group(0)).replace(",", "").replace(".", "")
+        for fmt in ("%B %d %Y", "%d %B %Y"):
+            try:
+                return dt.datetime.strptime(words, fmt).date()
+            except ValueError:
+                continue
+    except ValueError:
+        return None
+    return None
+
+
+def _stated_dates(sections: tuple[Section, ...]) -> dict[str, tuple[dt.date, Loc]]:
+    """'Last updated: March 3, 2024' / 'Effective date: ...' stated in the text."""
+    from compiler.i18n.extract import rich_fields
+
+    found: dict[str, tuple[dt.date, Loc]] = {}
+    for r in rich_fields(sections):
+        text = r.plain()
+        for m in _DATE.finditer(text):
+            lead = _DATE_LEAD.search(text[: m.start()])
+            if not lead:
+                continue
+            when = parse_english_date(m.group(0))
+            if when is None:
+                continue
+            key = "effective" if "effective" in lead.group(1).lower() else "updated"
+            found.setdefault(key, (when, r.loc))
+    return found
+
+
+def _meta(hints: Hints, title: tuple[Inline, ...], title_loc: Loc, doc_id: str,
+          sections: tuple[Section, ...], col: Collector, options: ReadOptions) -> Meta:
+    first = Loc(col.shown, 1)
+    stated = _stated_dates(sections)
+    updated = hints.updated
+    if updated is None and "updated" in stated:
+        updated, where = stated["updated"]
+        col.guessed(where, f"updated {updated.isoformat()} from the text", "updated")
+    effective = hints.effective
+    if effective is None and "effective" in stated:
+        effective, where = stated["effective"]
+        col.guessed(where, f"effective {effective.isoformat()} from the text", "effective")
+    if updated is None:
+        updated = effective or max((c.date for c in hints.changes), default=None) or dt.date.today()
+        col.guessed(first, f"updated {updated.isoformat()} (no date found in the input)",
+                    "updated")
+    if effective is None:
+        effective = updated
+        col.guessed(first, f"effective {effective.isoformat()} (taken from 'updated')",
+                    "effective")
+    version = hints.version
+    if version is None:
+        version = hints.changes[-1].version if hints.changes else "1.0.0"
+        col.guessed(first, f"version {version}", "version")
+    locale = options.locale or hints.locale
+    if not locale:
+        locale = "en"
+        col.guessed(first, "source_locale 'en' (the input does not state its language)",
+                    "source_locale")
+    organization = hints.organization
+    if not organization:
+        organization = _guess_organization(sections) or "Your Organization"
+        col.guessed(first, f"organization '{organization}'", "organization")
+    locales = tuple(dict.fromkeys((locale, *hints.locales)))
+    description = rich(clean(hints.description), first, "document") if hints.description else None
+    return Meta(doc_id, rich(clean(title), title_loc, "document"), version, updated, effective,
+                locale, locales, organization, description, hints.keywords, "A4", None, None,
+                hints.changes)
+
+
+def _guess_organization(sections: tuple[Section, ...]) -> str | None:
+    """The most frequent e-mail or web domain's name: 'privacy@github.com' -> 'GitHub'? No:
+    'Github'. A guess, marked as such for a human to correct."""
+    from collections import Counter
+
+    from compiler.i18n.extract import rich_fields
+
+    domains: Counter[str] = Counter()
+    for r in rich_fields(sections):
+        for m in re.finditer(r"(?:@|https?://(?:www\.)?)([A-Za-z0-9-]+)\.[A-Za-z.]{2,}", r.source):
+            domains[m.group(1).lower()] += 1
+    if not domains:
+        return None
+    name = domains.most_common(1)[0][0]
+    return name[:1].upper() + name[1:]
+
+
+def map_rich(obj: Any, fn: Callable[[Rich], Rich]) -> Any:
+    """The same tree with every Rich replaced by fn(rich) (frozen dataclasses, tuples)."""
+    if isinstance(obj, Rich):
+        return fn(obj)
+    if isinstance(obj, tuple):
+        return tuple(map_rich(x, fn) for x in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: map_rich(getattr(obj, f.name), fn) for f in dataclasses.fields(obj)
+                   if isinstance(getattr(obj, f.name), Rich | tuple)
+                   or (dataclasses.is_dataclass(getattr(obj, f.name))
+                       and not isinstance(getattr(obj, f.name), type))}
+        return dataclasses.replace(obj, **changes) if changes else obj
+    return obj
+
+
+def github_anchor(title: str) -> str:
+    """The anchor GitHub and markdown-it-anchor give a heading: 'Your Rights' -> 'your-rights'."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def _resolve_anchors(doc: Document, anchors: dict[str, str], col: Collector) -> Document:
+    """'#anchor' links point to the section ids the import gave their headings; a link
+    to an anchor no heading has keeps its text only."""
+
+    def fix_nodes(nodes: tuple[Inline, ...], loc: Loc) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        for n in nodes:
+            match n:
+                case Link(href=href, children=c) if href.startswith("#"):
+                    target = anchors.get(href[1:]) or anchors.get(href[1:].lower())
+                    if target:
+                        out.append(Link("#" + target, fix_nodes(c, loc)))
+                    else:
+                        col.unmapped(loc, f"link to '{href}' (no heading has that anchor) "
+                                     "left out; its text kept")
+                        out.extend(fix_nodes(c, loc))
+                case Strong(children=c):
+                    out.append(Strong(fix_nodes(c, loc)))
+                case Emphasis(children=c):
+                    out.append(Emphasis(fix_nodes(c, loc)))
+                case Link(href=href, children=c):
+                    out.append(Link(href, fix_nodes(c, loc)))
+                case _:
+                    out.append(n)
+        return tuple(out)
+
+    def fix(r: Rich) -> Rich:
+        if "](#" not in r.source:
+            return r
+        nodes = normalize(fix_nodes(r.inlines, r.loc))
+        return dataclasses.replace(rich(nodes, r.loc, r.context), comment=r.comment)
+
+    return map_rich(doc, fix)  # type: ignore[no-any-return]
+
+
+def _contexts(doc: Document) -> Document:
+    """Message contexts from section id paths, as the YAML loader gives them."""
+
+    def section(s: Section, parents: tuple[str, ...]) -> Section:
+        path = "/".join((*parents, s.id))
+        fix = lambda r: dataclasses.replace(r, context=path)  # noqa: E731
+        return dataclasses.replace(
+            s, title=fix(s.title), blocks=map_rich(s.blocks, fix),
+            sections=tuple(section(x, (*parents, s.id)) for x in s.sections))
+
+    return dataclasses.replace(doc, sections=tuple(section(s, ()) for s in doc.sections))
+
+
+def list_item(inlines: tuple[Inline, ...], loc: Loc, sub: Any = None,
+              split: bool = True) -> ListItem:
+    """A list item; a bold lead followed by a colon becomes its term."""
+    term, text = split_term(inlines) if split else (None, inlines)
+    return ListItem(rich(term, loc) if term else None, rich(text, loc) if text else None, sub,
+                    loc)
+
+
+def paragraph(inlines: tuple[Inline, ...], loc: Loc) -> Paragraph:
+    return Paragraph(rich(inlines, loc), loc)

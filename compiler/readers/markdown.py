@@ -1,0 +1,333 @@
+"""Markdown reader (CommonMark + GFM tables through markdown-it-py) into the document model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from compiler.errors import Category, CompilerError, Loc
+from compiler.model import Emphasis, Inline, ItemList, Link, Note, NoteKind, Strong, Table, Text
+from compiler.readers.draft import (
+    BREAK,
+    Collector,
+    Heading,
+    Hints,
+    Reading,
+    ReadOptions,
+    assemble,
+    clean,
+    list_item,
+    paragraph,
+    parse_english_date,
+    rich,
+)
+from compiler.readers.text import decode
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
+    from markdown_it import MarkdownIt
+
+    text = decode(data, shown, MAX_BYTES)
+    col = Collector(shown)
+    hints, offset, text = _front_matter(text, shown, col)
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    tokens = md.parse(text)
+    stream = _Blocks(tokens, shown, offset, col).run()
+    if not stream:
+        raise CompilerError.at(Loc(shown, 1, 1), "no text found (expected headings, paragraphs, "
+                               "lists or tables)", Category.SYNTAX)
+    stem = shown.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return assemble(stream, hints, col, options, stem)
+
+
+def _front_matter(text: str, shown: str, col: Collector) -> tuple[Hints, int, str]:
+    """YAML front matter (---) gives metadata: title, id, version, dates, organization, lang."""
+    import yaml
+
+    hints = Hints()
+    m = re.match(r"---[ \t]*\r?\n(.*?\r?\n)(?:---|\.\.\.)[ \t]*(\r?\n|$)", text, re.DOTALL)
+    if not m:
+        return hints, 0, text
+    lines = text[: m.end()].count("\n")
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = Loc(shown, mark.line + 2, mark.column + 1) if mark else Loc(shown, 1)
+        col.unmapped(where, f"front matter is not valid YAML ({getattr(err, 'problem', err)}); "
+                     "ignored")
+        return hints, lines, "\n" * lines + text[m.end():]
+    if isinstance(data, dict):
+        loc = Loc(shown, 2)
+        for key, value in data.items():
+            k = str(key).lower()
+            if k == "title" and isinstance(value, str):
+                hints.title, hints.title_loc = (Text(value),), loc
+            elif k in ("id", "slug") and isinstance(value, str):
+                hints.id = value
+            elif k == "version":
+                hints.version = str(value)
+            elif k in ("updated", "date", "last_updated", "modified", "effective"):
+                when = value if isinstance(value, dt.date) else parse_english_date(str(value))
+                if isinstance(when, dt.datetime):
+                    when = when.date()
+                if when is not None:
+                    setattr(hints, "effective" if k == "effective" else "updated", when)
+            elif k in ("organization", "company", "author"):
+                hints.organization = str(value)
+            elif k in ("lang", "language", "locale"):
+                hints.locale = str(value).replace("-", "_")
+            elif k in ("description", "summary") and isinstance(value, str):
+                hints.description = (Text(value),)
+            elif k == "keywords" and isinstance(value, list):
+                hints.keywords = tuple(str(v) for v in value)
+            else:
+                col.unmapped(loc, f"front matter key '{key}' has no place in a policy source")
+                continue
+            col.mapped(loc, f"front matter '{key}' became metadata")
+    return hints, lines, "\n" * lines + text[m.end():]
+
+
+class _Blocks:
+    """Walks markdown-it's token stream once, producing headings and model blocks."""
+
+    def __init__(self, tokens: list[Any], shown: str, offset: int, col: Collector) -> None:
+        self.t = tokens
+        self.i = 0
+        self.shown = shown
+        self.col = col
+        del offset  # front matter lines were kept as blank lines: token lines are file lines
+
+    def loc(self, token: Any) -> Loc:
+        return Loc(self.shown, token.map[0] + 1 if token.map else 0)
+
+    def run(self) -> list[Any]:
+        out: list[Any] = []
+        while self.i < len(self.t):
+            tok = self.t[self.i]
+            item = self.block(tok)
+            if item is not None:
+                out.append(item)
+        return out
+
+    def skip_to_close(self) -> None:
+        """Past the matching close token of the open token at self.i."""
+        depth = 0
+        while self.i < len(self.t):
+            nesting = self.t[self.i].nesting
+            depth += nesting
+            self.i += 1
+            if depth <= 0:
+                return
+
+    def block(self, tok: Any) -> Any:
+        loc = self.loc(tok)
+        match tok.type:
+            case "heading_open":
+                inline = self.t[self.i + 1]
+                self.i += 3
+                return Heading(int(tok.tag[1]), self.inlines(inline), loc)
+            case "paragraph_open":
+                inline = self.t[self.i + 1]
+                self.i += 3
+                nodes = self.inlines(inline)
+                return paragraph(nodes, loc) if nodes else None
+            case "bullet_list_open" | "ordered_list_open":
+                return self.item_list()
+            case "table_open":
+                return self.table()
+            case "blockquote_open":
+                return self.quote()
+            case "fence" | "code_block":
+                self.i += 1
+                self.col.mapped(loc, "code block became a paragraph (its line breaks joined)")
+                return paragraph(clean((Text(tok.content),)), loc)
+            case "hr":
+                self.i += 1
+                self.col.unmapped(loc, "horizontal rule (a layout device) left out")
+                return None
+            case "html_block":
+                self.i += 1
+                text = re.sub(r"<!--.*?-->", "", tok.content, flags=re.DOTALL).strip()
+                what = "HTML comment" if not text else "raw HTML block"
+                self.col.unmapped(loc, f"{what} left out: {tok.content.strip()[:60]!r}")
+                return None
+            case _:
+                self.i += 1
+                return None
+
+    def item_list(self) -> ItemList | None:
+        open_tok = self.t[self.i]
+        ordered = open_tok.type == "ordered_list_open"
+        start = int(open_tok.attrGet("start") or 1)
+        loc = self.loc(open_tok)
+        close = open_tok.type.replace("_open", "_close")
+        self.i += 1
+        items = []
+        while self.i < len(self.t) and self.t[self.i].type != close:
+            tok = self.t[self.i]
+            if tok.type != "list_item_open":
+                self.i += 1
+                continue
+            item_loc = self.loc(tok)
+            self.i += 1
+            texts: list[tuple[Inline, ...]] = []
+            sub: ItemList | None = None
+            while self.t[self.i].type != "list_item_close":
+                inner = self.t[self.i]
+                if inner.type == "paragraph_open":
+                    texts.append(self.inlines(self.t[self.i + 1]))
+                    self.i += 3
+                elif inner.type in ("bullet_list_open", "ordered_list_open"):
+                    nested = self.item_list()
+                    if sub is None:
+                        sub = nested
+                    elif nested is not None:
+                        sub = ItemList(sub.ordered, (*sub.items, *nested.items), sub.loc)
+                        self.col.mapped(self.loc(inner), "second nested list joined to the first")
+                else:
+                    got = self.block(inner)
+                    if got is not None and hasattr(got, "text"):
+                        texts.append(got.text.inlines)
+            self.i += 1
+            if len(texts) > 1:
+                self.col.mapped(item_loc, f"list item of {len(texts)} paragraphs joined into one")
+            joined: list[Inline] = []
+            for t in texts:
+                if joined:
+                    joined.append(Text(" "))
+                joined.extend(t)
+            items.append(list_item(clean(joined), item_loc, sub))
+        self.i += 1
+        if ordered and start != 1:
+            self.col.unmapped(loc, f"numbered list starts at {start}; it will start at 1")
+        return ItemList(ordered, tuple(items), loc) if items else None
+
+    def table(self) -> Table | None:
+        loc = self.loc(self.t[self.i])
+        header: list[Any] = []
+        rows: list[list[Any]] = []
+        row: list[Any] | None = None
+        in_head = False
+        while self.t[self.i].type != "table_close":
+            tok = self.t[self.i]
+            if tok.type == "thead_open":
+                in_head = True
+            elif tok.type == "thead_close":
+                in_head = False
+            elif tok.type == "tr_open":
+                row = []
+            elif tok.type == "tr_close" and row is not None:
+                (header.extend(row) if in_head else rows.append(row))
+                row = None
+            elif tok.type in ("th_open", "td_open") and row is not None:
+                cell = self.t[self.i + 1]
+                row.append(rich(self.inlines(cell), self.loc(tok) if tok.map else loc))
+            self.i += 1
+        self.i += 1
+        if not header:
+            return None
+        width = len(header)
+        fixed = []
+        for r in rows:
+            padded = [*r, *(rich((), loc) for _ in range(width - len(r)))]
+            fixed.append(tuple(padded[:width]))
+        empty = [c for r in fixed for c in r if not c.source]
+        if empty or any(not c.source for c in header):
+            self.col.unmapped(loc, "empty table cells are written as '-'")
+            fixed = [tuple(c if c.source else rich((Text("-"),), c.loc) for c in r) for r in fixed]
+            header = [c if c.source else rich((Text("-"),), c.loc) for c in header]
+        return Table(None, tuple(header), tuple(fixed), loc)
+
+    def quote(self) -> Note | None:
+        """A block quote becomes a note; '> **Warning**' / '> [!WARNING]' pick its kind."""
+        loc = self.loc(self.t[self.i])
+        self.i += 1
+        parts: list[Inline] = []
+        while self.t[self.i].type != "blockquote_close":
+            got = self.block(self.t[self.i])
+            if got is not None and hasattr(got, "text"):
+                if parts:
+                    parts.append(Text(" "))
+                parts.extend(got.text.inlines)
+            elif got is not None:
+                self.col.unmapped(got.loc, "list or table inside a block quote left out")
+        self.i += 1
+        nodes = clean(parts)
+        kind = NoteKind.INFO
+        lead = nodes[0] if nodes else None
+        label = ""
+        if isinstance(lead, Text):
+            m = re.match(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", lead.text, re.I)
+            if m:
+                label = m.group(1).lower()
+                nodes = clean((Text(lead.text[m.end():]), *nodes[1:]))
+        elif isinstance(lead, Strong):
+            word = re.sub(r"[:\s]+$", "", "".join(
+                c.text for c in lead.children if isinstance(c, Text))).lower()
+            if word in ("important", "warning", "caution", "note"):
+                label = word
+                nodes = clean(nodes[1:])
+                if nodes and isinstance(nodes[0], Text):
+                    nodes = clean((Text(nodes[0].text.lstrip(": ")), *nodes[1:]))
+        if label in ("important",):
+            kind = NoteKind.IMPORTANT
+        elif label in ("warning", "caution"):
+            kind = NoteKind.WARNING
+        if not nodes:
+            return None
+        self.col.mapped(loc, f"block quote became a note (kind: {kind.value})")
+        return Note(kind, rich(nodes, loc), loc)
+
+    def inlines(self, inline: Any) -> tuple[Inline, ...]:
+        """markdown-it inline children -> model inlines."""
+        stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
+        loc = self.loc(inline) if inline.map else Loc(self.shown)
+        for c in inline.children or []:
+            top = stack[-1][2]
+            match c.type:
+                case "text":
+                    top.append(Text(c.content))
+                case "softbreak":
+                    top.append(Text(" "))
+                case "hardbreak":
+                    top.append(Text(BREAK))
+                case "code_inline":
+                    top.append(Text(c.content))
+                case "strong_open" | "em_open":
+                    stack.append((c.type[:-5], "", []))
+                case "link_open":
+                    stack.append(("link", str(c.attrGet("href") or ""), []))
+                case "strong_close" | "em_close" | "link_close":
+                    kind, href, children = stack.pop()
+                    if kind == "strong":
+                        stack[-1][2].append(Strong(tuple(children)))
+                    elif kind == "em":
+                        stack[-1][2].append(Emphasis(tuple(children)))
+                    else:
+                        stack[-1][2].extend(self.link(href, tuple(children), loc))
+                case "image":
+                    self.col.unmapped(loc, f"image {c.attrGet('src')!r} left out "
+                                      f"(alt text: {c.content!r})")
+                case "html_inline":
+                    if not c.content.startswith("<!--"):
+                        self.col.unmapped(loc, f"inline HTML {c.content!r} left out (its text kept)")
+                case _:
+                    top.append(Text(c.content))
+        while len(stack) > 1:
+            _, _, children = stack.pop()
+            stack[-1][2].extend(children)
+        return clean(stack[0][2])
+
+    def link(self, href: str, children: tuple[Inline, ...], loc: Loc) -> tuple[Inline, ...]:
+        """The link, or its bare text when its target cannot be kept (relative paths)."""
+        from compiler.inline import SAFE_SCHEMES
+
+        if href.startswith(SAFE_SCHEMES):
+            return (Link(href, children),)  # '#...' targets are resolved after assembly
+        self.col.unmapped(loc, f"relative link {href!r} left out (its text kept); "
+                          "policy links must be absolute")
+        return children

@@ -1,0 +1,25 @@
+"""Reading text inputs safely: a size bound and UTF-8 with a located error."""
+
+from __future__ import annotations
+
+from compiler.errors import Category, CompilerError, Loc
+
+
+def decode(data: bytes, shown: str, limit: int) -> str:
+    """The text of a Markdown or HTML input; empty, oversized or non-UTF-8 input is an error
+    naming the file (and, for bad bytes, the line and column)."""
+    if len(data) > limit:
+        raise CompilerError.at(Loc(shown), f"file is {len(data)} bytes (more than the "
+                               f"{limit} an import reads)", Category.IO)
+    if not data.strip():
+        raise CompilerError.at(Loc(shown, 1, 1), "file is empty (nothing to import)", Category.IO)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise CompilerError.at(
+            Loc(shown, line, column),
+            f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); convert it to UTF-8 "
+            "(e.g. iconv -f windows-1252 -t utf-8)", Category.SYNTAX) from err
+    return text.removeprefix("\ufeff")

@@ -1,0 +1,124 @@
+"""policyc import: real published policies in Markdown, DOCX and HTML, fidelity, errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli.app import main
+from compiler.errors import CompilerError
+from compiler.importer.markup import to_markup
+from compiler.importer.run import import_file
+from compiler.importer.verify import verify
+from compiler.inline import parse_inline
+from compiler.readers.yaml import load_text
+from compiler.model import Emphasis, Link, Strong, Text
+from compiler.readers import ReadOptions
+from tests.helpers import FIXTURES
+
+IMPORT = FIXTURES / "import"
+REAL = sorted(p for p in IMPORT.iterdir() if p.suffix in (".md", ".html", ".docx"))
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
+def test_real_policy_imports_with_every_sentence(path: Path) -> None:
+    result = import_file(path, ReadOptions())
+    ids = [s.id for s in result.document.walk_sections()]
+    assert len(ids) == len(set(ids)) > 2
+    assert all(re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", i) for i in ids)
+    load_text(result.yaml_text, "x.yaml")  # valid source
+    fidelity = verify(path, result.format, path.read_bytes(), result.document)
+    assert fidelity.share == 100.0, fidelity.misses
+
+
+def test_markdown_structures_and_guesses(tmp_path: Path) -> None:
+    md = tmp_path / "policy.md"
+    md.write_text(
+        "Preamble text.\n\n# Data *we* keep\n\nWrite to a@b.org. Literal {x} and * and [y].\n\n"
+        "- **Account**: name and e-mail\n- plain\n  - nested\n\n1. one\n2. two\n\n"
+        "| A | B |\n|---|---|\n| 1 | 2, 3 |\n\n> **Warning:** careful.\n\n"
+        "## Data we keep\n\nSee [above](#data-we-keep) and [rel](other.md).\n"
+        "Line one  \nline two. Last updated: March 3, 2024.\n", encoding="utf-8")
+    result = import_file(md, ReadOptions())
+    text = result.yaml_text
+    assert result.document.meta.title.source == "Data *we* keep"
+    assert r"Literal \{x\} and \* and \[y\]." in text
+    assert "term: Account" in text and "text: name and e-mail" in text
+    assert "kind: warning" in text
+    assert "[above](#data-we-keep)" in text
+    assert "# guessed: updated 2024-03-03 from the text" in text
+    assert "updated: 2024-03-03" in text
+    kinds = {(f.kind, f.loc.line) for f in result.findings}
+    assert ("unmapped", 22) in kinds  # the relative link, with its line
+    assert ("guessed", 1) in kinds
+
+
+def test_variables_replace_repeated_facts(tmp_path: Path) -> None:
+    md = tmp_path / "p.md"
+    md.write_text("# Privacy\n\n## Contact\n\nMail privacy@acme.example or see "
+                  "https://acme.example/help.\n\nAgain: privacy@acme.example, "
+                  "[help](https://acme.example/help).\n", encoding="utf-8")
+    result = import_file(md, ReadOptions(), variables=True)
+    assert "privacy_email: {email: privacy@acme.example}" in result.yaml_text
+    assert "{privacy_email}" in result.yaml_text
+    assert "[help]({acme_help_url})" in result.yaml_text
+    assert verify(md, "markdown", md.read_bytes(), result.document).share == 100.0
+
+
+@pytest.mark.parametrize("inlines", [
+    (Text("a * b [c] {d} \\* e\\"),),
+    (Strong((Text("bold "), Emphasis((Text("it"),)))), Text(" tail")),
+    (Link("https://x.example/a(b)", (Text("label ] x"),)),),
+    (Text("see https://x.example/p and a@b.org"),),
+])
+def test_markup_round_trips(inlines: tuple) -> None:
+    back, errors = parse_inline(to_markup(inlines))
+    assert not errors
+    from compiler.model import plain_text
+
+    assert plain_text(back) == plain_text(inlines)
+
+
+def _docx_error(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(CompilerError) as err:
+        import_file(path, ReadOptions())
+    return str(err.value)
+
+
+def test_unreadable_inputs_are_located_errors(tmp_path: Path) -> None:
+    assert re.search(r"bad\.md:2:3: error: file is not valid UTF-8 \(byte 0xe9\)",
+                     _docx_error(tmp_path, "bad.md", b"# T\nab\xe9\n"))
+    assert "empty.md:1:1: error: file is empty" in _docx_error(tmp_path, "empty.md", b" \n")
+    assert "empty.html:1:1: error: file is empty" in _docx_error(tmp_path, "empty.html", b"")
+    assert "not a zip archive" in _docx_error(tmp_path, "x.docx", b"hello, not a zip")
+    assert "encrypted" in _docx_error(tmp_path, "enc.docx",
+                                      b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert "empty.docx: error: file is empty" in _docx_error(tmp_path, "empty.docx", b"")
+    zpath = tmp_path / "z.docx"
+    with zipfile.ZipFile(zpath, "w") as z:
+        z.writestr("hello.txt", "hi")
+    assert "not a Word document" in _docx_error(tmp_path, "z.docx", zpath.read_bytes())
+
+
+def test_cli_writes_a_source_that_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    src = IMPORT / "basecamp-privacy.md"
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", str(src), "--variables"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "source" / "privacy-policy.yaml"
+    assert out.is_file()
+    assert "import report:" in result.output
+    again = runner.invoke(main, ["import", str(src)])
+    assert again.exit_code == 1 and "file exists already" in again.output
+    check = subprocess.run([sys.executable, "-m", "compiler", "check", str(out)],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
