@@ -39,8 +39,8 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
                    locale: str | None, variables: bool, force: bool, brief: bool) -> None:
     """Turn FILE, an existing policy, into a policyc YAML source, and report what was mapped,
     left out or guessed (each with its place in FILE)."""
-    from compiler.fs import write_atomic
     from compiler.errors import Category, CompilerError, Loc, display_path
+    from compiler.fs import write_atomic
     from compiler.importer.run import import_file
     from compiler.readers import ReadOptions
 

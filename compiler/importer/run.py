@@ -8,7 +8,7 @@ from pathlib import Path
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 from compiler.model import Document
-from compiler.readers import SUFFIXES, Reading, ReadOptions, get_reader, reader_for
+from compiler.readers import IMPORT_SUFFIXES, Reading, ReadOptions, get_importer, importer_for
 from compiler.readers.draft import Finding
 
 MAX_INPUT = 50 * 1024 * 1024  # bytes read from any input file

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from compiler.errors import CompilerError, Loc, display_path
-
 from compiler.readers.draft import Reading, ReadOptions
 
 if TYPE_CHECKING:

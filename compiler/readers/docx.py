@@ -563,11 +563,12 @@ class _Body:
         if rid and rid in self.rels:
             rel = self.rels[rid]
             target = rel.target_ref if rel.is_external else ""
-            from compiler.inline import SAFE_SCHEMES
+            from compiler import links
 
-            if target.startswith(SAFE_SCHEMES):
+            why = links.problem(target)
+            if why is None:
                 return target
-            self.col.unmapped(loc, f"link to {target!r} left out (its text kept)")
+            self.col.unmapped(loc, f"link to {target[:80]!r} left out, its text kept ({why})")
             return None
         anchor = el.get(_q("w:anchor"))
         if anchor:

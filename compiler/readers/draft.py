@@ -560,5 +560,20 @@ def list_item(inlines: tuple[Inline, ...], loc: Loc, sub: Any = None,
                     loc)
 
 
+def keep_link(href: str, children: tuple[Inline, ...], loc: Loc,
+              col: Collector) -> tuple[Inline, ...]:
+    """The link when the one link policy (compiler.links) allows its target; otherwise its
+    text alone, reported. '#anchor' targets are resolved to section ids after assembly."""
+    from compiler import links
+
+    if href.startswith("#"):
+        return (Link(href, children),)
+    why = links.problem(href)
+    if why is None:
+        return (Link(href, children),)
+    col.unmapped(loc, f"link to {href[:80]!r} left out, its text kept ({why})")
+    return children
+
+
 def paragraph(inlines: tuple[Inline, ...], loc: Loc) -> Paragraph:
     return Paragraph(rich(inlines, loc), loc)

@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc
-from compiler.inline import SAFE_SCHEMES
 from compiler.model import (
     HISTORY_ID,
     CallToAction,
@@ -17,7 +16,6 @@ from compiler.model import (
     Emphasis,
     Inline,
     ItemList,
-    Link,
     ListItem,
     Note,
     NoteKind,
@@ -35,6 +33,7 @@ from compiler.readers.draft import (
     ReadOptions,
     assemble,
     clean,
+    keep_link,
     list_item,
     paragraph,
     rich,
@@ -272,11 +271,7 @@ class _Walker:
             return [Emphasis(tuple(children))]
         if tag == "a":
             href = (el.get("href") or "").strip()
-            if href.startswith(SAFE_SCHEMES):
-                return [Link(href, tuple(children))]
-            if href:
-                self.col.unmapped(loc, f"relative link {href!r} left out (its text kept)")
-            return children
+            return list(keep_link(href, tuple(children), loc, self.col)) if href else children
         if tag in ("ul", "ol", "p", "div", "table") or tag in HEADINGS:
             return [Text(" "), *children, Text(" ")]
         return children

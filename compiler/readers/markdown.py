@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc
-from compiler.model import Emphasis, Inline, ItemList, Link, Note, NoteKind, Strong, Table, Text
+from compiler.model import Emphasis, Inline, ItemList, Note, NoteKind, Strong, Table, Text
 from compiler.readers.draft import (
     BREAK,
     Collector,
@@ -17,6 +17,7 @@ from compiler.readers.draft import (
     ReadOptions,
     assemble,
     clean,
+    keep_link,
     list_item,
     paragraph,
     parse_english_date,
@@ -323,11 +324,4 @@ class _Blocks:
         return clean(stack[0][2])
 
     def link(self, href: str, children: tuple[Inline, ...], loc: Loc) -> tuple[Inline, ...]:
-        """The link, or its bare text when its target cannot be kept (relative paths)."""
-        from compiler.inline import SAFE_SCHEMES
-
-        if href.startswith(SAFE_SCHEMES):
-            return (Link(href, children),)  # '#...' targets are resolved after assembly
-        self.col.unmapped(loc, f"relative link {href!r} left out (its text kept); "
-                          "policy links must be absolute")
-        return children
+        return keep_link(href, children, loc, self.col)

@@ -11,8 +11,8 @@ from compiler.build import BuildOptions, build
 from compiler.i18n.catalogs import po_path, read_translations
 from compiler.importer.run import import_file
 from compiler.importer.verify import built_html, html_blocks, norm
-from compiler.readers import read_file as load
 from compiler.readers import ReadOptions
+from compiler.readers import read_file as load
 from tests.helpers import ROOT
 
 SOURCES = sorted((ROOT / "source").glob("*.yaml"))
