@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +59,21 @@ class Diagnostic:
     category: Category = Category.SCHEMA
 
     def __str__(self) -> str:
-        return f"{self.loc}: {self.severity.value}: {self.message}"
+        return escape(f"{self.loc}: {self.severity.value}: {self.message}")
+
+
+# Characters a terminal or log viewer would act on rather than show: a quoted YAML key or
+# msgstr with ESC sequences, newlines or bidi overrides must not forge or hide output lines.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape(text: str) -> str:
+    """User data made safe to print: control and bidi characters shown as escapes."""
+    return _UNSAFE.sub(lambda m: _NAMED.get(m.group()) or (
+        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"),
+        text)
 
 
 class CompilerError(Exception):

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 
 from compiler import links
+from compiler.limits import MAX_INLINE_DEPTH
 from compiler.model import Emphasis, Inline, Link, Placeholder, Strong, Text
 
 ESCAPABLE = "\\*[]{}()_"
-MAX_DEPTH = 16  # nested bold/italic/link markup; deeper is an error, not a RecursionError
+MAX_DEPTH = MAX_INLINE_DEPTH  # deeper markup is an error, not a RecursionError
 MAX_ERRORS = 20  # per string
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Both auto-link patterns run in linear time: the e-mail pattern only starts where a run of
@@ -175,6 +176,9 @@ def parse_inline(text: str) -> tuple[tuple[Inline, ...], list[InlineError]]:
     p = _Parser(text)
     nodes = p.parse()
     errors = p.errors
+    too_deep = [e for e in errors if e.message.startswith("inline markup nested more than")]
+    if too_deep:  # every level above it is unclosed too: say the one thing that matters
+        errors = too_deep[:1]
     if len(errors) > MAX_ERRORS:  # one broken string must not flood the log
         errors = [*errors[:MAX_ERRORS], InlineError(
             errors[MAX_ERRORS].offset, f"{len(errors) - MAX_ERRORS} more markup errors "

@@ -246,9 +246,17 @@ def _pyhanko_signer(creds: Credentials) -> signers.SimpleSigner:
         cert_registry=registry)
 
 
+def stamp_text(label: str) -> str:
+    """The label as pyHanko's stamp template. The label may come from a translator: it never
+    reaches str.format; only the literal {signer} and {date} are substituted and every other
+    character is escaped for pyHanko's '%' interpolation."""
+    return "%(signer)s".join(part.replace("%", "%%").replace("{date}", "%(ts)s")
+                             for part in label.split("{signer}"))
+
+
 def _stamp_style(config: SignerConfig) -> TextStampStyle:
     """pyHanko fills %(signer)s and %(ts)s (the signing time itself) into the stamp text."""
-    text = config.label.replace("%", "%%").format(signer="%(signer)s", date="%(ts)s")
+    text = stamp_text(config.label)
     font = _InMemoryFont(str(config.font), font_size=9)
     return TextStampStyle(stamp_text=text, timestamp_format=config.date_format,
                           text_box_style=TextBoxStyle(font=font), background=None,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
-from compiler.errors import CompilerError, Diagnostic, Severity
+from compiler.errors import CompilerError, Diagnostic, Severity, escape
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,7 +50,7 @@ class Report:
         for d in self.diagnostics:
             print(d, file=sys.stderr)
         for f in self.failures:
-            print(f"policyc: {f}", file=sys.stderr)
+            print(escape(f"policyc: {f}"), file=sys.stderr)
         if self.errors:
             print(f"policyc: {plural(self.errors, 'error')}", file=sys.stderr)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from compiler import links
+from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting
 from compiler.i18n.catalogs import Translations
@@ -68,6 +68,11 @@ class _Localizer:
         if entry.fuzzy:
             self.count.fuzzy += 1
             self.missing.append(f"{_quote(msgid)} fuzzy at {entry.loc}")
+            return msgid, None
+        bad = invalid_char(entry.msgstr)
+        if bad is not None:
+            self.diag.error(entry.loc, f"{invalid_message(bad[1])} (in the translation of "
+                            f"{_quote(msgid)})", Category.TRANSLATION)
             return msgid, None
         self.count.translated += 1
         return entry.msgstr, entry.loc
@@ -144,11 +149,18 @@ class _Localizer:
         for name, (msgid, _comment) in UI_MESSAGES.items():
             text, where = self.lookup(UI_CONTEXT, msgid, loc)
             if where is not None:
-                names_src = sorted(re.findall(r"\{(\w+)\}", msgid))
-                names_tr = sorted(re.findall(r"\{(\w+)\}", text))
-                if names_src != names_tr:
-                    self.diag.error(where, f"placeholders {names_tr} differ from {names_src} in "
-                                    f"translation of {_quote(msgid)}", Category.TRANSLATION)
+                names_src = template_fields(msgid)
+                names_tr = template_fields(text)
+                if names_tr is None:
+                    self.diag.error(where, "a brace that is not a {name} placeholder in "
+                                    f"translation of {_quote(msgid)} (placeholders are "
+                                    f"{', '.join(names_src or ()) or 'none'})",
+                                    Category.TRANSLATION)
+                    text = msgid
+                elif sorted(names_src or ()) != sorted(names_tr):
+                    self.diag.error(where, f"placeholders {sorted(names_tr)} differ from "
+                                    f"{sorted(names_src or ())} in translation of "
+                                    f"{_quote(msgid)}", Category.TRANSLATION)
                     text = msgid
             values[name] = text
         return Labels(**values)
@@ -166,6 +178,15 @@ class _Localizer:
                 changes["href"] = self.href(obj.href, obj.loc, "the call to action's href")
             return dataclasses.replace(obj, **changes)
         return obj
+
+
+def template_fields(text: str) -> list[str] | None:
+    """The {name} fields of a template label, or None when a brace is anything else
+    ({signer.__class__}, {signer:>9999}, a lone '{'): such text is refused, never formatted."""
+    rest = links.PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        return None
+    return links.PLACEHOLDER.findall(text)
 
 
 def _compare(source: tuple[Inline, ...], translated: tuple[Inline, ...]) -> list[str]:

@@ -13,9 +13,17 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler import links
+from compiler import chars, links
+from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
 from compiler.inline import parse_inline, placeholders
+from compiler.limits import (
+    MAX_BLOCKS,
+    MAX_LIST_DEPTH,
+    MAX_SECTION_DEPTH,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+)
 from compiler.model import (
     CHANGES_CONTEXT,
     HISTORY_ID,
@@ -42,7 +50,7 @@ from compiler.readers import schema
 
 # libyaml's composer when present (several times faster); both keep node marks, build no objects.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_NODES = 100_000  # bound on alias expansion ("billion laughs")
+MAX_NODES = MAX_YAML_NODES  # bound on alias expansion ("billion laughs")
 _LINK_KINDS = (VarKind.EMAIL, VarKind.URL, VarKind.PHONE)  # shown as links wherever used
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -72,12 +80,21 @@ def load_bytes(data: bytes, shown: str) -> Document:
 def load_text(text: str, path: str, digest: str = "") -> Document:
     text = text.removeprefix("\ufeff")
     try:
+        _bound_depth(text, path)
         root = yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
         problem = err.problem or err.context or "invalid YAML"
         raise CompilerError.at(loc, f"YAML syntax error: {problem}", Category.SYNTAX) from err
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        what = (f"character U+{err.character:04X}" if isinstance(err.character, int)
+                else "character")
+        raise CompilerError.at(Loc(path, line, column), f"{what} is not allowed in a source "
+                               f"(a control or non-character code point); remove it",
+                               Category.SYNTAX) from err
     except yaml.YAMLError as err:
         raise CompilerError.at(Loc(path), f"YAML error: {err}", Category.SYNTAX) from err
     if root is None:
@@ -88,6 +105,23 @@ def load_text(text: str, path: str, digest: str = "") -> Document:
         )
     _bound_size(root, path)
     return _Loader(path, digest).document(root)
+
+
+def _bound_depth(text: str, path: str) -> None:
+    """Refuse deeply nested YAML before composing it: libyaml's composer recurses in C, and
+    a few thousand nested '[' would crash the process instead of raising."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_SAFE_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                mark = event.start_mark
+                where = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
+                raise CompilerError.at(where,
+                                       f"YAML nested more than {MAX_YAML_DEPTH} levels deep",
+                                       Category.SYNTAX)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _bound_size(root: Node, path: str) -> None:
@@ -130,6 +164,7 @@ class _Loader:
         self.rich_nodes: list[Rich] = []
         self.hrefs: list[tuple[str, Loc]] = []
         self.section_ids: dict[str, Loc] = {}
+        self.blocks = 0
 
     # --- generic helpers ----------------------------------------------------------
 
@@ -155,6 +190,11 @@ class _Loader:
                 self.error(knode, where, "keys must be plain words")
                 continue
             key = knode.value
+            bad = invalid_char(key)
+            if bad is not None:
+                self.diag.error(self._offset_loc(knode, bad[0]),
+                                f"{where or 'key'}: {invalid_message(bad[1])}", Category.SYNTAX)
+                continue
             if key in first:
                 self.error(knode, where, f"duplicate key '{key}' (first at line "
                            f"{first[key].start_mark.line + 1}); YAML would silently keep only "
@@ -179,7 +219,13 @@ class _Loader:
         if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
             self.error(node, where, f"expected {what}, found {_kind(node)}")
             return None
-        return str(node.value)
+        value = str(node.value)
+        bad = invalid_char(value)
+        if bad is not None:
+            self.diag.error(self._offset_loc(node, bad[0]), f"{where}: {invalid_message(bad[1])}",
+                            Category.SYNTAX)
+            return chars.INVALID.sub("", value)
+        return value
 
     def sequence(self, node: Node | None, where: str, what: str) -> list[Node]:
         if node is None:
@@ -424,7 +470,12 @@ class _Loader:
     def sections(self, node: Node | None, where: str, parents: tuple[str, ...],
                  level: int) -> tuple[Section, ...]:
         out: list[Section] = []
-        for i, snode in enumerate(self.sequence(node, where, "sections")):
+        nodes = self.sequence(node, where, "sections")
+        if nodes and level > MAX_SECTION_DEPTH:
+            self.error(nodes[0], where, f"sections nested more than {MAX_SECTION_DEPTH} levels "
+                       "deep (the limit; see README, Security model)")
+            return ()
+        for i, snode in enumerate(nodes):
             s = self.section(snode, f"{where}[{i}]", parents, level)
             if s:
                 out.append(s)
@@ -461,8 +512,17 @@ class _Loader:
             return None
         return Section(sid, title, level, blocks, subs, self.loc(node))
 
+    def count_block(self, node: Node) -> None:
+        """Blocks, list items and table rows count towards MAX_BLOCKS (reported once)."""
+        self.blocks += 1
+        if self.blocks == MAX_BLOCKS + 1:
+            self.diag.error(self.loc(node), f"more than {MAX_BLOCKS} blocks, list items and "
+                            "table rows in one document (the limit; see README, Security "
+                            "model); split it into several documents")
+
     def block(self, node: Node, where: str, context: str) -> Block | None:
         loc = self.loc(node)
+        self.count_block(node)
         if isinstance(node, ScalarNode):
             text = self.rich(node, where, context)
             return Paragraph(text, loc) if text else None
@@ -516,13 +576,18 @@ class _Loader:
         raise AssertionError(kind)
 
     def item_list(self, node: Node, where: str, context: str, ordered: bool,
-                  comment: str) -> ItemList | None:
+                  comment: str, depth: int = 1) -> ItemList | None:
         items: list[ListItem] = []
+        if depth > MAX_LIST_DEPTH:
+            self.error(node, where, f"list items nested more than {MAX_LIST_DEPTH} levels deep "
+                       "(the limit; see README, Security model)")
+            return None
         nodes = self.sequence(node, where, "list items")
         if isinstance(node, SequenceNode) and not nodes:
             self.error(node, where, "a list needs at least one item")
         for i, inode in enumerate(nodes):
             iw = f"{where}[{i}]"
+            self.count_block(inode)
             if isinstance(inode, ScalarNode):
                 text = self.rich(inode, iw, context, comment)
                 if text:
@@ -534,7 +599,7 @@ class _Loader:
             c = self.comment(f, iw) or comment
             term = self.rich(f.get("term"), f"{iw}.term", context, c)
             text = self.rich(f.get("text"), f"{iw}.text", context, c)
-            sub = (self.item_list(f["items"], f"{iw}.items", context, ordered, c)
+            sub = (self.item_list(f["items"], f"{iw}.items", context, ordered, c, depth + 1)
                    if "items" in f else None)
             if term is None and text is None and sub is None:
                 self.error(inode, iw, "a list item needs 'text', 'term' or 'items'")
@@ -585,6 +650,7 @@ class _Loader:
         )
         rows: list[tuple[Rich, ...]] = []
         for r, rnode in enumerate(self.sequence(f.get("rows"), f"{where}.rows", "rows")):
+            self.count_block(rnode)
             cells = tuple(
                 c for i, n in enumerate(self.sequence(rnode, f"{where}.rows[{r}]", "cells"))
                 if (c := self.rich(n, f"{where}.rows[{r}][{i}]", context, comment))

@@ -1,0 +1,153 @@
+"""The hostile-input corpus: every case is refused with its located error, never a crash.
+
+tests/fixtures/hostile/ holds one small file per attack (first line: the expected
+diagnostic); the generated cases (too large to commit) are built here. Each must raise
+CompilerError, the class of user mistakes: nothing reaches the internal-error guard.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from compiler.errors import CompilerError
+from compiler.project.sources import check_sources
+from tests.helpers import FIXTURES
+
+SOURCES = sorted((FIXTURES / "hostile").glob("*.yaml")) + sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def _expect(path: Path) -> tuple[str, str, str]:
+    first = path.read_bytes().splitlines()[0].decode("utf-8")
+    m = re.fullmatch(r"# expect: (\d+):(\d+): (.+)", first)
+    assert m, f"{path} must start with '# expect: LINE:COL: message'"
+    return m.group(1), m.group(2), m.group(3)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[f"{p.parent.name}/{p.stem}" for p in SOURCES])
+def test_hostile_source_is_a_located_error(path: Path) -> None:
+    line, col, message = _expect(path)
+    started = time.perf_counter()
+    with pytest.raises(CompilerError) as info:
+        check_sources([path])
+    assert time.perf_counter() - started < 5
+    rendered = [str(d) for d in info.value.diagnostics]
+    wanted = f"{path.relative_to(Path.cwd())}:{line}:{col}: error: "
+    assert any(r.startswith(wanted) and message in r for r in rendered), rendered
+    assert not any("\x1b" in r or "\n" in r for r in rendered)
+
+
+HEAD = """id: big
+title: Big
+version: 1.0.0
+updated: 2025-01-01
+effective: 2025-01-01
+source_locale: en
+locales: [en]
+organization: Org
+"""
+
+
+def _check(tmp_path: Path, text: str | bytes) -> list[str]:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    started = time.perf_counter()
+    with pytest.raises(CompilerError) as info:
+        check_sources([path])
+    assert time.perf_counter() - started < 10
+    return [str(d) for d in info.value.diagnostics]
+
+
+def test_oversized_source_is_refused_before_parsing(tmp_path: Path) -> None:
+    from compiler.limits import MAX_SOURCE_BYTES
+
+    found = _check(tmp_path, HEAD + "# " + "x" * MAX_SOURCE_BYTES + "\n")
+    assert found == [f"{tmp_path / 'big.yaml'}: error: source is larger than 2 MiB (the limit "
+                     "for a source; see README, Security model)"]
+
+
+def test_too_many_blocks_is_one_located_error(tmp_path: Path) -> None:
+    from compiler.limits import MAX_BLOCKS
+
+    bullets = "".join(f"          - item {i}\n" for i in range(MAX_BLOCKS + 10))
+    found = _check(tmp_path, HEAD + "sections:\n  - id: a\n    title: A\n    blocks:\n"
+                   "      - bullets:\n" + bullets)
+    assert len(found) == 1 and f"more than {MAX_BLOCKS} blocks" in found[0]
+    assert f"big.yaml:{13 + MAX_BLOCKS}:13: error:" in found[0]  # the list counts as one
+
+
+def test_megabyte_word_checks_quickly(tmp_path: Path) -> None:
+    word = "a" * 1_000_000
+    text = HEAD + f"sections:\n  - id: a\n    title: A\n    blocks:\n      - {word}x@y\n"
+    path = tmp_path / "word.yaml"
+    path.write_text(text)
+    started = time.perf_counter()
+    assert check_sources([path]) == 1
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "proc-environ", "folder"])
+def test_source_that_is_not_a_regular_file(tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "s.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":  # a folder named like a source, found by discovery
+        path.mkdir()
+        path = tmp_path
+    else:
+        path.symlink_to("/dev/zero" if kind == "dev-zero" else "/proc/self/environ")
+    started = time.perf_counter()
+    with pytest.raises(CompilerError) as info:
+        check_sources([path])
+    assert time.perf_counter() - started < 5
+    message = str(info.value)
+    assert "source is not a regular file" in message
+    assert "PATH=" not in message and "HOME=" not in message
+
+
+def test_diagnostics_escape_terminal_sequences() -> None:
+    from compiler.errors import Diagnostic, Loc
+
+    d = Diagnostic(Loc("s\x1b[2J.yaml", 1, 2), "unknown key 'a\x1b[31m\nforged: error: x\u202e'")
+    assert str(d) == ("s\\x1b[2J.yaml:1:2: error: unknown key "
+                      "'a\\x1b[31m\\nforged: error: x\\u202e'")
+
+
+CATALOGS = sorted((FIXTURES / "hostile" / "catalogs").glob("*.po"))
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=[p.stem for p in CATALOGS])
+def test_hostile_catalog_is_a_located_error(tmp_path: Path, po: Path) -> None:
+    """A vendor's catalog: the build refuses it at its PO line, and writes nothing of it."""
+    import shutil
+
+    from compiler.build import BuildOptions, build
+
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "project", project)
+    target = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    shutil.copy(po, target)
+    m = re.fullmatch(r"# expect: (\d+): (.+)", po.read_text(encoding="utf-8").splitlines()[0])
+    assert m, f"{po} must start with '# expect: LINE: message'"
+    with pytest.raises(CompilerError) as info:
+        build([project / "source" / "retention-schedule.yaml"],
+              BuildOptions(out=project / "dist", locales=("de",), formats=("html",)))
+    rendered = [str(d) for d in info.value.diagnostics]
+    assert any(r.startswith(f"{target}:{m.group(1)}: error: ") and m.group(2) in r
+               for r in rendered), rendered
+    assert not any("\x1b" in r or "\n" in r for r in rendered)
+    assert not (project / "dist" / "de").exists()
+
+
+def test_stamp_label_is_never_formatted() -> None:
+    """pyHanko gets the label with only {signer} and {date} substituted, '%' escaped."""
+    from compiler.signing import stamp_text
+
+    text = stamp_text("{signer.__class__} 100% {signer} {date} {x:>99}")
+    assert text == "{signer.__class__} 100%% %(signer)s %(ts)s {x:>99}"
+    assert text % {"signer": "A", "ts": "B"} == "{signer.__class__} 100% A B {x:>99}"
