@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
@@ -24,6 +24,9 @@ from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, discover, read_facts
 from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, get_renderer
 from compiler.renderers.templates import BUILTINS, Templates, clear_caches
+
+if TYPE_CHECKING:
+    from compiler.signing.config import SignerOptions
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ class BuildOptions:
     jobs: int = 1
     force: bool = False
     shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic slices
-    signer: Any = None  # compiler.signing.SignerConfig: sign PDFs in this process
+    signer: SignerOptions | None = None  # sign PDFs (and the manifest) in this process
     allow_incomplete: bool = False  # sign locales with fuzzy or untranslated messages too
     docx_protect: bool = False  # also write <id>.protected.docx for legal-approved copies
 
@@ -197,7 +200,7 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
                          options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, babel_version)),
         "reference": _reference_digest(facts, options),
-        "signer": _signer_key(options.signer) if fmt == "pdf" else "",
+        "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
         "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -207,45 +210,6 @@ def _reference_digest(facts: Facts, options: BuildOptions) -> str:
     path = options.reference_docx or (
         Path(facts.path).parent / facts.reference_docx if facts.reference_docx else None)
     return _file_digest(path) if path else ""
-
-
-def _signer_key(signer: Any) -> str:
-    """Signed bytes differ each time (signing time): the key records who signs and how."""
-    if signer is None:
-        return ""
-    from cryptography.hazmat.primitives.hashes import SHA256
-
-    return repr((signer.credentials.cert.fingerprint(SHA256()).hex(), signer.reason,
-                 signer.location, signer.contact_info, signer.visible, signer.timestamp_url))
-
-
-def sign_localized(data: bytes, job_doc: LocalizedDocument, signer: Any, target: Path) -> bytes:
-    """Sign a built PDF with the stamp text in the document's language."""
-    import dataclasses
-    import datetime as dt
-
-    from compiler.i18n.formatting import long_date
-    from compiler.signing import sign_pdf
-
-    today = dt.datetime.now(dt.UTC).date()
-    label = job_doc.labels.signed_by.replace("{date}", long_date(today, job_doc.language.code))
-    config = dataclasses.replace(signer, label=label)
-    return bytes(sign_pdf(data, config, source=target))
-
-
-def _gate_signing(localized: dict[tuple[str, str], LocalizedDocument], jobs: list[_Job],
-                  diag: Diagnostics) -> None:
-    """Legal never signs a half-translated policy by accident."""
-    for (doc_id, locale), ldoc in sorted(localized.items()):
-        if not any(j.fmt == "pdf" and (j.facts.id, j.locale) == (doc_id, locale)
-                   for j in jobs):
-            continue
-        c = ldoc.completeness
-        if c.fuzzy or c.untranslated:
-            listed = "; ".join(c.missing[:10]) + ("; ..." if len(c.missing) > 10 else "")
-            diag.error(Loc(ldoc.document.path), f"refusing to sign {doc_id} in '{locale}': "
-                       f"{c.untranslated} untranslated and {c.fuzzy} fuzzy messages ({listed}); "
-                       "translate them or pass --allow-incomplete", Category.SIGNING)
 
 
 # --- workers -------------------------------------------------------------------------
@@ -367,8 +331,18 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
             "completeness": completeness, "title": ldoc.title, "updated": ldoc.updated_text,
             "language": ldoc.language.native_name, "direction": ldoc.direction,
             "warnings": [[str(w.loc.path), w.loc.line, w.message] for w in warnings]}
+    refused: list[Diagnostic] = []
     if options.signer is not None and not options.allow_incomplete:
-        _gate_signing(localized, stale, diag)
+        from compiler.signing.batch import refuse_incomplete
+
+        refusals = refuse_incomplete(localized, ((j.facts.id, j.locale) for j in stale
+                                                 if j.fmt == "pdf"))
+        refused = list(refusals.values())
+        withdrawn = [j for j in stale if j.fmt == "pdf" and (j.facts.id, j.locale) in refusals]
+        stale = [j for j in stale if j not in withdrawn]
+        for job in withdrawn:  # an older signed PDF would pass for the current text: withdraw it
+            job.target.unlink(missing_ok=True)
+            state["outputs"].pop(job.target.relative_to(options.out).as_posix(), None)
     diag.raise_if_errors()
 
     for job in fresh:
@@ -379,6 +353,8 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     def finish(job: _Job, data: bytes) -> None:
         nonlocal done
         if job.fmt == "pdf" and options.signer is not None:
+            from compiler.signing.batch import sign_localized
+
             data = sign_localized(data, localized[(job.facts.id, job.locale)],
                                   options.signer, job.target)
         write_atomic(job.target, data)
@@ -409,10 +385,19 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     result.seconds = time.perf_counter() - started
     _write_state(options.out, state)
     inputs = input_digests(sources_facts, options)
-    _write_if_changed(options.out / "manifest.json", manifest_bytes(options.out, result, inputs))
+    manifest = options.out / "manifest.json"
+    changed = _write_if_changed(manifest, manifest_bytes(options.out, result, inputs))
+    if options.signer is not None:
+        from compiler.signing.batch import sign_manifest_file
+
+        sign_manifest_file(manifest, options.signer, changed=changed)
+    elif changed:  # a signature of the previous manifest would now fail: remove it
+        manifest.with_name(manifest.name + ".p7s").unlink(missing_ok=True)
     index = options.out / "index.html"
     if result.built or not index.exists():
         write_atomic(index, index_html(options, result, state))
+    if refused:  # everything else is built and signed; the refused locales fail the build
+        raise CompilerError(refused)
     return result
 
 
@@ -430,13 +415,14 @@ def input_digests(sources_facts: list[tuple[Path, Facts]],
     return inputs
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def _write_if_changed(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
-            return
+            return False
     except OSError:
         pass
     write_atomic(path, data)
+    return True
 
 
 def _output(job: _Job, size: int, sha256: str, built: bool) -> Output:

@@ -1,8 +1,12 @@
-"""build --sign: every PDF signed in the build, gated on complete translations."""
+"""build --sign: every PDF signed in its language, the manifest signed, incomplete locales refused."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,9 +14,9 @@ from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
 from compiler.cli import main
-from compiler.signing import verify_pdf
-from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, make_pki
-from tests.helpers import FIXTURES
+from compiler.signing.verify import Result, load_trust, verify_pdf
+from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki
+from tests.helpers import FIXTURES, ROOT
 
 
 @pytest.fixture
@@ -22,42 +26,103 @@ def project(tmp_path: Path) -> Path:
     return dest
 
 
-def _build(project: Path, *args: str) -> tuple[int, str]:
-    import os
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
-    (project / "pki").mkdir(exist_ok=True)
-    pki = make_pki(project / "pki")
+
+def _run(project: Path, *args: str, env: dict[str, str | None] | None = None) -> tuple[int, str]:
     old = Path.cwd()
     os.chdir(project)
     try:
-        result = CliRunner().invoke(main, ["-q", "build", "--format", "pdf", "--sign", "--p12",
-                                           str(pki.signer_p12), *args],
-                                    env={"POLICYC_P12_PASSPHRASE": PASSPHRASE})
+        result = CliRunner().invoke(main, [str(a) for a in args],
+                                    env={"POLICYC_P12_PASSPHRASE": PASSPHRASE, **(env or {})})
     finally:
         os.chdir(old)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
     return result.exit_code, result.output
 
 
-def test_build_sign_signs_every_pdf(project: Path) -> None:
-    code, out = _build(project, "--visible")
+def _build(project: Path, pki: Pki, *args: str) -> tuple[int, str]:
+    return _run(project, "-q", "build", "--format", "pdf", "--sign", "--p12",
+                str(pki.signer_p12), *args)
+
+
+def test_build_sign_signs_every_pdf_and_the_manifest(project: Path, pki: Pki) -> None:
+    code, out = _build(project, pki, "--visible")
     assert code == 0, out
+    anchors = load_trust([pki.ca_pem])
     for locale in ("en", "de"):
-        checks = verify_pdf(project / "dist" / locale / "retention-schedule.pdf", None)
-        assert len(checks) == 1 and checks[0].ok, checks
-        assert SIGNER in checks[0].subject
+        [check] = verify_pdf(project / "dist" / locale / "retention-schedule.pdf", anchors)
+        assert check.result is Result.TRUSTED, check
+        assert SIGNER in check.subject
+    assert (project / "dist" / "manifest.json.p7s").is_file()
+    code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
+                     str(pki.ca_pem))
+    assert code == 0, out
+    assert "dist/manifest.json: signature OK (trusted)" in out
+    assert "de/retention-schedule.pdf: 1 signature" in out
+
+    # The manifest changed after signing: its signature fails, and says why.
+    manifest = project / "dist" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"de"', '"fr"', 1))
+    code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
+                     str(pki.ca_pem))
+    assert code == 1
+    assert "the manifest was changed after it was signed" in out
+
+    # A build without --sign rewrites the manifest and removes the stale signature.
+    code, out = _run(project, "-q", "build", "--format", "html")
+    assert code == 0, out
+    assert not (project / "dist" / "manifest.json.p7s").exists()
+    code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
+                     str(pki.ca_pem))
+    assert code == 1 and "manifest not signed" in out
 
 
-def test_build_sign_refuses_incomplete_translation(project: Path) -> None:
+def test_build_sign_refuses_only_the_incomplete_locale(project: Path, pki: Pki) -> None:
+    code, out = _build(project, pki)  # a first, complete, signed build
+    assert code == 0, out
     po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
     with po.open("rb") as fh:
         cat = read_po(fh)
     cat.get("Scope", "scope").string = ""  # type: ignore[union-attr]
     with po.open("wb") as fh:
         write_po(fh, cat)
-    code, out = _build(project)
+    code, out = _build(project, pki, "--force")
     assert code == 1
     assert "refusing to sign retention-schedule in 'de'" in out and '"Scope" untranslated' in out
-    assert not (project / "dist" / "de" / "retention-schedule.pdf").exists()
-    code, out = _build(project, "--allow-incomplete")
+    assert "its PDF is not published" in out
+    dist = project / "dist"
+    assert not (dist / "de" / "retention-schedule.pdf").exists()  # the old signed one withdrawn
+    [check] = verify_pdf(dist / "en" / "retention-schedule.pdf", load_trust([pki.ca_pem]))
+    assert check.result is Result.TRUSTED
+    listed = [o["path"] for o in json.loads((dist / "manifest.json").read_text())["outputs"]]
+    assert listed == ["en/retention-schedule.pdf"]
+    code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
+                     str(pki.ca_pem))
     assert code == 0, out
-    assert (project / "dist" / "de" / "retention-schedule.pdf").exists()
+
+    code, out = _build(project, pki, "--allow-incomplete")
+    assert code == 0, out
+    assert (dist / "de" / "retention-schedule.pdf").exists()
+
+
+def test_no_terminal_and_no_passphrase_names_the_variables(project: Path, pki: Pki) -> None:
+    """A real process without a controlling terminal, as in CI."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"POLICYC_P12_PASSPHRASE", "POLICYC_PKCS11_PIN"}}
+    for args, variable in (
+            (["--p12", str(pki.signer_p12)], "POLICYC_P12_PASSPHRASE"),
+            (["--pkcs11-module", "/usr/lib/softhsm/libsofthsm2.so", "--pkcs11-token", "t",
+              "--pkcs11-key", "k"], "POLICYC_PKCS11_PIN")):
+        result = subprocess.run(
+            [sys.executable, "-m", "compiler", "build", "--format", "pdf", "--sign", *args],
+            cwd=project, env={**env, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, start_new_session=True, check=False)
+        assert result.returncode == 1, result.stderr
+        assert "no terminal to ask for the" in result.stderr
+        assert f"set {variable}" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
+        assert not (project / "dist").exists()

@@ -145,9 +145,11 @@ def test_hostile_catalog_is_a_located_error(tmp_path: Path, po: Path) -> None:
 
 
 def test_stamp_label_is_never_formatted() -> None:
-    """pyHanko gets the label with only {signer} and {date} substituted, '%' escaped."""
-    from compiler.signing import stamp_text
+    """Only the literal {signer} and {date} are substituted; nothing reaches str.format."""
+    from datetime import UTC, datetime
 
-    text = stamp_text("{signer.__class__} 100% {signer} {date} {x:>99}")
-    assert text == "{signer.__class__} 100%% %(signer)s %(ts)s {x:>99}"
-    assert text % {"signer": "A", "ts": "B"} == "{signer.__class__} 100% A B {x:>99}"
+    from compiler.signing.pades import stamp_text
+
+    when = datetime(2026, 1, 2, tzinfo=UTC)
+    text = stamp_text("{signer.__class__} 100% {signer} {date} {x:>99}", "A {date}", when, "en")
+    assert text == "{signer.__class__} 100% A {date} January 2, 2026 {x:>99}"

@@ -28,7 +28,9 @@ from pyhanko_certvalidator import ValidationContext
 
 from compiler.cli.sign import sign
 from compiler.cli.verify import verify
-from compiler.signing import SignerConfig, load_credentials, sign_pdf
+from compiler.signing.config import SignerOptions
+from compiler.signing.credentials import load_p12
+from compiler.signing.pades import Stamp, sign_pdf
 from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki, timestamp_server
 from tests.helpers import pdftotext
 
@@ -52,6 +54,11 @@ def unsigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ).write_pdf(pdf_variant="pdf/a-3a"))
         gc.collect()
     return path
+
+
+def squash_lines(text: str) -> str:
+    """A stamp wraps where its box ends: compare its words, not its line breaks."""
+    return " ".join(text.split())
 
 
 def run(command: click.Command, *args: object, env: dict[str, str | None] | None = None,
@@ -105,22 +112,21 @@ def test_signature_validates_with_pyhanko(pki: Pki, signed: Path, unsigned: Path
 
 def test_sign_pdf_api_with_a_localized_label(pki: Pki, unsigned: Path, tmp_path: Path) -> None:
     """What `build --sign` calls: bytes in, bytes out, the stamp text from parameters."""
-    config = SignerConfig(load_credentials(pki.signer_p12, PASSPHRASE), visible=True,
-                          label="Digital signiert von {signer} am {date} (100 %)",
-                          date_format="%d.%m.%Y")
+    config = SignerOptions(load_p12(pki.signer_p12, PASSPHRASE), visible=True)
     out = tmp_path / "de.pdf"
-    out.write_bytes(sign_pdf(unsigned.read_bytes(), config, source=unsigned))
+    today = f"{datetime.now(UTC):%d.%m.%Y}"
+    stamp = Stamp(f"Digital signiert von {SIGNER} am {today} (100 %)", "de")
+    out.write_bytes(sign_pdf(unsigned.read_bytes(), config, source=unsigned, stamp=stamp))
     [status] = pyhanko_statuses(out, pki)
     assert status.bottom_line
-    today = f"{datetime.now(UTC):%d.%m.%Y}"
-    assert f"Digital signiert von {SIGNER} am {today} (100 %)" in pdftotext(out)
+    assert f"Digital signiert von {SIGNER} am {today} (100 %)" in squash_lines(pdftotext(out))
 
 
 def test_invisible_signature_is_printable_and_empty(pki: Pki, unsigned: Path,
                                                     tmp_path: Path) -> None:
     out = tmp_path / "invisible.pdf"
     out.write_bytes(sign_pdf(unsigned.read_bytes(),
-                             SignerConfig(load_credentials(pki.signer_p12, PASSPHRASE))))
+                             SignerOptions(load_p12(pki.signer_p12, PASSPHRASE))))
     [status] = pyhanko_statuses(out, pki)
     assert status.bottom_line
     annots: Any = pypdf.PdfReader(out).pages[0]["/Annots"]
@@ -137,18 +143,23 @@ def test_verify_trusting_the_ca(pki: Pki, signed: Path) -> None:
     assert "chains to CN=policyc Test CA" in result.output
 
 
-def test_verify_without_trust_reports_trust_unchecked(signed: Path) -> None:
+def test_verify_without_trust_is_not_ok(signed: Path) -> None:
+    """Intact but unproven: its own exit code, never "OK"; --allow-untrusted accepts it."""
     result = run(verify, signed)
-    assert result.exit_code == 0, result.output
-    assert "not checked" in result.output
+    assert result.exit_code == 3, result.output
+    assert "INTACT, SIGNER NOT TRUSTED" in result.output and "OK" not in result.output
+    assert "no trust anchor given" in result.output
     assert "Traceback" not in result.output
+    result = run(verify, signed, "--allow-untrusted")
+    assert result.exit_code == 0, result.output
+    assert "untrusted signers allowed" in result.output
 
 
 def test_untrusted_anchor_fails(pki: Pki, signed: Path, tmp_path: Path) -> None:
     other = make_pki(tmp_path)  # a second, unrelated CA
     result = run(verify, signed, "--trust", other.ca_pem)
-    assert result.exit_code == 1
-    assert "does not chain to any --trust anchor" in result.output
+    assert result.exit_code == 3
+    assert "does not chain to any trust anchor given" in result.output
 
 
 def test_flipped_byte_fails_both_validators(pki: Pki, signed: Path, tmp_path: Path) -> None:
@@ -178,7 +189,8 @@ def test_second_signature_keeps_the_first_valid(pki: Pki, signed: Path,
     assert twice_signed.read_bytes().startswith(signed.read_bytes())
     result = run(verify, twice_signed, "--trust", pki.ca_pem)
     assert result.exit_code == 0, result.output
-    assert "Signature1: OK" in result.output and "Signature2: OK" in result.output
+    assert "Signature1 (signature): OK (trusted)" in result.output
+    assert "Signature2 (signature): OK (trusted)" in result.output
 
 
 @pytest.mark.parametrize("name", ["policy.pdf", "twice.pdf"])
@@ -207,7 +219,7 @@ def test_pdfa_metadata_and_stamp(unsigned: Path, twice_signed: Path) -> None:
             assert "/FontFile2" in descendant["/FontDescriptor"]
     boxes = [tuple(w["/Rect"]) for w in widgets]
     assert len(set(boxes)) == 2  # the second stamp does not cover the first
-    assert f"Digitally signed by {SIGNER} on" in pdftotext(twice_signed)
+    assert f"Digitally signed by {SIGNER} on" in squash_lines(pdftotext(twice_signed))
 
 
 def test_timestamp_makes_pades_b_t(pki: Pki, unsigned: Path, tmp_path: Path) -> None:
@@ -269,12 +281,14 @@ def test_bad_input_writes_nothing(case: str, pki: Pki, unsigned: Path, tmp_path:
         {"out.pdf", *(["notes.txt"] if broken == "input" else [])})
 
 
-def test_passphrase_is_prompted_unseen(pki: Pki, unsigned: Path, tmp_path: Path) -> None:
+def test_passphrase_is_prompted_unseen(pki: Pki, unsigned: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("compiler.signing.credentials.has_terminal", lambda: True)
     out = tmp_path / "out.pdf"
     env = {**ENV, "POLICYC_P12_PASSPHRASE": None}
     result = run(sign, unsigned, "--p12", pki.signer_p12, "-o", out, env=env, stdin=PASSPHRASE)
     assert result.exit_code == 0, result.output
-    assert "Passphrase for" in result.output and PASSPHRASE not in result.output
+    assert "passphrase for" in result.output.lower() and PASSPHRASE not in result.output
     assert out.exists()
 
 
@@ -287,23 +301,24 @@ def test_unsigned_pdf_fails_unless_allowed(unsigned: Path) -> None:
 
 def test_verify_manifest_detects_changes(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
-    files = {"en/a.html": b"<p>a</p>", "en/b.pdf": b"%PDF-1.7 b", "en/c.docx": b"c"}
+    files = {"en/a.html": b"<p>a</p>", "en/b.txt": b"b is text", "en/c.docx": b"c"}
     for rel, data in files.items():
         (tmp_path / rel).write_bytes(data)
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"outputs": [
         {"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         for rel, data in files.items()]}, indent=2))
-    result = run(verify, "--manifest", manifest)
+    result = run(verify, "--manifest", manifest, "--allow-unsigned")
     assert result.exit_code == 0, result.output
     assert "3 outputs, no mismatches" in result.output
+    assert "manifest.json: not signed (no manifest.json.p7s)" in result.output
 
     (tmp_path / "en/a.html").write_bytes(b"<p>A</p>")  # same size, other bytes
-    (tmp_path / "en/b.pdf").write_bytes(b"%PDF-1.7 bigger")
+    (tmp_path / "en/b.txt").write_bytes(b"b is longer text")
     (tmp_path / "en/c.docx").unlink()
-    result = run(verify, "--manifest", manifest)
+    result = run(verify, "--manifest", manifest, "--allow-unsigned")
     assert result.exit_code == 1
     assert re.search(r"manifest.json:4: error: en/a.html: sha256 \w+, manifest says", result.output)
-    assert "en/b.pdf: size 15 bytes, manifest says 10" in result.output
+    assert "en/b.txt: size 16 bytes, manifest says 9" in result.output
     assert "en/c.docx: missing" in result.output
-    assert "policyc: 4 errors" in result.output  # b.pdf differs in size and sha256
+    assert "policyc: 4 errors" in result.output  # b.txt differs in size and sha256

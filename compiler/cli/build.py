@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
+from compiler.cli.sign import signer_options, signing_options
 
 
 @click.command()
@@ -28,14 +30,11 @@ from compiler.cli.report import Report, reported
               help="Parallel workers (default: number of CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
 @click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
-@click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) with --p12; the passphrase "
-              "comes from POLICYC_P12_PASSPHRASE or a prompt.")
-@click.option("--p12", type=click.Path(path_type=Path), help="PKCS#12 certificate for --sign.")
+@click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) and the manifest with "
+              "--p12 or a PKCS#11 key (the signing options below).")
 @click.option("--allow-incomplete", is_flag=True,
               help="With --sign: also sign locales with fuzzy or untranslated messages.")
-@click.option("--visible", is_flag=True, help="With --sign: a visible signature box.")
-@click.option("--reason", help="With --sign: why the document is signed.")
-@click.option("--location", help="With --sign: where it is signed.")
+@signing_options
 @click.option("--docx-protect", is_flag=True, help="Also write <id>.protected.docx: opens "
               "read-only recommended, editing restricted to comments (no password).")
 @reported
@@ -43,8 +42,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
           page_size: str | None, pdf_variant: str, reference_docx: Path | None,
           base_url: str | None, jobs: int | None, force: bool, shard: str | None, sign: bool,
-          p12: Path | None, allow_incomplete: bool, visible: bool, reason: str | None,
-          location: str | None, docx_protect: bool) -> None:
+          allow_incomplete: bool, docx_protect: bool, **signing: Any) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
     import os
 
@@ -60,16 +58,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
         from compiler.renderers.variants import check_variant
 
         check_variant(variant)
-    signer = None
-    if sign:
-        if p12 is None:
-            raise click.BadParameter("--sign needs --p12 FILE", param_hint="--p12")
-        from compiler.cli.sign import passphrase
-        from compiler.signing import SignerConfig, load_credentials
-
-        signer = SignerConfig(load_credentials(p12, passphrase(p12)), reason=reason,
-                              location=location, visible=visible,
-                              timestamp_url=os.environ.get("POLICYC_TSA_URL") or None)
+    signer = signer_options(signing) if sign else None
     options = BuildOptions(out=out, formats=fmts, locales=opt.split(locales), signer=signer,
                            allow_incomplete=allow_incomplete, docx_protect=docx_protect,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,

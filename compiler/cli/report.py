@@ -1,7 +1,8 @@
 """The one Report: a command's diagnostics and failures, and the only place picking exit codes.
 
 Black's report.py is the model: every command reports through a Report, and `return_code`
-alone decides how the process ends (0: done; 1: errors or failures). Usage mistakes that
+alone decides how the process ends (0: done; 1: errors or failures; 3: nothing found wrong
+but not proven either, as an intact signature from an untrusted signer). Usage mistakes that
 click catches itself (an unknown option, a bad value) keep click's exit code 2.
 Imports nothing heavy (no click), so `policyc check`'s fast path uses it too.
 """
@@ -29,6 +30,7 @@ class Report:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.failures: list[str] = []
+        self.unproven_checks: list[str] = []
 
     def add(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)
@@ -37,19 +39,24 @@ class Report:
         """A check that failed without a location (e.g. a locale below --min-complete)."""
         self.failures.append(message)
 
+    def unproven(self, message: str) -> None:
+        """A check that found nothing wrong but could not prove enough: an intact signature
+        whose signer is not shown to be trusted. Its own exit code (3), never success."""
+        self.unproven_checks.append(message)
+
     @property
     def errors(self) -> int:
         return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
 
     @property
     def return_code(self) -> int:
-        return 1 if self.errors or self.failures else 0
+        return 1 if self.errors or self.failures else 3 if self.unproven_checks else 0
 
     def print(self) -> None:
         """Diagnostics and failures on stderr, then the count of errors."""
         for d in self.diagnostics:
             print(d, file=sys.stderr)
-        for f in self.failures:
+        for f in [*self.failures, *self.unproven_checks]:
             print(escape(f"policyc: {f}"), file=sys.stderr)
         if self.errors:
             print(f"policyc: {plural(self.errors, 'error')}", file=sys.stderr)
