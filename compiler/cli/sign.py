@@ -108,12 +108,13 @@ SIGNING_PARAMS = ("p12", "pkcs11_module", "pkcs11_token", "pkcs11_key", "cert_pa
               help="Signed PDF to write (its folder must exist; may be IN.pdf itself).")
 @click.option("--locale", default=None,
               help="Language of the stamp's label and date (default: the PDF's /Lang).")
-@click.option("--locales-dir", type=click.Path(path_type=Path), default=Path("locales"),
-              show_default=True, help="Catalogs for the stamp label when the PDF has none "
-                                      "attached.")
+@click.option("--locales-dir", type=click.Path(path_type=Path),
+              help="Catalogs for the stamp label when the PDF has none attached (default: the "
+                   "project's locales/).")
 @signing_options
 @reported
-def sign(report: Report, *, input_pdf: Path, output: Path, locale: str | None, locales_dir: Path,
+def sign(report: Report, *, input_pdf: Path, output: Path, locale: str | None,
+         locales_dir: Path | None,
          **params: Any) -> None:
     """Sign IN.pdf into --output: PAdES, an incremental update covering the whole file.
 
@@ -123,6 +124,7 @@ def sign(report: Report, *, input_pdf: Path, output: Path, locale: str | None, l
     from datetime import UTC, datetime
 
     from compiler.fs import write_atomic
+    from compiler.project.layout import find_layout
     from compiler.signing.credentials import signer_name
     from compiler.signing.pades import (
         Stamp,
@@ -145,7 +147,7 @@ def sign(report: Report, *, input_pdf: Path, output: Path, locale: str | None, l
     options = signer_options(params, locale)
     stamp_locale = locale or pdf_language(data) or "en"
     template, origin = (params["label"], "--label") if params["label"] else \
-        catalog_label(data, stamp_locale, locales_dir)
+        catalog_label(data, stamp_locale, locales_dir or find_layout().locales)
     now = datetime.now(UTC)
     name = signer_name(options.credentials)
     stamp = Stamp(stamp_text(template, name, now, stamp_locale), stamp_locale)
