@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
 
 
@@ -32,13 +33,31 @@ def _print_report(findings: Any, quiet: bool) -> None:
               "else en).")
 @click.option("--variables", is_flag=True, help="Repeated e-mail addresses, URLs and the "
               "organization's name become variables.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--verify", "check_fidelity", is_flag=True, help="Build the imported source to "
+              "HTML in memory and report the share of FILE's sentences found in it, in order.")
+@click.option("--translation", metavar="LOCALE", help="FILE is a translation into LOCALE of "
+              "--source: align it and write locales/LOCALE/LC_MESSAGES/<id>.po.")
+@click.option("--source", "source", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --translation: the policyc source FILE translates.")
+@opt.locales_dir_option
+@click.option("--force", is_flag=True, help="Overwrite an existing output file or catalog.")
 @click.option("--brief", is_flag=True, help="Only the report's counts, not each finding.")
 @reported
-def import_command(report: Report, file: Path, doc_id: str | None, output: Path | None, fmt: str | None,
-                   locale: str | None, variables: bool, force: bool, brief: bool) -> None:
-    """Turn FILE, an existing policy, into a policyc YAML source, and report what was mapped,
-    left out or guessed (each with its place in FILE)."""
+def import_command(report: Report, file: Path, doc_id: str | None, output: Path | None,
+                   fmt: str | None, locale: str | None, variables: bool, check_fidelity: bool,
+                   translation: str | None, source: Path | None, locales_dir: Path | None,
+                   force: bool, brief: bool) -> None:
+    """Turn FILE, an existing policy (Markdown, DOCX or HTML), into a policyc YAML source, and
+    report what was mapped, left out or guessed, each with its place in FILE.
+
+    With --translation LOCALE --source SOURCE, FILE is a human translation of SOURCE: it is
+    aligned to SOURCE's messages (heading to heading, block to block, cell to cell) and
+    written as the LOCALE catalog; what cannot be matched is kept fuzzy with a note."""
+    if translation or source:
+        if not (translation and source):
+            raise click.UsageError("--translation LOCALE and --source SOURCE go together")
+        _translation(file, translation.replace("-", "_"), source, locales_dir, fmt, force, brief)
+        return
     from compiler.errors import Category, CompilerError, Loc, display_path
     from compiler.fs import write_atomic
     from compiler.importer.run import import_file
@@ -47,6 +66,8 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
     options = ReadOptions(locale=locale.replace("-", "_") if locale else None, doc_id=doc_id)
     result = import_file(file, options, fmt=fmt, variables=variables)
     _print_report(result.findings, brief)
+    if check_fidelity:
+        _verify(report, file, result)
     if output is not None and str(output) == "-":
         click.echo(result.yaml_text, nl=False)
         return
@@ -57,3 +78,37 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
     write_atomic(target, result.yaml_text.encode("utf-8"))
     click.echo(f"policyc: wrote {display_path(target)} ({len(result.document.sections)} "
                f"sections) from {display_path(file)}", err=True)
+
+
+def _verify(report: Report, file: Path, result: Any) -> None:
+    from compiler.importer.run import read_file
+    from compiler.importer.verify import verify
+
+    fidelity = verify(file, result.format, read_file(file), result.document)
+    for miss in fidelity.misses:
+        click.echo(f"policyc: verify: {miss}", err=True)
+    click.echo(f"policyc: verify: {fidelity.found} of {fidelity.total} sentences of the input "
+               f"found in the built HTML ({fidelity.share:.1f} %)", err=True)
+    if fidelity.found < fidelity.total:
+        report.fail(f"verify: {fidelity.total - fidelity.found} sentences missing")
+
+
+def _translation(file: Path, locale: str, source: Path, locales_dir: Path | None,
+                 fmt: str | None, force: bool, brief: bool) -> None:
+    from compiler.errors import display_path
+    from compiler.importer.translation import import_translation
+    from compiler.project.layout import locales_dir as default_locales
+
+    result = import_translation(file, source, locale, locales_dir or default_locales(source),
+                                fmt=fmt, force=force)
+    _print_report(result.findings, brief)
+    aligned, fuzzy, unaligned = result.alignment.counts
+    if not brief:
+        for pair in result.alignment.pairs:
+            for note in pair.notes:
+                click.echo(f"{pair.source.loc}: fuzzy: {note}", err=True)
+        for rich in result.alignment.unaligned:
+            click.echo(f"{rich.loc}: unaligned: no translation found for {rich.plain()[:60]!r}",
+                       err=True)
+    click.echo(f"policyc: wrote {display_path(result.path)}: {aligned} aligned, {fuzzy} fuzzy, "
+               f"{unaligned} unaligned of {result.messages} messages", err=True)

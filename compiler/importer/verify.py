@@ -123,6 +123,8 @@ def input_blocks(path: Path, fmt: str, data: bytes) -> list[str]:
 
         text = data.decode("utf-8").removeprefix("\ufeff")
         text = re.sub(r"\A---\s*\n.*?\n(---|\.\.\.)\s*\n", "", text, flags=re.DOTALL)
+        # kramdown attribute lists ({: datetime="..." }) are site-generator markup, not text
+        text = re.sub(r"(?m)^\s*\{:[^}\n]*\}\s*$", "", text)
         html = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
         return html_blocks("<html><body>" + html + "</body></html>")
     if fmt == "docx":

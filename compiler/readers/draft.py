@@ -118,7 +118,8 @@ def normalize(nodes: Iterable[Inline], *, keep_breaks: bool = False) -> tuple[In
         match n:
             case Text(text=t):
                 t = t.replace("\u00ad", "")  # soft hyphens are layout, not text
-                t = re.sub(r"[ \t\r\f\v]+", " ", t) if keep_breaks else re.sub(r"\s+", " ", t)
+                # ASCII white space only: no-break spaces (100\u00a0%, French \u202f:) are text
+                t = re.sub(r"[ \t\r\f\v]+" if keep_breaks else r"[ \t\r\n\f\v]+", " ", t)
                 if t:
                     _append(out, Text(t))
             case Strong(children=c) | Emphasis(children=c):

@@ -34,6 +34,7 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
     text = decode(data, shown, MAX_BYTES)
     col = Collector(shown)
     hints, offset, text = _front_matter(text, shown, col)
+    text = _attribute_lists(text, shown, col)
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     tokens = md.parse(text)
     stream = _Blocks(tokens, shown, offset, col).run()
@@ -42,6 +43,17 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
                                "lists or tables)", Category.SYNTAX)
     stem = shown.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return assemble(stream, hints, col, options, stem)
+
+
+def _attribute_lists(text: str, shown: str, col: Collector) -> str:
+    """kramdown's attribute lists ('{: datetime="2025-06-10" }' on a line of its own) are
+    markup for a site generator, not text: blanked (lines kept for the report's numbers)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if re.fullmatch(r"\s*\{:[^}]*\}\s*", line):
+            col.unmapped(Loc(shown, i + 1), f"kramdown attribute list {line.strip()!r} left out")
+            lines[i] = ""
+    return "\n".join(lines)
 
 
 def _front_matter(text: str, shown: str, col: Collector) -> tuple[Hints, int, str]:

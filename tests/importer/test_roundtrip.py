@@ -7,24 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import BuildOptions, build
 from compiler.i18n.catalogs import po_path, read_translations
 from compiler.importer.run import import_file
 from compiler.importer.verify import built_html, html_blocks, norm
 from compiler.readers import ReadOptions
 from compiler.readers import read_file as load
 from tests.helpers import ROOT
+from tests.importer.conftest import SOURCES
 
-SOURCES = sorted((ROOT / "source").glob("*.yaml"))
 CASES = [(src, code, fmt) for src in SOURCES for code in load(src).meta.locales
          for fmt in ("html", "docx")]
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("shipped")
-    build(SOURCES, BuildOptions(out=out, formats=("html", "docx"), jobs=1))
-    return out
 
 
 def _body(page: bytes) -> list[str]:
