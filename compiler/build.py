@@ -20,6 +20,7 @@ from compiler.fs import write_atomic
 from compiler.i18n.catalogs import Translations, po_path, read_translations
 from compiler.manifest import index_html, manifest_bytes
 from compiler.model import Document, LocalizedDocument
+from compiler.project import layout
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, discover, read_facts
 from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, get_renderer
@@ -174,7 +175,8 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
         page_size=options.page_size or facts.page_size,
         pdf_variant=options.pdf_variant,
         reference_docx=options.reference_docx or (
-            source.parent / facts.reference_docx if facts.reference_docx else None),
+            layout.reference_docx(source, facts.reference_docx) if facts.reference_docx
+            else None),
         alternates=alternates if "html" in options.formats else (),
         downloads=downloads,
         base_url=options.base_url or facts.base_url,
@@ -199,17 +201,30 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
         "options": repr((options.page_size or facts.page_size, options.pdf_variant,
                          options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, babel_version)),
-        "reference": _reference_digest(facts, options),
+        "reference": _reference_digest(facts, Path(facts.path), options),
         "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
         "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _reference_digest(facts: Facts, options: BuildOptions) -> str:
+def _reference_digest(facts: Facts, source: Path, options: BuildOptions) -> str:
+    """The reference document's bytes, read as the renderer will (regular file, size limit,
+    inside the project when a source names it)."""
     path = options.reference_docx or (
-        Path(facts.path).parent / facts.reference_docx if facts.reference_docx else None)
-    return _file_digest(path) if path else ""
+        layout.reference_docx(source, facts.reference_docx) if facts.reference_docx else None)
+    if path is None:
+        return ""
+    return _reference_file_digest(path)
+
+
+@cache
+def _reference_file_digest(path: Path) -> str:
+    from compiler.fs import read_input
+    from compiler.limits import MAX_REFERENCE_DOCX_BYTES
+
+    return hashlib.sha256(read_input(path, MAX_REFERENCE_DOCX_BYTES,
+                                     "reference document")).hexdigest()
 
 
 # --- workers -------------------------------------------------------------------------
@@ -251,7 +266,7 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build every document x locale x format; raise CompilerError with all user mistakes."""
     started = time.perf_counter()
-    for memo in (_file_digest, _shared_inputs):  # inputs may change between builds
+    for memo in (_file_digest, _shared_inputs, _reference_file_digest):  # inputs may change between builds
         memo.cache_clear()
     clear_caches()
     result = BuildResult()

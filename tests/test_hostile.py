@@ -145,11 +145,12 @@ def test_hostile_catalog_is_a_located_error(tmp_path: Path, po: Path) -> None:
 
 
 def test_stamp_label_is_never_formatted() -> None:
-    """Only the literal {signer} and {date} are substituted; nothing reaches str.format."""
-    from datetime import UTC, datetime
+    """Only the literal {signer} and {date} are substituted in a (translated) stamp label."""
+    import datetime as dt
 
     from compiler.signing.pades import stamp_text
 
-    when = datetime(2026, 1, 2, tzinfo=UTC)
-    text = stamp_text("{signer.__class__} 100% {signer} {date} {x:>99}", "A {date}", when, "en")
-    assert text == "{signer.__class__} 100% A {date} January 2, 2026 {x:>99}"
+    when = dt.datetime(2025, 1, 31, tzinfo=dt.UTC)
+    text = stamp_text("{signer.__class__.__mro__} {signer:>30000000} 100% {signer} {date}",
+                      "A", when, "en")
+    assert text == "{signer.__class__.__mro__} {signer:>30000000} 100% A January 31, 2025"

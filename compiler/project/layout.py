@@ -93,3 +93,17 @@ def find_layout(start: Path | None = None) -> Layout:
     here = (start or Path.cwd()).resolve()
     config = find_config(here)
     return Layout(config.parent if config else here, config)
+
+
+def reference_docx(source: Path, name: str) -> Path:
+    """The DOCX style reference a source names: relative to the source's folder, and inside
+    the project once symlinks are resolved (a source must not lend out /etc or ~/.ssh)."""
+    from compiler.errors import Category, CompilerError, Loc
+    from compiler.fs import is_inside
+
+    path = source.parent / name
+    root = project_root(source)
+    if Path(name).is_absolute() or not is_inside(path, root):
+        raise CompilerError.at(Loc.file(source), f"reference_docx '{name}' lies outside the "
+                               f"project folder {root} (symlinks resolved)", Category.REFERENCE)
+    return path

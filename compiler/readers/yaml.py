@@ -316,8 +316,12 @@ class _Loader:
             self.error(f["base_url"], "base_url", f"'{base_url}' is not allowed: {why}",
                        Category.REFERENCE)
         reference_docx = self.scalar(f.get("reference_docx"), "reference_docx")
+        if reference_docx is not None and not _inside_project(reference_docx):
+            self.error(f["reference_docx"], "reference_docx", f"'{reference_docx}' lies outside "
+                       "the project folder (expected a .docx path relative to this source "
+                       "file, inside the project)", Category.REFERENCE)
         # A source read from elsewhere than a file (a git revision) has no folder to look in.
-        if reference_docx is not None and Path(self.path).is_file() and not (
+        elif reference_docx is not None and Path(self.path).is_file() and not (
                 Path(self.path).parent / reference_docx).is_file():
             self.error(f["reference_docx"], "reference_docx", f"file '{reference_docx}' not "
                        "found (expected a .docx path relative to this source file)",
@@ -701,6 +705,16 @@ class _Loader:
         did = f"; did you mean '{{{hint[0]}}}'?" if hint else ""
         self.diag.error(loc, f"placeholder '{{{name}}}' names no variable (defined: "
                         f"{', '.join(names) or 'none'}){did}", Category.REFERENCE)
+
+
+def _inside_project(name: str) -> bool:
+    """A path written in a source stays inside the project: relative, and not climbing
+    above the folder that holds the source's folder (symlinks are checked when read)."""
+    import posixpath
+
+    if not name or name.startswith("/") or "\\" in name or ":" in name:
+        return False
+    return not posixpath.normpath(posixpath.join("source", name)).startswith("..")
 
 
 def _link_targets(rich: Rich) -> list[str]:

@@ -45,7 +45,12 @@ class Revision:
         """The source's DOCX style reference, if it names one that exists (for a git
         revision: the working tree's copy)."""
         name = self.document.meta.reference_docx
-        return self.folder / name if name and (self.folder / name).is_file() else None
+        if not name:
+            return None
+        from compiler.project.layout import reference_docx
+
+        path = reference_docx(self.folder / "source.yaml", name)  # inside the project
+        return path if path.is_file() else None
 
     def translations(self, locale: str) -> tuple[Translations | None, str]:
         """The catalog of this version in one locale (None: there is none, or it is the

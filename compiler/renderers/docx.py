@@ -132,8 +132,11 @@ def resolve_styles(document: WordDocument, need: dict[str, str],
 
 
 def open_reference(path: Path) -> WordDocument:
+    from compiler.renderers.reference import read_reference
+
+    data = read_reference(path)  # only what a reference may lend, read within limits
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
         raise CompilerError.at(Loc.file(path), f"cannot read reference document: {err} "
                                "(expected a .docx file)", Category.IO) from err
