@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import ROOT
 
 PACKAGE_DATA = ("compiler/templates/css/web.css", "compiler/templates/css/print.css",
                 "compiler/templates/html/page.html.j2", "compiler/templates/html/index.html.j2",
@@ -47,18 +47,20 @@ def test_installed_wheel_builds_a_project_outside_the_checkout(
     subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", str(wheel)],
                    check=True, capture_output=True)
     project = tmp_path / "legal"
-    (project / "source").mkdir(parents=True)
-    shutil.copy(FIXTURES / "project" / "source" / "retention-schedule.yaml", project / "source")
+    project.mkdir()
     env = {"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "HOME": str(tmp_path),
            "LANG": "C.UTF-8"}
-    proc = subprocess.run([venv / "bin" / "policyc", "build", "--locale", "en"], cwd=project,
-                          env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    for ext in ("html", "pdf", "docx"):
-        assert (project / "dist" / "en" / f"retention-schedule.{ext}").stat().st_size > 1000
-    page = (project / "dist" / "en" / "retention-schedule.html").read_text(encoding="utf-8")
-    assert "Retention" in page
+    for args in (["init", "--id", "terms", "--title", "Terms of Service", "--locale", "de"],
+                 ["build", "--jobs", "1"]):
+        proc = subprocess.run([venv / "bin" / "policyc", *args], cwd=project, env=env,
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+    for locale in ("en", "de"):
+        for ext in ("html", "pdf", "docx"):
+            assert (project / "dist" / locale / f"terms.{ext}").stat().st_size > 1000
+    page = (project / "dist" / "de" / "terms.html").read_text(encoding="utf-8")
+    assert "Terms of Service" in page and ">Inhalt<" in page
     # The installed package, not this checkout, answered.
     where = subprocess.run([venv / "bin" / "python", "-c",
                             "import compiler; print(compiler.__file__)"],

@@ -15,18 +15,25 @@ from compiler.cli.sign import signer_options, signing_options
 
 @click.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, help="html,pdf,docx (default: all).")
-@click.option("--locale", "locales", multiple=True, help="Locales to build (default: all listed).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
-@click.option("--locales-dir", type=click.Path(path_type=Path), help="Default: locales/ beside source/.")
-@click.option("--strict", is_flag=True, help="Untranslated or fuzzy strings are errors.")
-@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="PDF page size.")
-@click.option("--pdf-variant", default="pdf/a-3a", show_default=True,
+@click.option("--format", "formats", multiple=True, envvar="POLICYC_FORMATS",
+              help="html,pdf,docx (default: all).")
+@click.option("--locale", "locales", multiple=True, envvar="POLICYC_LOCALES",
+              help="Locales to build (default: all listed).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              envvar="POLICYC_OUT")
+@click.option("--locales-dir", type=click.Path(path_type=Path), envvar="POLICYC_LOCALES_DIR",
+              help="Default: locales/ beside source/.")
+@click.option("--strict", is_flag=True, envvar="POLICYC_STRICT",
+              help="Untranslated or fuzzy strings are errors.")
+@click.option("--page-size", type=click.Choice(["A4", "Letter"]), envvar="POLICYC_PAGE_SIZE",
+              help="PDF page size.")
+@click.option("--pdf-variant", default="pdf/a-3a", show_default=True, envvar="POLICYC_PDF_VARIANT",
               help="WeasyPrint PDF variant (pdf/a-3a, pdf/a-3u, pdf/a-2b, pdf/ua-1...) or 'none'.")
 @click.option("--reference-docx", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Style reference document for DOCX output.")
-@click.option("--base-url", help="Public URL of the published dist/ folder (canonical links).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              envvar="POLICYC_REFERENCE_DOCX", help="Style reference document for DOCX output.")
+@click.option("--base-url", envvar="POLICYC_BASE_URL",
+              help="Public URL of the published dist/ folder (canonical links).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, envvar="POLICYC_JOBS",
               help="Parallel workers (default: number of CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
 @click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
@@ -35,8 +42,9 @@ from compiler.cli.sign import signer_options, signing_options
 @click.option("--allow-incomplete", is_flag=True,
               help="With --sign: also sign locales with fuzzy or untranslated messages.")
 @signing_options
-@click.option("--docx-protect", is_flag=True, help="Also write <id>.protected.docx: opens "
-              "read-only recommended, editing restricted to comments (no password).")
+@click.option("--docx-protect", is_flag=True, envvar="POLICYC_DOCX_PROTECT",
+              help="Also write <id>.protected.docx: opens read-only recommended, editing "
+              "restricted to comments (no password).")
 @reported
 def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
@@ -49,7 +57,6 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
     from compiler.build import BuildOptions
     from compiler.build import build as run_build
     from compiler.cli.progress import Reporter
-    from compiler.project.layout import find_layout
     from compiler.renderers.templates import Templates
 
     fmts = opt.formats(formats)
@@ -64,8 +71,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
                            jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard),
-                           templates=Templates.for_project(find_layout().templates))
+                           templates=Templates.for_project(opt.project()[0].templates))
     level = logging.getLogger().level
     with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
-        result = run_build(list(sources), options, progress=reporter.advance)
+        result = run_build(opt.default_sources(sources), options, progress=reporter.advance)
         reporter.summary(result)

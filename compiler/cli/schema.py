@@ -12,12 +12,18 @@ from compiler.cli.report import Report, reported
 
 @click.command()
 @click.option("--out", type=click.Path(path_type=Path), help="Write here instead of stdout.")
+@click.option("--config", "config", is_flag=True,
+              help="The schema of the project config (policyc.toml) instead.")
 @reported
-def schema(report: Report, out: Path | None) -> None:
-    """Print the JSON Schema of the source format."""
+def schema(report: Report, out: Path | None, config: bool) -> None:
+    """Print the JSON Schema of the source format (or of policyc.toml)."""
     from compiler.errors import Category, CompilerError, Loc
     from compiler.fs import write_atomic
-    from compiler.readers.schema import json_schema
+
+    if config:
+        from compiler.project.config import json_schema
+    else:
+        from compiler.readers.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if not out:

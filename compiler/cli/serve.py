@@ -12,8 +12,10 @@ from compiler.cli.report import Report, reported
 
 @click.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--locale", "locales", multiple=True, help="Locales to build (default: all listed).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--locale", "locales", multiple=True, envvar="POLICYC_LOCALES",
+              help="Locales to build (default: all listed).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              envvar="POLICYC_OUT")
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--format", "formats", multiple=True, help="Formats to rebuild (default: html).")
 @reported
@@ -22,15 +24,15 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
     """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved."""
     from compiler.build import BuildOptions
     from compiler.build import build as run_build
-    from compiler.project.layout import find_layout, locales_dir
+    from compiler.project.layout import locales_dir
     from compiler.project.sources import discover
     from compiler.renderers.templates import Templates
     from compiler.serve import serve as run_server
 
-    paths = discover(list(sources))
+    paths = discover(opt.default_sources(sources))
     options = BuildOptions(out=out, formats=opt.formats(formats, default=("html",)),
                            locales=opt.split(locales), jobs=1,
-                           templates=Templates.for_project(find_layout().templates))
+                           templates=Templates.for_project(opt.project()[0].templates))
 
     def rebuild() -> None:
         """Each rebuild reports on its own; a mistake waits for the next save."""

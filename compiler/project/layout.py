@@ -19,6 +19,7 @@ TEMPLATES_DIR = "templates"
 CACHE_DIR = ".policyc-cache"
 CONFIG_NAME = "policyc.toml"
 PYPROJECT = "pyproject.toml"
+OUT_DIR = "dist"
 
 
 def project_root(source: Path) -> Path:

@@ -1,0 +1,346 @@
+"""The project config, `policyc.toml` (or `[tool.policyc]` in pyproject.toml): declared once here.
+
+Three tables: `[build]` holds defaults named like `policyc build`'s long options, `[theme]`
+the brand, `[variables]` facts every document shares. The same declarations check the file
+(unknown keys and wrong types are errors at their file:line) and produce its JSON Schema for
+editors. The command line applies it as click's default map, so the precedence is
+file < environment (POLICYC_* variables) < command line. Paths are relative to the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.project.layout import CONFIG_NAME, Layout
+
+LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
+COLOUR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+FORMATS = ("html", "pdf", "docx")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # as written in the file, e.g. page-size
+    schema: dict[str, Any]
+    doc: str
+    path: bool = False  # a file or folder, relative to the config file
+
+    @property
+    def option(self) -> str:
+        """The click parameter name of the matching command-line option."""
+        return self.key.replace("-", "_")
+
+
+_STRINGS = {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
+
+BUILD: tuple[Setting, ...] = (
+    Setting("out", {"type": "string"}, "Output folder (default: dist).", path=True),
+    Setting("formats", {"type": "array", "items": {"enum": list(FORMATS)}, "uniqueItems": True},
+            "Formats to build (default: html, pdf, docx)."),
+    Setting("locales", {"type": "array", "items": {"type": "string", "pattern": LOCALE_PATTERN},
+                        "uniqueItems": True},
+            "Locales to build (default: every locale each source lists)."),
+    Setting("locales-dir", {"type": "string"}, "Catalogs folder (default: locales/ beside "
+            "source/).", path=True),
+    Setting("page-size", {"enum": ["A4", "Letter"]}, "PDF page size (default: the source's)."),
+    Setting("pdf-variant", {"type": "string"}, "WeasyPrint PDF variant (pdf/a-3a, pdf/ua-1, "
+            "...) or none."),
+    Setting("jobs", {"type": "integer", "minimum": 1, "maximum": 256},
+            "Parallel workers (default: number of CPUs)."),
+    Setting("reference-docx", {"type": "string"}, "Style reference document for DOCX output "
+            "(default: templates/docx/reference.docx, else policyc's).", path=True),
+    Setting("base-url", {"type": "string", "pattern": "^https?://"},
+            "Public URL of the published output folder (canonical and cross-document links)."),
+    Setting("strict", {"type": "boolean"}, "Untranslated or fuzzy strings are errors."),
+    Setting("docx-protect", {"type": "boolean"}, "Also write read-only-recommended DOCX copies."),
+)
+
+FONTS: tuple[Setting, ...] = (
+    Setting("latin", {"type": "string"}, "Font family for Latin, Greek and Cyrillic text."),
+    Setting("headings", {"type": "string"}, "Font family for headings (default: latin)."),
+    Setting("arabic", {"type": "string"}, "Font family for Arabic-script text."),
+    Setting("hebrew", {"type": "string"}, "Font family for Hebrew text."),
+    Setting("cjk", {"type": "string"}, "Font family for Chinese, Japanese and Korean text."),
+)
+
+THEME: tuple[Setting, ...] = (
+    Setting("logo", {"type": "string", "pattern": r"(?i)\.(svg|png)$"},
+            "Path to the logo, an SVG or PNG file.", path=True),
+    Setting("primary", {"type": "string", "pattern": COLOUR_PATTERN},
+            "Primary colour (#RRGGBB): headings, masthead, rules."),
+    Setting("accent", {"type": "string", "pattern": COLOUR_PATTERN},
+            "Accent colour (#RRGGBB): links and highlights."),
+    Setting("footer", {"type": "string"}, "Footer text on every page of every format."),
+    Setting("fonts", {"$ref": "#/$defs/fonts"}, "Font families per script."),
+)
+
+TABLES: dict[str, str] = {
+    "build": "Defaults for `policyc build` (and `serve`), named like its long options.",
+    "theme": "The brand: logo, colours, fonts and footer, in HTML, PDF and DOCX alike.",
+    "variables": "Facts every document shares, used in text as {name}; a document's own "
+                 "variables of the same name win.",
+}
+VARIABLE_KINDS = ("email", "url", "phone", "date", "duration", "number")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The brand, paths resolved; every field optional."""
+
+    logo: Path | None = None
+    primary: str | None = None
+    accent: str | None = None
+    footer: str | None = None
+    fonts: tuple[tuple[str, str], ...] = ()  # (script, family)
+
+    def font(self, script: str) -> str | None:
+        return dict(self.fonts).get(script)
+
+    @property
+    def empty(self) -> bool:
+        return self == Theme()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    root: Path | None = None
+    build: dict[str, Any] = field(default_factory=dict)  # option name -> value, paths resolved
+    theme: Theme = Theme()
+    variables: dict[str, Any] = field(default_factory=dict)  # raw TOML values, checked
+    lines: dict[str, int] = field(default_factory=dict)  # dotted key -> line, for messages
+
+    def loc(self, dotted: str) -> Loc:
+        return Loc(display_path(self.path), self.lines.get(dotted, 0)) if self.path else \
+            Loc(CONFIG_NAME)
+
+    def defaults(self, command: str) -> dict[str, Any]:
+        """click's default map for one command (file < environment < command line)."""
+        if command == "build":
+            return dict(self.build)
+        if command == "serve":
+            return {k: v for k, v in self.build.items() if k in ("out", "locales")}
+        return {}
+
+
+def json_schema() -> dict[str, Any]:
+    def table(settings: tuple[Setting, ...]) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False,
+                "properties": {s.key: {**s.schema, "description": s.doc} for s in settings}}
+
+    variable = {"oneOf": [
+        {"type": "string"}, {"type": "number"},
+        {"type": "object", "additionalProperties": False, "minProperties": 1,
+         "properties": {**{k: {"type": ["string", "number"] if k == "number" else "string"}
+                           for k in VARIABLE_KINDS},
+                        "comment": {"type": "string", "description": "A note for translators."}}},
+    ]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "policyc project config (policyc.toml)",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "build": {**table(BUILD), "description": TABLES["build"]},
+            "theme": {**table(THEME), "description": TABLES["theme"]},
+            "variables": {"type": "object", "description": TABLES["variables"],
+                          "patternProperties": {NAME_PATTERN: variable},
+                          "additionalProperties": False},
+        },
+        "$defs": {"fonts": {**table(FONTS), "description": "Font families per script."}},
+    }
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def key_lines(text: str, prefix: str = "") -> dict[str, int]:
+    """Dotted key -> 1-based line, from table headers and `key =` lines.
+
+    tomllib keeps no positions; this small scan of the same text gives them for messages.
+    prefix is dropped from table names ("tool.policyc" in pyproject.toml).
+    """
+    lines: dict[str, int] = {}
+    table = ""
+    header = re.compile(r"\s*\[\s*([^\]\[]+?)\s*\]\s*(#.*)?$")
+    assign = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+    for number, line in enumerate(text.splitlines(), 1):
+        m = header.match(line)
+        if m:
+            table = _unquote(m.group(1))
+            if prefix and (table == prefix or table.startswith(prefix + ".")):
+                table = table[len(prefix):].lstrip(".")
+            lines.setdefault(table, number)
+            continue
+        m = assign.match(line)
+        if m:
+            key = _unquote(m.group(1))
+            lines.setdefault(f"{table}.{key}" if table else key, number)
+    return lines
+
+
+def _unquote(dotted: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in dotted.split("."))
+
+
+def load(layout: Layout) -> Config:
+    """The project's config, checked; an empty Config when the project has none."""
+    if layout.config is None:
+        return Config(root=layout.root)
+    import tomllib
+
+    path = layout.config
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise CompilerError.at(Loc(shown), f"cannot read the project config: {err}",
+                               Category.IO) from err
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
+        loc = (Loc(shown, int(m.group(1)), int(m.group(2))) if m else
+               Loc(shown, len(text.splitlines())) if "end of document" in str(err) else Loc(shown))
+        message = re.sub(r"\s*\(at (line|end).*\)$", "", str(err))
+        raise CompilerError.at(loc, f"TOML syntax error: {message}", Category.SYNTAX) from err
+    prefix = ""
+    if path.name != CONFIG_NAME:
+        prefix = "tool.policyc"
+        data = data["tool"]["policyc"]
+    return _check(data, path, key_lines(text, prefix))
+
+
+class _Checker:
+    def __init__(self, path: Path, lines: dict[str, int]) -> None:
+        self.path = path
+        self.lines = lines
+        self.diag = Diagnostics()
+
+    def error(self, dotted: str, message: str) -> None:
+        line = self.lines.get(dotted) or self.lines.get(dotted.rsplit(".", 1)[0], 0)
+        self.diag.error(Loc(display_path(self.path), line), f"{dotted}: {message}")
+
+    def unknown(self, dotted: str, key: str, expected: list[str]) -> None:
+        hint = difflib.get_close_matches(key, expected, n=1)
+        did = f"; did you mean '{hint[0]}'?" if hint else ""
+        self.error(dotted, f"unknown key '{key}' (expected one of: {', '.join(expected)}){did}")
+
+    def table(self, data: Any, where: str, settings: tuple[Setting, ...]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.error(where, f"expected a table, found {_kind(data)}")
+            return {}
+        known = {s.key: s for s in settings}
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            dotted = f"{where}.{key}" if where else key
+            setting = known.get(key)
+            if setting is None:
+                self.unknown(dotted, key, list(known))
+                continue
+            if setting.key == "fonts":
+                out[key] = self.table(value, dotted, FONTS)
+                continue
+            problem = _problem(value, setting.schema)
+            if problem:
+                self.error(dotted, problem)
+                continue
+            if setting.path:
+                resolved = (self.path.parent / value).resolve()
+                if setting.key in ("logo", "reference-docx") and not resolved.is_file():
+                    self.error(dotted, f"file '{display_path(resolved)}' does not exist")
+                    continue
+                out[key] = resolved
+                continue
+            out[key] = value
+        return out
+
+
+def _check(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Config:
+    checker = _Checker(path, lines)
+    for key in data:
+        if key not in TABLES:
+            checker.unknown(key, key, list(TABLES))
+    build = checker.table(data.get("build", {}), "build", BUILD)
+    theme = checker.table(data.get("theme", {}), "theme", THEME)
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        checker.error("variables", f"expected a table, found {_kind(variables)}")
+        variables = {}
+    for name, value in variables.items():
+        problem = (f"invalid variable name '{name}' (expected letters, digits and underscores)"
+                   if not re.fullmatch(NAME_PATTERN, name) else _variable_problem(value))
+        if problem:
+            checker.error(f"variables.{name}", problem)
+    checker.diag.raise_if_errors()
+    settings = {s.key: s for s in BUILD}
+    return Config(
+        path=path, root=path.parent,
+        build={settings[k].option: v for k, v in build.items()},
+        theme=Theme(logo=theme.get("logo"), primary=theme.get("primary"),
+                    accent=theme.get("accent"), footer=theme.get("footer"),
+                    fonts=tuple(sorted(theme.get("fonts", {}).items()))),
+        variables=dict(variables), lines=lines)
+
+
+def _variable_problem(value: Any) -> str | None:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return None
+    if not isinstance(value, dict):
+        return f"expected a string or a table such as {{ email = \"...\" }}, found {_kind(value)}"
+    kinds = [k for k in value if k in VARIABLE_KINDS]
+    extra = [k for k in value if k not in (*VARIABLE_KINDS, "comment")]
+    if extra:
+        return f"unknown key '{extra[0]}' (expected one of: {', '.join(VARIABLE_KINDS)}, comment)"
+    if len(kinds) != 1:
+        return f"expected exactly one type key (one of: {', '.join(VARIABLE_KINDS)})"
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _problem(value: Any, schema: dict[str, Any]) -> str | None:
+    """The subset of JSON Schema these declarations use, checked with readable messages."""
+    if "enum" in schema:
+        if value not in schema["enum"]:
+            return f"expected one of: {', '.join(map(str, schema['enum']))}; found {value!r}"
+        return None
+    kind = schema.get("type")
+    if kind == "string":
+        if not isinstance(value, str):
+            return f"expected a string, found {_kind(value)}"
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return f"invalid value {value!r}{_PATTERN_HINTS.get(schema['pattern'], '')}"
+    elif kind == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"expected an integer, found {_kind(value)}"
+        if not schema.get("minimum", value) <= value <= schema.get("maximum", value):
+            return f"expected {schema['minimum']} to {schema['maximum']}, found {value}"
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            return f"expected true or false, found {_kind(value)}"
+    elif kind == "array":
+        if not isinstance(value, list):
+            return f"expected an array, found {_kind(value)}"
+        for item in value:
+            problem = _problem(item, schema["items"])
+            if problem:
+                return problem
+    return None
+
+
+_PATTERN_HINTS = {
+    COLOUR_PATTERN: " (expected a colour such as #1F5F99)",
+    LOCALE_PATTERN: " (expected a locale code such as en, de, pt_BR)",
+    "^https?://": " (expected https://...)",
+    r"(?i)\.(svg|png)$": " (expected an .svg or .png file)",
+}

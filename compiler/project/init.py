@@ -1,0 +1,234 @@
+"""`policyc init`: the files of a new policy project, planned purely, written only if none exists.
+
+The scaffold is a working project: `policyc build` right after `init` succeeds. The starter
+policy teaches the format in comments; each translation locale gets its catalog (with
+policyc's own labels already translated where policyc ships them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from compiler.errors import Category, Diagnostics, Loc, display_path
+from compiler.project.layout import CACHE_DIR, CONFIG_NAME, LOCALES_DIR, OUT_DIR, SOURCE_DIR
+
+ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+CONFIG = Template("""\
+# policyc project config (`policyc schema --config` prints its JSON Schema, for editors).
+# Command-line options and POLICYC_* environment variables override these values.
+
+[build]
+out = "$out"
+formats = ["html", "pdf", "docx"]
+# locales = ["en"]            # default: every locale a source lists
+# page-size = "A4"            # or "Letter"
+# base-url = "https://example.com/legal"   # where dist/ is published (canonical links)
+
+[theme]
+# logo = "brand/logo.svg"     # SVG or PNG: web header, PDF title, DOCX header
+# primary = "#1F5F99"         # headings and rules
+# accent = "#0A7D6E"          # links
+# footer = "$organization · legal@example.com"
+
+[variables]
+# Facts every document shares, used in text as {name}; a document's own variables win.
+# company = "$organization"
+# legal_email = { email = "legal@example.com", comment = "Mailbox of the legal team" }
+""")
+
+SOURCE = Template("""\
+# yaml-language-server: $$schema=policy.schema.json
+# A starter policy. Edit the text; `policyc build` writes dist/<locale>/$id.html|pdf|docx.
+# Translations live in locales/<locale>/LC_MESSAGES/$id.po (run `policyc locale update`
+# after editing). Every key is described in policy.schema.json (`policyc schema`).
+id: $id                      # stable: output file names and the catalogs' name
+title: $title
+version: 1.0.0               # semantic version of this text
+updated: $today              # date of the last change (every date in the outputs comes from here)
+effective: $today            # date the text takes effect
+source_locale: $source_locale             # the language this file is written in
+locales: [$locales]
+organization: $organization
+description: A short summary shown under the title and in search results.
+
+# Facts written once and used in text as {name}. Plain strings are text; typed values
+# ({email: ...}, {url: ...}, {phone: ...}, {date: ...}, {duration: 30 days}, {number: 16})
+# are formatted for each locale and become links where they can. [variables] in
+# policyc.toml holds the facts every document of the project shares.
+variables:
+  company: $organization
+  contact_email: {email: legal@example.com, comment: "Where readers send questions"}
+  notice_period: {duration: 30 days}
+
+# The version history, shown as a table at the end of every format.
+changes:
+  - version: 1.0.0
+    date: $today
+    summary: First published version.
+    material: no
+
+# Sections nest to any depth; each has a stable kebab-case id (its anchor and its
+# translations' context). Blocks are paragraphs, bullets:, numbered:, note:, contact:,
+# cta: and table:. Inline markup: **bold**, *italic*, [label](https://...), {variable}.
+sections:
+  - id: introduction
+    title: Introduction
+    blocks:
+      - paragraph: This policy explains how **{company}** handles the matters it covers.
+      - note: We give {notice_period} notice before a material change takes effect.
+        kind: important
+
+  - id: what-we-do
+    title: What We Do
+    comment: A note for translators becomes a '#.' comment in the catalogs.
+    blocks:
+      - bullets:
+          - term: Collect
+            text: only what we need.
+          - term: Keep
+            text: it safe and no longer than necessary.
+
+  - id: contact
+    title: Contact
+    blocks:
+      - paragraph: Questions? Write to {contact_email}.
+""")
+
+GITIGNORE = f"""\
+# policyc outputs and caches
+/{OUT_DIR}/
+{CACHE_DIR}/
+*.mo
+"""
+
+WORKFLOW = Template("""\
+# Builds every document on each push and verifies the outputs against the manifest.
+name: policies
+on: [push, pull_request]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: System libraries (Pango for PDF, Noto fonts)
+        run: |
+          sudo apt-get update
+          sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk
+      - run: pip install policyc
+      - run: policyc check --strict
+      - run: policyc locale status
+      - run: policyc build
+      - run: policyc verify --manifest $out/manifest.json --allow-unsigned
+      - uses: actions/upload-artifact@v4
+        with:
+          name: policies
+          path: $out/
+""")
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    root: Path
+    doc_id: str
+    title: str
+    source_locale: str
+    locales: tuple[str, ...]  # the source locale first
+    organization: str
+
+    @property
+    def source(self) -> Path:
+        return self.root / SOURCE_DIR / f"{self.doc_id}.yaml"
+
+    def files(self, today: dt.date) -> dict[Path, str]:
+        """Every file but the catalogs (made from the starter source once it is written)."""
+        values = {"id": self.doc_id, "title": _yaml_text(self.title),
+                  "source_locale": self.source_locale, "locales": ", ".join(self.locales),
+                  "organization": _yaml_text(self.organization), "today": today.isoformat(),
+                  "out": OUT_DIR}
+        from compiler.readers.schema import json_schema
+
+        toml_values = {**values, "organization": _toml_text(self.organization)}
+        return {
+            self.root / CONFIG_NAME: CONFIG.substitute(toml_values),
+            self.source: SOURCE.substitute(values),
+            self.root / SOURCE_DIR / "policy.schema.json":
+                json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
+            self.root / ".gitignore": GITIGNORE,
+            self.root / ".github" / "workflows" / "policies.yml": WORKFLOW.substitute(values),
+        }
+
+    def catalogs(self) -> list[Path]:
+        from compiler.i18n.catalogs import po_path, pot_path
+
+        folder = self.root / LOCALES_DIR
+        return [pot_path(folder, self.doc_id),
+                *(po_path(folder, code, self.doc_id) for code in self.locales[1:])]
+
+
+def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
+         locales: tuple[str, ...], organization: str | None) -> Scaffold:
+    """Check the arguments (every problem at once) and name the project's files."""
+    from babel import localedata
+
+    diag = Diagnostics()
+    doc_id = doc_id or (_slug(title) if title else "privacy-policy")
+    if not re.fullmatch(ID_PATTERN, doc_id):
+        diag.error(Loc("--id"), f"invalid document id '{doc_id}' (expected lowercase words "
+                   "joined by '-', e.g. cookie-policy)")
+    codes = tuple(dict.fromkeys((source_locale, *locales)))
+    for code in codes:
+        if not localedata.exists(code):
+            diag.error(Loc("--locale"), f"unknown locale '{code}' (expected a CLDR code such "
+                       "as de, pt_BR)")
+    diag.raise_if_errors()
+    title = title or doc_id.replace("-", " ").title()
+    return Scaffold(root, doc_id, title, source_locale, codes,
+                    organization or "Example Inc.")
+
+
+def write(scaffold: Scaffold, today: dt.date) -> list[Path]:
+    """Write the project; refuse (writing nothing) when any of its files exists already."""
+    from compiler.fs import write_atomic
+    from compiler.i18n.catalogs import init_catalog
+    from compiler.i18n.extract import template_catalog, write_catalog
+    from compiler.readers import read_file
+
+    files = scaffold.files(today)
+    existing = [p for p in (*files, *scaffold.catalogs()) if p.exists()]
+    if existing:
+        diag = Diagnostics()
+        for path in existing:
+            diag.error(Loc(display_path(path)), "exists already: policyc init never overwrites "
+                       "(remove it or choose another folder)", Category.IO)
+        diag.raise_if_errors()
+    for path, text in files.items():
+        write_atomic(path, text.encode())
+    doc = read_file(scaffold.source)
+    template = template_catalog(doc)
+    pot, *pos = scaffold.catalogs()
+    write_catalog(template, pot, template=True)
+    for code, po in zip(scaffold.locales[1:], pos, strict=True):
+        write_catalog(init_catalog(template, code, po), po)
+    return [*files, pot, *pos]
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "policy"
+
+
+def _yaml_text(text: str) -> str:
+    """A YAML scalar that stays text whatever it holds (a colon, a leading #, 'yes')."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _toml_text(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)[1:-1]

@@ -1,0 +1,93 @@
+"""`policyc init`: a working project in one command, then edit -> build -> serve."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import lxml.html
+from babel.messages.pofile import read_po, write_po
+
+from tests.helpers import ROOT
+
+
+def _policyc(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=cwd, text=True,
+                          capture_output=True, check=False,
+                          env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]})
+
+
+def test_init_edit_build_serve(tmp_path: Path) -> None:
+    proc = _policyc(tmp_path, "init", "legal", "--title", "Cookie Policy", "--locale", "de",
+                    "--organization", "Acme: Ltd")
+    assert proc.returncode == 0, proc.stderr
+    project = tmp_path / "legal"
+    made = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
+    assert made == [".github/workflows/policies.yml", ".gitignore",
+                    "locales/cookie-policy.pot", "locales/de/LC_MESSAGES/cookie-policy.po",
+                    "policyc.toml", "source/cookie-policy.yaml", "source/policy.schema.json"]
+    assert "/dist/" in (project / ".gitignore").read_text()
+    workflow = (project / ".github" / "workflows" / "policies.yml").read_text()
+    assert "policyc build" in workflow and "policyc verify --manifest" in workflow
+    assert _policyc(project, "check", "--strict").returncode == 0
+
+    # edit: the title in the source, one German translation in the catalog
+    source = project / "source" / "cookie-policy.yaml"
+    source.write_text(source.read_text().replace("title: \"Cookie Policy\"",
+                                                 "title: \"Cookie Notice\""))
+    assert _policyc(project, "locale", "update").returncode == 0
+    po = project / "locales" / "de" / "LC_MESSAGES" / "cookie-policy.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale="de")
+    catalog.get("Cookie Notice", "document").string = "Cookie-Hinweis"
+    with po.open("wb") as fh:
+        write_po(fh, catalog)
+
+    built = _policyc(project, "build", "--jobs", "1")
+    assert built.returncode == 0, built.stderr
+    for locale in ("en", "de"):
+        for ext in ("html", "pdf", "docx"):
+            assert (project / "dist" / locale / f"cookie-policy.{ext}").is_file()
+    de = lxml.html.parse(str(project / "dist" / "de" / "cookie-policy.html"))
+    assert de.xpath("//h1/text()") == ["Cookie-Hinweis"]
+    assert de.xpath("//h2[@id='toc-title']/text()") == ["Inhalt"]  # label shipped translated
+    assert de.xpath("//p[@class='org']//text()") == ["Acme: Ltd"]
+
+    server = subprocess.Popen([sys.executable, "-m", "compiler.cli", "serve", "--port", "0"],
+                              cwd=project, stderr=subprocess.PIPE, text=True,
+                              env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"],
+                                   "PYTHONUNBUFFERED": "1"})
+    try:
+        assert server.stderr is not None
+        url, deadline = "", time.monotonic() + 60
+        while not url and time.monotonic() < deadline:
+            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", server.stderr.readline())
+            url = m.group(1) if m else ""
+        assert url, "server did not start"
+        with urllib.request.urlopen(url + "de/cookie-policy.html", timeout=10) as response:
+            assert "Cookie-Hinweis" in response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        assert server.stderr is not None
+        server.stderr.close()
+
+
+def test_init_refuses_to_overwrite_and_checks_arguments(tmp_path: Path) -> None:
+    (tmp_path / "policyc.toml").write_text("# mine\n")
+    proc = _policyc(tmp_path, "init")
+    assert proc.returncode == 1
+    assert "policyc.toml: error: exists already: policyc init never overwrites" in proc.stderr
+    assert (tmp_path / "policyc.toml").read_text() == "# mine\n"
+    assert not (tmp_path / "source").exists()  # nothing written when anything exists
+    bad = _policyc(tmp_path, "init", "new", "--id", "Cookie_Policy", "--locale", "xx_YY")
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines()[:2] == [
+        "--id: error: invalid document id 'Cookie_Policy' (expected lowercase words joined by "
+        "'-', e.g. cookie-policy)",
+        "--locale: error: unknown locale 'xx_YY' (expected a CLDR code such as de, pt_BR)"]
