@@ -13,6 +13,7 @@ MAX_REFERENCE_DOCX_BYTES = 20 * 1024 * 1024  # a reference DOCX (compressed)
 MAX_DOCX_PART_BYTES = 20 * 1024 * 1024  # one part inside it, uncompressed
 MAX_DOCX_TOTAL_BYTES = 60 * 1024 * 1024  # all of its parts, uncompressed
 MAX_DOCX_PARTS = 500
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a Markdown, HTML or DOCX file `policyc import` reads
 MAX_YAML_NODES = 100_000  # after alias expansion ("billion laughs")
 MAX_YAML_DEPTH = 100  # nested YAML collections (libyaml's composer recurses in C)
 MAX_SECTION_DEPTH = 12  # nested sections

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.limits import MAX_IMPORT_BYTES
 from compiler.model import Document
 from compiler.readers import IMPORT_SUFFIXES, Reading, ReadOptions, get_importer, importer_for
 from compiler.readers.draft import Finding
-
-MAX_INPUT = 50 * 1024 * 1024  # bytes read from any input file
 
 
 @dataclass(frozen=True)
@@ -43,19 +42,10 @@ def input_format(path: Path, data: bytes, given: str | None) -> str:
 
 
 def read_file(path: Path) -> bytes:
-    shown = display_path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT:
-            raise CompilerError.at(Loc(shown), f"file is {size} bytes (more than the "
-                                   f"{MAX_INPUT} an import reads)", Category.IO)
-        return path.read_bytes()
-    except FileNotFoundError as err:
-        raise CompilerError.at(Loc(shown), "file not found", Category.IO) from err
-    except IsADirectoryError as err:
-        raise CompilerError.at(Loc(shown), "is a folder (expected a file)", Category.IO) from err
-    except OSError as err:
-        raise CompilerError.at(Loc(shown), f"cannot read: {err.strerror}", Category.IO) from err
+    """An input's bytes: a regular file within the import size limit (compiler.fs rules)."""
+    from compiler.fs import read_input
+
+    return read_input(path, MAX_IMPORT_BYTES, "file")
 
 
 def read(path: Path, options: ReadOptions, fmt: str | None = None) -> tuple[Reading, str]:

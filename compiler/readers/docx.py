@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc
+from compiler.limits import MAX_DOCX_PART_BYTES, MAX_DOCX_PARTS, MAX_DOCX_TOTAL_BYTES, size
+from compiler.limits import MAX_IMPORT_BYTES as MAX_BYTES
 from compiler.model import (
     HISTORY_ID,
     Block,
@@ -44,15 +46,13 @@ from compiler.readers.draft import (
     ReadOptions,
     assemble,
     clean,
+    keep_link,
     list_item,
     paragraph,
     rich,
     split_term,
 )
 
-MAX_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED = 200 * 1024 * 1024  # zip bombs: the sum of the parts' declared sizes
-MAX_PARTS = 2000
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -68,8 +68,8 @@ def _check_package(data: bytes, shown: str) -> None:
     if not data:
         raise CompilerError.at(where, "file is empty (nothing to import)", Category.IO)
     if len(data) > MAX_BYTES:
-        raise CompilerError.at(where, f"file is {len(data)} bytes (more than the {MAX_BYTES} "
-                               "an import reads)", Category.IO)
+        raise CompilerError.at(where, f"file is {size(len(data))} (more than the "
+                               f"{size(MAX_BYTES)} an import reads)", Category.IO)
     if data.startswith(OLE):
         raise CompilerError.at(where, "encrypted (password-protected) DOCX or old binary .doc: "
                                "remove the password in Word (File > Info > Protect Document) or "
@@ -81,9 +81,11 @@ def _check_package(data: bytes, shown: str) -> None:
     except zipfile.BadZipFile as err:
         raise CompilerError.at(where, "not a DOCX file (not a zip archive; expected a Word "
                                ".docx document)", Category.IO) from err
-    if len(infos) > MAX_PARTS or sum(i.file_size for i in infos) > MAX_UNPACKED:
-        raise CompilerError.at(where, f"DOCX unpacks to more than {MAX_UNPACKED} bytes or "
-                               f"{MAX_PARTS} parts (a zip bomb?)", Category.IO)
+    if (len(infos) > MAX_DOCX_PARTS or sum(i.file_size for i in infos) > MAX_DOCX_TOTAL_BYTES
+            or any(i.file_size > MAX_DOCX_PART_BYTES for i in infos)):
+        raise CompilerError.at(where, f"DOCX unpacks to more than {size(MAX_DOCX_TOTAL_BYTES)} "
+                               f"(or a part over {size(MAX_DOCX_PART_BYTES)}, or more than "
+                               f"{MAX_DOCX_PARTS} parts): a zip bomb?", Category.IO)
     if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
         raise CompilerError.at(where, "a zip archive but not a Word document (no "
                                "word/document.xml)", Category.IO)
@@ -211,9 +213,11 @@ def _properties(document: Any, col: Collector, shown: str) -> Hints:
         with contextlib.suppress(ValueError):
             setattr(hints, attr, dt.date.fromisoformat(custom.get(key, "")))
     hints.organization = custom.get("Company") or None
-    if core.title:
+    if core.title and hints.id:  # policyc's own: the property is the title
         hints.title = (Text(core.title),)
         hints.title_loc = where
+    elif core.title:  # elsewhere often stale ("Document1"): a heading says it better
+        hints.fallback_title = (Text(core.title),)
     if core.language:
         hints.locale = core.language.replace("-", "_")
     if core.keywords:
@@ -225,8 +229,6 @@ def _properties(document: Any, col: Collector, shown: str) -> Hints:
     if custom:
         col.mapped(where, "document properties became metadata ("
                    + ", ".join(sorted(k for k in custom if custom[k])) + ")")
-    elif core.title:
-        col.mapped(where, "document property 'title' became the title")
     if core.subject and core.subject != core.title and hints.id:
         hints.description = (Text(core.subject),)
     return hints
@@ -520,6 +522,8 @@ class _Body:
         anchor: str | None = None
         self._field_depth = 0
         self._field_instr = ""
+        self._field_link: tuple[str, int] | None = None  # a HYPERLINK field: href, start in out
+        self._out_len = 0
         for child in p.iterchildren():
             anchor = self.child(child, out, loc) or anchor
         return tuple(out), anchor
@@ -527,7 +531,15 @@ class _Body:
     def child(self, el: Any, out: list[Inline], loc: Loc) -> str | None:
         tag = el.tag
         if tag == _q("w:r"):
-            out.extend(self.run_inlines(el, loc))
+            self._out_len = len(out)
+            parts = self.run_inlines(el, loc)
+            if self._field_link is not None and self._field_depth == 0:  # the field ended
+                href, start = self._field_link
+                self._field_link = None
+                label = out[start:]
+                del out[start:]
+                out.extend(keep_link(href, tuple(label), loc, self.col) if clean(label) else label)
+            out.extend(parts)
         elif tag == _q("w:hyperlink"):
             children: list[Inline] = []
             for c in el.iterchildren():
@@ -575,6 +587,20 @@ class _Body:
             return "#" + (_anchor_id(anchor) or anchor)
         return None
 
+    def field_char(self, kind: str | None, pending: int) -> None:
+        """Complex fields (begin, instruction, separate, shown result, end): the result is
+        kept as text; a HYPERLINK field's result becomes a link when the field ends."""
+        if kind == "begin":
+            self._field_depth += 1
+            self._field_instr = ""
+        elif kind == "separate":
+            self._field_depth = -abs(self._field_depth)  # showing the result now
+            href = _hyperlink_field(self._field_instr)
+            if href is not None:
+                self._field_link = (href, self._out_len + pending)
+        elif kind == "end":
+            self._field_depth = 0
+
     def run_inlines(self, r: Any, loc: Loc) -> list[Inline]:
         rpr = r.find(_q("w:rPr"))
         bold = _on(rpr, "w:b") if rpr is not None else False
@@ -591,14 +617,7 @@ class _Body:
         for c in r.iterchildren():
             tag = c.tag
             if tag == _q("w:fldChar"):
-                kind = c.get(_q("w:fldCharType"))
-                if kind == "begin":
-                    self._field_depth += 1
-                    self._field_instr = ""
-                elif kind == "separate":
-                    self._field_depth = -abs(self._field_depth)  # showing the result now
-                elif kind == "end":
-                    self._field_depth = 0
+                self.field_char(c.get(_q("w:fldCharType")), len(parts))
             elif tag == _q("w:instrText"):
                 self._field_instr += c.text or ""
             elif self._field_depth > 0:
@@ -637,6 +656,15 @@ class _CtaDraft:
     title: Any
     loc: Loc
     text: Any = None
+
+
+def _hyperlink_field(instr: str) -> str | None:
+    """The target of a HYPERLINK field ('HYPERLINK "https://x" \\l "anchor"'), or None."""
+    m = re.match(r'\s*HYPERLINK\s+"([^"]*)"(?:.*?\\l\s+"([^"]*)")?', instr)
+    if not m:
+        return None
+    return m.group(1) + (f"#{m.group(2)}" if m.group(2) else "") if m.group(1) else (
+        f"#{_anchor_id(m.group(2))}" if m.group(2) else None)
 
 
 def _on(rpr: Any, tag: str) -> bool:

@@ -22,6 +22,7 @@ from compiler.model import (
     Document,
     Emphasis,
     Inline,
+    ItemList,
     Link,
     ListItem,
     Meta,
@@ -30,6 +31,7 @@ from compiler.model import (
     Rich,
     Section,
     Strong,
+    Table,
     Text,
     Variable,
     plain_text,
@@ -77,6 +79,7 @@ class Hints:
 
     title: tuple[Inline, ...] | None = None
     title_loc: Loc | None = None
+    fallback_title: tuple[Inline, ...] | None = None  # a property, when no heading says it
     id: str | None = None
     version: str | None = None
     updated: dt.date | None = None
@@ -314,12 +317,15 @@ def assemble(stream: list[Item], hints: Hints, col: Collector, options: ReadOpti
             title, title_loc = tops[0].inlines, tops[0].loc
             stream.remove(tops[0])
             col.mapped(title_loc, "the only top-level heading became the document title")
+    if title is None and hints.fallback_title:
+        title = hints.fallback_title
+        col.mapped(first, "the document's title property became the title")
     if title is None:
         words = re.sub(r"[-_]+", " ", stem).strip() or "Imported policy"
         title = (Text(words[:1].upper() + words[1:]),)
         col.guessed(first, f"title '{plain_text(title)}' from the file name", "title")
     ids = Ids()
-    sections = _sections(stream, ids, col)
+    sections = _bounded(_sections(stream, ids, col), col)
     doc_id = options.doc_id or hints.id or slug(plain_text(title)) or slug(stem) or "policy"
     if not (options.doc_id or hints.id):
         col.guessed(first, f"id '{doc_id}' from the title", "id")
@@ -375,6 +381,56 @@ def _sections(stream: list[Item], ids: Ids, col: Collector) -> tuple[Section, ..
         root.insert(0, Section(sid, rich((Text("Introduction"),), loc), 1, tuple(preamble), (),
                                loc))
     return _relevel(tuple(root), 1)
+
+
+def _bounded(sections: tuple[Section, ...], col: Collector) -> tuple[Section, ...]:
+    """Within the source format's limits (compiler.limits): lists nested deeper than
+    MAX_LIST_DEPTH are flattened into their deepest allowed level; more than MAX_BLOCKS
+    blocks is an error, as it would be in a source."""
+    from compiler.errors import Category, CompilerError
+    from compiler.limits import MAX_BLOCKS, MAX_LIST_DEPTH
+
+    count = 0
+
+    def flat(items: tuple[ListItem, ...]) -> list[ListItem]:
+        out: list[ListItem] = []
+        for item in items:
+            out.append(dataclasses.replace(item, sublist=None))
+            if item.sublist:
+                out.extend(flat(item.sublist.items))
+        return out
+
+    def lst(lst_: ItemList, depth: int) -> ItemList:
+        nonlocal count
+        items: list[ListItem] = []
+        for item in lst_.items:
+            count += 1
+            sub = item.sublist
+            if sub is not None and depth >= MAX_LIST_DEPTH:
+                col.unmapped(item.loc, f"list nested more than {MAX_LIST_DEPTH} levels deep: "
+                             "the deeper items joined this level")
+                items.append(dataclasses.replace(item, sublist=None))
+                items.extend(flat(sub.items))
+                count += len(flat(sub.items))
+                continue
+            items.append(dataclasses.replace(item, sublist=lst(sub, depth + 1) if sub else None))
+        return dataclasses.replace(lst_, items=tuple(items))
+
+    def section(s: Section) -> Section:
+        nonlocal count
+        blocks = []
+        for b in s.blocks:
+            count += 1 + (len(b.rows) if isinstance(b, Table) else 0)
+            blocks.append(lst(b, 1) if isinstance(b, ItemList) else b)
+        return dataclasses.replace(s, blocks=tuple(blocks),
+                                   sections=tuple(section(x) for x in s.sections))
+
+    out = tuple(section(s) for s in sections)
+    if count > MAX_BLOCKS:
+        raise CompilerError.at(Loc(col.shown), f"the input has {count} blocks, list items and "
+                               f"table rows (a policy source holds at most {MAX_BLOCKS}); split "
+                               "it into several documents", Category.IO)
+    return out
 
 
 def _relevel(sections: tuple[Section, ...], level: int) -> tuple[Section, ...]:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc
+from compiler.limits import MAX_IMPORT_BYTES as MAX_BYTES
 from compiler.model import (
     HISTORY_ID,
     CallToAction,
@@ -40,7 +41,6 @@ from compiler.readers.draft import (
 )
 from compiler.readers.text import decode
 
-MAX_BYTES = 20 * 1024 * 1024
 SKIP = frozenset({"script", "style", "template", "noscript", "nav", "form", "button", "svg",
                   "iframe", "object", "embed", "head", "footer", "input", "select", "textarea"})
 INLINE = frozenset({"a", "strong", "b", "em", "i", "span", "code", "br", "u", "sup", "sub",

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc
+from compiler.limits import MAX_IMPORT_BYTES as MAX_BYTES
 from compiler.model import Emphasis, Inline, ItemList, Note, NoteKind, Strong, Table, Text
 from compiler.readers.draft import (
     BREAK,
@@ -24,8 +25,6 @@ from compiler.readers.draft import (
     rich,
 )
 from compiler.readers.text import decode
-
-MAX_BYTES = 20 * 1024 * 1024
 
 
 def read(data: bytes, shown: str, options: ReadOptions) -> Reading:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from compiler.errors import Category, CompilerError, Loc
+from compiler.limits import size
 
 
 def decode(data: bytes, shown: str, limit: int) -> str:
     """The text of a Markdown or HTML input; empty, oversized or non-UTF-8 input is an error
     naming the file (and, for bad bytes, the line and column)."""
     if len(data) > limit:
-        raise CompilerError.at(Loc(shown), f"file is {len(data)} bytes (more than the "
-                               f"{limit} an import reads)", Category.IO)
+        raise CompilerError.at(Loc(shown), f"file is {size(len(data))} (more than the "
+                               f"{size(limit)} an import reads)", Category.IO)
     if not data.strip():
         raise CompilerError.at(Loc(shown, 1, 1), "file is empty (nothing to import)", Category.IO)
     try:

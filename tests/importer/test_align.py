@@ -46,17 +46,19 @@ def test_shipped_translation_aligns_to_its_catalog(shipped: Path, tmp_path: Path
     assert check.returncode == 0, check.stderr
 
 
-def _mozilla_source(tmp_path: Path) -> Path:
-    result = import_file(IMPORT / "mozilla-firefox-terms.en.md", ReadOptions(), variables=True)
+def _mozilla_source(tmp_path: Path, suffix: str = ".md") -> Path:
+    result = import_file(IMPORT / f"mozilla-firefox-terms.en{suffix}", ReadOptions(),
+                         variables=True)
     source = tmp_path / "source" / f"{result.document.meta.id}.yaml"
     source.parent.mkdir()
     source.write_text(result.yaml_text, encoding="utf-8")
     return source
 
 
-def test_real_german_translation_aligns(tmp_path: Path) -> None:
-    source = _mozilla_source(tmp_path)
-    result = import_translation(IMPORT / "mozilla-firefox-terms.de.md", source, "de",
+@pytest.mark.parametrize("suffix", [".md", ".docx"])
+def test_real_german_translation_aligns(tmp_path: Path, suffix: str) -> None:
+    source = _mozilla_source(tmp_path, suffix)
+    result = import_translation(IMPORT / f"mozilla-firefox-terms.de{suffix}", source, "de",
                                 tmp_path / "locales")
     aligned, fuzzy, unaligned = result.alignment.counts
     assert (aligned, fuzzy, unaligned) == (result.messages - fuzzy, fuzzy, 0)

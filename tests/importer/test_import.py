@@ -123,3 +123,14 @@ def test_cli_writes_a_source_that_checks(tmp_path: Path, monkeypatch: pytest.Mon
     check = subprocess.run([sys.executable, "-m", "compiler", "check", str(out)],
                            capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
+
+
+def test_deep_lists_are_flattened_to_the_source_limit(tmp_path: Path) -> None:
+    from compiler.limits import MAX_LIST_DEPTH
+
+    depth = MAX_LIST_DEPTH + 3
+    html = "<h1>T</h1><h2>S</h2>" + "<ul><li>x" * depth + "</li></ul>" * depth
+    path = tmp_path / "deep.html"
+    path.write_text(html, encoding="utf-8")
+    result = import_file(path, ReadOptions())  # loads: within the limits
+    assert any("nested more than" in f.message for f in result.findings)
