@@ -71,7 +71,9 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
     if output is not None and str(output) == "-":
         click.echo(result.yaml_text, nl=False)
         return
-    target = output or Path("source") / f"{result.document.meta.id}.yaml"
+    from compiler.project.layout import find_layout
+
+    target = output or find_layout().sources / f"{result.document.meta.id}.yaml"
     if target.exists() and not force:
         raise CompilerError.at(Loc(display_path(target)), "file exists already (pass --force "
                                "to overwrite it, or -o to write elsewhere)", Category.IO)

@@ -84,6 +84,8 @@ def html_blocks(data: bytes | str, *, body_only: bool = False) -> list[str]:
     for bad in root.xpath("//script|//style|//template|//noscript|//head|//nav|//footer|"
                               "//p[contains(@class,'downloads')]|//p[contains(@class,'redline-link')]"):
         bad.drop_tree()
+    for br in root.iter("br"):  # a line break separates the words on either side
+        br.tail = "\n" + (br.tail or "")
     if body_only:
         found = root.xpath("//div[contains(concat(' ', @class, ' '), ' body ')]")
         root = found[0] if found else root

@@ -134,3 +134,57 @@ def test_deep_lists_are_flattened_to_the_source_limit(tmp_path: Path) -> None:
     path.write_text(html, encoding="utf-8")
     result = import_file(path, ReadOptions())  # loads: within the limits
     assert any("nested more than" in f.message for f in result.findings)
+
+
+def test_docx_entities_are_never_expanded_or_fetched(tmp_path: Path) -> None:
+    """An XXE DOCX: its DTD names a local file and a URL; neither is read into the text."""
+    import docx
+
+    plain = tmp_path / "plain.docx"
+    d = docx.Document()
+    d.add_heading("Policy", 1)
+    d.add_paragraph("MARKER")
+    d.save(str(plain))
+    evil = tmp_path / "evil.docx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(evil, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                head, rest = text.split("?>", 1)
+                dtd = ('<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
+                       '<!ENTITY net SYSTEM "http://127.0.0.1:9/x">]>')
+                data = (head + "?>" + dtd + rest.replace("MARKER", "A&xxe;B&net;C")).encode()
+            zout.writestr(item, data)
+    try:
+        result = import_file(evil, ReadOptions())
+    except CompilerError as err:  # refusing the document is fine too
+        assert "root:" not in str(err)
+        return
+    assert "root:" not in result.yaml_text
+
+
+def test_generic_html_page(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang='fr'><head><title>Politique | Site</title>"
+        "<meta name='description' content='Notre politique.'><script>alert(1)</script></head>"
+        "<body><nav><a href='/'>Accueil</a></nav><main><h1>Politique de confidentialité</h1>"
+        "<p>Texte <b>gras</b> et <i>italique</i><br>suite, <a href='/rel'>relatif</a>, "
+        "<img src='x.png' alt='logo'>.</p><h2>Données</h2><table><tr><td>A</td><td>B</td></tr>"
+        "<tr><td colspan='2'>C</td></tr></table><dl><dt>Terme</dt><dd>définition</dd></dl>"
+        "<blockquote>Citation.</blockquote></main><footer>© Site</footer></body></html>",
+        encoding="utf-8")
+    result = import_file(page, ReadOptions())
+    doc = result.document
+    assert doc.meta.title.plain() == "Politique de confidentialité"
+    assert doc.meta.source_locale == "fr"
+    assert doc.meta.description is not None
+    text = result.yaml_text
+    assert "Texte **gras** et *italique* suite, relatif, ." in text
+    assert "alert" not in text and "Accueil" not in text and "© Site" not in text
+    messages = " | ".join(str(f) for f in result.findings)
+    for expected in ("relative", "image 'x.png'", "merged table cells", "first row taken",
+                     "definition list", "block quote"):
+        assert expected in messages, expected
+    assert verify(page, "html", page.read_bytes(), doc).share == 100.0
