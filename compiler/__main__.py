@@ -18,11 +18,15 @@ def run() -> None:
     args = sys.argv[1:]
     if args[:1] == ["check"] and all(a == "--strict" or not a.startswith("-") for a in args[1:]):
         from compiler.cli.report import Report, plural, reported
+        from compiler.errors import Diagnostic
         from compiler.project.sources import check_sources
 
         @reported
         def check(report: Report) -> None:
-            count = check_sources([a for a in args[1:] if a != "--strict"], "--strict" in args)
+            warnings: list[Diagnostic] = []
+            count = check_sources([a for a in args[1:] if a != "--strict"], "--strict" in args,
+                                  warnings)
+            report.add(warnings)
             print(f"policyc: {plural(count, 'source')} OK", file=sys.stderr)
 
         check()

@@ -280,9 +280,11 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
             diag.extend(err.diagnostics)
             continue
         sources_facts.append((path, facts))
+        diag.extend(facts.diagnostics())
         if doc is not None:
             loaded[path] = doc
-    diag.raise_if_errors()
+    diag.raise_if_errors(strict=options.strict)
+    result.warnings.extend(diag.warnings)
 
     def document(path: Path) -> Document:
         """The full model, parsed only when something must be rendered."""

@@ -1,4 +1,8 @@
-"""The one parser of inline markup: **bold**, *italic*, [label](href), {placeholder}, auto-links.
+"""The one parser of inline markup: **bold**, *italic*, [label](href), {placeholder},
+{ref:section-id}, `code`, auto-links.
+
+Emphasis follows CommonMark's flanking rule: a '*' opens only before a non-space and
+closes only after one, so `cookie_*`, `2 * 3` and a lone '*' stay text.
 
 Used by the loader for source strings and by localization for translations, so both
 sides of a translation are judged by the same grammar.
@@ -11,11 +15,12 @@ from dataclasses import dataclass
 
 from compiler import links
 from compiler.limits import MAX_INLINE_DEPTH
-from compiler.model import Emphasis, Inline, Link, Placeholder, Strong, Text
+from compiler.model import Code, Emphasis, Inline, Link, Placeholder, Ref, Strong, Text
 
-ESCAPABLE = "\\*[]{}()_"
+ESCAPABLE = "\\*[]{}()_`"
 MAX_DEPTH = MAX_INLINE_DEPTH  # deeper markup is an error, not a RecursionError
 MAX_ERRORS = 20  # per string
+_REF_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Both auto-link patterns run in linear time: the e-mail pattern only starts where a run of
 # address characters starts (the look-behind) and never gives back what it consumed.
@@ -37,6 +42,7 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.errors: list[InlineError] = []
+        self.no_closer: set[int] = set()  # backtick run lengths with no closer further on
 
     def parse(self, closer: str | None = None, opened_at: int = 0) -> tuple[Inline, ...]:
         out: list[Inline] = []
@@ -52,7 +58,7 @@ class _Parser:
             c = s[self.i]
             if closer and s.startswith(closer, self.i) and not (
                 closer == "*" and s.startswith("**", self.i)
-            ):
+            ) and (closer == "]" or (self.i > 0 and not s[self.i - 1].isspace())):
                 self.i += len(closer)
                 flush()
                 return tuple(out)
@@ -64,6 +70,9 @@ class _Parser:
                                                f"{MAX_DEPTH} levels deep"))
                 buf.append(s[self.i:])
                 self.i = len(s)
+            elif c == "`" or (c == "*" and not self._opens()):
+                flush()
+                out.append(self._verbatim())
             elif s.startswith("**", self.i):
                 flush()
                 start = self.i
@@ -104,6 +113,36 @@ class _Parser:
             return self.parse(closer, start)
         finally:
             self.depth -= 1
+
+    def _opens(self) -> bool:
+        """CommonMark's left-flanking test, simplified: '*' or '**' before a non-space."""
+        after = self.i + (2 if self.s.startswith("**", self.i) else 1)
+        return after < len(self.s) and not self.s[after].isspace()
+
+    def _verbatim(self) -> Inline:
+        """A '*' or '**' that opens nothing (text), or a code span: a run of n backticks up
+        to the next run of exactly n, its content verbatim (no markup, no escapes). Without
+        a closer the backticks are text."""
+        s, start = self.s, self.i
+        if s[start] == "*":
+            self.i += 2 if s.startswith("**", start) else 1
+            return Text(s[start:self.i])
+        n = 1
+        while start + n < len(s) and s[start + n] == "`":
+            n += 1
+        self.i = start + n
+        if n not in self.no_closer:
+            m = re.compile(f"(?<!`)`{{{n}}}(?!`)").search(s, self.i)
+            if m is not None:
+                content = s[self.i : m.start()]
+                self.i = m.end()
+                if content.strip() and content[0] == content[-1] == " " and len(content) > 2:
+                    content = content[1:-1]  # CommonMark: one space each side is padding
+                if not content.strip():
+                    self.errors.append(InlineError(start, "empty code span"))
+                return Code(content)
+            self.no_closer.add(n)
+        return Text("`" * n)
 
     def _inner(self, closer: str, start: int, kind: str) -> tuple[Inline, ...]:
         children = self._nested(closer, start)
@@ -147,10 +186,18 @@ class _Parser:
             return Text(self.s[start:])
         name = self.s[start + 1 : end].strip()
         self.i = end + 1
+        if name.startswith("ref:"):
+            target = name[4:].strip()
+            if not _REF_ID.fullmatch(target):
+                self.errors.append(
+                    InlineError(start, f"invalid cross-reference '{{{name}}}' (expected "
+                                "{ref:section-id} with a section's kebab-case id)"))
+            return Ref(target)
         if not _NAME.fullmatch(name):
             self.errors.append(
                 InlineError(start, f"invalid placeholder '{{{name}}}' "
-                            "(expected a variable name such as {company})")
+                            "(expected a variable name such as {company}; write "
+                            f"'\\{{{name}\\}}' for literal braces)")
             )
         return Placeholder(name)
 
@@ -208,9 +255,37 @@ def placeholders(nodes: tuple[Inline, ...]) -> list[str]:
                 names.extend(placeholders(c))
             case Strong(children=c) | Emphasis(children=c):
                 names.extend(placeholders(c))
-            case Text():
+            case Text() | Code() | Ref():
                 pass
     return names
+
+
+def refs(nodes: tuple[Inline, ...]) -> list[str]:
+    """Section ids of the cross-references, in reading order."""
+    out: list[str] = []
+    for n in nodes:
+        match n:
+            case Ref(target=target):
+                out.append(target)
+            case Strong(children=c) | Emphasis(children=c) | Link(children=c):
+                out.extend(refs(c))
+            case Text() | Code() | Placeholder():
+                pass
+    return out
+
+
+def code_spans(nodes: tuple[Inline, ...]) -> list[str]:
+    """The verbatim text of the code spans, in reading order."""
+    out: list[str] = []
+    for n in nodes:
+        match n:
+            case Code(text=t):
+                out.append(t)
+            case Strong(children=c) | Emphasis(children=c) | Link(children=c):
+                out.extend(code_spans(c))
+            case Text() | Ref() | Placeholder():
+                pass
+    return out
 
 
 def markup_shape(nodes: tuple[Inline, ...]) -> list[str]:
@@ -227,8 +302,8 @@ def markup_shape(nodes: tuple[Inline, ...]) -> list[str]:
             case Link(href=href, children=c):
                 shape.append(f"link {href}")
                 shape.extend(markup_shape(c))
-            case Text() | Placeholder():
-                pass
+            case Text() | Placeholder() | Code() | Ref():
+                pass  # checked on their own: placeholders(), refs(), code_spans()
     return sorted(shape)
 
 
@@ -243,7 +318,7 @@ def needs_translation(nodes: tuple[Inline, ...]) -> bool:
                 case Strong(children=c) | Emphasis(children=c) | Link(children=c):
                     if words(c):
                         return True
-                case Placeholder():
+                case Placeholder() | Code() | Ref():
                     pass
         return False
 

@@ -7,7 +7,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from compiler.errors import Loc
+from compiler.errors import Diagnostic, Loc
 
 # --- inlines -----------------------------------------------------------------
 
@@ -42,7 +42,29 @@ class Placeholder:
     name: str
 
 
-Inline = Text | Strong | Emphasis | Link | Placeholder
+@dataclass(frozen=True)
+class Code:
+    """An inline code span (`wordpress_logged_in_*`): monospace, never hyphenated, never
+    translated (a translation must keep it verbatim, like a placeholder)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cross-reference {ref:section-id} to a section of the same document.
+
+    In a source document label is empty; localization fills it with what a reader sees
+    ("Section 7.2" in the locale's words when the section is numbered, its title
+    otherwise). Renderers turn it into an internal link to the section; the redline
+    compares references by target, so a renumbered clause is not a change of text.
+    """
+
+    target: str
+    label: tuple[Inline, ...] = ()
+
+
+Inline = Text | Strong | Emphasis | Link | Placeholder | Code | Ref
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,10 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
                 out.append(plain_text(c))
             case Placeholder(name=n):
                 out.append("{" + n + "}")
+            case Code(text=t):
+                out.append(t)
+            case Ref(target=target, label=label):
+                out.append(plain_text(label) if label else "{ref:" + target + "}")
     return "".join(out)
 
 
@@ -115,16 +141,65 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class ListItem:
+    """One item: an optional bold lead term, then either one text or several blocks
+    (paragraphs, lists, notes, tables), then an optional nested list (source key items:)."""
+
     term: Rich | None
     text: Rich | None
     sublist: ItemList | None
     loc: Loc
+    blocks: tuple[Block, ...] = ()
+
+
+class ListStyle(enum.Enum):
+    """How a numbered list counts; nested numbered lists default to 1. -> (a) -> (i)."""
+
+    DECIMAL = "decimal"
+    LOWER_ALPHA = "lower-alpha"
+    UPPER_ALPHA = "upper-alpha"
+    LOWER_ROMAN = "lower-roman"
+    UPPER_ROMAN = "upper-roman"
 
 
 @dataclass(frozen=True)
 class ItemList:
+    """A bulleted (ordered=False) or numbered list.
+
+    style is None for bullets and always set for numbered lists (the loader resolves the
+    default by nesting depth); start is the first item's number. separator follows an
+    item's bold term: None means the locale's own (": ", " : " in French), "" none.
+    """
+
     ordered: bool
     items: tuple[ListItem, ...]
+    loc: Loc
+    style: ListStyle | None = None
+    start: int = 1
+    separator: str | None = None
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A defined term ("Services") and its definition, both translatable."""
+
+    term: Rich
+    text: Rich
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """A definition list of defined terms (HTML <dl>, DOCX Definition Term/Definition)."""
+
+    items: tuple[Definition, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Address:
+    """Lines kept as lines: a postal address, a signature block. Each line translatable."""
+
+    lines: tuple[Rich, ...]
     loc: Loc
 
 
@@ -165,23 +240,34 @@ class CallToAction:
 
 @dataclass(frozen=True)
 class Table:
+    """A table with a header row. A cell's text may hold line breaks (kept as lines);
+    widths are relative column widths ((1, 3, 2): the second column three times the
+    first), empty for automatic layout."""
+
     caption: Rich | None
     header: tuple[Rich, ...]
     rows: tuple[tuple[Rich, ...], ...]
     loc: Loc
+    widths: tuple[float, ...] = ()
 
 
-Block = Paragraph | ItemList | Note | Contact | CallToAction | Table
+Block = (Paragraph | ItemList | Note | Contact | CallToAction | Table | Definitions
+         | Address)
 
 
 @dataclass(frozen=True)
 class Section:
+    """A section. number is its clause number ("7.2") when the document is numbered and
+    the section counts (see compiler/legal.py), empty otherwise; it is not part of the
+    title, so a renumbered clause compares as unchanged text."""
+
     id: str
     title: Rich
     level: int
     blocks: tuple[Block, ...]
     sections: tuple[Section, ...]
     loc: Loc
+    number: str = ""
 
 
 # --- document --------------------------------------------------------------------
@@ -193,12 +279,13 @@ CHANGES_CONTEXT = "changes"  # msgctxt of the version history's summaries
 @dataclass(frozen=True)
 class Change:
     """One entry of the version history: which version, when, what changed, and whether
-    the change is material (users must be told before it takes effect)."""
+    the change is material (users must be told before it takes effect; None when the log
+    does not say). version is any label: 1.2.0, or a date as many published logs use."""
 
     version: str
     date: dt.date
     summary: Rich
-    material: bool
+    material: bool | None
     loc: Loc
 
 
@@ -218,6 +305,7 @@ class Meta:
     base_url: str | None = None
     reference_docx: str | None = None  # relative to the source file's folder
     changes: tuple[Change, ...] = ()  # the version history, as written
+    numbering: str = "none"  # section numbering: "none" or "decimal" (1, 1.1, 1.1.1)
 
 
 @dataclass(frozen=True)
@@ -227,6 +315,8 @@ class Document:
     sections: tuple[Section, ...]
     path: str
     digest: str = field(default="", compare=False)
+    preamble: tuple[Block, ...] = ()  # document-level blocks before the first section
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)  # from the loader
 
     def variable(self, name: str) -> Variable | None:
         for v in self.variables:
@@ -282,6 +372,7 @@ class Labels:
     moved: str
     changed: str
     change_end: str  # read by screen readers after an insertion or deletion
+    section: str = "Section {number}"  # what a cross-reference to a numbered section reads
 
 
 @dataclass(frozen=True)

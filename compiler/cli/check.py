@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.report import Report, plural, reported
+from compiler.errors import Diagnostic
 
 
 @click.command()
@@ -17,5 +18,7 @@ def check(report: Report, sources: tuple[Path, ...], strict: bool) -> None:
     """Validate SOURCES without building."""
     from compiler.project.sources import check_sources
 
-    count = check_sources(list(sources), strict)
+    warnings: list[Diagnostic] = []
+    count = check_sources(list(sources), strict, warnings)
+    report.add(warnings)
     click.echo(f"policyc: {plural(count, 'source')} OK", err=True)

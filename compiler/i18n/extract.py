@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from compiler.errors import display_path
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
-from compiler.inline import needs_translation, placeholders
+from compiler.inline import code_spans, needs_translation, placeholders, refs
 from compiler.model import Document, Duration, Rich, Variable
 
 UI_SOURCE = "compiler/i18n/ui.py"
@@ -50,7 +50,8 @@ def _describe(var: Variable) -> str:
 
 def document_messages(doc: Document) -> list[Message]:
     out: list[Message] = []
-    for rich in rich_fields((doc.meta, doc.sections)):
+    titles = {s.id: s.title.plain() for s in doc.walk_sections()}
+    for rich in rich_fields((doc.meta, doc.preamble, doc.sections)):
         if not needs_translation(rich.inlines):
             continue
         comments = [rich.comment] if rich.comment else []
@@ -58,6 +59,11 @@ def document_messages(doc: Document) -> list[Message]:
             var = doc.variable(name)
             if var:
                 comments.append(_describe(var))
+        for target in dict.fromkeys(refs(rich.inlines)):
+            comments.append(f"{{ref:{target}}}: cross-reference to the section \"{titles[target]}"
+                            "\"; keep as is (it becomes its number or title)")
+        for code in dict.fromkeys(code_spans(rich.inlines)):
+            comments.append(f"`{code}`: code; keep it verbatim, backticks included")
         out.append(Message(rich.context, rich.source, rich.loc.path, rich.loc.line,
                            tuple(comments)))
     return out

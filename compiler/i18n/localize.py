@@ -11,10 +11,18 @@ from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting
 from compiler.i18n.catalogs import Translations
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
-from compiler.inline import markup_shape, needs_translation, parse_inline, placeholders
+from compiler.inline import (
+    code_spans,
+    markup_shape,
+    needs_translation,
+    parse_inline,
+    placeholders,
+    refs,
+)
 from compiler.model import (
     HISTORY_ID,
     CallToAction,
+    Code,
     Completeness,
     Document,
     Emphasis,
@@ -24,6 +32,7 @@ from compiler.model import (
     LocalizedDocument,
     Meta,
     Placeholder,
+    Ref,
     Rich,
     Section,
     Strong,
@@ -31,6 +40,7 @@ from compiler.model import (
     Text,
     Variable,
     VarKind,
+    plain_text,
 )
 
 
@@ -52,6 +62,9 @@ class _Localizer:
         self.count = _Counter()
         self.vars = {v.name: v for v in doc.variables}
         self.missing: list[str] = []
+        self.sections = {s.id: s for s in doc.walk_sections()}
+        self.section_label = "Section {number}"  # replaced by the locale's in labels()
+        self.ref_labels: dict[str, tuple[Inline, ...]] = {}
 
     def lookup(self, context: str, msgid: str, loc: Loc) -> tuple[str, Loc | None]:
         """The translation to use and where it came from; the source text as fallback."""
@@ -112,7 +125,34 @@ class _Localizer:
                                     self.resolve(c, loc, origin, in_link=True)))
                 case Placeholder(name=name):
                     out.append(self.value(self.vars[name], loc, in_link))
+                case Code():
+                    out.append(node)
+                case Ref(target=target):
+                    out.append(Ref(target, self.ref_label(target)))
         return _merge(out)
+
+    def ref_label(self, target: str) -> tuple[Inline, ...]:
+        """What a cross-reference reads as: "Section 7.2" in the locale's words for a
+        numbered section, the section's (translated) title otherwise."""
+        if target in self.ref_labels:
+            return self.ref_labels[target]
+        self.ref_labels[target] = (Text(target),)  # a title citing itself stops here
+        section = self.sections[target]
+        if section.number:
+            label: tuple[Inline, ...] = (
+                Text(self.section_label.replace("{number}", section.number)),)
+        else:
+            inlines = section.title.inlines
+            entry = (self.translations.get(section.title.context, section.title.source)
+                     if self.translations and not self.is_source else None)
+            if entry is not None and entry.msgstr and not entry.fuzzy:
+                translated, errors = parse_inline(entry.msgstr)
+                if not errors and not _compare(inlines, translated):
+                    inlines = translated
+            label = (Text(plain_text(self.resolve(inlines, section.title.loc, "",
+                                                             in_link=True))),)
+        self.ref_labels[target] = label
+        return label
 
     def value(self, var: Variable, loc: Loc, in_link: bool) -> Inline:
         text = self.display(var)
@@ -163,6 +203,7 @@ class _Localizer:
                                     f"{_quote(msgid)}", Category.TRANSLATION)
                     text = msgid
             values[name] = text
+        self.section_label = values["section"]
         return Labels(**values)
 
     def transform(self, obj: Any) -> Any:
@@ -196,6 +237,16 @@ def _compare(source: tuple[Inline, ...], translated: tuple[Inline, ...]) -> list
         problems.append(f"placeholder {{{name}}} missing")
     for name in sorted(set(tr) - set(src)):
         problems.append(f"placeholder {{{name}}} not in the source")
+    src, tr = refs(source), refs(translated)
+    for name in sorted(set(src) - set(tr)):
+        problems.append(f"cross-reference {{ref:{name}}} missing")
+    for name in sorted(set(tr) - set(src)):
+        problems.append(f"cross-reference {{ref:{name}}} not in the source")
+    src, tr = code_spans(source), code_spans(translated)
+    for code in sorted(set(src) - set(tr)):
+        problems.append(f"code `{code}` missing or changed (code is never translated)")
+    for code in sorted(set(tr) - set(src)):
+        problems.append(f"code `{code}` not in the source")
     if markup_shape(source) != markup_shape(translated):
         want = ", ".join(markup_shape(source)) or "none"
         got = ", ".join(markup_shape(translated)) or "none"
@@ -232,7 +283,7 @@ def history_section(meta: Meta, labels: Labels, code: str) -> Section | None:
         labels.version, labels.history_date, labels.history_summary, labels.material))
     rows = tuple(
         (cell(c.version, c.loc), cell(formatting.long_date(c.date, code), c.loc), c.summary,
-         cell(labels.yes if c.material else labels.no, c.loc))
+         cell("" if c.material is None else labels.yes if c.material else labels.no, c.loc))
         for c in meta.changes)
     return Section(HISTORY_ID, cell(labels.history, where), 1,
                    (Table(None, header, rows, where),), (), where)

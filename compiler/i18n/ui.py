@@ -42,6 +42,10 @@ UI_MESSAGES: dict[str, tuple[str, str]] = {
     "deleted": ("Deleted", "Redline legend and badge: text removed from the old version."),
     "moved": ("Moved", "Redline badge: a section moved to another place."),
     "changed": ("Changed", "Redline: a section whose text changed."),
+    "section": ("Section {number}",
+                "A cross-reference to a numbered section of the document, e.g. 'see Section "
+                "7.2'. {number}: the section's number; word it as contracts in your language "
+                "cite a clause (it may stand mid-sentence)."),
     "change_end": ("End of change", "Read by screen readers where an insertion or deletion "
                    "ends (not shown)."),
 }

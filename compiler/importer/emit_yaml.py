@@ -10,10 +10,12 @@ from typing import assert_never
 import yaml
 
 from compiler.model import (
+    Address,
     Block,
     CallToAction,
     Change,
     Contact,
+    Definitions,
     Document,
     Duration,
     ItemList,
@@ -147,6 +149,14 @@ class _Writer:
                     first, *rest = row
                     self.lines.append(f"{inner}    - - {scalar(first.source)}")
                     self.cells(rest, inner + "      ")
+            case Definitions(items=definitions):
+                self.lines.append(f"{indent}- definitions:")
+                for d in definitions:
+                    self.lines.append(f"{inner}  - term: {scalar(d.term.source)}")
+                    self.lines.append(f"{inner}    text: {scalar(d.text.source)}")
+            case Address(lines=lines):
+                self.lines.append(f"{indent}- address:")
+                self.cells(lines, inner + "  ")
             case _:
                 assert_never(b)
 
@@ -166,6 +176,11 @@ class _Writer:
             if item.text:
                 self.lines.append(f"{indent}{lead}text: {scalar(item.text.source)}")
                 lead = "  "
+            if item.blocks:
+                self.lines.append(f"{indent}{lead}blocks:")
+                lead = "  "
+                for sub in item.blocks:
+                    self.block(sub, indent + "    ")
             if item.sublist:
                 self.lines.append(f"{indent}{lead}items:")
                 self.items(item.sublist.items, indent + "    ")

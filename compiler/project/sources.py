@@ -22,6 +22,7 @@ from compiler.fs import read_source
 from compiler.project.layout import SOURCE_DIR, cache_dir
 
 if TYPE_CHECKING:
+    from compiler.errors import Diagnostic
     from compiler.model import Document
 
 
@@ -54,12 +55,22 @@ class Facts(NamedTuple):
     page_size: str
     base_url: str | None
     reference_docx: str | None
+    warnings: tuple[tuple[str, int, int, str], ...] = ()  # the loader's: path, line, col, text
 
     @classmethod
     def of(cls, doc: Document) -> Facts:
         m = doc.meta
+        warnings = tuple((w.loc.path, w.loc.line, w.loc.column, w.message)
+                         for w in doc.warnings)
         return cls(doc.path, doc.digest, m.id, m.version, m.source_locale, tuple(m.locales),
-                   m.page_size, m.base_url, m.reference_docx)
+                   m.page_size, m.base_url, m.reference_docx, warnings)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """The loader's warnings (a text cut by a YAML comment...), cached with the facts."""
+        from compiler.errors import Diagnostic, Severity
+
+        return [Diagnostic(Loc(path, line, column), message, Severity.WARNING,
+                           Category.SYNTAX) for path, line, column, message in self.warnings]
 
 
 @cache
@@ -111,6 +122,7 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
     entry = entries.get(key)
     if entry is not None:
         entry["locales"] = tuple(entry["locales"])
+        entry["warnings"] = tuple(tuple(w) for w in entry.get("warnings", ()))
         return Facts(**entry), None
     from compiler.readers import read_bytes
 
@@ -122,16 +134,22 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
     return facts, doc
 
 
-def check_sources(paths: Sequence[str | Path], strict: bool = False) -> int:
-    """Validate every source, report all errors at once; the number of sources checked."""
+def check_sources(paths: Sequence[str | Path], strict: bool = False,
+                  warnings: list[Diagnostic] | None = None) -> int:
+    """Validate every source, report all errors at once; the number of sources checked.
+    The loader's warnings are appended to warnings (with strict they are errors)."""
     from compiler.errors import Diagnostics
 
     diag = Diagnostics()
     found = discover(paths)
     for path in found:
         try:
-            read_facts(path)
+            facts, _ = read_facts(path)
         except CompilerError as err:
             diag.extend(err.diagnostics)
+            continue
+        diag.extend(facts.diagnostics())
     diag.raise_if_errors(strict=strict)
+    if warnings is not None:
+        warnings.extend(diag.warnings)
     return len(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.model import DURATION_UNITS, NoteKind, VarKind
+from compiler.model import DURATION_UNITS, ListStyle, NoteKind, VarKind
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 VERSION_PATTERN = (
@@ -25,7 +25,8 @@ class Key:
 
 
 RICH = {"type": "string", "description": "Text with inline markup: **bold**, *italic*, "
-        "[label](https://...), {variable}; e-mail addresses and URLs become links."}
+        "[label](https://...), {variable}, {ref:section-id} (a cross-reference), `code`; "
+        "e-mail addresses and URLs become links."}
 COMMENT = Key("comment", {"type": "string"}, "A note for translators (PO '#.' comment).")
 DATE = {"type": "string", "format": "date"}
 
@@ -69,18 +70,24 @@ DOCUMENT: tuple[Key, ...] = (
     Key("changes", {"type": "array", "items": {"$ref": "#/$defs/change"}},
         "Version history, rendered as a table in every format."),
     Key("variables", {"$ref": "#/$defs/variables"}, "Facts written once, used as {name}."),
+    Key("numbering", {"enum": ["none", "decimal"]},
+        "Section numbers: decimal numbers sections 1, 1.1, 1.1.1 in headings, contents, "
+        "bookmarks and cross-references (default none)."),
+    Key("blocks", {"type": "array", "items": {"$ref": "#/$defs/block"}},
+        "A preamble: blocks before the first section, without a heading."),
     Key("sections", {"type": "array", "items": {"$ref": "#/$defs/section"}, "minItems": 1},
         "The sections, nested to any depth.", True),
 )
 
 CHANGE: tuple[Key, ...] = (
-    Key("version", {"type": "string", "pattern": VERSION_PATTERN},
-        "The version this entry describes, e.g. 1.1.0.", True),
+    Key("version", {"type": "string", "minLength": 1},
+        "The version this entry describes: 1.1.0, or a date such as 2024-02-01.", True),
     Key("date", DATE, "When that version was published (ISO, YYYY-MM-DD).", True),
     Key("summary", RICH, "What changed (translatable).", True),
     # yes/no are booleans in YAML 1.1 (PyYAML) and strings in YAML 1.2 (editors): accept both.
     Key("material", {"anyOf": [{"type": "boolean"}, {"enum": ["yes", "no"]}]},
-        "Whether the change is material: users are told before it takes effect.", True),
+        "Whether the change is material: users are told before it takes effect "
+        "(optional; left blank when not given)."),
     COMMENT,
 )
 
@@ -88,6 +95,9 @@ SECTION: tuple[Key, ...] = (
     Key("id", {"type": "string", "pattern": ID_PATTERN},
         "Stable id: HTML anchor, PDF/DOCX bookmark and translation context.", True),
     Key("title", RICH, "Section heading.", True),
+    Key("numbered", {"type": "boolean"},
+        "false keeps this section and its subsections unnumbered in a numbered document "
+        "(a preamble, an annex)."),
     Key("blocks", {"type": "array", "items": {"$ref": "#/$defs/block"}}, "The section's content."),
     Key("sections", {"type": "array", "items": {"$ref": "#/$defs/section"}}, "Subsections."),
     COMMENT,
@@ -96,6 +106,8 @@ SECTION: tuple[Key, ...] = (
 ITEM: tuple[Key, ...] = (
     Key("term", RICH, "A bold lead term (without the colon)."),
     Key("text", RICH, "The item text."),
+    Key("blocks", {"type": "array", "items": {"$ref": "#/$defs/block"}},
+        "Several blocks (paragraphs, lists, notes, tables) instead of one text."),
     Key("items", {"type": "array", "items": {"$ref": "#/$defs/item"}},
         "A nested list of the same kind."),
     COMMENT,
@@ -117,10 +129,20 @@ CTA: tuple[Key, ...] = (
 
 TABLE: tuple[Key, ...] = (
     Key("caption", RICH, "Table caption."),
+    Key("widths", {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}},
+        "Relative column widths, one per column: [1, 3, 2]."),
     Key("header", {"type": "array", "items": RICH, "minItems": 1}, "Header row cells.", True),
     Key("rows", {"type": "array", "items": {"type": "array", "items": RICH}},
-        "Body rows, each as many cells as the header.", True),
+        "Body rows, each as many cells as the header; a cell may hold several lines.", True),
 )
+
+DEFINITION: tuple[Key, ...] = (
+    Key("term", RICH, "The defined term.", True),
+    Key("text", RICH, "Its definition.", True),
+    COMMENT,
+)
+LINES = {"anyOf": [{"type": "array", "items": RICH, "minItems": 1}, {"type": "string"}]}
+LIST_STYLES = [s.value for s in ListStyle]
 
 # Each block is a mapping led by exactly one of these keys; a plain string is a paragraph.
 BLOCK_KINDS: dict[str, tuple[dict[str, Any], str]] = {
@@ -131,10 +153,25 @@ BLOCK_KINDS: dict[str, tuple[dict[str, Any], str]] = {
     "contact": ({"type": "array", "items": _obj(CONTACT_ENTRY)}, "A contact block."),
     "cta": (_obj(CTA), "A call-to-action box."),
     "table": (_obj(TABLE), "A table with a header row."),
+    "definitions": ({"type": "array", "items": _obj(DEFINITION), "minItems": 1},
+                    "Defined terms with their definitions."),
+    "address": (LINES, "Lines kept as lines: a postal address (a list, or a '|' block)."),
+    "lines": (LINES, "Lines kept as lines: a signature block (same as address)."),
 }
+SEPARATOR = Key("separator", {"type": "string"},
+                "What follows an item's bold term (default ': ' in the locale's style; "
+                "'. ' for run-in headings; '' for none).")
 BLOCK_EXTRA: dict[str, tuple[Key, ...]] = {
     "note": (Key("kind", {"enum": [k.value for k in NoteKind]},
                  "important, warning or info (default)."),),
+    "bullets": (SEPARATOR,),
+    "numbered": (
+        Key("style", {"enum": LIST_STYLES},
+            "decimal, lower-alpha, upper-alpha, lower-roman or upper-roman (default: by "
+            "nesting, 1. then (a) then (i))."),
+        Key("start", {"type": "integer", "minimum": 0}, "The first item's number (default 1)."),
+        SEPARATOR,
+    ),
 }
 
 VARIABLE_KINDS = tuple(k.value for k in VarKind)

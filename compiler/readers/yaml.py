@@ -13,10 +13,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler import chars, links
+from compiler import chars, legal, links
 from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
-from compiler.inline import parse_inline, placeholders
+from compiler.inline import parse_inline, placeholders, refs
 from compiler.limits import (
     MAX_BLOCKS,
     MAX_LIST_DEPTH,
@@ -27,15 +27,19 @@ from compiler.limits import (
 from compiler.model import (
     CHANGES_CONTEXT,
     HISTORY_ID,
+    Address,
     Block,
     CallToAction,
     Change,
     Contact,
     ContactEntry,
+    Definition,
+    Definitions,
     Document,
     Duration,
     ItemList,
     ListItem,
+    ListStyle,
     Meta,
     Note,
     NoteKind,
@@ -104,7 +108,7 @@ def load_text(text: str, path: str, digest: str = "") -> Document:
             + ", ".join(k.name for k in schema.DOCUMENT if k.required) + ")",
         )
     _bound_size(root, path)
-    return _Loader(path, digest).document(root)
+    return _Loader(path, digest, text).document(root)
 
 
 def _bound_depth(text: str, path: str) -> None:
@@ -157,9 +161,12 @@ def _kind(node: Node) -> str:
 
 
 class _Loader:
-    def __init__(self, path: str, digest: str) -> None:
+    def __init__(self, path: str, digest: str, text: str = "") -> None:
         self.path = path
         self.digest = digest
+        self.lines = text.splitlines()
+        self.unnumbered: set[str] = set()
+        self.nodes: dict[int, Node] = {}  # id(Rich) -> its YAML node, for exact columns
         self.diag = Diagnostics()
         self.rich_nodes: list[Rich] = []
         self.hrefs: list[tuple[str, Loc]] = []
@@ -204,6 +211,9 @@ class _Loader:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 did = f"; did you mean '{hint[0]}'?" if hint else ""
+                if " " in key.strip():
+                    did += (" (if this is text containing ': ', put the whole text in "
+                            "quotes: YAML read it as a key)")
                 self.error(knode, where, f"unknown key '{key}' (expected one of: "
                            f"{', '.join(allowed)}){did}")
                 continue
@@ -268,7 +278,24 @@ class _Loader:
                             Category.SYNTAX)
         rich = Rich(value, inlines, self.loc(node), context, comment)
         self.rich_nodes.append(rich)
+        self.nodes[id(rich)] = node
+        self._dropped_comment(node, where)
         return rich
+
+    def _dropped_comment(self, node: Node, where: str) -> None:
+        """A plain text followed by ' # ...' on its line: YAML took the rest as a comment."""
+        if not isinstance(node, ScalarNode) or node.style:  # quoted or block: nothing cut
+            return
+        end = node.end_mark
+        if end.line >= len(self.lines):
+            return
+        rest = self.lines[end.line][end.column:]
+        if re.match(r"\s+#", rest):
+            self.diag.warning(
+                Loc(self.path, end.line + 1, end.column + 1 + rest.index("#")),
+                f"{where}: the text ends before ' #', and YAML drops the rest of the line as "
+                "a comment; put the whole text in quotes if '#...' belongs to it",
+                Category.SYNTAX)
 
     def _offset_loc(self, node: Node, offset: int) -> Loc:
         """Exact column for one-line scalars; the scalar's start otherwise."""
@@ -328,17 +355,33 @@ class _Loader:
                        Category.REFERENCE)
         changes = self.changes(f.get("changes"), updated)
         variables = self.variables(f.get("variables"))
+        numbering = self.scalar(f.get("numbering"), "numbering") or "none"
+        if numbering not in legal.NUMBERING_SCHEMES:
+            self.error(f["numbering"], "numbering", f"unknown numbering '{numbering}' "
+                       f"(expected one of: {', '.join(legal.NUMBERING_SCHEMES)})")
+        preamble = self.block_seq(f.get("blocks"), "blocks", "preamble")
         sections = self.sections(f.get("sections"), "sections", (), 1)
         if "sections" in f and not sections and not self.diag.errors:
             self.error(f["sections"], "sections", "a document needs at least one section")
+        if numbering == "decimal":
+            sections = legal.number_sections(sections, self.unnumbered)
         self.check_references(variables, history=bool(changes))
         self.diag.raise_if_errors()
         assert doc_id and title and version and updated and effective and source_locale
         assert organization is not None
         meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
                     organization, description, keywords, page_size, base_url, reference_docx,
-                    changes)
-        return Document(meta, variables, sections, self.path, self.digest)
+                    changes, numbering)
+        return Document(meta, variables, sections, self.path, self.digest, preamble,
+                        tuple(self.diag.warnings))
+
+    def block_seq(self, node: Node | None, where: str, context: str,
+                  numbered: int = 0) -> tuple[Block, ...]:
+        """A list of blocks; numbered counts the numbered lists around them."""
+        return tuple(
+            b for i, bnode in enumerate(self.sequence(node, where, "blocks"))
+            if (b := self.block(bnode, f"{where}[{i}]", context, numbered))
+        )
 
     def changes(self, node: Node | None, updated: dt.date | None) -> tuple[Change, ...]:
         """The version history: each entry complete, versions unique, none after 'updated'."""
@@ -349,13 +392,17 @@ class _Loader:
             f = self.mapping(cnode, where, schema.CHANGE)
             if f is None:
                 continue
-            version = self.pattern(f.get("version"), f"{where}.version", schema.VERSION_PATTERN,
-                                   "version", "a semantic version such as 1.2.0")
+            version = self.scalar(f.get("version"), f"{where}.version", "a version")
+            if version is not None and not version.strip():
+                self.error(f["version"], f"{where}.version", "empty version (expected e.g. "
+                           "1.2.0 or 2024-02-01)")
+                version = None
             date = self.date(f.get("date"), f"{where}.date")
             comment = self.comment(f, where) or (
                 f"Version history: what changed in version {version}." if version else "")
             summary = self.rich(f.get("summary"), f"{where}.summary", CHANGES_CONTEXT, comment)
-            material = self.boolean(f.get("material"), f"{where}.material")
+            material = (self.boolean(f.get("material"), f"{where}.material")
+                        if "material" in f else None)
             if version is not None:
                 if version in first:
                     self.error(f["version"], f"{where}.version", f"duplicate version "
@@ -365,7 +412,8 @@ class _Loader:
                 self.error(f["date"], f"{where}.date", f"date {date.isoformat()} is after the "
                            f"document's 'updated' ({updated.isoformat()}); the history lists "
                            "published versions")
-            if version is None or date is None or summary is None or material is None:
+            if version is None or date is None or summary is None or (
+                    "material" in f and material is None):
                 continue
             out.append(Change(version, date, summary, material, self.loc(cnode)))
         return tuple(out)
@@ -505,10 +553,9 @@ class _Loader:
         context = "/".join(path)
         comment = self.comment(f, where)
         title = self.rich(f.get("title"), f"{where}.title", context, comment)
-        blocks = tuple(
-            b for i, bnode in enumerate(self.sequence(f.get("blocks"), f"{where}.blocks", "blocks"))
-            if (b := self.block(bnode, f"{where}.blocks[{i}]", context))
-        )
+        if "numbered" in f and self.boolean(f["numbered"], f"{where}.numbered") is False and sid:
+            self.unnumbered.add(sid)
+        blocks = self.block_seq(f.get("blocks"), f"{where}.blocks", context)
         subs = self.sections(f.get("sections"), f"{where}.sections", path, level + 1)
         if not blocks and not subs and "blocks" not in f and "sections" not in f:
             self.error(node, where, "a section needs 'blocks' or 'sections'")
@@ -524,7 +571,7 @@ class _Loader:
                             "table rows in one document (the limit; see README, Security "
                             "model); split it into several documents")
 
-    def block(self, node: Node, where: str, context: str) -> Block | None:
+    def block(self, node: Node, where: str, context: str, numbered: int = 0) -> Block | None:
         loc = self.loc(node)
         self.count_block(node)
         if isinstance(node, ScalarNode):
@@ -543,6 +590,9 @@ class _Loader:
                 keys = [str(k.value) for k, _ in node.value]
                 close = [m for k in keys for m in difflib.get_close_matches(k, kinds, n=1)]
                 hint = f"; did you mean '{close[0]}'?" if close else ""
+                if any(" " in k.strip() for k in keys):
+                    hint += (" (if this is text containing ': ', put the whole text in quotes: "
+                             "YAML read it as a key)")
             self.error(node, where, f"a block needs exactly one of: {', '.join(kinds)} "
                        f"(found: {found or 'nothing'}){hint}")
             return None
@@ -560,7 +610,7 @@ class _Loader:
                 return Paragraph(text, loc) if text else None
             case "bullets" | "numbered":
                 return self.item_list(body, f"{where}.{kind}", context, kind == "numbered",
-                                      comment)
+                                      comment, numbered=numbered, options=f)
             case "note":
                 kind_value = self.scalar(f.get("kind"), f"{where}.kind") or "info"
                 try:
@@ -577,10 +627,83 @@ class _Loader:
                 return self.cta(body, f"{where}.cta", context, comment)
             case "table":
                 return self.table(body, f"{where}.table", context, comment)
+            case "definitions":
+                return self.definitions(body, f"{where}.definitions", context, comment)
+            case "address" | "lines":
+                return self.address(body, f"{where}.{kind}", context, comment)
         raise AssertionError(kind)
 
+    def list_options(self, f: dict[str, Node], where: str, ordered: bool, numbered: int
+                     ) -> tuple[ListStyle | None, int, str | None]:
+        """style, start and separator of a list (the block's keys beside the items)."""
+        style = legal.default_style(numbered + 1) if ordered else None
+        if "style" in f:
+            value = self.scalar(f["style"], f"{where}.style") or ""
+            try:
+                style = ListStyle(value)
+            except ValueError:
+                self.error(f["style"], f"{where}.style", f"unknown list style '{value}' "
+                           f"(expected one of: {', '.join(schema.LIST_STYLES)})")
+        start = 1
+        if "start" in f:
+            value = self.scalar(f["start"], f"{where}.start", "a number") or ""
+            if re.fullmatch(r"\d{1,6}", value):
+                start = int(value)
+            else:
+                self.error(f["start"], f"{where}.start", f"invalid start '{value}' (expected "
+                           "a whole number such as 1 or 4)")
+        separator = self.scalar(f["separator"], f"{where}.separator") if "separator" in f \
+            else None
+        if "separator" in f and isinstance(f["separator"], ScalarNode) and \
+                f["separator"].tag == "tag:yaml.org,2002:null":
+            separator = ""
+        return style, start, separator
+
+    def definitions(self, node: Node, where: str, context: str,
+                    comment: str) -> Definitions | None:
+        items: list[Definition] = []
+        for i, dnode in enumerate(self.sequence(node, where, "definitions")):
+            dw = f"{where}[{i}]"
+            f = self.mapping(dnode, dw, schema.DEFINITION)
+            if f is None:
+                continue
+            c = self.comment(f, dw) or comment
+            term = self.rich(f.get("term"), f"{dw}.term", context, c or "A defined term.")
+            text = self.rich(f.get("text"), f"{dw}.text", context, c)
+            if term and text:
+                items.append(Definition(term, text, self.loc(dnode)))
+        return Definitions(tuple(items), self.loc(node)) if items else None
+
+    def address(self, node: Node, where: str, context: str, comment: str) -> Address | None:
+        """A list of lines, or one '|' block scalar whose lines are the lines."""
+        lines: list[Rich] = []
+        if isinstance(node, ScalarNode) and node.tag == _STR:
+            first = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
+            for k, line in enumerate(str(node.value).splitlines()):
+                if not line.strip():
+                    continue
+                inlines, errors = parse_inline(line.strip())
+                loc = Loc(self.path, first + k + 1, 1)
+                for err in errors:
+                    self.diag.error(loc, f"{where}: {err.message}", Category.SYNTAX)
+                rich = Rich(line.strip(), inlines, loc, context, comment)
+                self.rich_nodes.append(rich)
+                lines.append(rich)
+        else:
+            lines = [r for i, n in enumerate(self.sequence(node, where, "lines"))
+                     if (r := self.rich(n, f"{where}[{i}]", context, comment))]
+        if not lines:
+            self.error(node, where, "an address needs at least one line")
+            return None
+        return Address(tuple(lines), self.loc(node))
+
     def item_list(self, node: Node, where: str, context: str, ordered: bool,
-                  comment: str, depth: int = 1) -> ItemList | None:
+                  comment: str, depth: int = 1, numbered: int = 0,
+                  options: dict[str, Node] | None = None) -> ItemList | None:
+        """Items of a list; depth is its nesting as a list, numbered the number of numbered
+        lists around it (which picks the default style: 1. then (a) then (i))."""
+        style, start, separator = self.list_options(options or {}, where, ordered, numbered)
+        inner = numbered + 1 if ordered else numbered
         items: list[ListItem] = []
         if depth > MAX_LIST_DEPTH:
             self.error(node, where, f"list items nested more than {MAX_LIST_DEPTH} levels deep "
@@ -603,13 +726,20 @@ class _Loader:
             c = self.comment(f, iw) or comment
             term = self.rich(f.get("term"), f"{iw}.term", context, c)
             text = self.rich(f.get("text"), f"{iw}.text", context, c)
-            sub = (self.item_list(f["items"], f"{iw}.items", context, ordered, c, depth + 1)
+            if "text" in f and "blocks" in f:
+                self.error(f["blocks"], iw, "a list item has either 'text' or 'blocks', not "
+                           "both (make the text the first block)")
+            blocks = self.block_seq(f.get("blocks"), f"{iw}.blocks", context, inner)
+            sub = (self.item_list(f["items"], f"{iw}.items", context, ordered, c, depth + 1,
+                                  inner)
                    if "items" in f else None)
-            if term is None and text is None and sub is None:
-                self.error(inode, iw, "a list item needs 'text', 'term' or 'items'")
+            if term is None and text is None and sub is None and not blocks:
+                self.error(inode, iw, "a list item needs 'text', 'term', 'blocks' or 'items'")
                 continue
-            items.append(ListItem(term, text, sub, self.loc(inode)))
-        return ItemList(ordered, tuple(items), self.loc(node)) if items else None
+            items.append(ListItem(term, text, sub, self.loc(inode), blocks))
+        if not items:
+            return None
+        return ItemList(ordered, tuple(items), self.loc(node), style, start, separator)
 
     def contact(self, node: Node, where: str, context: str, comment: str) -> Contact | None:
         entries: list[ContactEntry] = []
@@ -652,6 +782,7 @@ class _Loader:
             c for i, n in enumerate(self.sequence(f.get("header"), f"{where}.header", "cells"))
             if (c := self.rich(n, f"{where}.header[{i}]", context, comment))
         )
+        widths = self.widths(f.get("widths"), f"{where}.widths", len(header))
         rows: list[tuple[Rich, ...]] = []
         for r, rnode in enumerate(self.sequence(f.get("rows"), f"{where}.rows", "rows")):
             self.count_block(rnode)
@@ -665,7 +796,26 @@ class _Loader:
             rows.append(cells)
         if not header:
             return None
-        return Table(caption, header, tuple(rows), self.loc(node))
+        return Table(caption, header, tuple(rows), self.loc(node), widths)
+
+    def widths(self, node: Node | None, where: str, columns: int) -> tuple[float, ...]:
+        out: list[float] = []
+        for i, wnode in enumerate(self.sequence(node, where, "numbers")):
+            value = self.scalar(wnode, f"{where}[{i}]", "a number") or ""
+            try:
+                width = float(value)
+            except ValueError:
+                width = -1.0
+            if not 0 < width < float("inf"):
+                self.error(wnode, f"{where}[{i}]", f"invalid width '{value}' (expected a "
+                           "positive number: widths are relative, e.g. [1, 3, 2])")
+                return ()
+            out.append(width)
+        if node is not None and out and columns and len(out) != columns:
+            self.error(node, where, f"{len(out)} widths for {columns} columns (expected one "
+                       "per header cell)")
+            return ()
+        return tuple(out)
 
     # --- cross references ------------------------------------------------------------
 
@@ -681,6 +831,16 @@ class _Loader:
                 if name not in names:
                     self._unknown_placeholder(loc, name, names)
         for rich in self.rich_nodes:
+            for target in refs(rich.inlines):
+                if target not in self.section_ids:
+                    hint = difflib.get_close_matches(target, list(self.section_ids), n=1)
+                    did = f"; did you mean '{{ref:{hint[0]}}}'?" if hint else ""
+                    node = self.nodes.get(id(rich))
+                    offset = rich.source.find("{ref:" + target)
+                    where = (self._offset_loc(node, offset) if node is not None and offset >= 0
+                             else rich.loc)
+                    self.diag.error(where, f"cross-reference '{{ref:{target}}}' names no "
+                                    f"section id{did}", Category.REFERENCE)
             for target in _anchor_targets(rich):
                 if target not in self.section_ids and not (history and target == HISTORY_ID):
                     self.diag.error(rich.loc, f"link to '#{target}' names no section id",
@@ -702,7 +862,8 @@ class _Loader:
 
     def _unknown_placeholder(self, loc: Loc, name: str, names: list[str]) -> None:
         hint = difflib.get_close_matches(name, names, n=1)
-        did = f"; did you mean '{{{hint[0]}}}'?" if hint else ""
+        did = (f"; did you mean '{{{hint[0]}}}'?" if hint else
+               f"; write '\\{{{name}}}' for literal braces")
         self.diag.error(loc, f"placeholder '{{{name}}}' names no variable (defined: "
                         f"{', '.join(names) or 'none'}){did}", Category.REFERENCE)
 

@@ -16,10 +16,13 @@ from difflib import SequenceMatcher
 from typing import Any, TypeVar, assert_never
 
 from compiler.model import (
+    Address,
     Block,
     CallToAction,
     Contact,
     ContactEntry,
+    Definition,
+    Definitions,
     ItemList,
     ListItem,
     LocalizedDocument,
@@ -182,7 +185,7 @@ def _kind(block: Block) -> tuple[str, ...]:
             return ("note", kind.value)
         case Table(header=header):
             return ("table", str(len(header)))
-        case Paragraph() | Contact() | CallToAction():
+        case Paragraph() | Contact() | CallToAction() | Definitions() | Address():
             return (type(block).__name__,)
         case _:
             assert_never(block)
@@ -246,6 +249,10 @@ class _Blocks:
                                     self.text(old.action, new.action), new.href, new.loc)
             case Table(), Table():
                 return self.table(old, new)
+            case Definitions(), Definitions():
+                return Definitions(self.definitions(old.items, new.items), new.loc)
+            case Address(), Address():
+                return Address(self.lines(old.lines, new.lines), new.loc)
         raise AssertionError(f"paired blocks of different kinds: {old!r} {new!r}")
 
     def item_list(self, old: ItemList, new: ItemList) -> ItemList:
@@ -260,8 +267,22 @@ class _Blocks:
                 items.append(ListItem(
                     revise_optional(a.term, b.term, self.characters),
                     revise_optional(a.text, b.text, self.characters),
-                    self.sublist(a.sublist, b.sublist), b.loc))
-        return ItemList(new.ordered, tuple(items), new.loc)
+                    self.sublist(a.sublist, b.sublist), b.loc,
+                    self.merge(a.blocks, b.blocks)))
+        return dataclasses.replace(new, items=tuple(items))
+
+    def lines(self, old: tuple[Rich, ...], new: tuple[Rich, ...]) -> tuple[Rich, ...]:
+        out: list[Rich] = []
+        for a, b in align(old, new, lambda r: r.plain(), lambda x, y: similarity(
+                x.plain(), y.plain(), self.characters)):
+            if a is None:
+                assert b is not None
+                out.append(entire(b, Op.INSERT, whole=False))
+            elif b is None:
+                out.append(entire(a, Op.DELETE, whole=False))
+            else:
+                out.append(self.text(a, b))
+        return tuple(out)
 
     def sublist(self, old: ItemList | None, new: ItemList | None) -> ItemList | None:
         if old is None:
@@ -270,9 +291,11 @@ class _Blocks:
             return mark(old, Op.DELETE)
         return self.item_list(old, new)
 
-    def entries(self, old: tuple[ContactEntry, ...],
-                new: tuple[ContactEntry, ...]) -> tuple[ContactEntry, ...]:
-        out: list[ContactEntry] = []
+    def pairs(self, old: tuple[T, ...], new: tuple[T, ...],
+              both: Callable[[T, T], T]) -> tuple[T, ...]:
+        """Aligned units (contact entries, definitions): added and removed ones marked whole,
+        paired ones merged by both(old, new)."""
+        out: list[T] = []
         for a, b in align(old, new, self.key, self.score):
             if a is None:
                 assert b is not None
@@ -280,9 +303,18 @@ class _Blocks:
             elif b is None:
                 out.append(mark(a, Op.DELETE))
             else:
-                out.append(ContactEntry(self.text(a.label, b.label),
-                                        self.text(a.value, b.value), b.loc))
+                out.append(both(a, b))
         return tuple(out)
+
+    def entries(self, old: tuple[ContactEntry, ...],
+                new: tuple[ContactEntry, ...]) -> tuple[ContactEntry, ...]:
+        return self.pairs(old, new, lambda a, b: ContactEntry(
+            self.text(a.label, b.label), self.text(a.value, b.value), b.loc))
+
+    def definitions(self, old: tuple[Definition, ...],
+                    new: tuple[Definition, ...]) -> tuple[Definition, ...]:
+        return self.pairs(old, new, lambda a, b: Definition(
+            self.text(a.term, b.term), self.text(a.text, b.text), b.loc))
 
     def table(self, old: Table, new: Table) -> Table:
         caption = revise_optional(old.caption, new.caption, self.characters, own_paragraph=True)
@@ -298,7 +330,7 @@ class _Blocks:
                 rows.extend((mark(a, Op.DELETE), mark(b, Op.INSERT)))
             else:
                 rows.append(tuple(self.text(x, y) for x, y in zip(a, b, strict=True)))
-        return Table(caption, header, tuple(rows), new.loc)
+        return Table(caption, header, tuple(rows), new.loc, new.widths)
 
 
 def mark(obj: T, op: Op) -> T:

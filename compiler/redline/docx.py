@@ -11,6 +11,7 @@ from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
+from compiler import legal
 from compiler.errors import Loc
 from compiler.model import LocalizedDocument, Rich, Section, Text, plain_text
 from compiler.redline.compare import Redline, Revised, SectionDiff, Status, revise
@@ -111,13 +112,15 @@ class _TrackedWriter(policy._Writer):
             p = self.paragraph("Normal")
             p.extend([*ooxml.field_start(policy.TOC_INSTRUCTION), ooxml.field_end()])
             return
-        for i, (title, level, ident, kind) in enumerate(entries):
+        for i, (title, level, ident, kind, number) in enumerate(entries):
             p = self.paragraph(f"TOC {level}")
             self.toc_entries.append(p)
             if i == 0:
                 p.extend(ooxml.field_start(policy.TOC_INSTRUCTION))
             target = ooxml.hyperlink(self.part, anchor=self.anchors[ident])
             p.append(target)
+            if number:
+                target.append(ooxml.run(legal.heading_number(number) + " "))
             if isinstance(title, Revised):
                 for piece in title.pieces:
                     start = len(target)
@@ -132,11 +135,12 @@ class _TrackedWriter(policy._Writer):
                 self.revisions.paragraph(p, ooxml.MARKS[kind])
 
     def headings(self, diffs: tuple[SectionDiff, ...]
-                 ) -> Iterator[tuple[Rich, int, str, str | None]]:
-        """(title, level, id, revision kind) of every heading, in the body's order."""
+                 ) -> Iterator[tuple[Rich, int, str, str | None, str]]:
+        """(title, level, id, revision kind, number) of every heading, in the body's order."""
         for s in diffs:
             if s.status is Status.KEPT:
-                yield s.title, s.depth, s.id, None
+                assert s.new is not None
+                yield s.title, s.depth, s.id, None, s.new.number
                 yield from self.headings(s.children)
                 continue
             adding = s.status in _ADDING
@@ -144,11 +148,12 @@ class _TrackedWriter(policy._Writer):
             assert root is not None
             kind = _ADDING[s.status] if adding else _REMOVING[s.status]
             for sub in _walk(root):
-                yield sub.title, sub.level, sub.id, kind
+                yield sub.title, sub.level, sub.id, kind, sub.number
 
     def diff_section(self, s: SectionDiff) -> None:
         if s.status is Status.KEPT:
-            p = self.paragraph(f"Heading {min(s.depth, 9)}")
+            assert s.new is not None
+            p = self.heading(s.depth, s.new.number)
             self.rich(p, s.title)
             ooxml.bookmark(p, self.anchors[s.id], self.bookmarks)
             self.bookmarks += 1
@@ -232,11 +237,14 @@ def render_docx(redline: Redline, options: RenderOptions) -> bytes:
     reference = policy.reference_path(options)
     document = policy.open_reference(reference)
     need = {**policy.required_styles(redline.old), **policy.required_styles(new)}
+    policy.add_fallback_styles(document, need)
     styles = policy.resolve_styles(document, need, reference)
     policy.page_setup(document, options.page_size)
+    policy.number_headings(document, new, styles)
     writer = _TrackedWriter(document, redline, styles)
     writer.front_matter()
     writer.toc()
+    writer.preamble()
     for section in redline.sections:
         writer.diff_section(section)
     writer.finish()

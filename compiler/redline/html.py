@@ -4,6 +4,7 @@ changed. The PDF prints the same page through the policy's PDF renderer."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import assert_never
 
 from markupsafe import Markup
@@ -64,21 +65,29 @@ class RedlineWriter(BodyWriter):
             return inner
         return Markup('<div class="rl-block rl-{}">{}</div>\n').format(kind, inner)
 
-    def item_list(self, lst: ItemList) -> Markup:
+    def item_list(self, lst: ItemList, level: int = 2) -> Markup:
         """As the policy's lists, with added and removed items marked whole (separator too)."""
-        tag = "ol" if lst.ordered else "ul"
         items: list[Markup] = []
-        for item in lst.items:
+        for i, item in enumerate(lst.items):
             op = whole_op(item)
-            separator: Markup | str = self.doc.term_separator if item.text else ""
+            sep = self.separator(lst)
+            separator: Markup | str = sep if (item.text or item.blocks) else ""
             if separator and op is not Op.EQUAL:
                 separator = Markup("<{tag}>{sep}</{tag}>").format(tag=_TAGS[op], sep=separator)
             term = (Markup('<strong class="term">{}{}</strong>').format(
-                self.rich(item.term), separator) if item.term else "")
-            sub = self.item_list(item.sublist) if item.sublist else ""
+                self.rich(item.term), separator) if item.term else Markup(""))
+            if item.blocks:
+                body = self.item_body(dataclasses.replace(item, term=None), lst, level)
+                body = term + body
+            else:
+                body = term + self.rich(item.text)
+            sub = self.item_list(item.sublist, level) if item.sublist else ""
             mark = Markup(' class="rl-{}"').format(_STATE[op]) if op is not Op.EQUAL else ""
-            items.append(Markup("<li{}>{}{}{}</li>").format(mark, term, self.rich(item.text), sub))
-        return Markup("<{tag}>{items}</{tag}>\n").format(tag=tag, items=Markup("\n").join(items))
+            items.append(Markup("<li{}>{}{}{}</li>").format(
+                mark, self.marker(lst, i), body, sub))
+        close = "</ol>" if lst.ordered and lst.style is not None else "</ul>"
+        return Markup("{}{}{}\n").format(self.list_open(lst), Markup("\n").join(items),
+                                          Markup(close))
 
     # sections
 
@@ -104,11 +113,13 @@ class RedlineWriter(BodyWriter):
         level = min(s.depth + self.offset, 6)
         whole = s.status in (Status.ADDED, Status.REMOVED)
         outer, self.whole = self.whole, self.whole or whole
+        shown = s.new if s.new is not None else s.old
+        assert shown is not None
         heading = Markup(
-            '<h{lvl} id="{id}-title">{title}{badges}'
+            '<h{lvl} id="{id}-title">{number}{title}{badges}'
             '<a class="permalink" href="#{id}" aria-label="{label}: {plain}">#</a></h{lvl}>'
-        ).format(lvl=level, id=s.id, title=self.rich(s.title), badges=self.badges(s),
-                 label=self.doc.labels.permalink, plain=s.title.plain())
+        ).format(lvl=level, id=s.id, number=self.number(shown), title=self.rich(s.title),
+                 badges=self.badges(s), label=self.doc.labels.permalink, plain=s.title.plain())
         body = Markup("").join(self.block(b, level) for b in s.blocks)
         children = self.diff_sections(s.children)
         self.whole = outer
@@ -123,7 +134,9 @@ class RedlineWriter(BodyWriter):
             return Markup("")
         items = []
         for s in entries:
-            title: Markup = Markup("{}").format(s.title.plain())
+            shown = s.new if s.new is not None else s.old
+            assert shown is not None
+            title: Markup = self.number(shown) + Markup("{}").format(s.title.plain())
             if s.status in (Status.ADDED, Status.REMOVED):
                 tag = "ins" if s.status is Status.ADDED else "del"
                 title = Markup("<{tag}>{t}</{tag}>").format(tag=tag, t=title)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import assert_never
 
-from compiler.model import Emphasis, Inline, Link, Placeholder, Strong, Text
+from compiler.model import Code, Emphasis, Inline, Link, Placeholder, Ref, Strong, Text
 
 # Words keep inner apostrophes, dots, commas and hyphens (don't, 1.2.0, 1,000, e-mail).
 WORD_TOKEN = re.compile(r"\w+(?:['’.,\-]\w+)*|\s+|[^\w\s]")
@@ -20,7 +20,8 @@ WORD_TOKEN = re.compile(r"\w+(?:['’.,\-]\w+)*|\s+|[^\w\s]")
 CHAR_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.,\-][A-Za-z0-9]+)*|\s+|.", re.DOTALL)
 CHARACTER_LANGUAGES = ("ja", "zh")
 
-Layer = tuple[str, ...]  # ("strong",), ("em",) or ("link", href)
+Layer = tuple[str, ...]  # ("strong",), ("em",), ("link", href), ("code",) or ("ref", id)
+REF_TOKEN = "\ufffc"  # a cross-reference is one token, equal when its target is
 Token = tuple[str, tuple[Layer, ...]]  # text, and its markup from the outside in
 
 
@@ -56,6 +57,10 @@ def tokens(inlines: tuple[Inline, ...], characters: bool = False,
                 out.extend(tokens(c, characters, (*layers, ("em",))))
             case Link(href=href, children=c):
                 out.extend(tokens(c, characters, (*layers, ("link", href))))
+            case Code(text=t):
+                out.append((t, (*layers, ("code",))))
+            case Ref(target=target):
+                out.append((REF_TOKEN, (*layers, ("ref", target))))
             case Placeholder():
                 raise AssertionError("compare localized text: placeholders are resolved")
             case _:
@@ -63,7 +68,23 @@ def tokens(inlines: tuple[Inline, ...], characters: bool = False,
     return out
 
 
-def inlines_of(toks: list[Token]) -> tuple[Inline, ...]:
+def ref_labels(*trees: tuple[Inline, ...]) -> dict[str, tuple[Inline, ...]]:
+    """Labels of the cross-references, the later trees' winning: a reference kept from the
+    old text reads as the new document numbers it."""
+    out: dict[str, tuple[Inline, ...]] = {}
+    for inlines in trees:
+        stack = list(inlines)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Ref):
+                out[node.target] = node.label
+            elif isinstance(node, Strong | Emphasis | Link):
+                stack.extend(node.children)
+    return out
+
+
+def inlines_of(toks: list[Token],
+               labels: dict[str, tuple[Inline, ...]] | None = None) -> tuple[Inline, ...]:
     """Tokens back into inlines: runs with the same markup become one Text, wrapped again."""
     out: list[Inline] = []
     i = 0
@@ -74,7 +95,11 @@ def inlines_of(toks: list[Token]) -> tuple[Inline, ...]:
             j += 1
         node: Inline = Text("".join(t for t, _ in toks[i:j]))
         for layer in reversed(layers):
-            if layer[0] == "strong":
+            if layer[0] == "code":
+                node = Code("".join(t for t, _ in toks[i:j]))
+            elif layer[0] == "ref":
+                node = Ref(layer[1], (labels or {}).get(layer[1], ()))
+            elif layer[0] == "strong":
                 node = Strong((node,))
             elif layer[0] == "em":
                 node = Emphasis((node,))
@@ -135,14 +160,16 @@ def compare(old: tuple[Inline, ...], new: tuple[Inline, ...],
             characters: bool = False) -> tuple[Piece, ...]:
     """The pieces that turn old into new: kept, deleted, inserted (deletion first)."""
     pieces: list[Piece] = []
+    labels = ref_labels(old, new)
+    old_labels = {**labels, **ref_labels(old)}
     for kept_or_deleted, inserted in _runs(tokens(old, characters), tokens(new, characters)):
         if inserted is None:
-            pieces.append(Piece(Op.EQUAL, inlines_of(kept_or_deleted)))
+            pieces.append(Piece(Op.EQUAL, inlines_of(kept_or_deleted, labels)))
             continue
         if kept_or_deleted:
-            pieces.append(Piece(Op.DELETE, inlines_of(kept_or_deleted)))
+            pieces.append(Piece(Op.DELETE, inlines_of(kept_or_deleted, old_labels)))
         if inserted:
-            pieces.append(Piece(Op.INSERT, inlines_of(inserted)))
+            pieces.append(Piece(Op.INSERT, inlines_of(inserted, labels)))
     return tuple(pieces)
 
 

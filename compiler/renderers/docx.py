@@ -17,11 +17,15 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Twips
 
+from compiler import legal
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
 from compiler.model import (
+    Address,
     Block,
     CallToAction,
+    Code,
     Contact,
+    Definitions,
     Emphasis,
     Inline,
     ItemList,
@@ -31,6 +35,7 @@ from compiler.model import (
     NoteKind,
     Paragraph,
     Placeholder,
+    Ref,
     Rich,
     Section,
     Strong,
@@ -64,12 +69,63 @@ def list_style(ordered: bool, depth: int) -> str:
     return name if depth == 1 else f"{name} {depth}"
 
 
+def continue_style(depth: int) -> str:
+    """A further paragraph of a list item: indented like the item, without a marker."""
+    depth = min(depth, LIST_DEPTH)
+    return "List Continue" if depth == 1 else f"List Continue {depth}"
+
+
+# Styles added since the reference document was designed: a reference (a corporate
+# template made from an older one) that lacks them gets these plain definitions, so it
+# keeps working; the shipped reference can restyle them like any other.
+FALLBACK_STYLES: dict[str, str] = {
+    "Code": '<w:style {ns} w:type="character" w:customStyle="1" w:styleId="Code">'
+            '<w:name w:val="Code"/><w:basedOn w:val="DefaultParagraphFont"/>'
+            '<w:uiPriority w:val="20"/><w:qFormat/><w:rPr><w:rFonts w:ascii="Courier New" '
+            'w:hAnsi="Courier New" w:cs="Courier New"/><w:noProof/><w:sz w:val="19"/></w:rPr>'
+            "</w:style>",
+    "Definition Term": '<w:style {ns} w:type="paragraph" w:customStyle="1" '
+            'w:styleId="DefinitionTerm"><w:name w:val="Definition Term"/>'
+            '<w:basedOn w:val="Normal"/><w:next w:val="Definition"/><w:uiPriority w:val="20"/>'
+            '<w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="0"/></w:pPr>'
+            "<w:rPr><w:b/><w:bCs/></w:rPr></w:style>",
+    "Definition": '<w:style {ns} w:type="paragraph" w:customStyle="1" w:styleId="Definition">'
+            '<w:name w:val="Definition"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="20"/>'
+            '<w:qFormat/><w:pPr><w:ind w:left="340"/></w:pPr></w:style>',
+    "Address": '<w:style {ns} w:type="paragraph" w:customStyle="1" w:styleId="Address">'
+            '<w:name w:val="Address"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="20"/>'
+            '<w:qFormat/><w:pPr><w:keepLines/></w:pPr></w:style>',
+    **{continue_style(d): (
+        '<w:style {ns} w:type="paragraph" w:styleId="ListContinue' + ("" if d == 1 else str(d))
+        + '"><w:name w:val="' + continue_style(d) + '"/><w:basedOn w:val="Normal"/>'
+        '<w:uiPriority w:val="99"/><w:pPr><w:spacing w:after="80"/><w:ind w:left="'
+        + str(454 * d) + '"/></w:pPr></w:style>') for d in range(1, LIST_DEPTH + 1)},
+}
+
+
+def add_fallback_styles(document: WordDocument, need: dict[str, str]) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    names = {(el.find(qn("w:name")).get(qn("w:val"), "") if el.find(qn("w:name")) is not None
+              else "").lower() for el in document.styles.element.findall(qn("w:style"))}
+    for name in need:
+        if name in FALLBACK_STYLES and name.lower() not in names:
+            document.styles.element.append(parse_xml(
+                FALLBACK_STYLES[name].replace("{ns}", nsdecls("w"))))
+
+
 def required_styles(doc: LocalizedDocument) -> dict[str, str]:
     """Every style name this document uses, with its type, checked up front so that a
     corporate template missing one fails with a message naming it, not a KeyError."""
     need = {"Normal": PARAGRAPH, "Title": PARAGRAPH, "Subtitle": PARAGRAPH,
             "TOC Heading": PARAGRAPH, "Header": PARAGRAPH, "Footer": PARAGRAPH,
-            "Hyperlink": CHARACTER}
+            "Hyperlink": CHARACTER, "Code": CHARACTER}
+    if doc.meta.numbering != "none":
+        for level in range(1, 10):
+            need[f"Heading {level}"] = PARAGRAPH
+    for block in doc.document.preamble:
+        _block_styles(block, need)
     for section in doc.document.walk_sections():
         if section.level <= TOC_DEPTH:
             need[f"TOC {section.level}"] = PARAGRAPH
@@ -88,6 +144,16 @@ def _block_styles(block: Block, need: dict[str, str], depth: int = 1) -> None:
             for item in items:
                 if item.sublist:
                     _block_styles(item.sublist, need, depth + 1)
+                for sub in item.blocks:
+                    _block_styles(sub, need, depth + 1)
+                if len(item.blocks) > 1 or (item.blocks and not isinstance(
+                        item.blocks[0], Paragraph)):
+                    need[continue_style(depth)] = PARAGRAPH
+        case Definitions():
+            need["Definition Term"] = PARAGRAPH
+            need["Definition"] = PARAGRAPH
+        case Address():
+            need["Address"] = PARAGRAPH
         case Note():
             need["Note"] = PARAGRAPH
         case Contact():
@@ -179,6 +245,7 @@ class _Writer:
         self.end = sectpr
         self.anchors = ooxml.bookmark_names(s.id for s in doc.document.walk_sections())
         self.bookmarks = 0
+        self.breaks = False  # inside a table cell: line breaks in the text are kept
         self.fallback_nums: dict[bool, str] = {}
         self.style_elements = {el.get(qn("w:styleId"), ""): el
                                for el in document.styles.element.findall(qn("w:style"))}
@@ -204,9 +271,23 @@ class _Writer:
         for node in nodes:
             match node:
                 case Text(text=t):
-                    parent.append(ooxml.run(
-                        _plain(t), bold=bold, italic=italic, rtl=False if ltr else None,
-                        style_id=self.styles["Hyperlink"] if link else None))
+                    lines = t.strip("\n").split("\n") if self.breaks else [t]
+                    for k, line in enumerate(lines):
+                        if k:
+                            parent.append(ooxml.line_break())
+                        parent.append(ooxml.run(
+                            _plain(line), bold=bold, italic=italic, rtl=False if ltr else None,
+                            style_id=self.styles["Hyperlink"] if link else None))
+                case Code(text=t):
+                    parent.append(ooxml.run(t, bold=bold, italic=italic, rtl=False,
+                                            style_id=self.styles["Code"]))
+                case Ref(target=target, label=label):
+                    if link:
+                        self.inlines(parent, label, bold=bold, italic=italic, link=True, ltr=ltr)
+                        continue
+                    ref = self.hyperlink("#" + target)
+                    parent.append(ref)
+                    self.inlines(ref, label, bold=bold, italic=italic, link=True, ltr=ltr)
                 case Strong(children=c):
                     self.inlines(parent, c, bold=True, italic=italic, link=link, ltr=ltr)
                 case Emphasis(children=c):
@@ -278,13 +359,27 @@ class _Writer:
             if i == 0:
                 p.extend(ooxml.field_start(TOC_INSTRUCTION))
             target = ooxml.hyperlink(self.part, anchor=self.anchors[section.id])
-            target.append(ooxml.run(_plain(section.title.plain())))
+            number = legal.heading_number(section.number)
+            target.append(ooxml.run((number + " " if number else "")
+                                    + _plain(section.title.plain())))
             p.append(target)
             if i == len(entries) - 1:
                 p.append(ooxml.field_end())
 
+    def heading(self, level: int, number: str) -> BaseOxmlElement:
+        """A Heading N paragraph; in a numbered document an unnumbered section (a preamble,
+        an annex, the version history) switches the style's numbering off (numId 0)."""
+        p = self.paragraph(f"Heading {min(level, 9)}")
+        if self.doc.meta.numbering != "none" and not number:
+            ooxml.set_numbering(p, "0", 0)
+        return p
+
+    def preamble(self) -> None:
+        for block in self.doc.document.preamble:
+            self.block(block)
+
     def section(self, section: Section) -> None:
-        p = self.paragraph(f"Heading {min(section.level, 9)}")
+        p = self.heading(section.level, section.number)
         self.rich(p, section.title)
         ooxml.bookmark(p, self.anchors[section.id], self.bookmarks)
         self.bookmarks += 1
@@ -320,32 +415,68 @@ class _Writer:
                 self.rich(target, action, bold=True, link=True)
             case Table():
                 self.table(block)
+            case Definitions(items=items):
+                for d in items:
+                    self.rich(self.paragraph("Definition Term"), d.term)
+                    self.rich(self.paragraph("Definition"), d.text)
+            case Address(lines=lines):
+                p = self.paragraph("Address")
+                for k, line in enumerate(lines):
+                    if k:
+                        p.append(ooxml.line_break())
+                    self.rich(p, line)
             case _:
                 assert_never(block)
 
     def item_list(self, lst: ItemList, depth: int) -> None:
         style = list_style(lst.ordered, depth)
-        numbering = self.list_numbering(style, lst.ordered, min(depth, LIST_DEPTH))
+        numbering = self.list_numbering(style, lst, min(depth, LIST_DEPTH))
+        sep = self.doc.term_separator if lst.separator is None else lst.separator
         for item in lst.items:
-            if item.term or item.text:
+            first = item.blocks[0] if item.blocks else None
+            lead_text = item.text or (first.text if isinstance(first, Paragraph) else None)
+            rest = item.blocks[1:] if lead_text is not None and item.blocks else item.blocks
+            if item.term or lead_text:
                 p = self.paragraph(style)
                 if numbering:
                     ooxml.set_numbering(p, *numbering)
                 if item.term:
-                    self.lead(p, item.term, self.doc.term_separator if item.text else "")
-                if item.text:
-                    self.rich(p, item.text)
+                    self.lead(p, item.term, sep if lead_text or item.blocks else "")
+                if lead_text:
+                    self.rich(p, lead_text)
+            self.item_blocks(rest, depth)
             if item.sublist:
                 self.item_list(item.sublist, depth + 1)
 
-    def list_numbering(self, style: str, ordered: bool, depth: int) -> tuple[str, int] | None:
+    def item_blocks(self, blocks: tuple[Block, ...], depth: int) -> None:
+        """The further blocks of a list item: paragraphs indented under it, lists nested."""
+        for block in blocks:
+            match block:
+                case Paragraph(text=t):
+                    self.rich(self.paragraph(continue_style(depth)), t)
+                case ItemList():
+                    self.item_list(block, depth + 1)
+                case _:
+                    self.block(block)
+
+    def list_numbering(self, style: str, lst: ItemList, depth: int) -> tuple[str, int] | None:
         """Direct numbering for a list paragraph, or None when its style's own suffices.
-        Each numbered list gets a new w:num restarting at 1; bullets keep the style's."""
+        Each numbered list gets numbering of its own: its level counts in the list's style
+        from its start, the other levels in the legal sequence; bullets keep the style's."""
+        ordered = lst.ordered
+        root = ooxml.numbering_root(self.part.package, self.part)
+        if ordered and lst.style is not None:
+            levels = []
+            for k in range(9):
+                kind = lst.style if k == depth - 1 else legal.default_style(k + 1)
+                text = legal.MARKER_TEXT[kind].replace("%", f"%{k + 1}")
+                levels.append(ooxml.list_level(k, legal.WORD_FORMAT[kind], text,
+                                               lst.start if k == depth - 1 else 1))
+            return ooxml.list_num(root, levels), depth - 1
         linked = ooxml.style_numbering(self.style_elements[self.styles[style]],
                                        self.style_elements)
         if linked is not None and not ordered:
             return None
-        root = ooxml.numbering_root(self.part.package, self.part)
         if linked is None:
             if ordered not in self.fallback_nums:
                 self.fallback_nums[ordered] = ooxml.fallback_num(root, ordered)
@@ -363,6 +494,8 @@ class _Writer:
         tblpr = grid._tbl.tblPr  # add_table appended it before the final sectPr
         ooxml.child(tblpr, "tblStyle", ooxml.TBLPR_ORDER, val=self.styles[TABLE_STYLE])
         ooxml.child(tblpr, "tblW", ooxml.TBLPR_ORDER, w="5000", type="pct")
+        if table.widths and len(table.widths) == cols:
+            self.column_widths(grid, table.widths)
         ooxml.child(tblpr, "tblLook", ooxml.TBLPR_ORDER, val="0620", firstRow="1", lastRow="0",
                     firstColumn="0", lastColumn="0", noHBand="1", noVBand="1")
         for r, (row, cells) in enumerate(zip(grid.rows, rows, strict=True)):
@@ -370,8 +503,42 @@ class _Writer:
             trpr.append(OxmlElement("w:cantSplit"))
             if r == 0:
                 trpr.append(OxmlElement("w:tblHeader"))  # repeats on every page
+            self.breaks = True
             for cell, rich in zip(row.cells, cells, strict=False):
                 self.rich(cell.paragraphs[0]._p, rich)
+            self.breaks = False
+
+    def column_widths(self, grid: object, widths: tuple[float, ...]) -> None:
+        """Relative widths as a fixed layout: the grid columns and each cell's width, in
+        twips of the text area (page width less margins)."""
+        section = self.document.sections[0]
+        text_width = int((section.page_width or 11906 * 635) - (section.left_margin or 0)
+                         - (section.right_margin or 0)) // 635
+        total = sum(widths)
+        twips = [int(text_width * w / total) for w in widths]
+        tbl = grid._tbl  # type: ignore[attr-defined]
+        ooxml.child(tbl.tblPr, "tblLayout", ooxml.TBLPR_ORDER, type="fixed")
+        for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=False):
+            col.set(qn("w:w"), str(width))
+        for tr in tbl.findall(qn("w:tr")):
+            for tc, width in zip(tr.findall(qn("w:tc")), twips, strict=False):
+                tcpr = tc.get_or_add_tcPr()
+                tcw = tcpr.find(qn("w:tcW"))
+                if tcw is None:
+                    tcw = OxmlElement("w:tcW")
+                    tcpr.insert(0, tcw)
+                tcw.set(qn("w:w"), str(width))
+                tcw.set(qn("w:type"), "dxa")
+
+
+def number_headings(document: WordDocument, doc: LocalizedDocument,
+                    styles: dict[str, str]) -> None:
+    """Numbered documents: the Heading styles carry Word's multilevel clause numbering."""
+    if doc.meta.numbering == "none":
+        return
+    root = ooxml.numbering_root(document.part.package, document.part)
+    ooxml.heading_numbering(root, document.styles.element,
+                            [styles[f"Heading {k}"] for k in range(1, 10)])
 
 
 # --- header, footer, page ------------------------------------------------------------------
@@ -460,11 +627,15 @@ def language(document: WordDocument, doc: LocalizedDocument) -> None:
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     reference = reference_path(options)
     document = open_reference(reference)
-    styles = resolve_styles(document, required_styles(doc), reference)
+    need = required_styles(doc)
+    add_fallback_styles(document, need)
+    styles = resolve_styles(document, need, reference)
     page_setup(document, options.page_size)
+    number_headings(document, doc, styles)
     writer = _Writer(document, doc, styles)
     writer.front_matter()
     writer.toc()
+    writer.preamble()
     for section in doc.sections:
         writer.section(section)
     parts = header_footer(writer)

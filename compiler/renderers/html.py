@@ -8,20 +8,26 @@ from typing import assert_never
 import jinja2
 from markupsafe import Markup, escape
 
-from compiler import __version__
+from compiler import __version__, legal
 from compiler.model import (
+    Address,
     Block,
     CallToAction,
+    Code,
     Contact,
+    Definitions,
     Emphasis,
     Inline,
     ItemList,
     Link,
+    ListItem,
+    ListStyle,
     LocalizedDocument,
     Note,
     NoteKind,
     Paragraph,
     Placeholder,
+    Ref,
     Rich,
     Section,
     Strong,
@@ -60,13 +66,22 @@ class BodyWriter:
         self.offset = heading_offset  # level-1 sections are <h2>: the title is the one <h1>
         self.rtl = doc.direction == "rtl"
         self.cta_count = 0
+        self.breaks = False  # inside a table cell: line breaks in the text are kept
 
     def inlines(self, nodes: tuple[Inline, ...]) -> Markup:
         parts: list[Markup] = []
         for node in nodes:
             match node:
                 case Text(text=t):
-                    parts.append(escape(t))
+                    if self.breaks and "\n" in t:
+                        parts.append(Markup("<br>").join(escape(x) for x in t.split("\n")))
+                    else:
+                        parts.append(escape(t))
+                case Code(text=t):
+                    parts.append(Markup('<code translate="no">{}</code>').format(t))
+                case Ref(target=target, label=label):
+                    parts.append(Markup('<a class="xref" href="#{}">{}</a>').format(
+                        target, self.inlines(label)))
                 case Strong(children=c):
                     parts.append(Markup("<strong>{}</strong>").format(self.inlines(c)))
                 case Emphasis(children=c):
@@ -85,16 +100,29 @@ class BodyWriter:
     def rich(self, rich: Rich | None) -> Markup:
         return self.inlines(rich.inlines) if rich else Markup("")
 
+    def number(self, s: Section) -> Markup:
+        """The clause number before a heading ("1." or "7.2"), as text a reader can copy."""
+        if not s.number:
+            return Markup("")
+        return Markup('<span class="secnum">{}</span> ').format(legal.heading_number(s.number))
+
+    def preamble(self, blocks: tuple[Block, ...]) -> Markup:
+        """Blocks before the first section, without a heading of their own."""
+        if not blocks:
+            return Markup("")
+        return Markup('<div class="preamble">\n{}</div>\n').format(
+            Markup("").join(self.block(b, 1) for b in blocks))
+
     def sections(self, sections: tuple[Section, ...]) -> Markup:
         return Markup("").join(self.section(s) for s in sections)
 
     def section(self, s: Section) -> Markup:
         level = min(s.level + self.offset, 6)
         heading = Markup(
-            '<h{lvl} id="{id}-title">{title}'
+            '<h{lvl} id="{id}-title">{number}{title}'
             '<a class="permalink" href="#{id}" aria-label="{label}: {plain}">#</a></h{lvl}>'
-        ).format(lvl=level, id=s.id, title=self.rich(s.title), label=self.doc.labels.permalink,
-                 plain=s.title.plain())
+        ).format(lvl=level, id=s.id, number=self.number(s), title=self.rich(s.title),
+                 label=self.doc.labels.permalink, plain=s.title.plain())
         body = Markup("").join(self.block(b, level) for b in s.blocks)
         return Markup('<section id="{}" aria-labelledby="{}-title" class="level-{}">\n'
                       '{}\n{}{}</section>\n').format(
@@ -105,7 +133,7 @@ class BodyWriter:
             case Paragraph(text=t):
                 return Markup("<p>{}</p>\n").format(self.rich(t))
             case ItemList():
-                return self.item_list(block)
+                return self.item_list(block, level)
             case Note(kind=kind, text=t):
                 label = {NoteKind.IMPORTANT: self.doc.labels.important,
                          NoteKind.WARNING: self.doc.labels.warning,
@@ -124,19 +152,60 @@ class BodyWriter:
                 return self.cta(block, level)
             case Table():
                 return self.table(block)
+            case Definitions(items=items):
+                rows = Markup("").join(
+                    Markup('<div><dt><dfn>{}</dfn></dt><dd>{}</dd></div>').format(
+                        self.rich(d.term), self.rich(d.text)) for d in items)
+                return Markup('<dl class="definitions">{}</dl>\n').format(rows)
+            case Address(lines=lines):
+                return Markup('<p class="lines">{}</p>\n').format(
+                    Markup("<br>\n").join(self.rich(line) for line in lines))
             case _:
                 assert_never(block)
 
-    def item_list(self, lst: ItemList) -> Markup:
-        tag = "ol" if lst.ordered else "ul"
+    def separator(self, lst: ItemList) -> str:
+        return self.doc.term_separator if lst.separator is None else lst.separator
+
+    def list_open(self, lst: ItemList) -> Markup:
+        """<ul>, or <ol> with its counting style and start; the markers themselves are text
+        in each item (what a reader copies and cites), so the list's own markers are off."""
+        if not lst.ordered or lst.style is None:
+            return Markup("<ul>")
+        start = Markup(' start="{}"').format(lst.start) if lst.start != 1 else ""
+        return Markup('<ol class="numbered {}" type="{}"{}>').format(
+            lst.style.value, _HTML_TYPE[lst.style], start)
+
+    def marker(self, lst: ItemList, index: int) -> Markup:
+        if not lst.ordered or lst.style is None:
+            return Markup("")
+        return Markup('<span class="marker">{}</span> ').format(
+            legal.marker(lst.style, lst.start + index))
+
+    def item_body(self, item: ListItem, lst: ItemList, level: int) -> Markup:
+        """An item's term and text, or its blocks (the term leads the first paragraph)."""
+        sep = self.separator(lst)
+        has_text = item.text is not None or bool(item.blocks)
+        term = (Markup('<strong class="term">{}{}</strong>').format(
+            self.rich(item.term), sep if has_text else "") if item.term else Markup(""))
+        if not item.blocks:
+            return term + self.rich(item.text)
+        blocks = [self.block(b, level) for b in item.blocks]
+        first = item.blocks[0]
+        if term and isinstance(first, Paragraph):
+            blocks[0] = Markup("<p>{}{}</p>\n").format(term, self.rich(first.text))
+        elif term:
+            blocks.insert(0, Markup("<p>{}</p>\n").format(term))
+        return Markup("").join(blocks)
+
+    def item_list(self, lst: ItemList, level: int = 2) -> Markup:
         items: list[Markup] = []
-        for item in lst.items:
-            term = (Markup('<strong class="term">{}{}</strong>').format(
-                self.rich(item.term), self.doc.term_separator if item.text else "")
-                if item.term else "")
-            sub = self.item_list(item.sublist) if item.sublist else ""
-            items.append(Markup("<li>{}{}{}</li>").format(term, self.rich(item.text), sub))
-        return Markup("<{tag}>{items}</{tag}>\n").format(tag=tag, items=Markup("\n").join(items))
+        for i, item in enumerate(lst.items):
+            sub = self.item_list(item.sublist, level) if item.sublist else ""
+            items.append(Markup("<li>{}{}{}</li>").format(
+                self.marker(lst, i), self.item_body(item, lst, level), sub))
+        close = "</ol>" if lst.ordered and lst.style is not None else "</ul>"
+        return Markup("{}{}{}\n").format(self.list_open(lst), Markup("\n").join(items),
+                                          Markup(close))
 
     def cta(self, cta: CallToAction, level: int) -> Markup:
         self.cta_count += 1
@@ -151,26 +220,41 @@ class BodyWriter:
     def table(self, table: Table) -> Markup:
         caption = (Markup("<caption>{}</caption>").format(self.rich(table.caption))
                    if table.caption else "")
+        self.breaks = True
         head = Markup("").join(Markup('<th scope="col">{}</th>').format(self.rich(c))
                                for c in table.header)
         rows = Markup("").join(
             Markup("<tr>{}</tr>").format(Markup("").join(
                 Markup("<td>{}</td>").format(self.rich(c)) for c in row))
             for row in table.rows)
+        self.breaks = False
+        cols = Markup("")
+        if table.widths:
+            total = sum(table.widths)
+            cols = Markup("<colgroup>{}</colgroup>").format(Markup("").join(
+                Markup('<col style="width: {:.2f}%">').format(100 * w / total)
+                for w in table.widths))
         return Markup(
             '<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">'
-            "<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>\n"
+            '<table{fixed}>{caption}{cols}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+            "</table></div>\n"
         ).format(label=table.caption.plain() if table.caption else table.header[0].plain(),
-                 caption=caption, head=head, rows=rows)
+                 fixed=Markup(' class="fixed"') if table.widths else "",
+                 caption=caption, cols=cols, head=head, rows=rows)
 
     def toc(self, sections: tuple[Section, ...], depth: int = 2) -> Markup:
         if not sections:
             return Markup("")
         items = Markup("").join(
-            Markup('<li><a href="#{}">{}</a>{}</li>').format(
-                s.id, s.title.plain(), self.toc(s.sections, depth) if s.level < depth else "")
+            Markup('<li><a href="#{}">{}{}</a>{}</li>').format(
+                s.id, self.number(s), s.title.plain(),
+                self.toc(s.sections, depth) if s.level < depth else "")
             for s in sections)
         return Markup("<ol>{}</ol>").format(items)
+
+
+_HTML_TYPE = {ListStyle.DECIMAL: "1", ListStyle.LOWER_ALPHA: "a", ListStyle.UPPER_ALPHA: "A",
+              ListStyle.LOWER_ROMAN: "i", ListStyle.UPPER_ROMAN: "I"}
 
 
 def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) -> dict[str, object]:
@@ -184,7 +268,7 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "title": doc.title,
         "description": meta.description.plain() if meta.description else "",
         "labels": doc.labels,
-        "body": writer.sections(doc.sections),
+        "body": writer.preamble(doc.document.preamble) + writer.sections(doc.sections),
         "toc": writer.toc(doc.sections),
         "generator": f"policyc {__version__}",
         "org_dir": text_direction(meta.organization),

@@ -289,7 +289,6 @@ BULLETS = ("\u2022", "\u2013")
 
 def fallback_num(numbering: BaseOxmlElement, ordered: bool) -> str:
     """A plain multi-level list for a reference whose list styles carry no numbering."""
-    abstract_id = max(_ids(numbering, "abstractNum", "abstractNumId"), default=-1) + 1
     levels = []
     for k in range(9):
         fmt, text = ("decimal", f"%{k + 1}.") if ordered else ("bullet", BULLETS[k % 2])
@@ -297,15 +296,97 @@ def fallback_num(numbering: BaseOxmlElement, ordered: bool) -> str:
             f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{360 * (k + 1)}" w:hanging="360"/></w:pPr></w:lvl>')
+    return list_num(numbering, levels)
+
+
+def _add_abstract(numbering: BaseOxmlElement, levels: list[str]) -> str:
+    """A new multi-level abstract definition (placed after the others, before the nums)."""
+    abstract_id = max(_ids(numbering, "abstractNum", "abstractNumId"), default=-1) + 1
     abstract = parse_xml(
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        f'<w:nsid w:val="{0x5A1C0000 + abstract_id:08X}"/>'
         f'<w:multiLevelType w:val="multilevel"/>{"".join(levels)}</w:abstractNum>')
     existing = numbering.findall(qn("w:abstractNum"))
     if existing:
         existing[-1].addnext(abstract)
     else:
         numbering.insert(0, abstract)
-    return _add_num(numbering, str(abstract_id)).get(qn("w:numId"), "")
+    return str(abstract_id)
+
+
+LIST_INDENT = 454  # twips per list level (8 mm): room for "(viii)"
+
+
+def list_level(ilvl: int, fmt: str, text: str, start: int = 1) -> str:
+    """One level of a numbered list: Word format (decimal, lowerLetter, lowerRoman...) and
+    level text ("(%2)"), hanging so wrapped lines align with the text."""
+    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{LIST_INDENT * (ilvl + 1)}" w:hanging="{LIST_INDENT}"/>'
+            "</w:pPr></w:lvl>")
+
+
+def list_num(numbering: BaseOxmlElement, levels: list[str]) -> str:
+    """A list of its own: a new abstract definition with these nine levels and a w:num
+    over it; every list counts from its own start, as the HTML and PDF do."""
+    return _add_num(numbering, _add_abstract(numbering, levels)).get(qn("w:numId"), "")
+
+
+def heading_numbering(numbering: BaseOxmlElement, styles: BaseOxmlElement,
+                      heading_ids: list[str]) -> str:
+    """Clause numbers as Word does them: a multilevel list (1., 1.1, 1.1.1) whose levels are
+    linked to the Heading 1..9 styles, and each Heading style pointing back at it. A clause
+    added in Word gets the next number; a heading with numId 0 stays unnumbered."""
+    levels = []
+    for k, style_id in enumerate(heading_ids):
+        text = "%1." if k == 0 else ".".join(f"%{j + 1}" for j in range(k + 1))
+        hang = 567 + 227 * k
+        levels.append(
+            f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+            f'<w:pStyle w:val="{style_id}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{hang}" w:hanging="{hang}"/></w:pPr></w:lvl>')
+    num_id = list_num(numbering, levels)
+    by_id = {el.get(qn("w:styleId")): el for el in styles.findall(qn("w:style"))}
+    for k, style_id in enumerate(heading_ids):
+        style = by_id.get(style_id)
+        if style is None:
+            continue
+        set_numbering_ppr(_style_ppr(style), num_id, k)
+    for style in by_id.values():  # TOC Heading is based on Heading 1: not a clause
+        based = style.find(qn("w:basedOn"))
+        if (based is not None and based.get(qn("w:val")) in heading_ids
+                and style.get(qn("w:styleId")) not in heading_ids):
+            set_numbering_ppr(_style_ppr(style), "0", None)
+    return num_id
+
+
+def _style_ppr(style: BaseOxmlElement) -> BaseOxmlElement:
+    """A style's w:pPr, created before its run and table properties if missing."""
+    ppr = style.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        later = [el for el in style if _local(el) in ("rPr", "tblPr", "trPr", "tcPr",
+                                                      "tblStylePr")]
+        if later:
+            later[0].addprevious(ppr)
+        else:
+            style.append(ppr)
+    return ppr
+
+
+def set_numbering_ppr(ppr: BaseOxmlElement, num_id: str, ilvl: int | None) -> None:
+    numpr = child(ppr, "numPr", PPR_ORDER)
+    for el in list(numpr):
+        numpr.remove(el)
+    if ilvl is not None:
+        numpr.append(parse_xml(f'<w:ilvl {nsdecls("w")} w:val="{ilvl}"/>'))
+    numpr.append(parse_xml(f'<w:numId {nsdecls("w")} w:val="{num_id}"/>'))
+
+
+def line_break() -> BaseOxmlElement:
+    r = OxmlElement("w:r")
+    r.append(OxmlElement("w:br"))
+    return r
 
 
 def set_numbering(paragraph: BaseOxmlElement, num_id: str, ilvl: int) -> None:
