@@ -188,3 +188,14 @@ def test_generic_html_page(tmp_path: Path) -> None:
                      "definition list", "block quote"):
         assert expected in messages, expected
     assert verify(page, "html", page.read_bytes(), doc).share == 100.0
+
+
+def test_cli_verify_reports_the_share_of_sentences(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    src = IMPORT / "mozilla-firefox-terms.en.docx"
+    result = CliRunner().invoke(main, ["import", str(src), "--verify", "--brief", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert "policyc: verify: 59 of 59 sentences of the input found in the built HTML (100.0 %)" \
+        in result.output
+    assert "id: firefox-terms-of-use" in result.output
