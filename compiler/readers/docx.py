@@ -254,6 +254,7 @@ class _Body:
         self.list_run: list[tuple[int, bool, ListItem, Loc]] = []
         self.pending_caption: Any = None
         self.seen_title = False
+        self.toc_seen = False
 
     # --- styles ---------------------------------------------------------------------
 
@@ -438,8 +439,9 @@ class _Body:
             self.out.append(paragraph(text, loc))
 
     def count_toc(self, lname: str) -> bool:
-        first = not getattr(self, "_toc_seen", False)
-        self._toc_seen = True
+        """True for the first paragraph of a table of contents (reported once)."""
+        first = not self.toc_seen
+        self.toc_seen = True
         return first
 
     def _in_toc_field(self, p: Any) -> bool:

@@ -119,11 +119,9 @@ def _head(root: Any, col: Collector, shown: str) -> Hints:
         col.mapped(where, "policyc page: header, <meta> and dates became metadata")
         return hints
     title = root.xpath("//title")
-    if title and title[0].text_content().strip():
-        hints.title = clean((Text(re.split(r"\s[|·–—-]\s", title[0].text_content())[0]),))
-        hints.title_loc = Loc(shown, title[0].sourceline or 0)
-        col.mapped(hints.title_loc, "<title> became the title")
-        hints.title = None  # the page's <h1> says it better when there is one; kept below
+    if title and title[0].text_content().strip():  # the page's <h1> says it better, if any
+        site = re.split(r"\s[|·–—-]\s", title[0].text_content())[0]
+        hints.fallback_title = clean((Text(site),))
     description = _meta(root, "description")
     if description:
         hints.description = (Text(description),)

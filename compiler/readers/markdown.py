@@ -32,11 +32,11 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
 
     text = decode(data, shown, MAX_BYTES)
     col = Collector(shown)
-    hints, offset, text = _front_matter(text, shown, col)
+    hints, text = _front_matter(text, shown, col)
     text = _attribute_lists(text, shown, col)
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     tokens = md.parse(text)
-    stream = _Blocks(tokens, shown, offset, col).run()
+    stream = _Blocks(tokens, shown, col).run()
     if not stream:
         raise CompilerError.at(Loc(shown, 1, 1), "no text found (expected headings, paragraphs, "
                                "lists or tables)", Category.SYNTAX)
@@ -55,14 +55,14 @@ def _attribute_lists(text: str, shown: str, col: Collector) -> str:
     return "\n".join(lines)
 
 
-def _front_matter(text: str, shown: str, col: Collector) -> tuple[Hints, int, str]:
+def _front_matter(text: str, shown: str, col: Collector) -> tuple[Hints, str]:
     """YAML front matter (---) gives metadata: title, id, version, dates, organization, lang."""
     import yaml
 
     hints = Hints()
     m = re.match(r"---[ \t]*\r?\n(.*?\r?\n)(?:---|\.\.\.)[ \t]*(\r?\n|$)", text, re.DOTALL)
     if not m:
-        return hints, 0, text
+        return hints, text
     lines = text[: m.end()].count("\n")
     try:
         data = yaml.safe_load(m.group(1))
@@ -71,7 +71,7 @@ def _front_matter(text: str, shown: str, col: Collector) -> tuple[Hints, int, st
         where = Loc(shown, mark.line + 2, mark.column + 1) if mark else Loc(shown, 1)
         col.unmapped(where, f"front matter is not valid YAML ({getattr(err, 'problem', err)}); "
                      "ignored")
-        return hints, lines, "\n" * lines + text[m.end():]
+        return hints, "\n" * lines + text[m.end():]  # blank lines keep token lines = file lines
     if isinstance(data, dict):
         loc = Loc(shown, 2)
         for key, value in data.items():
@@ -100,18 +100,17 @@ def _front_matter(text: str, shown: str, col: Collector) -> tuple[Hints, int, st
                 col.unmapped(loc, f"front matter key '{key}' has no place in a policy source")
                 continue
             col.mapped(loc, f"front matter '{key}' became metadata")
-    return hints, lines, "\n" * lines + text[m.end():]
+    return hints, "\n" * lines + text[m.end():]  # blank lines keep token lines = file lines
 
 
 class _Blocks:
     """Walks markdown-it's token stream once, producing headings and model blocks."""
 
-    def __init__(self, tokens: list[Any], shown: str, offset: int, col: Collector) -> None:
+    def __init__(self, tokens: list[Any], shown: str, col: Collector) -> None:
         self.t = tokens
         self.i = 0
         self.shown = shown
         self.col = col
-        del offset  # front matter lines were kept as blank lines: token lines are file lines
 
     def loc(self, token: Any) -> Loc:
         return Loc(self.shown, token.map[0] + 1 if token.map else 0)
