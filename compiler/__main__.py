@@ -33,7 +33,14 @@ def run() -> None:
         return
     from compiler.cli import main
 
-    main()
+    try:
+        main()
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as err:  # the guard outside any command: click itself, imports
+        from compiler.cli.report import internal_error
+
+        internal_error(err)
 
 
 if __name__ == "__main__":

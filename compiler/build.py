@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -264,7 +265,19 @@ def _select_shard(jobs: list[_Job], shard: tuple[int, int]) -> list[_Job]:
 
 def build(sources: Sequence[str | Path], options: BuildOptions,
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
-    """Build every document x locale x format; raise CompilerError with all user mistakes."""
+    """Build every document x locale x format; raise CompilerError with all user mistakes.
+
+    The output folder is locked for the whole build: a second build into it waits, so
+    outputs, state and manifest always come from one build.
+    """
+    from compiler.fs import folder_lock
+
+    with folder_lock(options.out):
+        return _build(sources, options, progress)
+
+
+def _build(sources: Sequence[str | Path], options: BuildOptions,
+           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     started = time.perf_counter()
     for memo in (_file_digest, _shared_inputs, _reference_file_digest):  # inputs may change between builds
         memo.cache_clear()
@@ -385,19 +398,28 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
             progress(f"{job.facts.id} {job.locale} {job.fmt}", done, len(stale))
 
     work = sorted(stale, key=lambda j: (j.fmt != "pdf", j.facts.id, j.locale, j.fmt))
-    if options.jobs > 1 and len(work) > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    try:
+        if options.jobs > 1 and len(work) > 1:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(work)),
-                                 initializer=_warm_worker) as pool:
-            futures = {pool.submit(_render, j.fmt, localized[(j.facts.id, j.locale)],
-                                   j.render_options(options)): j for j in work}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
-    else:
-        for job in work:
-            finish(job, _render(job.fmt, localized[(job.facts.id, job.locale)],
-                                job.render_options(options)))
+            with ProcessPoolExecutor(max_workers=min(options.jobs, len(work)),
+                                     initializer=_warm_worker) as pool:
+                futures = {pool.submit(_render, j.fmt, localized[(j.facts.id, j.locale)],
+                                       j.render_options(options)): j for j in work}
+                for future in as_completed(futures):
+                    finish(futures[future], future.result())
+        else:
+            for job in work:
+                finish(job, _render(job.fmt, localized[(job.facts.id, job.locale)],
+                                    job.render_options(options)))
+    except BaseException:
+        # Some outputs were replaced: state and manifest must describe the files as they now
+        # are (a failed write leaves its previous file, which the manifest then omits).
+        with contextlib.suppress(CompilerError):
+            _write_state(options.out, state)
+            _write_if_changed(options.out / "manifest.json", manifest_bytes(
+                options.out, result, input_digests(sources_facts, options)))
+        raise
 
     result.seconds = time.perf_counter() - started
     _write_state(options.out, state)
@@ -462,13 +484,45 @@ def _is_fresh(job: _Job, out: Path, state: State) -> bool:
 
 
 def _read_state(out: Path) -> State:
+    """The previous build's state; anything unreadable or of the wrong shape (hand-edited,
+    another version, truncated) is ignored: the build then rebuilds everything."""
+    from compiler.fs import read_input
+
     try:
-        state = json.loads((out / STATE).read_text(encoding="utf-8"))
-        if state.get("policyc") == __version__:
-            return {"outputs": state["outputs"], "locales": state["locales"]}
-    except (OSError, ValueError, KeyError):
-        pass
+        state = json.loads(read_input(out / STATE, 64 * 1024 * 1024, "build state"))
+    except (CompilerError, ValueError):
+        return {"outputs": {}, "locales": {}}
+    if _valid_state(state):
+        return {"outputs": state["outputs"], "locales": state["locales"]}
+    if (out / STATE).exists():
+        log.warning("%s: ignoring a build state of another version or shape; rebuilding all",
+                    display_path(out / STATE))
     return {"outputs": {}, "locales": {}}
+
+
+def _valid_state(state: Any) -> bool:
+    def entries(value: Any) -> bool:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, dict) for k, v in value.items())
+
+    if not (isinstance(state, dict) and state.get("policyc") == __version__
+            and entries(state.get("outputs")) and entries(state.get("locales"))):
+        return False
+    for entry in state["outputs"].values():
+        if not (isinstance(entry.get("key"), str) and type(entry.get("size")) is int
+                and isinstance(entry.get("sha256"), str)):
+            return False
+    for entry in state["locales"].values():
+        completeness, warnings = entry.get("completeness"), entry.get("warnings")
+        if not (isinstance(completeness, dict) and isinstance(warnings, list)
+                and all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], str)
+                        and type(w[1]) is int and isinstance(w[2], str) for w in warnings)
+                and all(isinstance(entry.get(k), str)
+                        for k in ("title", "updated", "language", "direction"))
+                and all(type(completeness.get(k)) is int
+                        for k in ("total", "translated", "fuzzy", "untranslated"))):
+            return False
+    return True
 
 
 def _write_state(out: Path, state: State) -> None:

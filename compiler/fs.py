@@ -2,26 +2,58 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write beside the target, then rename: readers never see half a file.
+
+    A write the system refuses (read-only folder, disk full, a file where a folder should
+    be) is a located error naming the path; the temporary file is removed and the target
+    keeps its previous content.
+    """
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
         Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
+    except OSError as err:
+        _remove(tmp)
+        raise CompilerError.at(Loc(display_path(path)), f"cannot write: {_reason(err)}",
+                               Category.IO) from err
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: str | None) -> None:
+    if tmp is not None:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+
+
+def _reason(err: OSError) -> str:
+    """The system's words, plus what to do for the usual ones."""
+    import errno
+
+    hint = {errno.ENOSPC: " (the disk is full)", errno.EDQUOT: " (disk quota exceeded)",
+            errno.EFBIG: " (the file size limit was reached)",
+            errno.EROFS: " (the file system is read-only)",
+            errno.EACCES: " (no permission to write there)",
+            errno.ENOTDIR: " (a file stands where a folder is needed)",
+            errno.EEXIST: " (a file stands where a folder is needed)"}.get(err.errno or 0, "")
+    return f"{err.strerror or err}{hint}"
 
 
 def sha256_file(path: Path) -> str:
@@ -85,3 +117,56 @@ def is_inside(path: Path, root: Path) -> bool:
     except (ValueError, OSError, RuntimeError):
         return False
     return True
+
+
+LOCK_NAME = ".policyc.lock"
+LOCK_WAIT = 600.0  # seconds a second build waits for the first before giving up
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder (flock on <folder>/.policyc.lock).
+
+    A second build into the same folder waits (saying so, and for whom) until the first is
+    done, then sees its outputs; after `wait` seconds it gives up with a located error. The
+    lock is the kernel's: it ends with its process, so a killed build leaves no stale lock.
+    """
+    import fcntl
+    import logging
+    import time
+
+    shown = Loc(display_path(folder))
+    if folder.exists() and not folder.is_dir():
+        raise CompilerError.at(shown, "the output folder is a file (expected a folder, or a "
+                               "path that does not exist yet)", Category.IO)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                     0o644)
+    except OSError as err:
+        raise CompilerError.at(shown, f"cannot use the output folder: {_reason(err)}",
+                               Category.IO) from err
+    try:
+        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                if time.monotonic() >= deadline:
+                    raise CompilerError.at(shown, f"another policyc build (pid {holder}) is "
+                                           "writing this output folder; try again when it "
+                                           "is done", Category.IO) from None
+                if not told:
+                    logging.getLogger(__name__).warning(
+                        "%s: waiting for another policyc build (pid %s) to finish", shown,
+                        holder)
+                    told = True
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

@@ -36,9 +36,26 @@ def read_manifest(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise CompilerError.at(Loc(display_path(path), err.lineno, err.colno),
                                f"invalid JSON: {err.msg}", Category.SYNTAX) from err
-    if not isinstance(data.get("outputs"), list):
+    if not isinstance(data, dict) or not isinstance(data.get("outputs"), list):
         raise CompilerError.at(Loc(display_path(path)), "not a policyc manifest (no 'outputs')")
+    for key in ("inputs", "completeness"):
+        value = data.get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise CompilerError.at(Loc(display_path(path)), f"not a policyc manifest ('{key}' "
+                                   "must map names to objects)")
     return data
+
+
+def _valid_entry(entry: Any) -> str | None:
+    """What is wrong with one output entry of a manifest, or None."""
+    if not isinstance(entry, dict):
+        return "an output entry must be an object"
+    rel, digest, size = entry.get("path"), entry.get("sha256"), entry.get("size")
+    if not isinstance(rel, str) or not isinstance(digest, str) or type(size) is not int:
+        return "an output entry needs 'path' (text), 'size' (a number) and 'sha256' (text)"
+    if rel.startswith("/") or "\\" in rel or ".." in rel.split("/"):
+        return f"output path {rel!r} must be relative to the manifest's folder, without '..'"
+    return None
 
 
 def merge(paths: list[Path]) -> bytes:
@@ -48,6 +65,9 @@ def merge(paths: list[Path]) -> bytes:
     for path in paths:
         data = read_manifest(path)
         for entry in data["outputs"]:
+            problem = _valid_entry(entry)
+            if problem is not None:
+                raise CompilerError.at(Loc(display_path(path)), problem)
             seen = outputs.get(entry["path"])
             if seen and seen["sha256"] != entry["sha256"]:
                 raise CompilerError.at(Loc(display_path(path)), f"{entry['path']}: sha256 differs "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
+from compiler.readers.schema import LOCALE_PATTERN
 
 
 @click.group()
@@ -29,7 +31,7 @@ def locale_init(report: Report, code: str, sources: tuple[Path, ...],
     from compiler.i18n.catalogs import init_catalog, po_path
     from compiler.i18n.extract import template_catalog, write_catalog
 
-    if not localedata.exists(code):
+    if not re.fullmatch(LOCALE_PATTERN, code) or not localedata.exists(code):
         raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, pt_BR)")
     for doc, ldir in opt.documents(sources, locales_dir):
         target = po_path(ldir, code, doc.meta.id)

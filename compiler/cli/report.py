@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from compiler.errors import CompilerError, Diagnostic, Severity, escape
 
@@ -71,8 +71,9 @@ class Report:
 def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]:
     """Run a command with a fresh Report as its first argument.
 
-    User mistakes (CompilerError) become located diagnostics in the report; bugs keep their
-    traceback. The report then decides the exit code.
+    User mistakes (CompilerError) become located diagnostics in the report; anything else
+    is a bug, reported by `internal_error` (exit 70, traceback saved to a file). The report
+    then decides the exit code.
     """
 
     @wraps(func)
@@ -84,8 +85,43 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         except CompilerError as err:
             report.add(err.diagnostics)
             result = None
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # the guard: every bug is reported once, here
+            click = sys.modules.get("click")  # not imported here: the fast check path
+            if click is not None and isinstance(err, click.ClickException):
+                raise  # a usage mistake, which click reports itself (exit 2)
+            report.print()
+            internal_error(err)
         sys.stderr.flush()
         report.finish()
         return result
 
     return wrapper
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug in policyc, not in its input
+
+
+def internal_error(err: BaseException) -> NoReturn:
+    """An unexpected exception: one line on stderr, the traceback in a file, exit 70.
+
+    No input should get here (the hostile-input corpus proves it for the known classes);
+    when something does, the user sees that it is policyc's fault and where the details are,
+    and CI logs get no traceback that could quote file contents or the environment.
+    """
+    import os
+    import tempfile
+    import traceback
+
+    detail = "".join(traceback.format_exception(err))
+    try:
+        fd, name = tempfile.mkstemp(prefix="policyc-internal-error-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(detail)
+        where = f"the traceback is saved in {name}"
+    except OSError:
+        where = "the traceback could not be saved"
+    print(escape(f"policyc: internal error: {type(err).__name__}: {str(err)[:200]} (a bug in "
+                 f"policyc, not in your input; {where}; please report it)"), file=sys.stderr)
+    sys.exit(INTERNAL_ERROR)

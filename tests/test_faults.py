@@ -1,0 +1,228 @@
+"""Environment faults and concurrent builds: clear located errors, never a traceback, and a
+manifest that always matches the files beside it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from compiler.build import BuildOptions, build
+from compiler.errors import CompilerError
+from tests.helpers import FIXTURES, ROOT
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "p"
+    shutil.copytree(FIXTURES / "project", dest)
+    return dest
+
+
+def policyc(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "compiler", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+def _manifest_matches_files(out: Path, empty_ok: bool = False) -> None:
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["outputs"] or empty_ok
+    for entry in manifest["outputs"]:
+        data = (out / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+
+
+def test_unexpected_exception_is_an_internal_error_with_saved_traceback(tmp_path: Path) -> None:
+    code = ("import sys, compiler.project.sources as s\n"
+            "def boom(*a, **k): raise RuntimeError('simulated bug')\n"
+            "s.check_sources = boom\n"
+            "sys.argv = ['policyc', 'check']\n"
+            "from compiler.__main__ import run\nrun()\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          check=False, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert proc.returncode == 70
+    assert "Traceback" not in proc.stderr
+    assert "policyc: internal error: RuntimeError: simulated bug (a bug in policyc" in proc.stderr
+    saved = list(tmp_path.glob("policyc-internal-error-*.txt"))
+    assert len(saved) == 1 and "Traceback" in saved[0].read_text()
+
+
+def test_out_naming_a_file(project: Path) -> None:
+    (project / "dist").write_text("not a folder")
+    proc = policyc(["build", "--out", "dist", "--format", "html", "--locale", "en"], project)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("dist: error: the output folder is a file")
+
+
+@pytest.mark.parametrize("state", ['[]', '{"policyc": "VERSION", "outputs": [1], "locales": {}}',
+                                   '{"policyc": "VERSION", "outputs": {"en/x.html": {"key": 1}},'
+                                   ' "locales": {}}', '{"policyc": "VERSION", "outputs": {}, '
+                                   '"locales": {"a/b": {"warnings": [[1]]}}}', "{trunc"])
+def test_state_file_of_the_wrong_shape_is_ignored(project: Path, state: str) -> None:
+    from compiler import __version__
+
+    out = project / "dist"
+    out.mkdir()
+    (out / ".policyc-state.json").write_text(state.replace("VERSION", __version__))
+    result = build([project / "source" / "retention-schedule.yaml"],
+                   BuildOptions(out=out, locales=("en",), formats=("html",)))
+    assert result.built == 1
+    _manifest_matches_files(out)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[1]", "not a policyc manifest (no 'outputs')"),
+    ('{"outputs": "x"}', "not a policyc manifest (no 'outputs')"),
+    ('{"outputs": [{"x": 1}]}', "an output entry needs 'path'"),
+    ('{"outputs": [7]}', "an output entry must be an object"),
+    ('{"outputs": [], "inputs": [1]}', "'inputs' must map names to objects"),
+    ('{"outputs": [{"path": "../../etc/passwd", "size": 1, "sha256": "x"}]}',
+     "must be relative to the manifest's folder"),
+    ('{"outputs": [', "invalid JSON"),
+])
+def test_malformed_manifests_are_located_errors(tmp_path: Path, content: str,
+                                                message: str) -> None:
+    (tmp_path / "m.json").write_text(content)
+    merge = policyc(["manifest", "merge", "m.json", "-o", "merged.json"], tmp_path)
+    assert merge.returncode == 1 and "internal error" not in merge.stderr
+    assert merge.stderr.startswith("m.json") and message in merge.stderr
+    verify = policyc(["verify", "--manifest", "m.json", "--allow-unsigned"], tmp_path)
+    assert verify.returncode == 1 and "internal error" not in verify.stderr
+    assert verify.stderr.startswith("m.json")
+
+
+def test_locale_init_refuses_a_path(project: Path) -> None:
+    before = sorted(project.parent.rglob("*.po*"))
+    proc = policyc(["locale", "init", "../../../de"], project)
+    assert proc.returncode == 2 and "unknown locale '../../../de'" in proc.stderr
+    assert sorted(project.parent.rglob("*.po*")) == before
+
+
+def test_write_refused_by_the_system_is_a_located_error(project: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        if "html" in str(kwargs.get("prefix", "")):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(CompilerError) as err:
+        build([project / "source" / "retention-schedule.yaml"],
+              BuildOptions(out=project / "dist", locales=("en",), formats=("html",)))
+    assert str(err.value).endswith("retention-schedule.html: error: cannot write: Permission "
+                                   "denied (no permission to write there)")
+
+
+def test_disk_full_mid_build_keeps_the_manifest_true(project: Path) -> None:
+    """The file size limit (RLIMIT_FSIZE) makes writes fail as a full disk does."""
+    resource = pytest.importorskip("resource")
+    import signal
+
+    out = project / "dist"
+    first = policyc(["build", "--out", str(out), "--locale", "en", "--format", "html",
+                     "--format", "docx"], project)
+    assert first.returncode == 0, first.stderr
+    source = project / "source" / "retention-schedule.yaml"
+    source.write_text(source.read_text().replace("Data Retention Schedule", "Retention Rules"))
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (12_500, 12_500))  # the 13 kB DOCX fails
+
+    proc = policyc(["build", "--out", str(out), "--locale", "en", "--format", "html",
+                    "--format", "docx"], project, preexec_fn=limit)
+    assert proc.returncode == 1, proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "retention-schedule.docx: error: cannot write: File too large" in proc.stderr
+    _manifest_matches_files(out, empty_ok=True)
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_failure_after_some_outputs_keeps_the_manifest_true(project: Path) -> None:
+    """The DOCX is replaced, then the HTML cannot be: the manifest lists the new DOCX."""
+    out = project / "dist"
+    options = BuildOptions(out=out, locales=("en",), formats=("html", "docx"))
+    source = project / "source" / "retention-schedule.yaml"
+    build([source], options)
+    source.write_text(source.read_text().replace("Data Retention Schedule", "Retention Rules"))
+    html = out / "en" / "retention-schedule.html"
+    html.unlink()
+    html.mkdir()  # a folder where the file should go: the rename fails
+    with pytest.raises(CompilerError, match=r"retention-schedule\.html: error: cannot write"):
+        build([source], options)
+    _manifest_matches_files(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [e["path"] for e in manifest["outputs"]] == ["en/retention-schedule.docx"]
+
+
+def test_read_only_output_folder(project: Path, tmp_path: Path) -> None:
+    """A real read-only file system (a tmpfs mounted ro), when the tests run as root."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a read-only tmpfs needs root")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(ro)],
+                      check=False, capture_output=True).returncode != 0:
+        pytest.skip("mount refused (no CAP_SYS_ADMIN in this container)")
+    try:
+        proc = policyc(["build", "--out", str(ro / "dist"), "--locale", "en", "--format",
+                        "html"], project)
+    finally:
+        subprocess.run(["umount", str(ro)], check=False)
+    assert proc.returncode == 1 and "internal error" not in proc.stderr
+    assert "cannot use the output folder: Read-only file system" in proc.stderr
+
+
+def test_second_build_into_the_same_folder_waits(project: Path) -> None:
+    from compiler.fs import folder_lock
+
+    out = project / "dist"
+    with folder_lock(out):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "compiler", "build", "--out", str(out), "--locale", "en",
+             "--format", "html"], cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert proc.poll() is None  # still waiting for the lock
+        assert not (out / "en").exists()
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "waiting for another policyc build (pid " in stderr
+    _manifest_matches_files(out)
+
+
+def test_two_concurrent_builds_leave_one_consistent_output(project: Path) -> None:
+    out = project / "dist"
+    other = project / "source2"
+    shutil.copytree(project / "source", other)
+    src = other / "retention-schedule.yaml"
+    src.write_text(src.read_text().replace("Data Retention Schedule", "Other Schedule"))
+    args = ["build", "--out", str(out), "--locale", "en", "--format", "html", "--format", "pdf"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "compiler", *args, str(s)], cwd=project,
+                              env=env, stderr=subprocess.PIPE, text=True)
+             for s in (project / "source" / "retention-schedule.yaml", src)]
+    for p in procs:
+        _, stderr = p.communicate(timeout=300)
+        assert p.returncode == 0, stderr
+    _manifest_matches_files(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    html = (out / "en" / "retention-schedule.html").read_text()
+    winner = "Other Schedule" if "Other Schedule" in html else "Data Retention Schedule"
+    pdf = subprocess.run(["pdftotext", str(out / "en" / "retention-schedule.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert winner in pdf  # PDF and HTML from the same (last) build
+    assert len(manifest["outputs"]) == 2
