@@ -115,6 +115,16 @@ def localize_checked(doc: Document, locale: str, locales_dir: Path,
 
 
 def output_path(out: Path, doc_id: str, locale: str, fmt: str) -> Path:
+    """<out>/<locale>/<id>.<fmt>; id and locale are checked again here, so that no input
+    (a planted cache entry, a hand-edited state) can name a path outside out."""
+    import re
+
+    from compiler.readers.schema import ID_PATTERN, LOCALE_PATTERN
+
+    if not (re.fullmatch(ID_PATTERN, doc_id) and re.fullmatch(LOCALE_PATTERN, locale)):
+        raise CompilerError.at(Loc(display_path(out)), f"refusing to write output for id "
+                               f"{doc_id!r} in locale {locale!r} (not a document id and locale)",
+                               Category.IO)
     return out / locale / f"{doc_id}.{fmt}"
 
 

@@ -110,6 +110,16 @@ def read_input(path: str | Path, limit: int, what: str, root: Path | None = None
     return data
 
 
+def relative_inside(name: str) -> bool:
+    """A path written in a source stays inside the project: relative, and not climbing
+    above the folder that holds the source's folder (symlinks are checked when read)."""
+    import posixpath
+
+    if not name or name.startswith("/") or "\\" in name or ":" in name:
+        return False
+    return not posixpath.normpath(posixpath.join("source", name)).startswith("..")
+
+
 def is_inside(path: Path, root: Path) -> bool:
     """True when path, with every symlink resolved, lies within root (also resolved)."""
     try:

@@ -40,3 +40,69 @@ def test_edited_or_invalid_source_is_validated(source: Path) -> None:
         read_facts(source)
     with pytest.raises(CompilerError, match="unknown key 'titel'"):
         read_facts(source)  # errors are never cached
+
+
+def _plant(cache: Path, source: Path, entry: dict[str, object], mode: int = 0o644) -> None:
+    """What an attacker with write access to a shared folder could leave there."""
+    import hashlib
+    import json
+
+    from compiler.project.sources import code_digest
+
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    cache.mkdir(parents=True, exist_ok=True)
+    from compiler.errors import display_path
+
+    entries = {f"{key}:{digest}": {"path": display_path(source), "digest": digest,
+                                   "id": "../../../escaped", "version": "1.0.0",
+                                   "source_locale": "en", "locales": ["en"], "page_size": "A4",
+                                   "base_url": None, "reference_docx": None, "warnings": [],
+                                   **entry}
+               for key in (str(source), str(source.resolve()), display_path(source))}
+    (cache / "sources.json").write_text(json.dumps({"code": code_digest(), "entries": entries}))
+    (cache / "sources.json").chmod(mode)
+
+
+def test_planted_cache_beside_a_stray_source_is_never_read(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source outside a project: its cache is the user's, not <source>/../../.policyc-cache."""
+    from compiler.build import BuildOptions, build
+    from compiler.project.layout import cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "usercache"))
+    shared = tmp_path / "shared"
+    stray = shared / "drafts" / "policy.yaml"
+    stray.parent.mkdir(parents=True)
+    stray.write_text((FIXTURES / "invalid" / "unknown-key.yaml").read_text())
+    _plant(shared / ".policyc-cache", stray, {})
+    assert cache_dir(stray) == tmp_path / "usercache" / "policyc"
+    with pytest.raises(CompilerError, match="unknown key"):
+        read_facts(stray)
+    with pytest.raises(CompilerError, match="unknown key"):
+        build([stray], BuildOptions(out=tmp_path / "out", formats=("html",)))
+    assert not (tmp_path / "escaped.html").exists() and not list(tmp_path.rglob("escaped*"))
+
+
+@pytest.mark.parametrize("entry", [{"id": "../../../escaped"}, {"locales": ["../../x"]},
+                                   {"base_url": "javascript:alert(1)"},
+                                   {"reference_docx": "/etc/passwd"}, {"path": "other.yaml"}])
+def test_planted_entry_in_a_project_cache_is_validated(source: Path, entry: dict[str, object],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even in the project's own cache, an entry is used only if the reader would agree."""
+    from compiler.project.layout import cache_dir
+
+    _plant(cache_dir(source), source, entry)
+    facts, doc = read_facts(source)
+    assert doc is not None  # validated again, not taken from the cache
+    assert facts.id == "retention-schedule" and facts.locales == ("en", "de")
+
+
+def test_cache_writable_by_others_is_ignored(source: Path) -> None:
+    from compiler.project.layout import cache_dir
+
+    facts, _ = read_facts(source)
+    same = {"id": facts.id, "locales": list(facts.locales), "version": facts.version}
+    _plant(cache_dir(source), source, same, mode=0o644)
+    assert read_facts(source)[1] is None  # a sound entry of ours is used
+    _plant(cache_dir(source), source, same, mode=0o666)
+    assert read_facts(source)[1] is not None

@@ -38,8 +38,17 @@ def revision_locales_dir(source: PurePosixPath) -> PurePosixPath:
 
 
 def cache_dir(source: Path) -> Path:
-    """Where validated facts of a source are cached (like a linter's cache)."""
-    return project_root(source) / CACHE_DIR
+    """Where validated facts of a source are cached (like a linter's cache): the project's
+    .policyc-cache/ when the source sits in a project's source/ folder, else the user's
+    cache folder ($XDG_CACHE_HOME/policyc) -- never a folder above a stray source, which
+    could be shared with whoever planted a cache there."""
+    import os
+
+    resolved = source.resolve()
+    if resolved.parent.name == SOURCE_DIR:
+        return project_root(source) / CACHE_DIR
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(home) / "policyc"
 
 
 @dataclass(frozen=True)

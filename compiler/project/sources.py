@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Loc, display_path
-from compiler.fs import read_source
+from compiler.fs import read_source, relative_inside
 from compiler.project.layout import SOURCE_DIR, cache_dir
 
 if TYPE_CHECKING:
@@ -88,11 +88,55 @@ def _cache_file(source: Path) -> Path:
 
 
 def _read_cache(source: Path) -> dict[str, Any]:
+    """The cache, if it is ours: written by this user, writable by no one else, by this
+    code. Anything else is ignored (and the sources validated again)."""
+    import stat
+
+    path = _cache_file(source)
     try:
-        data: dict[str, Any] = json.loads(_cache_file(source).read_text(encoding="utf-8"))
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
+                hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            return {}
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        return {}
     return data if data.get("code") == code_digest() else {}
+
+
+def _valid_entry(entry: Any, shown: str, digest: str) -> bool:
+    """A cached entry is used only if it is exactly what validating the source would give:
+    its own path and digest, and values the reader itself would accept. A planted entry can
+    then neither pass an invalid source nor steer an output path."""
+    import re
+
+    from compiler import links
+    from compiler.readers.schema import ID_PATTERN, LOCALE_PATTERN, VERSION_PATTERN
+
+    fields = Facts._fields
+    if not isinstance(entry, dict) or set(entry) != set(fields):
+        return False
+    text = ("path", "digest", "id", "version", "source_locale", "page_size")
+    if not all(isinstance(entry[k], str) for k in text):
+        return False
+    locales, warnings = entry["locales"], entry["warnings"]
+    base_url, reference = entry["base_url"], entry["reference_docx"]
+    return (entry["path"] == shown and entry["digest"] == digest
+            and re.fullmatch(ID_PATTERN, entry["id"]) is not None
+            and re.fullmatch(VERSION_PATTERN, entry["version"]) is not None
+            and isinstance(locales, list) and bool(locales)
+            and all(isinstance(c, str) and re.fullmatch(LOCALE_PATTERN, c) for c in locales)
+            and entry["source_locale"] in locales and entry["page_size"] in ("A4", "Letter")
+            and (base_url is None or (isinstance(base_url, str)
+                                      and links.canonical_problem(base_url) is None))
+            and (reference is None or (isinstance(reference, str)
+                                       and relative_inside(reference)))
+            and isinstance(warnings, list)
+            and all(isinstance(w, list) and len(w) == 4 and isinstance(w[0], str)
+                    and type(w[1]) is int and type(w[2]) is int and isinstance(w[3], str)
+                    for w in warnings))
 
 
 def _write_cache(source: Path, entries: dict[str, Any]) -> None:
@@ -100,7 +144,7 @@ def _write_cache(source: Path, entries: dict[str, Any]) -> None:
 
     target = _cache_file(source)
     try:
-        target.parent.mkdir(exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sources.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"code": code_digest(), "entries": entries}, fh, sort_keys=True)
@@ -118,9 +162,10 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
     digest = hashlib.sha256(data).hexdigest()
     cached = _read_cache(path)
     entries: dict[str, Any] = cached.get("entries", {})
-    key = f"{display_path(path)}:{digest}"
+    absolute = str(path.resolve())
+    key = f"{absolute}:{digest}"
     entry = entries.get(key)
-    if entry is not None:
+    if entry is not None and _valid_entry(entry, display_path(path), digest):
         entry["locales"] = tuple(entry["locales"])
         entry["warnings"] = tuple(tuple(w) for w in entry.get("warnings", ()))
         return Facts(**entry), None
@@ -128,7 +173,7 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
 
     doc = read_bytes(data, path)
     facts = Facts.of(doc)
-    entries = {k: v for k, v in entries.items() if not k.startswith(f"{display_path(path)}:")}
+    entries = {k: v for k, v in entries.items() if not k.startswith(f"{absolute}:")}
     entries[key] = facts._asdict()
     _write_cache(path, entries)
     return facts, doc

@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from compiler import chars, legal, links
 from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
+from compiler.fs import relative_inside
 from compiler.inline import parse_inline, placeholders, refs
 from compiler.limits import (
     MAX_BLOCKS,
@@ -343,7 +344,7 @@ class _Loader:
             self.error(f["base_url"], "base_url", f"'{base_url}' is not allowed: {why}",
                        Category.REFERENCE)
         reference_docx = self.scalar(f.get("reference_docx"), "reference_docx")
-        if reference_docx is not None and not _inside_project(reference_docx):
+        if reference_docx is not None and not relative_inside(reference_docx):
             self.error(f["reference_docx"], "reference_docx", f"'{reference_docx}' lies outside "
                        "the project folder (expected a .docx path relative to this source "
                        "file, inside the project)", Category.REFERENCE)
@@ -866,16 +867,6 @@ class _Loader:
                f"; write '\\{{{name}}}' for literal braces")
         self.diag.error(loc, f"placeholder '{{{name}}}' names no variable (defined: "
                         f"{', '.join(names) or 'none'}){did}", Category.REFERENCE)
-
-
-def _inside_project(name: str) -> bool:
-    """A path written in a source stays inside the project: relative, and not climbing
-    above the folder that holds the source's folder (symlinks are checked when read)."""
-    import posixpath
-
-    if not name or name.startswith("/") or "\\" in name or ":" in name:
-        return False
-    return not posixpath.normpath(posixpath.join("source", name)).startswith("..")
 
 
 def _link_targets(rich: Rich) -> list[str]:
