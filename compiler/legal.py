@@ -81,7 +81,7 @@ def alpha(n: int) -> str:
 def counter(style: ListStyle, n: int) -> str:
     """The bare counter: 3, c, C, iii, III."""
     match style:
-        case ListStyle.DECIMAL:
+        case ListStyle.DECIMAL | ListStyle.CLAUSE:
             return str(n)
         case ListStyle.LOWER_ALPHA:
             return alpha(n)
@@ -94,16 +94,23 @@ def counter(style: ListStyle, n: int) -> str:
     raise AssertionError(style)
 
 
-def marker(style: ListStyle, n: int) -> str:
+def marker(style: ListStyle, n: int, section: str = "") -> str:
     """What a reader sees before an item: "3." for decimal lists, "(c)" and "(iii)" for
-    letters and numerals, as contracts write them."""
-    return MARKER_TEXT[style].replace("%", counter(style, n))
+    letters and numerals, as contracts write them; "7.3" for clauses of section 7."""
+    return level_text(style, section).replace("%", counter(style, n))
+
+
+def level_text(style: ListStyle, section: str = "") -> str:
+    """The marker's shape, "%" standing for the counter (Word's level text with %N)."""
+    if style is ListStyle.CLAUSE:
+        return f"{section}.%" if section else "%."
+    return MARKER_TEXT[style]
 
 
 # The same shapes as Word level texts ("%" stands for the counter) and formats.
 MARKER_TEXT = {ListStyle.DECIMAL: "%.", ListStyle.LOWER_ALPHA: "(%)",
                ListStyle.UPPER_ALPHA: "(%)", ListStyle.LOWER_ROMAN: "(%)",
-               ListStyle.UPPER_ROMAN: "(%)"}
+               ListStyle.UPPER_ROMAN: "(%)", ListStyle.CLAUSE: "%."}
 WORD_FORMAT = {ListStyle.DECIMAL: "decimal", ListStyle.LOWER_ALPHA: "lowerLetter",
                ListStyle.UPPER_ALPHA: "upperLetter", ListStyle.LOWER_ROMAN: "lowerRoman",
-               ListStyle.UPPER_ROMAN: "upperRoman"}
+               ListStyle.UPPER_ROMAN: "upperRoman", ListStyle.CLAUSE: "decimal"}

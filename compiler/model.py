@@ -159,6 +159,7 @@ class ListStyle(enum.Enum):
     UPPER_ALPHA = "upper-alpha"
     LOWER_ROMAN = "lower-roman"
     UPPER_ROMAN = "upper-roman"
+    CLAUSE = "clause"  # untitled sub-clauses numbered from their section: 7.1, 7.2, ...
 
 
 @dataclass(frozen=True)

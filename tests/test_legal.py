@@ -108,7 +108,8 @@ def _lists(doc: Document) -> list[ItemList]:
 
 
 def test_nested_numbered_lists_follow_the_legal_sequence_and_options() -> None:
-    outer, inner, innermost, roman = _lists(load(CONSTRUCTS))
+    outer, inner, innermost, roman, clause = _lists(load(CONSTRUCTS))
+    assert clause.style is ListStyle.CLAUSE
     assert (outer.style, inner.style, innermost.style) == (
         ListStyle.DECIMAL, ListStyle.LOWER_ALPHA, ListStyle.LOWER_ROMAN)
     assert outer.separator == ". " and inner.separator is None
@@ -353,3 +354,9 @@ def test_redline_renumbering_is_no_change_but_a_new_ref_target_is() -> None:
     retargeted = text.replace("See {ref:fees} and", "See {ref:definitions} and")
     newer, _ = localize(load_text(retargeted, "newer.yaml"), "en", None)
     assert {s.id for s in compare_documents(old, newer).changed()} == {"law"}
+
+
+def test_clause_markers_carry_the_section_number() -> None:
+    assert legal.marker(ListStyle.CLAUSE, 3, "7") == "7.3"
+    assert legal.marker(ListStyle.CLAUSE, 3, "7.2") == "7.2.3"
+    assert legal.marker(ListStyle.CLAUSE, 3) == "3."

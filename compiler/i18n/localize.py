@@ -279,11 +279,15 @@ def history_section(meta: Meta, labels: Labels, code: str) -> Section | None:
         return Rich(text, (Text(text),), loc, UI_CONTEXT)
 
     where = meta.changes[0].loc
+    # The materiality column only when the log states it (published logs often do not).
+    material = any(c.material is not None for c in meta.changes)
     header = tuple(cell(label, where) for label in (
-        labels.version, labels.history_date, labels.history_summary, labels.material))
+        labels.version, labels.history_date, labels.history_summary,
+        *((labels.material,) if material else ())))
     rows = tuple(
         (cell(c.version, c.loc), cell(formatting.long_date(c.date, code), c.loc), c.summary,
-         cell("" if c.material is None else labels.yes if c.material else labels.no, c.loc))
+         *((cell("" if c.material is None else labels.yes if c.material else labels.no,
+                 c.loc),) if material else ()))
         for c in meta.changes)
     return Section(HISTORY_ID, cell(labels.history, where), 1,
                    (Table(None, header, rows, where),), (), where)

@@ -154,6 +154,7 @@ class _TrackedWriter(policy._Writer):
         if s.status is Status.KEPT:
             assert s.new is not None
             p = self.heading(s.depth, s.new.number)
+            self.clause_prefix = s.new.number
             self.rich(p, s.title)
             ooxml.bookmark(p, self.anchors[s.id], self.bookmarks)
             self.bookmarks += 1

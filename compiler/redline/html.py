@@ -115,6 +115,7 @@ class RedlineWriter(BodyWriter):
         outer, self.whole = self.whole, self.whole or whole
         shown = s.new if s.new is not None else s.old
         assert shown is not None
+        self.clause_prefix = shown.number
         heading = Markup(
             '<h{lvl} id="{id}-title">{number}{title}{badges}'
             '<a class="permalink" href="#{id}" aria-label="{label}: {plain}">#</a></h{lvl}>'

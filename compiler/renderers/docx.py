@@ -246,6 +246,7 @@ class _Writer:
         self.anchors = ooxml.bookmark_names(s.id for s in doc.document.walk_sections())
         self.bookmarks = 0
         self.breaks = False  # inside a table cell: line breaks in the text are kept
+        self.clause_prefix = ""  # the number of the section being written (clause lists)
         self.fallback_nums: dict[bool, str] = {}
         self.style_elements = {el.get(qn("w:styleId"), ""): el
                                for el in document.styles.element.findall(qn("w:style"))}
@@ -380,6 +381,7 @@ class _Writer:
 
     def section(self, section: Section) -> None:
         p = self.heading(section.level, section.number)
+        self.clause_prefix = section.number
         self.rich(p, section.title)
         ooxml.bookmark(p, self.anchors[section.id], self.bookmarks)
         self.bookmarks += 1
@@ -469,7 +471,7 @@ class _Writer:
             levels = []
             for k in range(9):
                 kind = lst.style if k == depth - 1 else legal.default_style(k + 1)
-                text = legal.MARKER_TEXT[kind].replace("%", f"%{k + 1}")
+                text = legal.level_text(kind, self.clause_prefix).replace("%", f"%{k + 1}")
                 levels.append(ooxml.list_level(k, legal.WORD_FORMAT[kind], text,
                                                lst.start if k == depth - 1 else 1))
             return ooxml.list_num(root, levels), depth - 1

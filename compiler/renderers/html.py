@@ -67,6 +67,7 @@ class BodyWriter:
         self.rtl = doc.direction == "rtl"
         self.cta_count = 0
         self.breaks = False  # inside a table cell: line breaks in the text are kept
+        self.clause_prefix = ""  # the number of the section being written (clause lists)
 
     def inlines(self, nodes: tuple[Inline, ...]) -> Markup:
         parts: list[Markup] = []
@@ -118,6 +119,7 @@ class BodyWriter:
 
     def section(self, s: Section) -> Markup:
         level = min(s.level + self.offset, 6)
+        self.clause_prefix = s.number
         heading = Markup(
             '<h{lvl} id="{id}-title">{number}{title}'
             '<a class="permalink" href="#{id}" aria-label="{label}: {plain}">#</a></h{lvl}>'
@@ -179,7 +181,7 @@ class BodyWriter:
         if not lst.ordered or lst.style is None:
             return Markup("")
         return Markup('<span class="marker">{}</span> ').format(
-            legal.marker(lst.style, lst.start + index))
+            legal.marker(lst.style, lst.start + index, self.clause_prefix))
 
     def item_body(self, item: ListItem, lst: ItemList, level: int) -> Markup:
         """An item's term and text, or its blocks (the term leads the first paragraph)."""
@@ -254,7 +256,7 @@ class BodyWriter:
 
 
 _HTML_TYPE = {ListStyle.DECIMAL: "1", ListStyle.LOWER_ALPHA: "a", ListStyle.UPPER_ALPHA: "A",
-              ListStyle.LOWER_ROMAN: "i", ListStyle.UPPER_ROMAN: "I"}
+              ListStyle.LOWER_ROMAN: "i", ListStyle.UPPER_ROMAN: "I", ListStyle.CLAUSE: "1"}
 
 
 def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) -> dict[str, object]:

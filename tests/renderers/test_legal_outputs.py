@@ -71,6 +71,8 @@ def test_html_list_markers_follow_the_legal_sequence(page: html.HtmlElement) -> 
     roman = fees.xpath("./ol")[1]
     assert (roman.get("type"), roman.get("start")) == ("I", "4")
     assert [_text(m) for m in roman.xpath("./li/span")] == ["(IV)", "(V)"]
+    law = page.get_element_by_id("law")
+    assert [_text(m) for m in law.xpath("./ol/li/span[@class='marker']")] == ["2.1", "2.2"]
 
 
 def test_html_cross_references_link_to_sections(page: html.HtmlElement) -> None:
@@ -103,6 +105,8 @@ def test_pdf_text_shows_numbers_and_markers(out: Path) -> None:
                    "(b) the law requires it, namely", "(i) a new tax; or", "(ii) a new levy.",
                    "(IV) Fourth clause", "(V) Fifth clause",
                    "3. Right to Know. you may ask what you pay for.",
+                   "2.1 This agreement is governed by Irish law.",
+                   "2.2 The courts of Dublin decide disputes.",
                    "These terms apply from the day you accept them (see Section 1.1)."):
         assert wanted in lines, wanted
     text = squash(pdftotext(out / "constructs.pdf"))
@@ -192,6 +196,7 @@ def test_docx_lists_have_numbering_definitions_in_their_formats(out: Path) -> No
     assert level(by_text["a new tax; or"]) == ("lowerRoman", "(%3)", "1")
     assert level(by_text["Fourth clause"]) == ("upperRoman", "(%1)", "4")
     assert by_text["We tell you first."].style.name == "List Continue"
+    assert level(by_text["The courts of Dublin decide disputes."]) == ("decimal", "2.%1", "1")
     assert "Right to Know. you may ask what you pay for." in by_text
 
 
@@ -229,6 +234,6 @@ def test_libreoffice_reads_the_numbers(out: Path, tmp_path: Path) -> None:
     for wanted in ("Background", "1. Definitions", "1.1 Fees", "2. Governing law",
                    "1. You pay the fees in advance.", "(a) costs rise;", "(ii) a new levy.",
                    "3. Right to Know. you may ask what you pay for.", "(IV) Fourth clause",
-                   "(V) Fifth clause"):
+                   "(V) Fifth clause", "2.2 The courts of Dublin decide disputes."):
         assert wanted in body, wanted
     assert "Contents" in lines and "1. Contents" not in lines
