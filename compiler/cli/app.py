@@ -19,6 +19,7 @@ from compiler.cli.options import project_defaults
 from compiler.cli.schema import schema
 from compiler.cli.serve import serve
 from compiler.cli.sign import sign
+from compiler.cli.templates import templates
 from compiler.cli.verify import verify
 
 
@@ -39,7 +40,7 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, import_command, init, locale,
-                                       manifest, schema, serve, sign, verify)
+                                       manifest, schema, serve, sign, templates, verify)
 for _command in COMMANDS:
     main.add_command(_command)
 

@@ -97,3 +97,48 @@ def test_fetcher_reads_project_then_builtin(tmp_path: Path) -> None:
     (own / "link.txt").symlink_to(outside)
     with pytest.raises(ValueError, match="refuses"):
         fetcher.fetch((own / "link.txt").as_uri())
+
+
+def test_project_template_extends_the_builtin(project: Path) -> None:
+    html = project / "templates" / "html"
+    html.mkdir(parents=True)
+    (html / "page.html.j2").write_text(
+        '{% extends "builtin/html/page.html.j2" %}\n'
+        '{% block footer %}<footer class="legal-footer">{{ meta.organization }} legal</footer>'
+        '{% endblock %}\n')
+    out = _build(project, formats=("html",))
+    tree = lxml.html.parse(str(out / "en" / "retention-schedule.html"))
+    assert tree.xpath("//footer/@class") == ["legal-footer"]
+    assert tree.xpath("//footer/text()") == ["Example GmbH legal"]
+    assert tree.xpath("//h1/text()") == ["Data Retention Schedule"]  # the rest is built-in
+
+
+def test_templates_export_copies_builtins_without_overwriting(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    def policyc(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=tmp_path,
+                              capture_output=True, text=True, check=False,
+                              env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]})
+
+    (tmp_path / "templates" / "css").mkdir(parents=True)
+    (tmp_path / "templates" / "css" / "print.css").write_text("/* mine */\n")
+    proc = policyc("templates", "export", "--only", "css/")
+    assert proc.returncode == 0, proc.stderr
+    assert "templates/css/print.css: warning: exists already: kept as it is" in proc.stderr
+    assert (tmp_path / "templates" / "css" / "print.css").read_text() == "/* mine */\n"
+    assert (tmp_path / "templates" / "css" / "web.css").read_bytes() == \
+        (TEMPLATES / "css" / "web.css").read_bytes()
+    assert not (tmp_path / "templates" / "html").exists()
+    listed = policyc("templates", "list").stdout.splitlines()
+    assert "css/print.css                    templates/css/print.css" in listed
+    assert "pdf/print.html.j2                built-in" in listed
+    every = policyc("templates", "export", str(tmp_path / "all"))
+    assert every.returncode == 0
+    assert sorted(p.relative_to(tmp_path / "all").as_posix()
+                  for p in (tmp_path / "all").rglob("*") if p.is_file()) == \
+        sorted(Templates().names())
