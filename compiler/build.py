@@ -26,6 +26,8 @@ from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, discover, read_facts
 from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, get_renderer
 from compiler.renderers.templates import BUILTINS, Templates, clear_caches
+from compiler.renderers.theme import NO_THEME, Theme
+from compiler.renderers.theme import clear_caches as clear_theme_caches
 
 if TYPE_CHECKING:
     from compiler.signing.config import SignerOptions
@@ -45,6 +47,7 @@ class BuildOptions:
     locales: tuple[str, ...] = ()  # empty: every locale the source lists
     locales_dir: Path | None = None  # default: <project>/locales beside source/
     templates: Templates = BUILTINS  # the project's templates/ before the built-ins
+    theme: Theme = NO_THEME  # the brand (policyc.toml [theme], _brand.yml)
     strict: bool = False
     page_size: str | None = None
     pdf_variant: str | None = "pdf/a-3a"
@@ -150,6 +153,11 @@ TEMPLATE_USES = {"html": ("html/", "css/web.css"), "pdf": ("pdf/", "css/print.cs
 
 
 @cache
+def _theme_key(theme: Theme) -> str:
+    return theme.key()
+
+
+@cache
 def _shared_inputs(templates: Templates, fmt: str) -> str:
     """One digest for what a format's jobs share: code, the templates it reads (the project's
     and the built-ins), fonts."""
@@ -183,6 +191,7 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
         attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
     return RenderOptions(
         templates=options.templates,
+        theme=options.theme,
         page_size=options.page_size or facts.page_size,
         pdf_variant=options.pdf_variant,
         reference_docx=options.reference_docx or (
@@ -209,6 +218,7 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
         "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
         "catalog": _file_digest(po) if locale != facts.source_locale else "",
         "shared": _shared_inputs(options.templates, fmt),
+        "theme": _theme_key(options.theme),
         "options": repr((options.page_size or facts.page_size, options.pdf_variant,
                          options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, babel_version)),
@@ -289,9 +299,10 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
 def _build(sources: Sequence[str | Path], options: BuildOptions,
            progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     started = time.perf_counter()
-    for memo in (_file_digest, _shared_inputs, _reference_file_digest):  # inputs may change between builds
+    for memo in (_file_digest, _shared_inputs, _reference_file_digest, _theme_key):  # inputs may change
         memo.cache_clear()
     clear_caches()
+    clear_theme_caches()
     result = BuildResult()
     diag = Diagnostics()
     sources_facts: list[tuple[Path, Facts]] = []

@@ -104,7 +104,7 @@ def index_html(options: BuildOptions, result: BuildResult,
             "files": []})
         row["files"].append({"format": o.format.upper(), "size": _size(o.size),
                              "href": o.path.relative_to(options.out).as_posix()})
-    css = options.templates.read_text("css/web.css")
+    css = options.templates.read_text("css/web.css") + options.theme.web_css()
     from markupsafe import Markup
 
     template = environment(options.templates).get_template("html/index.html.j2")

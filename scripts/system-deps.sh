@@ -3,7 +3,7 @@
 # Usage: scripts/system-deps.sh runtime|test
 # As root it installs what is missing; otherwise it prints the exact command and fails.
 set -eu
-runtime="python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-dejavu-core gettext"  # DejaVu Sans Mono: code spans
+runtime="python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fontconfig fonts-noto-core fonts-noto-cjk fonts-dejavu-core gettext"  # DejaVu Sans Mono: code spans; libcairo2: cairosvg (SVG logo in DOCX)
 test_extra="poppler-utils qpdf libreoffice-writer-nogui chromium default-jre-headless nodejs npm libpdfbox2-java libactivation-java libjaxb-api-java softhsm2 libnss3-tools"
 case "${1:-runtime}" in
   runtime) wanted="$runtime" ;;

@@ -71,7 +71,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
                            jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard),
-                           templates=Templates.for_project(opt.project()[0].templates))
+                           templates=Templates.for_project(opt.project()[0].templates),
+                           theme=opt.project()[1].theme)
     level = logging.getLogger().level
     with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
         result = run_build(opt.default_sources(sources), options, progress=reporter.advance)

@@ -32,7 +32,8 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
     paths = discover(opt.default_sources(sources))
     options = BuildOptions(out=out, formats=opt.formats(formats, default=("html",)),
                            locales=opt.split(locales), jobs=1,
-                           templates=Templates.for_project(opt.project()[0].templates))
+                           templates=Templates.for_project(opt.project()[0].templates),
+                           theme=opt.project()[1].theme)
 
     def rebuild() -> None:
         """Each rebuild reports on its own; a mistake waits for the next save."""

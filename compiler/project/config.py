@@ -17,6 +17,7 @@ from typing import Any
 
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
 from compiler.project.layout import CONFIG_NAME, Layout
+from compiler.renderers.theme import NO_THEME, Theme
 
 LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
 COLOUR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
@@ -90,29 +91,11 @@ VARIABLE_KINDS = ("email", "url", "phone", "date", "duration", "number")
 
 
 @dataclass(frozen=True)
-class Theme:
-    """The brand, paths resolved; every field optional."""
-
-    logo: Path | None = None
-    primary: str | None = None
-    accent: str | None = None
-    footer: str | None = None
-    fonts: tuple[tuple[str, str], ...] = ()  # (script, family)
-
-    def font(self, script: str) -> str | None:
-        return dict(self.fonts).get(script)
-
-    @property
-    def empty(self) -> bool:
-        return self == Theme()
-
-
-@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     root: Path | None = None
     build: dict[str, Any] = field(default_factory=dict)  # option name -> value, paths resolved
-    theme: Theme = Theme()
+    theme: Theme = NO_THEME
     variables: dict[str, Any] = field(default_factory=dict)  # raw TOML values, checked
     lines: dict[str, int] = field(default_factory=dict)  # dotted key -> line, for messages
 
@@ -190,12 +173,22 @@ def _unquote(dotted: str) -> str:
 
 
 def load(layout: Layout) -> Config:
-    """The project's config, checked; an empty Config when the project has none."""
-    if layout.config is None:
-        return Config(root=layout.root)
+    """The project's config, checked, with its _brand.yml under [theme]; an empty Config
+    (but the brand) when the project has none."""
+    import dataclasses
+
+    from compiler.project.brand import merge, read_brand
+
+    brand = read_brand(layout.root)
+    config = _load_file(layout) if layout.config else Config(root=layout.root)
+    return dataclasses.replace(config, theme=merge(brand, config.theme))
+
+
+def _load_file(layout: Layout) -> Config:
     import tomllib
 
     path = layout.config
+    assert path is not None
     shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -169,6 +169,7 @@ def _css(redline: Redline, options: RenderOptions, base: str, screen: bool) -> M
     announce around insertions and deletions, in the document's language."""
     names = [base, "redline.css", "redline-screen.css" if screen else "redline-print.css"]
     css = [options.templates.read_text(f"css/{name}") for name in names]
+    css.insert(1, options.theme.web_css() if screen else options.theme.print_css())
     if screen:
         labels = redline.new.labels
         css.append(

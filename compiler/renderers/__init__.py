@@ -10,6 +10,7 @@ from typing import Protocol
 from compiler.model import Language, LocalizedDocument
 from compiler.renderers.templates import BUILTINS, Templates
 from compiler.renderers.templates import TEMPLATES as TEMPLATES  # the built-ins, re-exported
+from compiler.renderers.theme import NO_THEME, Theme
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class RenderOptions:
     """Everything a renderer may depend on besides the document: explicit, hashable."""
 
     templates: Templates = BUILTINS
+    theme: Theme = NO_THEME  # the brand: logo, colours, fonts, footer
     page_size: str = "A4"  # "A4" or "Letter"
     pdf_variant: str | None = "pdf/a-3a"  # archivable and tagged; None for plain PDF
     reference_docx: Path | None = None

@@ -44,6 +44,7 @@ from compiler.model import (
     plain_text,
 )
 from compiler.renderers import RenderOptions, ooxml
+from compiler.renderers.theme import NO_THEME
 
 PARAGRAPH, CHARACTER, TABLE = "paragraph", "character", "table"
 TOC_DEPTH = 3
@@ -567,12 +568,14 @@ def _header_footer(writer: _Writer, container: BaseOxmlElement, style: str) -> B
     return writer.paragraph(style, parent=container)
 
 
-def header_footer(writer: _Writer) -> list[BaseOxmlElement]:
+def header_footer(writer: _Writer, brand_footer: str | None = None) -> list[BaseOxmlElement]:
     doc = writer.doc
     section = writer.document.sections[0]
     header = _header_footer(writer, section.header._element, "Header")
     header.append(ooxml.run(f"{doc.title} \u00b7 {doc.labels.version} {doc.meta.version}"))
     footer = _header_footer(writer, section.footer._element, "Footer")
+    if brand_footer:
+        footer.append(ooxml.run(f"{brand_footer} \u00b7 "))
     for i, piece in enumerate(re.split(r"\{(page|pages)\}", doc.labels.page_of)):
         if i % 2 == 0:
             if piece:
@@ -640,7 +643,11 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     writer.preamble()
     for section in doc.sections:
         writer.section(section)
-    parts = header_footer(writer)
+    parts = header_footer(writer, options.theme.footer)
+    if options.theme != NO_THEME:
+        from compiler.renderers import docx_theme
+
+        docx_theme.apply(document, options.theme, doc.meta.organization)
     language(document, doc)
     properties(document, doc)
     if options.docx_protect:

@@ -276,12 +276,14 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "org_dir": text_direction(meta.organization),
         "options": options,
         "page_of": doc.labels.page_of,
+        "theme": options.theme,
+        "logo": options.theme.logo_uri(),
     }
 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     writer = BodyWriter(doc)
-    css = options.templates.read_text("css/web.css")
+    css = options.templates.read_text("css/web.css") + options.theme.web_css()
     template = environment(options.templates).get_template("html/page.html.j2")
     canonical = (f"{options.base_url.rstrip('/')}/{doc.language.code}/{doc.meta.id}.html"
                  if options.base_url else None)

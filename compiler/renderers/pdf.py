@@ -82,10 +82,14 @@ def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
     start, end = ("right", "left") if doc.direction == "rtl" else ("left", "right")
     version = css_string(f"{doc.labels.version} {doc.meta.version}")
     size = "letter" if options.page_size == "Letter" else "A4"
+    footer = options.theme.footer
+    brand = (f"  @bottom-{start} {{ content: {css_string(footer)}; font-size: 7.5pt; "
+             "color: #6b7785; vertical-align: top; padding-top: 4mm; }\n") if footer else ""
     return Markup(
         f"@page {{ size: {size};\n"
         f"  @top-{start} {{ content: {css_string(doc.title)}; }}\n"
         f"  @top-{end} {{ content: {version}; }}\n"
+        f"{brand}"
         f"  @bottom-center {{ content: {content}; }} }}\n"
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
     )
@@ -94,7 +98,7 @@ def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
 def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
     """The print page WeasyPrint lays out (also what the benchmark renders alone)."""
     writer = BodyWriter(doc)
-    css = options.templates.read_text("css/print.css")
+    css = options.templates.read_text("css/print.css") + options.theme.print_css()
     template = environment(options.templates).get_template("pdf/print.html.j2")
     return template.render(**context(doc, options, writer), css=Markup(css),
                            running_css=running_css(doc, options))
