@@ -1,29 +1,46 @@
-"""Preview server: serves dist/ on localhost, rebuilds on save, reloads open pages."""
+"""Preview server: serves dist/ on localhost, rebuilds on save, reloads open pages.
+
+Only for the author's own browser: it answers only requests addressed to localhost (a
+web page elsewhere cannot reach it through DNS rebinding), serves only regular files inside
+the output folder (no listings, no symlinks out, no dotfiles), and shows the last build's
+errors in every page until a save fixes them. It watches folders, not files, so an editor's
+atomic save (write a new file, rename it over the old) is seen like any other.
+"""
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import io
 import logging
+import os
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
 RELOAD_SCRIPT = (b"<script>(function(){var s=new EventSource('/__policyc/events');"
                  b"s.onmessage=function(){location.reload();};})();</script>")
+_ALLOWED_HOST = re.compile(r"(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?", re.IGNORECASE)
+ERROR_ID = "policyc-build-error"
 
 
-class _Generation:
-    """A counter bumped after each rebuild; event streams wait on it."""
+class _State:
+    """A counter bumped after each rebuild (event streams wait on it) and the last build's
+    errors, shown in pages until a rebuild succeeds."""
 
     def __init__(self) -> None:
         self.value = 0
+        self.errors: tuple[str, ...] = ()
         self.cond = threading.Condition()
 
-    def bump(self) -> None:
+    def bump(self, errors: Sequence[str] = ()) -> None:
         with self.cond:
+            self.errors = tuple(errors)
             self.value += 1
             self.cond.notify_all()
 
@@ -33,38 +50,92 @@ class _Generation:
             return self.value
 
 
-def make_handler(root: Path, generation: _Generation) -> type[http.server.SimpleHTTPRequestHandler]:
+def error_banner(errors: Sequence[str]) -> bytes:
+    """The build's errors as an overlay (escaped: diagnostics quote the user's text)."""
+    if not errors:
+        return b""
+    lines = "\n".join(html.escape(e) for e in errors)
+    return (f'<div id="{ERROR_ID}" role="alert" style="position:fixed;inset:auto 0 0 0;'
+            'max-height:50vh;overflow:auto;z-index:2147483647;margin:0;padding:1em;'
+            'background:#fff0f0;color:#600;border-top:3px solid #c00;font:14px/1.4 monospace">'
+            '<strong>policyc: the last build failed; this page is from the build before. '
+            'Fix and save to rebuild.</strong><pre style="white-space:pre-wrap;margin:.5em 0 0">'
+            f"{lines}</pre></div>").encode()
+
+
+def make_handler(root: Path, state: _State) -> type[http.server.SimpleHTTPRequestHandler]:
+    real_root = root.resolve()
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             log.debug(format, *args)
 
+        def _host_ok(self) -> bool:
+            host = self.headers.get("Host", "")
+            if _ALLOWED_HOST.fullmatch(host):
+                return True
+            self.send_error(403, "Forbidden: this preview answers only localhost")
+            return False
+
         def do_GET(self) -> None:
+            if not self._host_ok():
+                return
             if self.path == "/__policyc/events":
                 self._events()
                 return
+            super().do_GET()
+
+        def do_HEAD(self) -> None:
+            if self._host_ok():
+                super().do_HEAD()
+
+        def send_head(self) -> io.BytesIO | BinaryIO | None:
+            """Only regular files inside the output folder; a folder means its index.html."""
             path = Path(self.translate_path(self.path))
             if path.is_dir():
                 path = path / "index.html"
-            if path.suffix == ".html" and path.is_file():
-                body = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            super().do_GET()
+            try:
+                real = path.resolve(strict=True)
+                inside = real.is_relative_to(real_root) and real.is_file()
+            except (OSError, RuntimeError):
+                inside = False
+            hidden = any(part.startswith(".") for part in real.relative_to(real_root).parts) \
+                if inside else True
+            if not inside or hidden:
+                if path.suffix in (".html", "") and state.errors:
+                    return self._page(b"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+                                      b"<title>policyc: build failed</title></head><body>"
+                                      b"</body></html>", 200)
+                self.send_error(404, "Not found")
+                return None
+            if real.suffix == ".html":
+                return self._page(real.read_bytes(), 200)
+            self.path = "/" + real.relative_to(real_root).as_posix()
+            return super().send_head()
+
+        def _page(self, body: bytes, status: int) -> io.BytesIO:
+            extra = error_banner(state.errors) + RELOAD_SCRIPT
+            body = body.replace(b"</body>", extra + b"</body>", 1) if b"</body>" in body \
+                else body + extra
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            return io.BytesIO(body)
+
+        def list_directory(self, path: str | os.PathLike[str]) -> None:
+            self.send_error(404, "Not found")  # never a listing
 
         def _events(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            seen = generation.value
+            seen = state.value
             try:
                 while True:
-                    now = generation.wait_past(seen, timeout=15)
+                    now = state.wait_past(seen, timeout=15)
                     if now != seen:
                         seen = now
                         self.wfile.write(b"data: reload\n\n")
@@ -77,23 +148,52 @@ def make_handler(root: Path, generation: _Generation) -> type[http.server.Simple
     return functools.partial(Handler, directory=str(root))  # type: ignore[return-value]
 
 
-def serve(root: Path, watch: list[Path], rebuild: Callable[[], None], host: str = "127.0.0.1",
-          port: int = 8000, ready: Callable[[str], None] | None = None) -> None:
-    """Serve until interrupted; each saved change to a watched path triggers rebuild + reload."""
+def watched_folders(paths: Sequence[Path]) -> tuple[list[Path], Callable[[Path], bool]]:
+    """Folders to watch for the given files and folders, and a filter for their changes.
+
+    A file is watched through its folder: an atomic save replaces the file (a new inode),
+    which a watch on the file itself would lose after the first save.
+    """
+    files = {p.resolve() for p in paths if not p.is_dir()}
+    folders = {p.resolve() for p in paths if p.is_dir()}
+    roots = sorted({f.parent for f in files if f.parent.exists()} | folders)
+
+    def relevant(changed: Path) -> bool:
+        changed = Path(changed).resolve()
+        if changed.name.startswith(".") or changed.name.endswith(("~", ".swp", ".tmp")):
+            return False
+        return changed in files or any(changed.is_relative_to(f) for f in folders)
+
+    return roots, relevant
+
+
+def serve(root: Path, watch: list[Path], rebuild: Callable[[], Sequence[str]],
+          host: str = "127.0.0.1", port: int = 8000, ready: Callable[[str], None] | None = None,
+          errors: Sequence[str] = ()) -> None:
+    """Serve until interrupted; each saved change to a watched path triggers rebuild + reload.
+
+    rebuild returns the build's errors as printed (empty when it succeeded); errors are
+    those of the first build, made before serving.
+    """
     from watchfiles import watch as watch_changes
 
-    generation = _Generation()
-    server = http.server.ThreadingHTTPServer((host, port), make_handler(root, generation))
+    state = _State()
+    state.errors = tuple(errors)
+    root.mkdir(parents=True, exist_ok=True)
+    server = http.server.ThreadingHTTPServer((host, port), make_handler(root, state))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://{host}:{server.server_address[1]}/"
     if ready:
         ready(url)
+    folders, relevant = watched_folders(watch)
     try:
-        for changes in watch_changes(*[p for p in watch if p.exists()], debounce=300):
-            log.info("changed: %s", ", ".join(sorted(str(c[1]) for c in changes)))
-            rebuild()
-            generation.bump()
+        for changes in watch_changes(*folders, debounce=300):
+            hits = sorted(str(path) for _, path in changes if relevant(Path(path)))
+            if not hits:
+                continue
+            log.info("changed: %s", ", ".join(hits))
+            state.bump(rebuild())
     finally:
         server.shutdown()

@@ -58,3 +58,75 @@ def _get(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=10) as response:
         data: bytes = response.read()
     return data
+
+
+def _request(url: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    headers = {"Host": host} if host is not None else {}
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def test_serve_is_local_only_and_shows_errors_until_fixed(tmp_path: Path) -> None:
+    """Host check, no listings or escapes, atomic saves seen, errors shown in the page."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", project)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=abc")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "compiler.cli", "serve", "--port", "0", "--locale", "en"],
+        cwd=project, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = ""
+        deadline = time.monotonic() + 60
+        assert proc.stderr is not None
+        while not url and time.monotonic() < deadline:
+            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", proc.stderr.readline())
+            url = m.group(1) if m else ""
+        assert url, "server did not start"
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        page = "/en/retention-schedule.html"
+        assert _request(url, page, f"evil.example:{port}")[0] == 403  # DNS rebinding
+        assert _request(url, "/__policyc/events", "evil.example")[0] == 403
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "localhost"):
+            assert _request(url, page, host)[0] == 200, host
+        (project / "dist" / "leak.txt").symlink_to(secret)
+        (project / "dist" / "up").symlink_to(tmp_path)
+        for path in ("/leak.txt", "/up/secret.txt", "/en/", "/../secret.txt",
+                     "/.policyc-state.json", "/%2e%2e/secret.txt"):
+            status, body = _request(url, path)
+            assert status == 404 and b"TOKEN" not in body, path
+
+        source = project / "source" / "retention-schedule.yaml"
+        good = source.read_text()
+        with urllib.request.urlopen(url + "__policyc/events", timeout=60) as events:
+            _atomic_save(source, good.replace("title: Scope", "titel: Scope"))
+            assert _next_event(events) == b"data: reload"
+            status, body = _request(url, page)
+            assert status == 200 and b'id="policyc-build-error"' in body
+            assert re.search(rb"retention-schedule\.yaml:\d+:\d+: error: .*unknown key "
+                             rb"&#x27;titel&#x27;", body)
+            _atomic_save(source, good.replace("title: Data Retention Schedule",
+                                              "title: Atomic Schedule"))
+            assert _next_event(events) == b"data: reload"
+        status, body = _request(url, page)
+        assert b"Atomic Schedule" in body and b"policyc-build-error" not in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        assert proc.stderr is not None
+        proc.stderr.close()
+
+
+def _atomic_save(path: Path, text: str) -> None:
+    """As editors save: a new file beside, renamed over the old one (a new inode)."""
+    tmp = path.with_name(f".{path.name}.new")
+    tmp.write_text(text)
+    tmp.replace(path)

@@ -35,8 +35,9 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme)
 
-    def rebuild() -> None:
-        """Each rebuild reports on its own; a mistake waits for the next save."""
+    def rebuild() -> list[str]:
+        """Each rebuild reports on its own (and to open pages); a mistake waits for the next
+        save."""
         from compiler.errors import CompilerError
 
         each = Report()
@@ -46,12 +47,14 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
             each.print()
             click.echo(f"policyc: rebuilt {result.built} outputs in {result.seconds:.1f}s",
                        err=True)
+            return []
         except CompilerError as err:
             each.add(err.diagnostics)
             each.print()
+            return [str(d) for d in err.diagnostics]
 
-    rebuild()
+    first = rebuild()
     watch = [*paths, *options.templates.roots, *{locales_dir(p, options.locales_dir) for p in paths}]
-    run_server(out, watch, rebuild, port=port,
+    run_server(out, watch, rebuild, port=port, errors=first,
                ready=lambda url: click.echo(f"policyc: serving {out}/ at {url} (Ctrl-C stops)",
                                             err=True))
