@@ -154,3 +154,20 @@ def test_stamp_label_is_never_formatted() -> None:
     text = stamp_text("{signer.__class__.__mro__} {signer:>30000000} 100% {signer} {date}",
                       "A", when, "en")
     assert text == "{signer.__class__.__mro__} {signer:>30000000} 100% A January 31, 2025"
+
+
+def test_corpus_through_the_command_line_never_reaches_the_guard() -> None:
+    """The whole corpus in one `policyc check`: located errors and exit 1, never exit 70."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "compiler", "check", *map(str, SOURCES)],
+                          cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 1
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "\x1b" not in proc.stderr
+    for path in SOURCES:
+        line, col, _ = _expect(path)
+        assert f"{path.relative_to(ROOT)}:{line}:{col}: error: " in proc.stderr, path

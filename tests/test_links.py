@@ -97,3 +97,34 @@ def test_autolink_never_links_a_refused_target() -> None:
 
     nodes, _ = parse_inline("go to https://\u202eevil.example now")
     assert not any(isinstance(n, Link) for n in nodes)
+
+
+def test_base_url_option_is_judged_too(tmp_path: Path) -> None:
+    from compiler.build import BuildOptions, build
+    from tests.helpers import FIXTURES
+
+    with pytest.raises(CompilerError, match=r"--base-url: error: 'javascript:x' is not allowed"):
+        build([FIXTURES / "project" / "source" / "retention-schedule.yaml"],
+              BuildOptions(out=tmp_path, formats=("html",), base_url="javascript:x"))
+
+
+def test_redline_refuses_a_new_version_with_an_injected_link(tmp_path: Path) -> None:
+    """policyc diff localizes both versions, so the same policy holds for redlines."""
+    import subprocess
+    import sys
+
+    from tests.helpers import FIXTURES, ROOT
+
+    old = FIXTURES / "project" / "source" / "retention-schedule.yaml"
+    new = tmp_path / "source" / "retention-schedule.yaml"
+    new.parent.mkdir()
+    new.write_text(old.read_text().replace('portal: {url: "https://portal.example.com/"}',
+                                           'portal: "javascript:alert(1)"').replace(
+        "Confirm at {portal}.", "Confirm at [the portal]({portal})."))
+    proc = subprocess.run([sys.executable, "-m", "compiler", "diff", str(old), str(new),
+                           "--out", str(tmp_path / "out"), "--locale", "en"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "link target 'javascript:alert(1)' is not allowed" in proc.stderr
+    assert "internal error" not in proc.stderr
+    assert not list((tmp_path / "out").rglob("*.redline.*"))
