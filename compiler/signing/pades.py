@@ -98,6 +98,10 @@ def sign_pdf(data: bytes, options: SignerOptions, *, source: str | Path = "<inpu
         if options.certify and taken:
             raise error(Path(source), "cannot certify: the PDF is already signed (a "
                         "certification must be its first signature); sign without --certify")
+        if options.visible and "/Perms" in writer.root and "/DocMDP" in writer.root["/Perms"]:
+            raise error(Path(source), "the PDF is certified: a new visible signature counts "
+                        "as a change its certification forbids (validators such as pyHanko "
+                        "reject it); sign it without --visible")
         name = next(f"Signature{i}" for i in range(1, len(taken) + 2)
                     if f"Signature{i}" not in taken)
         style = None
@@ -118,6 +122,9 @@ def sign_pdf(data: bytes, options: SignerOptions, *, source: str | Path = "<inpu
             new_field_spec=None if options.visible else fields.SigFieldSpec(sig_field_name=name))
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, output=out)
+        if options.ltv:
+            assert timestamper is not None
+            return _archive(out.getvalue(), _ltv_context(options), timestamper)
     except PdfError as err:
         raise error(Path(source), f"cannot read the PDF: {err}") from err
     except (PathBuildingError, PathValidationError, ValidationError) as err:
@@ -144,14 +151,10 @@ def _metadata(options: SignerOptions, name: str) -> signers.PdfSignatureMetadata
         extra["docmdp_permissions"] = {"no-changes": MDPPerm.NO_CHANGES,
                                        "form-fill": MDPPerm.FILL_FORMS,
                                        "annotate": MDPPerm.ANNOTATE}[options.certify]
-    if options.ltv:
-        if not options.timestamp_url:
-            raise CompilerError.at(Loc("policyc"), "--ltv needs --timestamp-url (or "
-                                   "POLICYC_TSA_URL): PAdES B-LT/B-LTA build on a timestamped "
-                                   "signature", Category.SIGNING)
-        extra["embed_validation_info"] = True
-        extra["use_pades_lta"] = True
-        extra["validation_context"] = _ltv_context(options)
+    if options.ltv and not options.timestamp_url:
+        raise CompilerError.at(Loc("policyc"), "--ltv needs --timestamp-url (or "
+                               "POLICYC_TSA_URL): PAdES B-LT/B-LTA build on a timestamped "
+                               "signature", Category.SIGNING)
     return signers.PdfSignatureMetadata(
         field_name=name, reason=options.reason, location=options.location,
         contact_info=options.contact_info, subfilter=fields.SigSeedSubFilter.PADES,
@@ -168,6 +171,36 @@ def _ltv_context(options: SignerOptions) -> ValidationContext:
     roots = [c for c in chain if c.self_signed] + load_trust(options.trust)
     return ValidationContext(trust_roots=roots, other_certs=chain, allow_fetching=True,
                              revocation_mode="hard-fail")
+
+
+def _archive(data: bytes, context: ValidationContext, timestamper: HTTPTimeStamper) -> bytes:
+    """B-T -> B-LTA: the revocation data of the signature's chain (and its timestamp's) in a
+    DSS, then a document timestamp over it all.
+
+    pyHanko's own --ltv path writes these revisions with a writer that also rewrites /Info
+    and XMP (its Producer); that breaks PDF/A's agreement between the two and is itself a
+    change after signing. Here both revisions keep the metadata as it is.
+    """
+    import asyncio
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper, TimestampDSSContentSettings
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
+
+    reader = PdfFileReader(io.BytesIO(data))
+    [sig] = reader.embedded_regular_signatures[-1:]
+    paths = asyncio.run(collect_validation_info(sig, context))
+    writer = _MetadataKeepingWriter(io.BytesIO(data))
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, sig.pkcs7_content.hex().encode("ascii"), validation_context=context, paths=paths)
+    with_dss = io.BytesIO()
+    writer.write(with_dss)
+    stamped = io.BytesIO()
+    PdfTimeStamper(timestamper).timestamp_pdf(
+        _MetadataKeepingWriter(with_dss), "sha256", validation_context=context,
+        output=stamped,
+        dss_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True))
+    return stamped.getvalue()
 
 
 def _tag(writer: IncrementalPdfFileWriter, name: str, stamp: Stamp) -> None:

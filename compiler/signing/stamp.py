@@ -134,6 +134,23 @@ def visual_order(line_runs: list[Run], rtl_line: bool) -> list[Run]:
     return [run for group in reversed(groups) for run in group]
 
 
+class _Subset(GlyphAccumulator):
+    """pyHanko's font subset plus the /CIDSet that PDF/A-1 requires of a subset CIDFont."""
+
+    def prepare_write(self) -> None:
+        done = self._write_prepared
+        super().prepare_write()
+        if done:
+            return
+        cids = {0, *(cid for cid, _ in self._glyphs.values())}
+        bits = bytearray(max(cids) // 8 + 1)
+        for cid in cids:
+            bits[cid // 8] |= 0x80 >> (cid % 8)
+        descriptor = self.cidfont_obj._font_descriptor
+        descriptor[pdf_name("/CIDSet")] = self.writer.add_object(
+            generic.StreamObject(stream_data=bytes(bits)))
+
+
 @dataclass(frozen=True)
 class StampStyle(BaseStampStyle):
     """A framed box: the logo (if any) on the reading start side, the text beside it."""
@@ -160,8 +177,8 @@ class LocalizedStamp(BaseStamp):
         engine = self._engines.get(face)
         if engine is None:
             assert self.writer is not None
-            engine = GlyphAccumulator(self.writer, io.BytesIO(font_bytes(face)), font_size=size,
-                                      bcp47_lang_code=self.style.locale.replace("_", "-"))
+            engine = _Subset(self.writer, io.BytesIO(font_bytes(face)), font_size=size,
+                             bcp47_lang_code=self.style.locale.replace("_", "-"))
             self._engines[face] = engine
             self.set_resource(ResourceType.FONT, pdf_name(f"/{name}"), engine.as_resource())
         engine.font_size = size  # type: ignore[assignment]  # annotated int; floats work

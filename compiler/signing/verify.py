@@ -169,14 +169,19 @@ def _describe(ref: generic.Reference, before: Any, after: Any, new: Any, *,
     return [Change(f"object {ref.idnum} changed", False)]
 
 
+def _get(obj: Any, key: str) -> Any:
+    """A dictionary entry, dereferenced (pyHanko's .get returns references as they are)."""
+    return obj[key] if isinstance(obj, generic.DictionaryObject) and key in obj else None
+
+
 def _is_timestamp_field(obj: generic.DictionaryObject) -> bool:
-    value = obj.get("/V")
-    return isinstance(value, generic.DictionaryObject) and value.get("/Type") == "/DocTimeStamp"
+    value = _get(obj, "/V")
+    return isinstance(value, generic.DictionaryObject) and _get(value, "/Type") == "/DocTimeStamp"
 
 
 def _only_timestamp_widgets(before: Any, after: Any) -> bool:
-    old = {a.reference for a in _raw_list(before.get("/Annots")) if hasattr(a, "reference")}
-    added = [a for a in _raw_list(after.get("/Annots"))
+    old = {a.reference for a in _raw_list(_get(before, "/Annots")) if hasattr(a, "reference")}
+    added = [a for a in _raw_list(_get(after, "/Annots"))
              if hasattr(a, "reference") and a.reference not in old]
     return all(_is_timestamp_field(a.get_object()) for a in added)
 
@@ -227,10 +232,10 @@ def _page_numbers(resolver: Any) -> dict[generic.Reference, int]:
 
     def walk(node_ref: Any) -> None:
         node = node_ref.get_object()
-        if node.get("/Type") == "/Page":
+        if _get(node, "/Type") == "/Page":
             numbers[node_ref.reference] = len(numbers) + 1
             return
-        for kid in _raw_list(node.get("/Kids")):
+        for kid in _raw_list(_get(node, "/Kids")):
             walk(kid)
 
     walk(resolver.root.raw_get("/Pages"))
@@ -295,8 +300,7 @@ def verify_bytes(data: bytes, path: Path, trust: Sequence[asn1_x509.Certificate]
     ltv = _dss_summary(reader)
     checks = []
     for sig in embedded:
-        # allow_fetching=False: no network; revocation data comes from the file (DSS) only.
-        context = ValidationContext(trust_roots=list(trust), allow_fetching=False)
+        context = _context(reader, trust)
         is_timestamp = sig.sig_object.get("/Type") == "/DocTimeStamp"
         try:
             with _pyhanko_quiet():
@@ -318,11 +322,21 @@ def verify_bytes(data: bytes, path: Path, trust: Sequence[asn1_x509.Certificate]
     return checks
 
 
+def _context(reader: PdfFileReader, trust: Sequence[asn1_x509.Certificate]) -> ValidationContext:
+    """No network: revocation data comes from the file's DSS (what --ltv embeds) or not at all."""
+    settings: dict[str, Any] = {"trust_roots": list(trust), "allow_fetching": False}
+    if "/DSS" in reader.root:
+        from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+        return DocumentSecurityStore.read_dss(reader).as_validation_context(settings)
+    return ValidationContext(**settings)
+
+
 def _dss_summary(reader: PdfFileReader) -> str | None:
-    dss = reader.root.get("/DSS")
-    if dss is None:
+    if "/DSS" not in reader.root:
         return None
-    counts = {key: len(dss.get(key, ())) for key in ("/Certs", "/OCSPs", "/CRLs")}
+    dss = reader.root["/DSS"]
+    counts = {key: len(dss[key]) if key in dss else 0 for key in ("/Certs", "/OCSPs", "/CRLs")}
     return (f"embedded (DSS: {counts['/Certs']} certificates, {counts['/OCSPs']} OCSP "
             f"responses, {counts['/CRLs']} CRLs)")
 

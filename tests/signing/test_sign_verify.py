@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
 import re
 import socket
 import subprocess
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,6 @@ from typing import Any
 import click
 import pypdf
 import pytest
-import weasyprint
 from click.testing import CliRunner, Result
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -43,17 +40,8 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 @pytest.fixture(scope="session")
-def unsigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("input") / "policy.pdf"
-    # WeasyPrint 70 leaves its sRGB profile (the PDF/A output intent) open: close it here,
-    # where it is known, rather than let the warning land in whichever test collects it.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014\.icc", ResourceWarning)
-        path.write_bytes(weasyprint.HTML(
-            string='<html lang="en"><title>T</title><p>Hello</p></html>',
-        ).write_pdf(pdf_variant="pdf/a-3a"))
-        gc.collect()
-    return path
+def unsigned(unsigned_policy: Path) -> Path:
+    return unsigned_policy
 
 
 def squash_lines(text: str) -> str:
