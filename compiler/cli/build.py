@@ -74,6 +74,10 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme)
     level = logging.getLogger().level
-    with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
-        result = run_build(opt.default_sources(sources), options, progress=reporter.advance)
-        reporter.summary(result)
+    try:
+        with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
+            result = run_build(opt.default_sources(sources), options, progress=reporter.advance)
+            reporter.summary(result)
+    finally:
+        if signer is not None:
+            signer.credentials.close()

@@ -151,7 +151,10 @@ def sign(report: Report, *, input_pdf: Path, output: Path, locale: str | None,
     now = datetime.now(UTC)
     name = signer_name(options.credentials)
     stamp = Stamp(stamp_text(template, name, now, stamp_locale), stamp_locale)
-    signed = sign_pdf(data, options, source=input_pdf, stamp=stamp, now=now)
+    try:
+        signed = sign_pdf(data, options, source=input_pdf, stamp=stamp, now=now)
+    finally:
+        options.credentials.close()
     write_atomic(output, signed)
     certified = f", certified: {options.certify}" if options.certify else ""
     click.echo(f"policyc: signed {display_path(output)} as {name} (PAdES {options.level}"

@@ -54,6 +54,8 @@ class Credentials(Protocol):
 
     def pyhanko_signer(self) -> Signer: ...
 
+    def close(self) -> None: ...  # log out of a token; nothing for a file
+
 
 def signer_name(creds: Credentials) -> str:
     """The common name people know the signer by; the whole subject when there is none."""
@@ -104,6 +106,9 @@ class P12Credentials:
     @property
     def where(self) -> Path:
         return self.path
+
+    def close(self) -> None:
+        """Nothing to release: the key is in memory."""
 
     def pyhanko_signer(self) -> Signer:
         from pyhanko.keys.internal import (
