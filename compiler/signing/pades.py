@@ -235,17 +235,21 @@ def catalog_label(data: bytes, locale: str, locales_dir: Path) -> tuple[str, str
     """The stamp label in locale, and where it came from.
 
     First the catalog attached to the PDF (the one it was built with), then the project's
-    catalogs for that locale; the English label when neither translates it.
+    catalogs for that locale, then policyc's own; the English label when none translates it.
     """
-    from compiler.i18n.catalogs import parse_translations
+    from compiler.i18n.catalogs import builtin_ui_catalog, parse_translations
     from compiler.i18n.ui import UI_CONTEXT
 
     if language(locale) == "en":
         return LABEL, "English"
-    candidates = [(name, blob) for name, blob in _attachments(data) if name.endswith(".po")]
+    candidates = [(f"the catalog attached to the PDF ({name})", blob)
+                  for name, blob in _attachments(data) if name.endswith(".po")]
     folder = locales_dir / locale / "LC_MESSAGES"
     if folder.is_dir():
         candidates += [(str(po), po.read_bytes()) for po in sorted(folder.glob("*.po"))]
+    shipped = builtin_ui_catalog(locale)
+    if shipped is not None:
+        candidates.append((f"policyc's built-in {shipped.name}", shipped.read_bytes()))
     for shown, blob in candidates:
         try:
             entry = parse_translations(blob, shown, locale).get(UI_CONTEXT, LABEL)
