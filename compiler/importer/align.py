@@ -10,14 +10,17 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from compiler import links
 from compiler.i18n import formatting
 from compiler.inline import markup_shape, needs_translation, placeholders
 from compiler.model import (
+    Address,
+    Block,
     CallToAction,
     Contact,
+    Definitions,
     Document,
     Duration,
     Emphasis,
@@ -74,6 +77,8 @@ def segments(doc: Document) -> list[Segment]:
     out = [Segment("title", doc.meta.title)]
     if doc.meta.description:
         out.append(Segment("description", doc.meta.description))
+    for b in doc.preamble:
+        out.extend(_block(b))
     for s in doc.sections:
         out.extend(_section(s))
     out.extend(Segment("change", c.summary) for c in doc.meta.changes)
@@ -88,7 +93,7 @@ def _section(s: Section) -> Iterator[Segment]:
         yield from _section(sub)
 
 
-def _block(b: Any) -> Iterator[Segment]:
+def _block(b: Block) -> Iterator[Segment]:
     match b:
         case Paragraph(text=t):
             yield Segment("p", t)
@@ -112,10 +117,15 @@ def _block(b: Any) -> Iterator[Segment]:
             for row in rows:
                 for i, c in enumerate(row):
                     yield Segment(f"td{i}", c)
+        case Definitions(items=items):
+            for d in items:
+                yield Segment("dt", d.term)
+                yield Segment("dd", d.text)
+        case Address(lines=lines):
+            for line in lines:
+                yield Segment("line", line)
         case _:
-            for value in vars(b).values() if hasattr(b, "__dict__") else ():
-                if isinstance(value, Rich):
-                    yield Segment(type(b).__name__.lower(), value)
+            assert_never(b)
 
 
 def _items(lst: ItemList, depth: int) -> Iterator[Segment]:
@@ -124,6 +134,8 @@ def _items(lst: ItemList, depth: int) -> Iterator[Segment]:
             yield Segment(f"li{depth}-term", item.term)
         if item.text:
             yield Segment(f"li{depth}", item.text)
+        for b in item.blocks:
+            yield from _block(b)
         if item.sublist:
             yield from _items(item.sublist, depth + 1)
 

@@ -9,6 +9,7 @@ from typing import assert_never
 
 import yaml
 
+from compiler.legal import default_style
 from compiler.model import (
     Address,
     Block,
@@ -67,6 +68,8 @@ class _Writer:
             self.kv("", "description", scalar(m.description.source))
         if m.keywords:
             self.kv("", "keywords", "[" + ", ".join(_flow(k) for k in m.keywords) + "]")
+        if m.numbering != "none":
+            self.kv("", "numbering", m.numbering)
         if m.changes:
             self.lines.append("changes:")
             for c in m.changes:
@@ -76,16 +79,23 @@ class _Writer:
             self.lines.append("variables:")
             for v in doc.variables:
                 self.variable(v)
+        if doc.preamble:
+            self.lines.append("")
+            self.lines.append("blocks:")
+            for b in doc.preamble:
+                self.block(b, "  ")
         self.lines.append("")
         self.lines.append("sections:")
+        numbered = m.numbering != "none"
         for s in doc.sections:
-            self.section(s, "  ")
+            self.section(s, "  ", numbered)
 
     def change(self, c: Change) -> None:
         self.lines.append(f"  - version: {scalar(c.version)}")
         self.lines.append(f"    date: {c.date.isoformat()}")
         self.lines.append(f"    summary: {scalar(c.summary.source)}")
-        self.lines.append(f"    material: {'yes' if c.material else 'no'}")
+        if c.material is not None:
+            self.lines.append(f"    material: {'yes' if c.material else 'no'}")
 
     def variable(self, v: Variable) -> None:
         self.comment("  ", f"variable:{v.name}")
@@ -102,11 +112,15 @@ class _Writer:
             text = text[:-1] + f", comment: {_flow(v.comment)}}}" if text.startswith("{") else text
         self.lines.append(f"  {v.name}: {text}")
 
-    def section(self, s: Section, indent: str) -> None:
+    def section(self, s: Section, indent: str, numbered: bool = False) -> None:
+        """numbered: the document is numbered and so far this branch counts."""
         self.comment(indent, f"section:{s.id}")
         self.lines.append(f"{indent}- id: {s.id}")
         inner = indent + "  "
         self.lines.append(f"{inner}title: {scalar(s.title.source)}")
+        if numbered and not s.number:
+            self.lines.append(f"{inner}numbered: false")
+            numbered = False
         if s.blocks or not s.sections:
             self.lines.append(f"{inner}blocks:" + ("" if s.blocks else " []"))
             for b in s.blocks:
@@ -114,16 +128,23 @@ class _Writer:
         if s.sections:
             self.lines.append(f"{inner}sections:")
             for sub in s.sections:
-                self.section(sub, inner + "  ")
+                self.section(sub, inner + "  ", numbered)
 
-    def block(self, b: Block, indent: str) -> None:
+    def block(self, b: Block, indent: str, numbered: int = 0) -> None:
+        """numbered: how many numbered lists are around this block (the default style)."""
         inner = indent + "  "
         match b:
             case Paragraph(text=t):
                 self.lines.append(f"{indent}- paragraph: {scalar(t.source)}")
             case ItemList(ordered=ordered, items=items):
                 self.lines.append(f"{indent}- {'numbered' if ordered else 'bullets'}:")
-                self.items(items, inner + "  ")
+                self.items(items, inner + "  ", numbered + 1 if ordered else numbered)
+                if ordered and b.style is not None and b.style is not default_style(numbered + 1):
+                    self.lines.append(f"{inner}style: {b.style.value}")
+                if ordered and b.start != 1:
+                    self.lines.append(f"{inner}start: {b.start}")
+                if b.separator is not None:
+                    self.lines.append(f"{inner}separator: {scalar(b.separator)}")
             case Note(kind=kind, text=t):
                 self.lines.append(f"{indent}- note: {scalar(t.source)}")
                 self.lines.append(f"{inner}kind: {kind.value}")
@@ -142,6 +163,9 @@ class _Writer:
                 self.lines.append(f"{indent}- table:")
                 if caption:
                     self.lines.append(f"{inner}  caption: {scalar(caption.source)}")
+                if b.widths:
+                    self.lines.append(f"{inner}  widths: [" + ", ".join(
+                        f"{w:g}" for w in b.widths) + "]")
                 self.lines.append(f"{inner}  header:")
                 self.cells(header, inner + "    ")
                 self.lines.append(f"{inner}  rows:")
@@ -164,7 +188,7 @@ class _Writer:
         for c in cells:
             self.lines.append(f"{indent}- {scalar(c.source)}")
 
-    def items(self, items: tuple[ListItem, ...], indent: str) -> None:
+    def items(self, items: tuple[ListItem, ...], indent: str, numbered: int = 0) -> None:
         for item in items:
             if item.text and not item.term and not item.sublist:
                 self.lines.append(f"{indent}- {scalar(item.text.source)}")
@@ -180,10 +204,11 @@ class _Writer:
                 self.lines.append(f"{indent}{lead}blocks:")
                 lead = "  "
                 for sub in item.blocks:
-                    self.block(sub, indent + "    ")
+                    self.block(sub, indent + "    ", numbered)
             if item.sublist:
                 self.lines.append(f"{indent}{lead}items:")
-                self.items(item.sublist.items, indent + "    ")
+                self.items(item.sublist.items, indent + "    ",
+                           numbered + 1 if item.sublist.ordered else numbered)
 
 
 def _flow(value: str) -> str:

@@ -9,9 +9,19 @@ from __future__ import annotations
 import re
 
 from compiler.inline import _EMAIL, _URL, ESCAPABLE, parse_inline
-from compiler.model import Emphasis, Inline, Link, Placeholder, Strong, Text, plain_text
+from compiler.model import (
+    Code,
+    Emphasis,
+    Inline,
+    Link,
+    Placeholder,
+    Ref,
+    Strong,
+    Text,
+    plain_text,
+)
 
-_ALWAYS = "*[]{}"
+_ALWAYS = "*[]{}`"
 
 
 def escape_text(text: str) -> str:
@@ -58,7 +68,20 @@ def _emit(nodes: tuple[Inline, ...]) -> str:
                            "[" + _emit(n.children) + "](" + _href(n.href) + ")")
             case Placeholder(name=name):
                 out.append("{" + name + "}")
+            case Code(text=t):
+                out.append(code_span(t))
+            case Ref(target=target):
+                out.append("{ref:" + target + "}")
     return "".join(out)
+
+
+def code_span(text: str) -> str:
+    """`text` with a fence longer than any backtick run inside, padded where it touches one."""
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (
+        text.startswith(" ") and text.endswith(" ") and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def canonical(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:

@@ -3,6 +3,7 @@ once become variables, and their occurrences {placeholders}, so translations reu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 
@@ -47,7 +48,7 @@ def _name(value: str, kind: VarKind, used: set[str]) -> str:
 
 def _counts(doc: Document) -> Counter[tuple[VarKind, str]]:
     counts: Counter[tuple[VarKind, str]] = Counter()
-    for r in rich_fields((doc.meta.title, doc.sections)):
+    for r in rich_fields((doc.meta.title, doc.preamble, doc.sections)):
         text = r.plain() + " " + " ".join(_hrefs(r.inlines))
         for m in _EMAIL.finditer(text):
             counts[(VarKind.EMAIL, m.group(0))] += 1
@@ -151,4 +152,5 @@ def extract_variables(doc: Document, *, minimum: int = 2) -> tuple[Document, lis
         return Rich(out.source, out.inlines, r.loc, r.context, r.comment)
 
     sections = map_rich(doc.sections, fix)
-    return Document(doc.meta, tuple(variables), sections, doc.path, doc.digest), findings
+    return dataclasses.replace(doc, variables=tuple(variables), sections=sections,
+                               preamble=map_rich(doc.preamble, fix)), findings

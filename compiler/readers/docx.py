@@ -379,11 +379,13 @@ class _Body:
         if level is not None and lname != "title":
             self.flush_list()
             label = self.numbering.label(*number) if number else ""
-            if label:
-                text = (Text(label + " "), *text)
+            if label and not re.fullmatch(r"\d+(\.\d+)*\.?", label):
+                text = (Text(label + " "), *text)  # not a clause number policyc can make
                 self.col.mapped(loc, f"heading number '{label}' (Word numbering) written into "
                                 "the title")
-            self.out.append(Heading(level, clean(text), loc, _anchor_id(anchor)))
+                label = ""
+            self.out.append(Heading(level, clean(text), loc, _anchor_id(anchor),
+                                    label or None))
             return
         if lname == "caption":
             self.flush_list()
@@ -404,10 +406,12 @@ class _Body:
             self.list_run.append((ilvl, ordered, list_item(text, loc), loc))
             return
         self.flush_list()
-        self.styled(name, text, loc)
+        self.styled(name, text, nodes, loc)
 
-    def styled(self, name: str, text: tuple[Inline, ...], loc: Loc) -> None:
-        """A paragraph that is neither heading nor list item, by its style."""
+    def styled(self, name: str, text: tuple[Inline, ...], raw: tuple[Inline, ...],
+               loc: Loc) -> None:
+        """A paragraph that is neither heading nor list item, by its style (text: its
+        inlines with line breaks joined; raw: as read)."""
         lname = name.lower()
         if lname == "note":
             self.out.append(self.note(text, loc))
@@ -436,7 +440,7 @@ class _Body:
         else:
             if lname not in ("normal", "body text", "default", "list paragraph", "plain text"):
                 self.col.mapped(loc, f"paragraph style '{name}' read as a paragraph")
-            self.out.append(paragraph(text, loc))
+            self.out.append(paragraph(raw, loc, self.col))
 
     def count_toc(self, lname: str) -> bool:
         """True for the first paragraph of a table of contents (reported once)."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from compiler.errors import Loc
 from compiler.model import (
+    Address,
     Change,
     Document,
     Emphasis,
@@ -71,6 +72,7 @@ class Heading:
     inlines: tuple[Inline, ...]
     loc: Loc
     anchor: str | None = None  # an id the input gave the heading (HTML id, DOCX bookmark)
+    number: str | None = None  # its clause number, when numbering (not text) shows it
 
 
 @dataclass
@@ -325,17 +327,41 @@ def assemble(stream: list[Item], hints: Hints, col: Collector, options: ReadOpti
         title = (Text(words[:1].upper() + words[1:]),)
         col.guessed(first, f"title '{plain_text(title)}' from the file name", "title")
     ids = Ids()
-    sections = _bounded(_sections(stream, ids, col), col)
+    tree, preamble, numbering = _sections(stream, ids, col)
+    sections = _bounded(tree, col)
     doc_id = options.doc_id or hints.id or slug(plain_text(title)) or slug(stem) or "policy"
     if not (options.doc_id or hints.id):
         col.guessed(first, f"id '{doc_id}' from the title", "id")
-    meta = _meta(hints, title, title_loc, doc_id, sections, col, options)
-    doc = Document(meta, hints.variables, sections, shown)
+    meta = dataclasses.replace(_meta(hints, title, title_loc, doc_id, (*preamble, *sections),
+                                     col, options), numbering=numbering)
+    doc = Document(meta, hints.variables, sections, shown, preamble=preamble)
     doc = _resolve_anchors(_contexts(doc), ids.anchors, col)
     return Reading(doc, tuple(col.findings))
 
 
-def _sections(stream: list[Item], ids: Ids, col: Collector) -> tuple[Section, ...]:
+_NUMBER = re.compile(r"(\d+(?:\.\d+)*)\.?\s+(?=\S)")
+
+
+def _number_of(h: Heading) -> tuple[str | None, tuple[Inline, ...]]:
+    """A heading's clause number ('7.2') and its title without it: from Word numbering or
+    policyc's own markup (h.number), else written at the start of the title text."""
+    inlines = clean(h.inlines)
+    if h.number is not None:
+        return (h.number.rstrip(".") or None), inlines
+    if inlines and isinstance(inlines[0], Text):
+        m = _NUMBER.match(inlines[0].text)
+        if m:
+            rest = inlines[0].text[m.end():]
+            return m.group(1), clean((Text(rest), *inlines[1:]))
+    return None, inlines
+
+
+def _sections(stream: list[Item], ids: Ids,
+              col: Collector) -> tuple[tuple[Section, ...], tuple[Any, ...], str]:
+    """The section tree, the preamble (blocks before the first heading) and the numbering:
+    'decimal' when the headings' numbers are exactly the 1, 1.1, 2 ... policyc would give
+    them (their numbers then leave the titles), else 'none' (numbers stay in the text)."""
+
     @dataclass
     class Open:
         level: int
@@ -349,6 +375,8 @@ def _sections(stream: list[Item], ids: Ids, col: Collector) -> tuple[Section, ..
     stack: list[Open] = []
     levels = sorted({x.level for x in stream if isinstance(x, Heading)})
     rank = {lvl: i + 1 for i, lvl in enumerate(levels)}
+    numbers: dict[str, str] = {}  # section id -> number found in the input
+    bare: dict[str, tuple[Inline, ...]] = {}  # section id -> title without its number
 
     def close() -> None:
         o = stack.pop()
@@ -361,9 +389,14 @@ def _sections(stream: list[Item], ids: Ids, col: Collector) -> tuple[Section, ..
             lvl = rank[x.level]
             while stack and stack[-1].level >= lvl:
                 close()
-            text = plain_text(clean(x.inlines))
+            number, without = _number_of(x)
+            text = plain_text(without)
             sid = ids.take(x.anchor or slug(text), slug(text) or "section")
-            for anchor in (x.anchor, github_anchor(text), sid):
+            if number:
+                numbers[sid] = number
+                bare[sid] = without
+            for anchor in (x.anchor, github_anchor(plain_text(clean(x.inlines))),
+                           github_anchor(text), sid):
                 if anchor:
                     ids.anchors.setdefault(anchor, sid)
             stack.append(Open(lvl, x, sid, [], []))
@@ -373,14 +406,44 @@ def _sections(stream: list[Item], ids: Ids, col: Collector) -> tuple[Section, ..
             preamble.append(x)
     while stack:
         close()
-    if preamble:
+    if preamble and root:
+        col.mapped(preamble[0].loc, "text before the first heading became the preamble")
+    if preamble and not root:  # a source needs a section: the text becomes one
         loc = preamble[0].loc
         sid = ids.take("introduction", "introduction")
-        col.guessed(loc, "text before the first heading went into a section titled "
-                    "'Introduction'", f"section:{sid}")
-        root.insert(0, Section(sid, rich((Text("Introduction"),), loc), 1, tuple(preamble), (),
-                               loc))
-    return _relevel(tuple(root), 1)
+        col.guessed(loc, "no headings: the text went into a section titled 'Introduction'",
+                    f"section:{sid}")
+        root.append(Section(sid, rich((Text("Introduction"),), loc), 1, tuple(preamble), (),
+                            loc))
+        preamble = []
+    sections, numbering = _numbering(_relevel(tuple(root), 1), numbers, bare, col)
+    return sections, tuple(preamble), numbering
+
+
+def _numbering(sections: tuple[Section, ...], numbers: dict[str, str],
+               bare: dict[str, tuple[Inline, ...]],
+               col: Collector) -> tuple[tuple[Section, ...], str]:
+    from compiler import legal
+
+    if len(numbers) < 2:
+        return sections, "none"
+    unnumbered = {s.id for s in legal.walk(sections) if s.id not in numbers}
+    expected = {s.id: s.number for s in legal.walk(legal.number_sections(sections, unnumbered))}
+    if any(expected.get(sid) != number for sid, number in numbers.items()):
+        col.mapped(sections[0].loc, "heading numbers kept in the titles (they do not follow "
+                   "1, 1.1, 2 ... as policyc's numbering: decimal would)")
+        return sections, "none"
+    col.mapped(sections[0].loc, f"{len(numbers)} numbered headings became 'numbering: "
+               "decimal' (numbers left the titles)")
+
+    def strip(s: Section) -> Section:
+        title = s.title
+        if s.id in bare:
+            title = rich(bare[s.id], s.title.loc)
+        return dataclasses.replace(s, title=title, number=expected.get(s.id, ""),
+                                   sections=tuple(strip(x) for x in s.sections))
+
+    return tuple(strip(s) for s in sections), "decimal"
 
 
 def _bounded(sections: tuple[Section, ...], col: Collector) -> tuple[Section, ...]:
@@ -465,7 +528,7 @@ def parse_english_date(text: str) -> dt.date | None:
     return None
 
 
-def _stated_dates(sections: tuple[Section, ...]) -> dict[str, tuple[dt.date, Loc]]:
+def _stated_dates(sections: tuple[Any, ...]) -> dict[str, tuple[dt.date, Loc]]:
     """'Last updated: March 3, 2024' / 'Effective date: ...' stated in the text."""
     from compiler.i18n.extract import rich_fields
 
@@ -485,9 +548,10 @@ def _stated_dates(sections: tuple[Section, ...]) -> dict[str, tuple[dt.date, Loc
 
 
 def _meta(hints: Hints, title: tuple[Inline, ...], title_loc: Loc, doc_id: str,
-          sections: tuple[Section, ...], col: Collector, options: ReadOptions) -> Meta:
+          content: tuple[Any, ...], col: Collector, options: ReadOptions) -> Meta:
+    """content: the preamble's blocks and the sections, searched for stated dates."""
     first = Loc(col.shown, 1)
-    stated = _stated_dates(sections)
+    stated = _stated_dates(content)
     updated = hints.updated
     if updated is None and "updated" in stated:
         updated, where = stated["updated"]
@@ -515,7 +579,7 @@ def _meta(hints: Hints, title: tuple[Inline, ...], title_loc: Loc, doc_id: str,
                     "source_locale")
     organization = hints.organization
     if not organization:
-        organization = _guess_organization(sections) or "Your Organization"
+        organization = _guess_organization(content) or "Your Organization"
         col.guessed(first, f"organization '{organization}'", "organization")
     locales = tuple(dict.fromkeys((locale, *hints.locales)))
     description = rich(clean(hints.description), first, "document") if hints.description else None
@@ -606,7 +670,9 @@ def _contexts(doc: Document) -> Document:
             s, title=fix(s.title), blocks=map_rich(s.blocks, fix),
             sections=tuple(section(x, (*parents, s.id)) for x in s.sections))
 
-    return dataclasses.replace(doc, sections=tuple(section(s, ()) for s in doc.sections))
+    fix = lambda r: dataclasses.replace(r, context="preamble")  # noqa: E731
+    return dataclasses.replace(doc, sections=tuple(section(s, ()) for s in doc.sections),
+                               preamble=map_rich(doc.preamble, fix))
 
 
 def list_item(inlines: tuple[Inline, ...], loc: Loc, sub: Any = None,
@@ -632,5 +698,41 @@ def keep_link(href: str, children: tuple[Inline, ...], loc: Loc,
     return children
 
 
-def paragraph(inlines: tuple[Inline, ...], loc: Loc) -> Paragraph:
-    return Paragraph(rich(inlines, loc), loc)
+def paragraph(inlines: tuple[Inline, ...], loc: Loc,
+              col: Collector | None = None) -> Paragraph | Address:
+    """A paragraph; one whose short lines are broken by hand (a postal address, a signature
+    block) stays lines, as an address block. Other line breaks are joined by a space."""
+    nodes = strip(normalize(inlines, keep_breaks=True))
+    if col is not None and has_break(nodes):
+        lines = _lines(nodes)
+        if lines is not None and _address_like(lines):
+            col.mapped(loc, f"{len(lines)} short lines kept as lines (an address block)")
+            return Address(tuple(rich(line, loc) for line in lines), loc)
+    return Paragraph(rich(clean(nodes), loc), loc)
+
+
+def _lines(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]] | None:
+    """The inlines split at line breaks, or None when a break sits inside markup."""
+    lines: list[list[Inline]] = [[]]
+    for n in nodes:
+        if isinstance(n, Text):
+            parts = n.text.split(BREAK)
+            for k, part in enumerate(parts):
+                if k:
+                    lines.append([])
+                if part:
+                    lines[-1].append(Text(part))
+        elif has_break((n,)):
+            return None
+        else:
+            lines[-1].append(n)
+    out = [clean(line) for line in lines]
+    return [line for line in out if line]
+
+
+def _address_like(lines: list[tuple[Inline, ...]]) -> bool:
+    texts = [plain_text(line).strip() for line in lines]
+    ends = sum(1 for t in texts if t[-1:] in ".!?;")
+    continued = any(t[:1].islower() for t in texts[1:])  # a sentence running on
+    return (2 <= len(texts) <= 12 and all(len(t) <= 60 for t in texts) and ends <= 1
+            and not continued)

@@ -207,9 +207,9 @@ class _Walker:
             self.out.append(Heading(HEADINGS[tag], clean(self.inline_children(el, loc)), loc,
                                     anchor))
         elif tag == "p":
-            nodes = clean(self.inline_children(el, loc))
-            if nodes:
-                self.out.append(paragraph(nodes, loc))
+            raw = tuple(self.inline_children(el, loc))
+            if clean(raw):
+                self.out.append(paragraph(raw, loc, self.col))
         elif tag in ("ul", "ol"):
             self.item_list(el, tag == "ol", loc)
         elif tag == "table":

@@ -20,9 +20,11 @@ from compiler.readers.draft import (
     clean,
     keep_link,
     list_item,
+    normalize,
     paragraph,
     parse_english_date,
     rich,
+    strip,
 )
 from compiler.readers.text import decode
 
@@ -145,7 +147,7 @@ class _Blocks:
                 inline = self.t[self.i + 1]
                 self.i += 3
                 nodes = self.inlines(inline)
-                return paragraph(nodes, loc) if nodes else None
+                return paragraph(nodes, loc, self.col) if nodes else None
             case "bullet_list_open" | "ordered_list_open":
                 return self.item_list()
             case "table_open":
@@ -236,7 +238,7 @@ class _Blocks:
                 row = None
             elif tok.type in ("th_open", "td_open") and row is not None:
                 cell = self.t[self.i + 1]
-                row.append(rich(self.inlines(cell), self.loc(tok) if tok.map else loc))
+                row.append(rich(clean(self.inlines(cell)), self.loc(tok) if tok.map else loc))
             self.i += 1
         self.i += 1
         if not header:
@@ -331,7 +333,7 @@ class _Blocks:
         while len(stack) > 1:
             _, _, children = stack.pop()
             stack[-1][2].extend(children)
-        return clean(stack[0][2])
+        return strip(normalize(stack[0][2], keep_breaks=True))  # breaks kept for addresses
 
     def link(self, href: str, children: tuple[Inline, ...], loc: Loc) -> tuple[Inline, ...]:
         return keep_link(href, children, loc, self.col)

@@ -68,7 +68,10 @@ def test_legal_numbering_outline_levels_and_revisions(tmp_path: Path) -> None:
     doc = result.document
     assert doc.meta.title.plain() == "Master Services Agreement"
     titles = [(s.level, s.title.plain()) for s in doc.walk_sections()]
-    assert titles == [(1, "1. Definitions"), (1, "2. Term"), (2, "Renewal by outline level")]
+    assert titles == [(1, "Definitions"), (1, "Term"), (2, "Renewal by outline level")]
+    assert doc.meta.numbering == "decimal"  # Word's 1. / 2. are policyc's own numbering
+    assert [s.number for s in doc.walk_sections()] == ["1", "2", ""]
+    assert "numbered: false" in result.yaml_text
     lst = doc.sections[0].blocks[0]
     assert isinstance(lst, ItemList) and lst.ordered
     assert [i.text.plain() for i in lst.items if i.text] == [
@@ -79,8 +82,9 @@ def test_legal_numbering_outline_levels_and_revisions(tmp_path: Path) -> None:
     para = doc.sections[1].sections[0].blocks[0]
     assert para.text.source == "First line **second line,** *emphasised* inserted."
     messages = [f"{f.kind}: {f.message}" for f in result.findings]
-    for expected in ("item numbered '1.1'", "item numbered '(a)'", "heading number '2.'",
-                     "tracked insertion", "tracked deletion left out", "comment left out",
-                     "footnote 4 left out", "image or drawing left out"):
+    for expected in ("item numbered '1.1'", "item numbered '(a)'",
+                     "numbered headings became 'numbering: decimal'", "tracked insertion",
+                     "tracked deletion left out", "comment left out", "footnote 4 left out",
+                     "image or drawing left out"):
         assert any(expected in m for m in messages), (expected, messages)
     assert result.yaml_text.count("# guessed:") >= 3
