@@ -251,16 +251,19 @@ def _pair(source: Rich, translated: Rich, doc: Document, code: str, note: str = 
     return Pair(source, to_markup(nodes), tuple(notes))
 
 
-def _fingerprint(seg: Segment) -> tuple[str, tuple[str, ...], int]:
+def _fingerprint(seg: Segment, ignore: frozenset[str],
+                 linked: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...], int]:
     """What a translation keeps from its source whatever the language: the kind of block,
     the numbers written out, how many links. Aligning on it keeps paragraphs in step when
-    one is missing; placeholders are left out (their values read differently)."""
+    one is missing. Numbers that variables' values show (ignore) are left out: the source
+    has {placeholders} where the translated document shows them."""
     from compiler.importer.markup import canonical
 
     nodes = canonical(seg.rich.inlines)
-    numbers = tuple(sorted(_numbers(tuple(n for n in nodes if not isinstance(n, Placeholder)))))
+    numbers = _numbers(tuple(n for n in nodes if not isinstance(n, Placeholder)))
     links = sum(1 for s in markup_shape(nodes) if s.startswith("link "))
-    return seg.kind, numbers, links
+    links += sum(1 for n in nodes if isinstance(n, Placeholder) and n.name in linked)
+    return seg.kind, tuple(sorted(n for n in numbers.elements() if n not in ignore)), links
 
 
 def align(source: Document, translation: Document, code: str) -> Alignment:
@@ -269,8 +272,12 @@ def align(source: Document, translation: Document, code: str) -> Alignment:
     src = segments(source)  # all, to keep the structures in step; untranslatable ones
     tr = segments(translation)  # (only a {placeholder}) are passed over when pairing
     result = Alignment()
-    _match(src, tr, [_fingerprint(s) for s in src], [_fingerprint(t) for t in tr], source,
-           code, result, refine=True)
+    ignore = frozenset(n for v in source.variables for shown in displays(v, code)
+                       for n in re.findall(r"\d+(?:[.,]\d+)*", shown))
+    linked = frozenset(v.name for v in source.variables  # shown as links when filled in
+                       if v.kind in (VarKind.EMAIL, VarKind.URL, VarKind.PHONE))
+    _match(src, tr, [_fingerprint(s, ignore, linked) for s in src],
+           [_fingerprint(t, ignore) for t in tr], source, code, result, refine=True)
     return result
 
 

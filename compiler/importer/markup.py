@@ -108,9 +108,29 @@ def _unnest(nodes: tuple[Inline, ...], inside: type | None = None) -> tuple[Inli
     return tuple(out)
 
 
+def _unlabel(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Cross-references without their labels (a source's {ref:id} has none: localization
+    writes "Section 7" or the title)."""
+    out: list[Inline] = []
+    for n in nodes:
+        match n:
+            case Ref(target=t):
+                out.append(Ref(t))
+            case Strong(children=c):
+                out.append(Strong(_unlabel(c)))
+            case Emphasis(children=c):
+                out.append(Emphasis(_unlabel(c)))
+            case Link(href=h, children=c):
+                out.append(Link(h, _unlabel(c)))
+            case _:
+                out.append(n)
+    return tuple(out)
+
+
 def to_markup(nodes: tuple[Inline, ...]) -> str:
     """Markup whose parse gives these inlines back; when bold and italic nest in a way the
     grammar cannot express, the inner one is dropped (the text is always kept)."""
+    nodes = _unlabel(nodes)
     text = _emit(nodes)
     back, errors = parse_inline(text)
     if not errors and plain_text(back) == plain_text(nodes) and _shape(back) == _shape(nodes):

@@ -8,6 +8,7 @@ bounds; python-docx's XML parser resolves no entities and fetches nothing.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -20,15 +21,20 @@ from compiler.limits import MAX_DOCX_PART_BYTES, MAX_DOCX_PARTS, MAX_DOCX_TOTAL_
 from compiler.limits import MAX_IMPORT_BYTES as MAX_BYTES
 from compiler.model import (
     HISTORY_ID,
+    Address,
     Block,
     CallToAction,
+    Code,
     Contact,
     ContactEntry,
+    Definition,
+    Definitions,
     Emphasis,
     Inline,
     ItemList,
     Link,
     ListItem,
+    ListStyle,
     Note,
     NoteKind,
     Paragraph,
@@ -48,9 +54,12 @@ from compiler.readers.draft import (
     clean,
     keep_link,
     list_item,
+    normalize,
     paragraph,
     rich,
+    split_lines,
     split_term,
+    strip,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -127,6 +136,11 @@ class _Numbering:
         fmt = self.levels.get(num_id, {}).get(ilvl, ("bullet", "", 1))[0]
         return fmt not in ("bullet", "none")
 
+    def style(self, num_id: str, ilvl: int) -> ListStyle | None:
+        """The policyc list style of a Word level, when its format maps to one."""
+        fmt = self.levels.get(num_id, {}).get(ilvl, ("bullet", "", 1))[0]
+        return _STYLES.get(fmt)
+
     def label(self, num_id: str, ilvl: int) -> str:
         """The number Word shows ('1.2', '(a)'), counting as Word does."""
         levels = self.levels.get(num_id, {})
@@ -147,6 +161,11 @@ class _Numbering:
             return _format(n, f)
 
         return re.sub(r"%(\d)", number, text)
+
+
+_STYLES = {"decimal": ListStyle.DECIMAL, "lowerLetter": ListStyle.LOWER_ALPHA,
+           "upperLetter": ListStyle.UPPER_ALPHA, "lowerRoman": ListStyle.LOWER_ROMAN,
+           "upperRoman": ListStyle.UPPER_ROMAN}
 
 
 def _format(n: int, fmt: str) -> str:
@@ -251,7 +270,8 @@ class _Body:
         self.rels = document.part.rels
         self.count = 0
         self.out: list[Any] = []
-        self.list_run: list[tuple[int, bool, ListItem, Loc]] = []
+        self.list_run: list[_Entry] = []
+        self.section_number = ""  # the clause number of the heading above, for 7.1-style lists
         self.pending_caption: Any = None
         self.seen_title = False
         self.toc_seen = False
@@ -377,15 +397,10 @@ class _Body:
         number = self.num(p)
         level = self.heading_level(p, name)
         if level is not None and lname != "title":
-            self.flush_list()
-            label = self.numbering.label(*number) if number else ""
-            if label and not re.fullmatch(r"\d+(\.\d+)*\.?", label):
-                text = (Text(label + " "), *text)  # not a clause number policyc can make
-                self.col.mapped(loc, f"heading number '{label}' (Word numbering) written into "
-                                "the title")
-                label = ""
-            self.out.append(Heading(level, clean(text), loc, _anchor_id(anchor),
-                                    label or None))
+            self.heading(level, text, loc, anchor, number)
+            return
+        if re.fullmatch(r"list continue(?: \d)?", lname) and self.list_run:
+            self.list_run[-1].more.append(Paragraph(rich(text, loc), loc))  # the item's next
             return
         if lname == "caption":
             self.flush_list()
@@ -393,36 +408,76 @@ class _Body:
             return
         list_style = re.fullmatch(r"list (bullet|number)(?: (\d))?", lname)
         if number is not None or list_style:
-            if number is not None:
-                num_id, ilvl = number
-                ordered = self.numbering.ordered(num_id, ilvl)
-                label = self.numbering.label(num_id, ilvl)
-                if ordered and label and not re.fullmatch(r"\d+\.", label):
-                    self.col.mapped(loc, f"item numbered '{label}' (Word numbering) became a "
-                                    "numbered list item")
-            else:
-                assert list_style
-                ordered, ilvl = list_style.group(1) == "number", int(list_style.group(2) or 1) - 1
-            self.list_run.append((ilvl, ordered, list_item(text, loc), loc))
+            self.list_paragraph(text, loc, number, list_style)
             return
         self.flush_list()
         self.styled(name, text, nodes, loc)
+
+    def heading(self, level: int, text: tuple[Inline, ...], loc: Loc, anchor: str | None,
+                number: tuple[str, int] | None) -> None:
+        """A heading; a clause number from Word numbering goes with it (not into its text)."""
+        self.flush_list()
+        label = self.numbering.label(*number) if number else ""
+        if label and not re.fullmatch(r"\d+(\.\d+)*\.?", label):
+            text = (Text(label + " "), *text)  # not a clause number policyc can make
+            self.col.mapped(loc, f"heading number '{label}' (Word numbering) written into "
+                            "the title")
+            label = ""
+        self.out.append(Heading(level, clean(text), loc, _anchor_id(anchor), label or None))
+        self.section_number = label.rstrip(".")
+
+    def list_paragraph(self, text: tuple[Inline, ...], loc: Loc,
+                       number: tuple[str, int] | None, list_style: re.Match[str] | None) -> None:
+        """A list item, by Word numbering (its format, level and count) or a List style."""
+        entry = _Entry(0, False, list_item(text, loc), loc)
+        if number is not None:
+            num_id, ilvl = number
+            entry.level, entry.ordered = ilvl, self.numbering.ordered(num_id, ilvl)
+            label = self.numbering.label(num_id, ilvl)
+            entry.value = self.numbering.counters[num_id][ilvl]
+            entry.style = self.numbering.style(num_id, ilvl)
+            if entry.ordered and self.section_number and label == (
+                    f"{self.section_number}.{entry.value}"):
+                entry.style = ListStyle.CLAUSE  # 7.1, 7.2: numbered from the section
+                if not self.list_run:
+                    self.col.mapped(loc, f"items numbered '{label}'... became a clause list")
+            elif entry.ordered and label and entry.style is None:
+                self.col.mapped(loc, f"item numbered '{label}' (Word numbering) became a "
+                                "numbered list item")
+        else:
+            assert list_style
+            entry.ordered = list_style.group(1) == "number"
+            entry.level = int(list_style.group(2) or 1) - 1
+        self.list_run.append(entry)
 
     def styled(self, name: str, text: tuple[Inline, ...], raw: tuple[Inline, ...],
                loc: Loc) -> None:
         """A paragraph that is neither heading nor list item, by its style (text: its
         inlines with line breaks joined; raw: as read)."""
         lname = name.lower()
+        last = self.out[-1] if self.out else None
         if lname == "note":
             self.out.append(self.note(text, loc))
+        elif lname == "definition term":
+            self.out.append(_TermDraft(rich(text, loc), loc))
+        elif lname == "definition" and isinstance(last, _TermDraft):
+            self.out.pop()
+            entry = Definition(last.term, rich(text, loc), last.loc)
+            before = self.out[-1] if self.out else None
+            if isinstance(before, Definitions):
+                self.out[-1] = Definitions((*before.items, entry), before.loc)
+            else:
+                self.out.append(Definitions((entry,), last.loc))
+        elif lname == "address":  # policyc's own: lines by line breaks, whatever they hold
+            lines = split_lines(strip(normalize(raw, keep_breaks=True))) or [text]
+            self.out.append(Address(tuple(rich(line, loc) for line in lines), loc))
         elif lname == "contact":
             term, value = split_term(text)
-            entry = ContactEntry(rich(term or (Text("-"),), loc), rich(value, loc), loc)
-            if self.out and isinstance(self.out[-1], Contact):
-                last = self.out.pop()
-                self.out.append(Contact((*last.entries, entry), last.loc))
+            contact = ContactEntry(rich(term or (Text("-"),), loc), rich(value, loc), loc)
+            if isinstance(last, Contact):
+                self.out[-1] = Contact((*last.entries, contact), last.loc)
             else:
-                self.out.append(Contact((entry,), loc))
+                self.out.append(Contact((contact,), loc))
         elif lname == "call to action title":
             self.out.append(_CtaDraft(rich(text, loc), loc))
         elif lname == "call to action" and self.out and isinstance(self.out[-1], _CtaDraft):
@@ -469,8 +524,14 @@ class _Body:
         if not self.list_run:
             return
         run, self.list_run = self.list_run, []
-        base = min(r[0] for r in run)
-        lst, rest = _build_list([(lvl - base, o, item, loc) for lvl, o, item, loc in run], 0)
+        base = min(e.level for e in run)
+        for e in run:
+            e.level -= base
+            if e.more:  # an item of several paragraphs holds them as blocks
+                first = Paragraph(e.item.text, e.loc) if e.item.text else None
+                e.item = ListItem(e.item.term, None, None, e.loc,
+                                  tuple(b for b in (first, *e.more) if b is not None))
+        lst, rest = _build_list(run, 0)
         assert not rest
         self.out.append(lst)
 
@@ -486,14 +547,14 @@ class _Body:
                     self.count += 1
                     nodes, _ = self.inlines(p, self.loc())
                     if parts and nodes:
-                        parts.append(Text(" "))
+                        parts.append(Text(BREAK))  # a cell may hold several lines
                     parts.extend(nodes)
                 span = tc.find(f"{_q('w:tcPr')}/{_q('w:gridSpan')}")
                 vmerge = tc.find(f"{_q('w:tcPr')}/{_q('w:vMerge')}")
                 if vmerge is not None and vmerge.get(_q("w:val"), "continue") == "continue":
                     merged = True
                     parts = [Text("-")] if not clean(parts) else parts
-                cell = clean(parts) or (Text("-"),)
+                cell = strip(normalize(parts, keep_breaks=True)) or (Text("-"),)
                 cells.append(rich(cell, loc))
                 if span is not None:
                     merged = True
@@ -508,7 +569,8 @@ class _Body:
         width = max(len(r) for r in rows)
         rows = [r + [rich((Text("-"),), loc)] * (width - len(r)) for r in rows]
         caption, self.pending_caption = self.pending_caption, None
-        table = Table(caption, tuple(rows[0]), tuple(tuple(r) for r in rows[1:]), loc)
+        table = Table(caption, tuple(rows[0]), tuple(tuple(r) for r in rows[1:]), loc,
+                      _grid_widths(tbl, width))
         if self.out and isinstance(self.out[-1], Heading) and self.out[-1].anchor == HISTORY_ID:
             changes = known.history(table, self.hints.locale or "en",
                                     self.hints.updated)
@@ -611,9 +673,11 @@ class _Body:
         rpr = r.find(_q("w:rPr"))
         bold = _on(rpr, "w:b") if rpr is not None else False
         italic = _on(rpr, "w:i") if rpr is not None else False
+        code = False
         if rpr is not None:
             rs = rpr.find(_q("w:rStyle"))
             if rs is not None:
+                code = self.style_name(rs.get(_q("w:val"), "")).lower() in ("code", "html code")
                 for st in self.style_chain(rs.get(_q("w:val"), "")):
                     srpr = st.find(_q("w:rPr"))
                     if srpr is not None:
@@ -650,6 +714,8 @@ class _Body:
         if not parts:
             return []
         node: list[Inline] = parts
+        if code and all(isinstance(x, Text) for x in parts):
+            node = [Code("".join(x.text for x in parts if isinstance(x, Text)))]
         if italic:
             node = [Emphasis(tuple(node))]
         if bold:
@@ -658,10 +724,27 @@ class _Body:
 
 
 @dataclass
+class _TermDraft:
+    """A Definition Term paragraph waiting for its Definition."""
+
+    term: Any
+    loc: Loc
+
+
+@dataclass
 class _CtaDraft:
     title: Any
     loc: Loc
     text: Any = None
+
+
+def _grid_widths(tbl: Any, columns: int) -> tuple[float, ...]:
+    """Relative column widths from the table grid, when they differ."""
+    cols = tbl.findall(f"{_q('w:tblGrid')}/{_q('w:gridCol')}")
+    values = [int(c.get(_q("w:w"), "0") or 0) for c in cols]
+    if len(values) != columns or min(values, default=0) <= 0 or len(set(values)) == 1:
+        return ()
+    return tuple(round(v / min(values), 2) for v in values)
 
 
 def _hyperlink_field(instr: str) -> str | None:
@@ -685,33 +768,48 @@ def _anchor_id(name: str | None) -> str | None:
     return name.replace("_", "-").lower()
 
 
-def _build_list(run: list[tuple[int, bool, ListItem, Loc]],
-                depth: int) -> tuple[ItemList, list[tuple[int, bool, ListItem, Loc]]]:
+@dataclass
+class _Entry:
+    """A list paragraph while its list is being gathered."""
+
+    level: int
+    ordered: bool
+    item: ListItem
+    loc: Loc
+    style: ListStyle | None = None
+    value: int = 1  # the number Word shows for it
+    more: list[Block] = field(default_factory=list)  # List Continue paragraphs after it
+
+
+def _build_list(run: list[_Entry], depth: int) -> tuple[ItemList, list[_Entry]]:
     items: list[ListItem] = []
-    ordered = run[0][1]
-    loc = run[0][3]
-    while run and run[0][0] >= depth:
-        lvl, _, item, _ = run[0]
-        if lvl > depth:
-            sub, run = _build_list(run, lvl)
+    head = run[0]
+    while run and run[0].level >= depth:
+        entry = run[0]
+        if entry.level > depth:
+            sub, run = _build_list(run, entry.level)
             if items:
                 last = items[-1]
-                merged = sub if last.sublist is None else ItemList(
-                    last.sublist.ordered, (*last.sublist.items, *sub.items), last.sublist.loc)
-                items[-1] = ListItem(last.term, last.text, merged, last.loc)
+                merged = sub if last.sublist is None else dataclasses.replace(
+                    last.sublist, items=(*last.sublist.items, *sub.items))
+                items[-1] = dataclasses.replace(last, sublist=merged)
             else:
                 items.extend(sub.items)
             continue
-        items.append(item)
+        items.append(entry.item)
         run = run[1:]
-    return ItemList(ordered, tuple(items), loc), run
+    style = head.style if head.ordered else None
+    start = head.value if head.ordered and style is not None else 1
+    return ItemList(head.ordered, tuple(items), head.loc, style, start), run
 
 
 def merge_blocks(stream: list[Any]) -> list[Block | Heading]:
     """Drops unfinished call-to-action drafts (a title paragraph without its link) as paragraphs."""
     out: list[Any] = []
     for x in stream:
-        if isinstance(x, _CtaDraft):
+        if isinstance(x, _TermDraft):
+            out.append(Paragraph(x.term, x.loc))
+        elif isinstance(x, _CtaDraft):
             out.append(Paragraph(x.title, x.loc))
             if x.text is not None:
                 out.append(Paragraph(x.text, x.loc))

@@ -20,6 +20,7 @@ from compiler.errors import Loc
 from compiler.model import (
     Address,
     Change,
+    Code,
     Document,
     Emphasis,
     Inline,
@@ -29,6 +30,7 @@ from compiler.model import (
     Meta,
     Paragraph,
     Placeholder,
+    Ref,
     Rich,
     Section,
     Strong,
@@ -155,7 +157,7 @@ def normalize(nodes: Iterable[Inline], *, keep_breaks: bool = False) -> tuple[In
                 label = normalize(c, keep_breaks=keep_breaks)
                 if plain_text(label).strip():
                     out.append(Link(href, label))
-            case Placeholder():
+            case Placeholder() | Code() | Ref():
                 out.append(n)
     return _merge_spaces(out)
 
@@ -627,7 +629,19 @@ def github_anchor(title: str) -> str:
 
 def _resolve_anchors(doc: Document, anchors: dict[str, str], col: Collector) -> Document:
     """'#anchor' links point to the section ids the import gave their headings; a link
-    to an anchor no heading has keeps its text only."""
+    to an anchor no heading has keeps its text only. A link that reads as policyc's
+    cross-reference would ("Section 7.2" to a section numbered 7.2, or the section's title
+    in an unnumbered document) becomes {ref:id}, which follows renumbering."""
+    sections = {s.id: s for s in doc.walk_sections()}
+
+    def as_ref(target: str, label: tuple[Inline, ...]) -> bool:
+        s = sections.get(target)
+        text = plain_text(label).strip()
+        if s is None or not text:
+            return False
+        if s.number:
+            return re.fullmatch(rf"\D{{0,20}}\s{re.escape(s.number)}\.?", text) is not None
+        return doc.meta.numbering == "none" and text == s.title.plain().strip()
 
     def fix_nodes(nodes: tuple[Inline, ...], loc: Loc) -> tuple[Inline, ...]:
         out: list[Inline] = []
@@ -635,7 +649,9 @@ def _resolve_anchors(doc: Document, anchors: dict[str, str], col: Collector) -> 
             match n:
                 case Link(href=href, children=c) if href.startswith("#"):
                     target = anchors.get(href[1:]) or anchors.get(href[1:].lower())
-                    if target:
+                    if target and as_ref(target, c):
+                        out.append(Ref(target, c))
+                    elif target:
                         out.append(Link("#" + target, fix_nodes(c, loc)))
                     else:
                         col.unmapped(loc, f"link to '{href}' (no heading has that anchor) "
@@ -704,14 +720,14 @@ def paragraph(inlines: tuple[Inline, ...], loc: Loc,
     block) stays lines, as an address block. Other line breaks are joined by a space."""
     nodes = strip(normalize(inlines, keep_breaks=True))
     if col is not None and has_break(nodes):
-        lines = _lines(nodes)
+        lines = split_lines(nodes)
         if lines is not None and _address_like(lines):
             col.mapped(loc, f"{len(lines)} short lines kept as lines (an address block)")
             return Address(tuple(rich(line, loc) for line in lines), loc)
     return Paragraph(rich(clean(nodes), loc), loc)
 
 
-def _lines(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]] | None:
+def split_lines(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]] | None:
     """The inlines split at line breaks, or None when a break sits inside markup."""
     lines: list[list[Inline]] = [[]]
     for n in nodes:

@@ -11,15 +11,22 @@ from compiler.errors import Category, CompilerError, Loc
 from compiler.limits import MAX_IMPORT_BYTES as MAX_BYTES
 from compiler.model import (
     HISTORY_ID,
+    Address,
     CallToAction,
+    Code,
     Contact,
     ContactEntry,
+    Definition,
+    Definitions,
     Emphasis,
     Inline,
     ItemList,
     ListItem,
+    ListStyle,
     Note,
     NoteKind,
+    Paragraph,
+    Ref,
     Strong,
     Table,
     Text,
@@ -36,8 +43,10 @@ from compiler.readers.draft import (
     clean,
     keep_link,
     list_item,
+    normalize,
     paragraph,
     rich,
+    split_term,
 )
 from compiler.readers.text import decode
 
@@ -47,6 +56,53 @@ INLINE = frozenset({"a", "strong", "b", "em", "i", "span", "code", "br", "u", "s
                     "small", "abbr", "cite", "q", "mark", "time", "bdi", "bdo", "kbd", "var",
                     "s", "del", "ins", "img", "label", "font", "tt", "dfn", "samp", "wbr"})
 HEADINGS = {f"h{i}": i for i in range(1, 7)}
+BLOCKS = frozenset({"p", "div", "table", "blockquote", "pre", "dl", "aside", "ul", "ol"})
+_OL_TYPES = {"1": ListStyle.DECIMAL, "a": ListStyle.LOWER_ALPHA, "A": ListStyle.UPPER_ALPHA,
+             "i": ListStyle.LOWER_ROMAN, "I": ListStyle.UPPER_ROMAN}
+
+
+def _list_style(el: Any) -> tuple[ListStyle | None, int]:
+    """An <ol>'s counting style (policyc's class, else its type) and start."""
+    style = next((st for st in ListStyle if st.value in _classes(el)), None)
+    if style is None:
+        style = _OL_TYPES.get(el.get("type") or "")
+    start = el.get("start") or "1"
+    return style, int(start) if start.isdigit() else 1
+
+
+def _cell(nodes: list[Inline]) -> tuple[Inline, ...]:
+    """A cell's inlines; its line breaks stay (a cell may hold several lines)."""
+    lines = _split_lines(nodes)
+    out: list[Inline] = []
+    for k, line in enumerate(lines):
+        if k:
+            out.append(Text(BREAK))
+        out.extend(line)
+    return normalize(out, keep_breaks=True) or (Text("-"),)
+
+
+def _widths(table: Any, columns: int) -> tuple[float, ...]:
+    """Relative column widths from <col style="width: 28.57%"> (policyc's own tables)."""
+    found = [re.search(r"width:\s*([\d.]+)%", c.get("style") or "")
+             for c in table.xpath("./colgroup/col")]
+    if len(found) != columns or not all(found):
+        return ()
+    values = [float(m.group(1)) for m in found if m]
+    if min(values) <= 0:
+        return ()
+    return tuple(round(v / min(values), 2) for v in values)
+
+
+def _split_lines(nodes: list[Inline]) -> list[tuple[Inline, ...]]:
+    lines: list[list[Inline]] = [[]]
+    for n in nodes:
+        if isinstance(n, Text) and BREAK in n.text:
+            parts = n.text.split(BREAK)
+            lines[-1].append(Text(parts[0]))
+            lines.extend([Text(p)] for p in parts[1:])
+        else:
+            lines[-1].append(n)
+    return [c for c in (clean(line) for line in lines) if c]
 
 
 def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
@@ -199,14 +255,8 @@ class _Walker:
                 self.col.unmapped(loc, f"<{tag}> left out (navigation or page furniture)")
             return
         if tag in HEADINGS:
-            anchor = el.get("id") or None
-            if self.section_id and anchor == f"{self.section_id}-title":
-                anchor = self.section_id
-            for permalink in el.xpath(".//a[contains(@class,'permalink')]"):
-                permalink.drop_tree()
-            self.out.append(Heading(HEADINGS[tag], clean(self.inline_children(el, loc)), loc,
-                                    anchor))
-        elif tag == "p":
+            self.heading(el, tag, loc)
+        elif tag == "p" and not ("lines" in cls and self.policyc):
             raw = tuple(self.inline_children(el, loc))
             if clean(raw):
                 self.out.append(paragraph(raw, loc, self.col))
@@ -220,6 +270,9 @@ class _Walker:
             self.cta(el, loc)
         elif tag == "dl":
             self.definition_list(el, "contact" in cls, loc)
+        elif tag == "p" and "lines" in cls and self.policyc:
+            lines = _split_lines(self.inline_children(el, loc))
+            self.out.append(Address(tuple(rich(line, loc) for line in lines), loc))
         elif tag == "blockquote":
             nodes = clean(self.inline_children(el, loc))
             if nodes:
@@ -240,6 +293,19 @@ class _Walker:
             if tag == "aside":
                 self.col.mapped(loc, "<aside> read as ordinary content")
             self.container(el)
+
+    def heading(self, el: Any, tag: str, loc: Loc) -> None:
+        anchor = el.get("id") or None
+        if self.section_id and anchor == f"{self.section_id}-title":
+            anchor = self.section_id
+        for permalink in el.xpath(".//a[contains(@class,'permalink')]"):
+            permalink.drop_tree()
+        number = None
+        for secnum in el.xpath("./span[contains(@class,'secnum')]"):
+            number = secnum.text_content().strip()  # policyc's clause number
+            secnum.drop_tree()
+        self.out.append(Heading(HEADINGS[tag], clean(self.inline_children(el, loc)), loc,
+                                anchor, number))
 
     def inline_children(self, el: Any, loc: Loc) -> list[Inline]:
         out: list[Inline] = []
@@ -265,8 +331,12 @@ class _Walker:
         children = self.inline_children(el, loc)
         if tag in ("strong", "b"):
             return [Strong(tuple(children))]
-        if tag in ("em", "i", "cite", "dfn"):
+        if tag in ("em", "i", "cite"):
             return [Emphasis(tuple(children))]
+        if tag == "code":
+            return [Code(el.text_content())]
+        if tag == "a" and "xref" in _classes(el) and (el.get("href") or "").startswith("#"):
+            return [Ref(el.get("href", "")[1:], tuple(children))]  # policyc's cross-reference
         if tag == "a":
             href = (el.get("href") or "").strip()
             return list(keep_link(href, tuple(children), loc, self.col)) if href else children
@@ -289,39 +359,58 @@ class _Walker:
                 self.container(li)
             return
         for li in lis:
-            item_loc = self.loc(li)
-            parts: list[Inline] = []
-            sub: ItemList | None = None
-            if li.text:
-                parts.append(Text(li.text))
-            for child in li.iterchildren():
-                if not isinstance(child.tag, str):
-                    continue
-                ctag = child.tag.lower()
-                if ctag in ("ul", "ol"):
-                    nested = _Walker(self.shown, self.col, self.hints, self.policyc)
-                    nested.item_list(child, ctag == "ol", self.loc(child))
-                    got = [x for x in nested.out if isinstance(x, ItemList)]
-                    if got:
-                        sub = got[0] if sub is None else ItemList(
-                            sub.ordered, (*sub.items, *got[0].items), sub.loc)
-                elif ctag in ("p", "div"):
-                    if parts:
-                        parts.append(Text(" "))
-                    parts.extend(self.inline_children(child, item_loc))
-                elif ctag in ("table", "blockquote", "pre"):
-                    self.col.unmapped(self.loc(child), f"<{ctag}> inside a list item: its text "
-                                      "joined to the item")
-                    parts.append(Text(" " + child.text_content() + " "))
-                else:
-                    parts.extend(self.inline(child, item_loc))
-                if child.tail:
-                    parts.append(Text(child.tail))
-            text = clean(parts)
-            if text or sub:
-                items.append(list_item(text, item_loc, sub))
+            for marker in li.xpath("./span[contains(@class,'marker')]"):
+                marker.drop_tree()  # policyc writes list numbers as text; the list counts
+            item = self.list_item(li)
+            if item is not None:
+                items.append(item)
         if items:
-            self.out.append(ItemList(ordered, tuple(items), loc))
+            style, start = _list_style(el) if ordered else (None, 1)
+            self.out.append(ItemList(ordered, tuple(items), loc, style, start))
+
+    def list_item(self, li: Any) -> ListItem | None:
+        """An item: its text (and a nested list), or, when it holds several blocks, those."""
+        item_loc = self.loc(li)
+        kids = [c for c in li.iterchildren() if isinstance(c.tag, str)]
+        blocky = [c for c in kids if c.tag.lower() in BLOCKS]
+        if len(blocky) >= 2 or any(c.tag.lower() in BLOCKS - {"p", "div"} for c in blocky):
+            inner = _Walker(self.shown, self.col, self.hints, self.policyc)
+            inner.container(li)
+            blocks = [b for b in inner.out if not isinstance(b, Heading)]
+            sub = blocks.pop() if blocks and isinstance(blocks[-1], ItemList) and len(
+                blocks) > 1 and kids and kids[-1].tag.lower() in ("ul", "ol") else None
+            if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+                return list_item(blocks[0].text.inlines, item_loc, sub)
+            term = None
+            if blocks and isinstance(blocks[0], Paragraph):
+                found, rest = split_term(blocks[0].text.inlines)
+                if found:
+                    term = rich(found, item_loc)
+                    blocks[0] = Paragraph(rich(rest, item_loc), blocks[0].loc)
+            return ListItem(term, None, sub, item_loc, tuple(blocks)) if blocks or sub else None
+        parts: list[Inline] = []
+        sub = None
+        if li.text:
+            parts.append(Text(li.text))
+        for child in kids:
+            ctag = child.tag.lower()
+            if ctag in ("ul", "ol"):
+                nested = _Walker(self.shown, self.col, self.hints, self.policyc)
+                nested.item_list(child, ctag == "ol", self.loc(child))
+                got = [x for x in nested.out if isinstance(x, ItemList)]
+                if got:
+                    sub = got[0] if sub is None else ItemList(
+                        sub.ordered, (*sub.items, *got[0].items), sub.loc, sub.style, sub.start)
+            elif ctag in ("p", "div"):
+                if parts:
+                    parts.append(Text(" "))
+                parts.extend(self.inline_children(child, item_loc))
+            else:
+                parts.extend(self.inline(child, item_loc))
+            if child.tail:
+                parts.append(Text(child.tail))
+        text = clean(parts)
+        return list_item(text, item_loc, sub) if text or sub else None
 
     def table(self, el: Any, loc: Loc) -> None:
         caption = el.xpath("./caption")
@@ -334,7 +423,7 @@ class _Walker:
             all_th = True
             for cell in tr.xpath("./th|./td"):
                 all_th = all_th and cell.tag == "th"
-                nodes = clean(self.inline_children(cell, loc)) or (Text("-"),)
+                nodes = _cell(self.inline_children(cell, loc))
                 cells.append(rich(nodes, self.loc(cell)))
                 span = int(cell.get("colspan") or 1) if (cell.get("colspan") or "1").isdigit() else 1
                 if span > 1 or (cell.get("rowspan") or "1") != "1":
@@ -356,7 +445,7 @@ class _Walker:
         width = max(len(r) for r in [header, *rows])
         fill = lambda r: tuple(r) + tuple(rich((Text("-"),), loc) for _ in range(width - len(r)))  # noqa: E731
         table = Table(rich(cap, loc) if cap else None, fill(header), tuple(fill(r) for r in rows),
-                      loc)
+                      loc, _widths(el, width))
         last = self.out[-1] if self.out else None
         if isinstance(last, Heading) and last.anchor == HISTORY_ID:
             changes = known.history(table, self.hints.locale or "en", self.hints.updated)
@@ -406,9 +495,8 @@ class _Walker:
             if entries:
                 self.out.append(Contact(entries, loc))
             return
-        items = tuple(ListItem(rich(clean(self.inline_children(t, loc)), loc),
-                               rich(clean(self.inline_children(d, loc)), loc), None, loc)
-                      for t, d in pairs)
-        if items:
-            self.col.mapped(loc, "definition list became a list of terms")
-            self.out.append(ItemList(False, items, loc))
+        definitions = tuple(Definition(rich(clean(self.inline_children(t, loc)), loc),
+                                       rich(clean(self.inline_children(d, loc)), loc), loc)
+                            for t, d in pairs)
+        if definitions:
+            self.out.append(Definitions(definitions, loc))

@@ -43,18 +43,21 @@ def parse_long_date(text: str, locale: str, near: dt.date | None) -> dt.date | N
 
 
 def history(table: Table, locale: str, near: dt.date | None) -> tuple[Change, ...] | None:
-    """policyc's version history table (version, date, summary, material) back to changes;
-    None when the table is not one."""
+    """policyc's version history table (version, date, summary and, when the log states it,
+    material) back to changes; None when the table is not one."""
     out: list[Change] = []
     for row in table.rows:
         cells = [c.plain().strip() for c in row]
-        if len(cells) != 4 or not re.fullmatch(r"\d+\.\d+\.\d+\S*", cells[0]):
+        if len(cells) not in (3, 4) or not cells[0]:
             return None
         date = parse_long_date(cells[1], locale, near)
         if date is None:
             return None
         summary = dataclasses.replace(row[2], context=CHANGES_CONTEXT)
-        out.append(Change(cells[0], date, summary, cells[3].lower() in YES, row[0].loc))
+        material = None
+        if len(cells) == 4 and cells[3] not in ("", "-"):
+            material = cells[3].lower() in YES
+        out.append(Change(cells[0], date, summary, material, row[0].loc))
     return tuple(out) or None
 
 

@@ -10,7 +10,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from compiler.importer.run import import_file
-from compiler.model import ItemList
+from compiler.model import ItemList, ListStyle
 from compiler.readers import ReadOptions
 
 W = nsdecls("w")
@@ -74,6 +74,9 @@ def test_legal_numbering_outline_levels_and_revisions(tmp_path: Path) -> None:
     assert "numbered: false" in result.yaml_text
     lst = doc.sections[0].blocks[0]
     assert isinstance(lst, ItemList) and lst.ordered
+    assert lst.style is ListStyle.CLAUSE  # Word's 1.1, 1.2 under clause 1
+    assert lst.items[1].sublist is not None
+    assert lst.items[1].sublist.style is ListStyle.LOWER_ALPHA  # (a), (b)
     assert [i.text.plain() for i in lst.items if i.text] == [
         "Agreement means this document.", "Services means the services."]
     sub = lst.items[1].sublist
@@ -82,7 +85,8 @@ def test_legal_numbering_outline_levels_and_revisions(tmp_path: Path) -> None:
     para = doc.sections[1].sections[0].blocks[0]
     assert para.text.source == "First line **second line,** *emphasised* inserted."
     messages = [f"{f.kind}: {f.message}" for f in result.findings]
-    for expected in ("item numbered '1.1'", "item numbered '(a)'",
+    assert "style: clause" in result.yaml_text
+    for expected in ("items numbered '1.1'... became a clause list",
                      "numbered headings became 'numbering: decimal'", "tracked insertion",
                      "tracked deletion left out", "comment left out", "footnote 4 left out",
                      "image or drawing left out"):
