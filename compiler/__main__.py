@@ -7,6 +7,11 @@ everything else is handed to compiler.cli.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from compiler.model import Variable
 
 
 def run() -> None:
@@ -23,9 +28,19 @@ def run() -> None:
 
         @reported
         def check(report: Report) -> None:
+            from compiler.project.layout import find_layout
+
+            layout = find_layout()
+            named = [a for a in args[1:] if a != "--strict"]
+            if not named and layout.root != Path.cwd().resolve():
+                named = [str(layout.sources)]
             warnings: list[Diagnostic] = []
-            count = check_sources([a for a in args[1:] if a != "--strict"], "--strict" in args,
-                                  warnings)
+            shared: tuple[Variable, ...] = ()
+            if layout.config:  # only a project config costs its import
+                from compiler.project.config import load
+
+                shared = load(layout).variables
+            count = check_sources(named, "--strict" in args, warnings, shared)
             report.add(warnings)
             print(f"policyc: {plural(count, 'source')} OK", file=sys.stderr)
 
@@ -34,7 +49,7 @@ def run() -> None:
     from compiler.cli import main
 
     try:
-        main()
+        main(prog_name="policyc")  # the same name (help, completion) however started
     except (SystemExit, KeyboardInterrupt):
         raise
     except Exception as err:  # the guard outside any command: click itself, imports

@@ -20,16 +20,18 @@ from compiler.fs import sha256_file as _sha256
 from compiler.fs import write_atomic
 from compiler.i18n.catalogs import Translations, po_path, read_translations
 from compiler.manifest import index_html, manifest_bytes
-from compiler.model import Document, LocalizedDocument
+from compiler.model import Document, LocalizedDocument, Variable
 from compiler.project import layout
+from compiler.project.documents import Linked
 from compiler.project.layout import locales_dir
-from compiler.project.sources import Facts, code_digest, discover, read_facts
+from compiler.project.sources import Facts, code_digest, discover, read_facts, shared_digest
 from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, get_renderer
 from compiler.renderers.templates import BUILTINS, Templates, clear_caches
 from compiler.renderers.theme import NO_THEME, Theme
 from compiler.renderers.theme import clear_caches as clear_theme_caches
 
 if TYPE_CHECKING:
+    from compiler.i18n.localize import DocumentTitles
     from compiler.signing.config import SignerOptions
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class BuildOptions:
     locales_dir: Path | None = None  # default: <project>/locales beside source/
     templates: Templates = BUILTINS  # the project's templates/ before the built-ins
     theme: Theme = NO_THEME  # the brand (policyc.toml [theme], _brand.yml)
+    variables: tuple[Variable, ...] = ()  # [variables] shared by every document
     strict: bool = False
     page_size: str | None = None
     pdf_variant: str | None = "pdf/a-3a"
@@ -102,13 +105,15 @@ def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translat
     return read_translations(path, locale)
 
 
-def localize_checked(doc: Document, locale: str, locales_dir: Path,
-                     strict: bool) -> tuple[LocalizedDocument, list[Diagnostic]]:
-    """Localize one locale; translation errors raise, warnings return (or raise if strict)."""
+def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
+                     documents: DocumentTitles | None = None,
+                     ) -> tuple[LocalizedDocument, list[Diagnostic]]:
+    """Localize one locale; translation errors raise, warnings return (or raise if strict).
+    documents answers {doc:id} links (see compiler.i18n.localize)."""
     from compiler.i18n.localize import localize
 
     translations = load_translations(doc, locale, locales_dir)
-    localized, diag = localize(doc, locale, translations)
+    localized, diag = localize(doc, locale, translations, documents)
     if translations is None and locale != doc.meta.source_locale:
         diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
                      f"no catalog for locale '{locale}': building it in "
@@ -206,7 +211,7 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
 
 
 def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
-            options: BuildOptions, protect: bool) -> str:
+            options: BuildOptions, protect: bool, documents: object = ()) -> str:
     """Content hash of everything an output depends on: unchanged key, unchanged bytes.
 
     Made from raw inputs, without building RenderOptions, so a no-op build stays cheap.
@@ -219,6 +224,8 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
         "catalog": _file_digest(po) if locale != facts.source_locale else "",
         "shared": _shared_inputs(options.templates, fmt),
         "theme": _theme_key(options.theme),
+        "variables": shared_digest(options.variables),
+        "documents": documents,  # the documents it links to: their sources and catalogs
         "options": repr((options.page_size or facts.page_size, options.pdf_variant,
                          options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, babel_version)),
@@ -313,7 +320,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     loaded: dict[Path, Document] = {}
     for path in discover(sources):
         try:
-            facts, doc = read_facts(path)
+            facts, doc = read_facts(path, options.variables)
         except CompilerError as err:
             diag.extend(err.diagnostics)
             continue
@@ -323,13 +330,20 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             loaded[path] = doc
     diag.raise_if_errors(strict=options.strict)
     result.warnings.extend(diag.warnings)
+    linked = Linked(sources_facts, lambda p: read_facts(p, options.variables)[0])
+    linked.check(sources_facts, diag)
+
+    def catalog_digest(path: Path, facts: Facts, locale: str) -> str:
+        if locale == facts.source_locale:
+            return ""
+        return _file_digest(po_path(locales_dir_for(path, options), locale, facts.id))
 
     def document(path: Path) -> Document:
         """The full model, parsed only when something must be rendered."""
         if path not in loaded:
             from compiler.readers import read_file
 
-            loaded[path] = read_file(path)
+            loaded[path] = read_file(path, options.variables)
         return loaded[path]
 
     state = _read_state(options.out)
@@ -343,14 +357,17 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         for locale in facts.locales:
             if options.locales and locale not in options.locales:
                 continue
+            links_key = linked.key(facts, locale, catalog_digest)
             for fmt in options.formats:
                 target = output_path(options.out, facts.id, locale, fmt)
-                key = job_key(facts, locale, fmt, ldir, options, protect=False)
+                key = job_key(facts, locale, fmt, ldir, options, protect=False,
+                              documents=links_key)
                 jobs.append(_Job(path, facts, locale, fmt, target, key, ldir))
                 if fmt == "docx" and options.docx_protect:
                     jobs.append(_Job(path, facts, locale, fmt,
                                      target.with_name(f"{facts.id}.protected.docx"),
-                                     job_key(facts, locale, fmt, ldir, options, protect=True),
+                                     job_key(facts, locale, fmt, ldir, options, protect=True,
+                                             documents=links_key),
                                      ldir, protect=True))
     diag.raise_if_errors()
     jobs = _select_shard(jobs, options.shard)
@@ -358,6 +375,25 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     fresh = {j for j in jobs if not options.force and _is_fresh(j, options.out, state)}
     stale = [j for j in jobs if j not in fresh]
     localized: dict[tuple[str, str], LocalizedDocument] = {}
+    titles: dict[tuple[str, str], str] = {}
+
+    def document_title(doc_id: str, locale: str) -> tuple[str, str] | None:
+        """{doc:id} from a page in locale: the other document's title there, and where."""
+        target = linked.target_locale(doc_id, locale)
+        if target is None:
+            return None
+        if (doc_id, target) not in titles:
+            if (doc_id, target) in localized:
+                titles[(doc_id, target)] = localized[(doc_id, target)].title
+            else:
+                from compiler.i18n.localize import localize
+
+                path = linked.by_id[doc_id][0]
+                other = document(path)
+                translations = load_translations(other, target, locales_dir_for(path, options))
+                titles[(doc_id, target)] = localize(other, target, translations)[0].title
+        return titles[(doc_id, target)], target
+
     seen: set[tuple[str, str]] = set()
     for job in jobs:
         pair = (job.facts.id, job.locale)
@@ -372,7 +408,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
                 continue
         try:
             ldoc, warnings = localize_checked(document(job.source), job.locale,
-                                              locales_dir_for(job.source, options), options.strict)
+                                              locales_dir_for(job.source, options), options.strict,
+                                              document_title)
         except CompilerError as err:
             diag.extend(err.diagnostics)
             continue

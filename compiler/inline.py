@@ -186,6 +186,13 @@ class _Parser:
             return Text(self.s[start:])
         name = self.s[start + 1 : end].strip()
         self.i = end + 1
+        if name.startswith("doc:"):
+            target = name[4:].strip()
+            if not _REF_ID.fullmatch(target):
+                self.errors.append(
+                    InlineError(start, f"invalid document link '{{{name}}}' (expected "
+                                "{doc:document-id} with another document's id)"))
+            return Link(links.DOC_SCHEME + target, ())
         if name.startswith("ref:"):
             target = name[4:].strip()
             if not _REF_ID.fullmatch(target):

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from compiler.model import Variable
 
 ALLOWED = "https://, http://, mailto:, tel: or #section-id"
+# {doc:id} in text: a link to another document of the project, doc:<id> in a source and
+# doc:<locale>/<id> once localized; each renderer publishes it as a path or URL of its format.
+DOC_SCHEME = "doc:"
+_DOC = re.compile(r"doc:(?:[a-z]{2,3}(?:_[A-Za-z0-9]+)*/)?[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _ANCHOR = re.compile(r"#[A-Za-z0-9_][A-Za-z0-9_.:-]*")
@@ -40,6 +44,8 @@ def problem(href: str) -> str | None:
         if _ANCHOR.fullmatch(href):
             return None
         return "internal link must be '#' followed by a section id"
+    if href.startswith(DOC_SCHEME):
+        return None if _DOC.fullmatch(href) else "document link must be {doc:document-id}"
     m = _SCHEME.match(href)
     if not m:
         return f"relative or scheme-less link target (expected {ALLOWED})"
@@ -58,6 +64,18 @@ def problem(href: str) -> str | None:
     if scheme == "tel":
         return None if _TEL.fullmatch(rest) else "tel: link must hold a phone number"
     return f"scheme '{scheme}:' is not allowed (expected {ALLOWED})"
+
+
+def document_href(href: str, fmt: str, locale: str, base_url: str | None) -> str:
+    """Where a localized doc:<locale>/<id> link points in an output of format fmt written in
+    <out>/<locale>/: relative in HTML (the site moves as a whole), absolute with base_url in
+    PDF and DOCX (a downloaded file leaves its folder), relative when there is no base_url."""
+    target_locale, _, doc_id = href[len(DOC_SCHEME):].rpartition("/")
+    target_locale = target_locale or locale
+    name = f"{doc_id}.{fmt}"
+    if fmt != "html" and base_url:
+        return f"{base_url.rstrip('/')}/{target_locale}/{name}"
+    return name if target_locale == locale else f"../{target_locale}/{name}"
 
 
 def canonical_problem(base_url: str) -> str | None:

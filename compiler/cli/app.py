@@ -22,9 +22,52 @@ from compiler.cli.sign import sign
 from compiler.cli.templates import templates
 from compiler.cli.verify import verify
 
+LIBRARIES = ("weasyprint", "python-docx", "babel", "pyHanko", "jinja2", "click")
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """policyc's version and the libraries that shape its outputs (for bug reports)."""
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    click.echo(f"policyc {__version__}")
+    for name in LIBRARIES:
+        try:
+            click.echo(f"  {name} {version(name)}")
+        except PackageNotFoundError:
+            click.echo(f"  {name} (not installed)")
+    click.echo(f"  Python {platform.python_version()}")
+    ctx.exit()
+
+
+def _verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """-q/-v after the subcommand too (`policyc build -q`), as before it."""
+    if value and not ctx.resilient_parsing:
+        logging.getLogger().setLevel(logging.INFO if param.name == "verbose" else logging.ERROR)
+
+
+VERBOSITY = (
+    click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, callback=_verbosity,
+                 help="Log every step."),
+    click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_verbosity,
+                 help="Only errors."),
+)
+
+
+def _add_verbosity(command: click.Command) -> None:
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_verbosity(sub)
+        return
+    names = {opt for p in command.params for opt in getattr(p, "opts", ())}
+    command.params.extend(o for o in VERBOSITY if not names & set(o.opts))
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="policyc")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the versions of policyc and its libraries, then exit.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every step.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.pass_context
@@ -42,6 +85,7 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, import_command, init, locale,
                                        manifest, schema, serve, sign, templates, verify)
 for _command in COMMANDS:
+    _add_verbosity(_command)
     main.add_command(_command)
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
                            jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard),
                            templates=Templates.for_project(opt.project()[0].templates),
-                           theme=opt.project()[1].theme)
+                           theme=opt.project()[1].theme, variables=opt.project()[1].variables)
     level = logging.getLogger().level
     try:
         with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:

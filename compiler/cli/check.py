@@ -16,9 +16,10 @@ from compiler.errors import Diagnostic
 @reported
 def check(report: Report, sources: tuple[Path, ...], strict: bool) -> None:
     """Validate SOURCES without building."""
+    from compiler.cli.options import default_sources, project
     from compiler.project.sources import check_sources
 
     warnings: list[Diagnostic] = []
-    count = check_sources(list(sources), strict, warnings)
+    count = check_sources(default_sources(sources), strict, warnings, project()[1].variables)
     report.add(warnings)
     click.echo(f"policyc: {plural(count, 'source')} OK", err=True)

@@ -59,7 +59,7 @@ def documents(sources: tuple[Path, ...], override: Path | None) -> list[tuple[Do
     out = []
     for path in discover(list(sources)):
         try:
-            doc = read_file(path)
+            doc = read_file(path, project()[1].variables)
         except CompilerError as err:
             diag.extend(err.diagnostics)
             continue

@@ -33,7 +33,7 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
     options = BuildOptions(out=out, formats=opt.formats(formats, default=("html",)),
                            locales=opt.split(locales), jobs=1,
                            templates=Templates.for_project(opt.project()[0].templates),
-                           theme=opt.project()[1].theme)
+                           theme=opt.project()[1].theme, variables=opt.project()[1].variables)
 
     def rebuild() -> list[str]:
         """Each rebuild reports on its own (and to open pages); a mistake waits for the next

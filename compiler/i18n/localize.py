@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from compiler import links
@@ -43,6 +44,9 @@ from compiler.model import (
     plain_text,
 )
 
+# (document id, locale) -> (its title in that locale, the locale of the output to link to)
+DocumentTitles = Callable[[str, str], "tuple[str, str] | None"]
+
 
 @dataclasses.dataclass
 class _Counter:
@@ -53,8 +57,10 @@ class _Counter:
 
 
 class _Localizer:
-    def __init__(self, doc: Document, code: str, translations: Translations | None) -> None:
+    def __init__(self, doc: Document, code: str, translations: Translations | None,
+                 documents: DocumentTitles | None = None) -> None:
         self.doc = doc
+        self.documents = documents
         self.code = code
         self.translations = translations
         self.is_source = code == doc.meta.source_locale
@@ -120,6 +126,8 @@ class _Localizer:
                     out.append(Strong(self.resolve(c, loc, origin, in_link)))
                 case Emphasis(children=c):
                     out.append(Emphasis(self.resolve(c, loc, origin, in_link)))
+                case Link(href=href) if href.startswith(links.DOC_SCHEME):
+                    out.append(self.document_link(href[len(links.DOC_SCHEME):], loc))
                 case Link(href=href, children=c):
                     out.append(Link(self.href(href, loc, origin),
                                     self.resolve(c, loc, origin, in_link=True)))
@@ -130,6 +138,17 @@ class _Localizer:
                 case Ref(target=target):
                     out.append(Ref(target, self.ref_label(target)))
         return _merge(out)
+
+    def document_link(self, doc_id: str, loc: Loc) -> Inline:
+        """{doc:id}: the other document's title in this locale (in its source locale when it
+        is not translated into this one), linking to that output."""
+        found = self.documents(doc_id, self.code) if self.documents else (doc_id, self.code)
+        if found is None:
+            self.diag.error(loc, f"document link '{{doc:{doc_id}}}' names no document of the "
+                            "project", Category.REFERENCE)
+            return Text(doc_id)
+        title, locale = found
+        return Link(f"{links.DOC_SCHEME}{locale}/{doc_id}", (Text(title),))
 
     def ref_label(self, target: str) -> tuple[Inline, ...]:
         """What a cross-reference reads as: "Section 7.2" in the locale's words for a
@@ -293,10 +312,14 @@ def history_section(meta: Meta, labels: Labels, code: str) -> Section | None:
                    (Table(None, header, rows, where),), (), where)
 
 
-def localize(doc: Document, code: str,
-             translations: Translations | None) -> tuple[LocalizedDocument, Diagnostics]:
-    """Translate and format for one locale; missing/fuzzy strings fall back with a warning."""
-    loc = _Localizer(doc, code, translations)
+def localize(doc: Document, code: str, translations: Translations | None,
+             documents: DocumentTitles | None = None) -> tuple[LocalizedDocument, Diagnostics]:
+    """Translate and format for one locale; missing/fuzzy strings fall back with a warning.
+
+    documents answers {doc:id} links: (title, locale of the output linked to), or None for
+    an id the project does not have; without it a link reads as the id.
+    """
+    loc = _Localizer(doc, code, translations, documents)
     if doc.meta.base_url is not None:
         why = links.canonical_problem(doc.meta.base_url)
         if why is not None:

@@ -13,11 +13,14 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
 from compiler.project.layout import CONFIG_NAME, Layout
 from compiler.renderers.theme import NO_THEME, Theme
+
+if TYPE_CHECKING:
+    from compiler.model import Variable
 
 LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
 COLOUR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
@@ -96,7 +99,7 @@ class Config:
     root: Path | None = None
     build: dict[str, Any] = field(default_factory=dict)  # option name -> value, paths resolved
     theme: Theme = NO_THEME
-    variables: dict[str, Any] = field(default_factory=dict)  # raw TOML values, checked
+    variables: tuple[Variable, ...] = ()  # shared by every document; theirs win by name
     lines: dict[str, int] = field(default_factory=dict)  # dotted key -> line, for messages
 
     def loc(self, dotted: str) -> Loc:
@@ -262,15 +265,15 @@ def _check(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Config:
             checker.unknown(key, key, list(TABLES))
     build = checker.table(data.get("build", {}), "build", BUILD)
     theme = checker.table(data.get("theme", {}), "theme", THEME)
-    variables = data.get("variables", {})
-    if not isinstance(variables, dict):
-        checker.error("variables", f"expected a table, found {_kind(variables)}")
-        variables = {}
-    for name, value in variables.items():
-        problem = (f"invalid variable name '{name}' (expected letters, digits and underscores)"
-                   if not re.fullmatch(NAME_PATTERN, name) else _variable_problem(value))
-        if problem:
-            checker.error(f"variables.{name}", problem)
+    raw = data.get("variables", {})
+    variables: tuple[Variable, ...] = ()
+    if not isinstance(raw, dict):
+        checker.error("variables", f"expected a table, found {_kind(raw)}")
+    elif raw:
+        try:
+            variables = _variables(raw, path, lines)
+        except CompilerError as err:
+            checker.diag.extend(err.diagnostics)
     checker.diag.raise_if_errors()
     settings = {s.key: s for s in BUILD}
     return Config(
@@ -279,21 +282,49 @@ def _check(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Config:
         theme=Theme(logo=theme.get("logo"), primary=theme.get("primary"),
                     accent=theme.get("accent"), footer=theme.get("footer"),
                     fonts=tuple(sorted(theme.get("fonts", {}).items()))),
-        variables=dict(variables), lines=lines)
+        variables=variables, lines=lines)
 
 
-def _variable_problem(value: Any) -> str | None:
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return None
-    if not isinstance(value, dict):
-        return f"expected a string or a table such as {{ email = \"...\" }}, found {_kind(value)}"
-    kinds = [k for k in value if k in VARIABLE_KINDS]
-    extra = [k for k in value if k not in (*VARIABLE_KINDS, "comment")]
-    if extra:
-        return f"unknown key '{extra[0]}' (expected one of: {', '.join(VARIABLE_KINDS)}, comment)"
-    if len(kinds) != 1:
-        return f"expected exactly one type key (one of: {', '.join(VARIABLE_KINDS)})"
-    return None
+def _variables(raw: dict[str, Any], path: Path, lines: dict[str, int]) -> tuple[Variable, ...]:
+    """[variables] checked by the source reader itself (the same kinds, checks and messages),
+    given as YAML nodes whose marks are the TOML file's lines."""
+    import datetime as dt
+
+    from yaml.error import Mark
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+    from compiler.readers.yaml import shared_variables
+
+    shown = display_path(path)
+
+    def node(value: Any, line: int) -> Node:
+        mark = Mark(shown, 0, max(line - 1, 0), 0, None, 0)
+        if isinstance(value, dict):
+            return MappingNode("tag:yaml.org,2002:map",
+                               [(node(k, line), node(v, line)) for k, v in value.items()],
+                               mark, mark)
+        if isinstance(value, list):
+            return SequenceNode("tag:yaml.org,2002:seq", [node(v, line) for v in value],
+                                mark, mark)
+        if isinstance(value, bool):
+            tag = "tag:yaml.org,2002:bool"
+        elif isinstance(value, int):
+            tag = "tag:yaml.org,2002:int"
+        elif isinstance(value, float):
+            tag = "tag:yaml.org,2002:float"
+        else:
+            tag = "tag:yaml.org,2002:str"
+        if isinstance(value, dt.date | dt.datetime | dt.time):
+            value = value.isoformat()
+        return ScalarNode(tag, str(value).lower() if isinstance(value, bool) else str(value),
+                          mark, mark)
+
+    table = lines.get("variables", 0)
+    root = MappingNode("tag:yaml.org,2002:map", [
+        (node(name, lines.get(f"variables.{name}", table)),
+         node(value, lines.get(f"variables.{name}", table))) for name, value in raw.items()],
+        Mark(shown, 0, max(table - 1, 0), 0, None, 0), None)
+    return shared_variables(root, shown)
 
 
 def _kind(value: Any) -> str:

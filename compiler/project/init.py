@@ -38,7 +38,7 @@ formats = ["html", "pdf", "docx"]
 
 [variables]
 # Facts every document shares, used in text as {name}; a document's own variables win.
-# company = "$organization"
+company = "$organization"
 # legal_email = { email = "legal@example.com", comment = "Mailbox of the legal team" }
 """)
 
@@ -60,9 +60,8 @@ description: A short summary shown under the title and in search results.
 # Facts written once and used in text as {name}. Plain strings are text; typed values
 # ({email: ...}, {url: ...}, {phone: ...}, {date: ...}, {duration: 30 days}, {number: 16})
 # are formatted for each locale and become links where they can. [variables] in
-# policyc.toml holds the facts every document of the project shares.
+# policyc.toml holds the facts every document shares ({company} comes from there).
 variables:
-  company: $organization
   contact_email: {email: legal@example.com, comment: "Where readers send questions"}
   notice_period: {duration: 30 days}
 
@@ -212,7 +211,10 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Path]:
         diag.raise_if_errors()
     for path, text in files.items():
         write_atomic(path, text.encode())
-    doc = read_file(scaffold.source)
+    from compiler.project.config import load
+    from compiler.project.layout import find_layout
+
+    doc = read_file(scaffold.source, load(find_layout(scaffold.root)).variables)
     template = template_catalog(doc)
     pot, *pos = scaffold.catalogs()
     write_catalog(template, pot, template=True)

@@ -23,7 +23,7 @@ from compiler.project.layout import SOURCE_DIR, cache_dir
 
 if TYPE_CHECKING:
     from compiler.errors import Diagnostic
-    from compiler.model import Document
+    from compiler.model import Document, Variable
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
@@ -56,14 +56,17 @@ class Facts(NamedTuple):
     base_url: str | None
     reference_docx: str | None
     warnings: tuple[tuple[str, int, int, str], ...] = ()  # the loader's: path, line, col, text
+    documents: tuple[tuple[str, int, int], ...] = ()  # {doc:id} links: id, line, column
 
     @classmethod
     def of(cls, doc: Document) -> Facts:
         m = doc.meta
         warnings = tuple((w.loc.path, w.loc.line, w.loc.column, w.message)
                          for w in doc.warnings)
+        from compiler.project.documents import linked_documents
+
         return cls(doc.path, doc.digest, m.id, m.version, m.source_locale, tuple(m.locales),
-                   m.page_size, m.base_url, m.reference_docx, warnings)
+                   m.page_size, m.base_url, m.reference_docx, warnings, linked_documents(doc))
 
     def diagnostics(self) -> list[Diagnostic]:
         """The loader's warnings (a text cut by a YAML comment...), cached with the facts."""
@@ -136,7 +139,11 @@ def _valid_entry(entry: Any, shown: str, digest: str) -> bool:
             and isinstance(warnings, list)
             and all(isinstance(w, list) and len(w) == 4 and isinstance(w[0], str)
                     and type(w[1]) is int and type(w[2]) is int and isinstance(w[3], str)
-                    for w in warnings))
+                    for w in warnings)
+            and isinstance(entry["documents"], list)
+            and all(isinstance(d, list) and len(d) == 3 and isinstance(d[0], str)
+                    and re.fullmatch(ID_PATTERN, d[0]) is not None
+                    and type(d[1]) is int and type(d[2]) is int for d in entry["documents"]))
 
 
 def _write_cache(source: Path, entries: dict[str, Any]) -> None:
@@ -153,8 +160,14 @@ def _write_cache(source: Path, entries: dict[str, Any]) -> None:
         pass  # a read-only project still builds; it just validates every time
 
 
-def read_facts(path: Path) -> tuple[Facts, Document | None]:
-    """Facts of a source: from the cache when its bytes validated before, else by loading it.
+def shared_digest(shared: tuple[Variable, ...]) -> str:
+    """The project's shared variables, as part of what a source validated against."""
+    return hashlib.sha256(repr(shared).encode()).hexdigest()[:16] if shared else ""
+
+
+def read_facts(path: Path, shared: tuple[Variable, ...] = ()) -> tuple[Facts, Document | None]:
+    """Facts of a source: from the cache when its bytes validated before (against the same
+    shared variables), else by loading it.
 
     Returns the Document too when it had to be loaded; raises CompilerError when invalid.
     """
@@ -163,15 +176,16 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
     cached = _read_cache(path)
     entries: dict[str, Any] = cached.get("entries", {})
     absolute = str(path.resolve())
-    key = f"{absolute}:{digest}"
+    key = f"{absolute}:{digest}" + (f":{shared_digest(shared)}" if shared else "")
     entry = entries.get(key)
     if entry is not None and _valid_entry(entry, display_path(path), digest):
         entry["locales"] = tuple(entry["locales"])
         entry["warnings"] = tuple(tuple(w) for w in entry.get("warnings", ()))
+        entry["documents"] = tuple(tuple(d) for d in entry["documents"])
         return Facts(**entry), None
     from compiler.readers import read_bytes
 
-    doc = read_bytes(data, path)
+    doc = read_bytes(data, path, shared)
     facts = Facts.of(doc)
     entries = {k: v for k, v in entries.items() if not k.startswith(f"{absolute}:")}
     entries[key] = facts._asdict()
@@ -180,20 +194,27 @@ def read_facts(path: Path) -> tuple[Facts, Document | None]:
 
 
 def check_sources(paths: Sequence[str | Path], strict: bool = False,
-                  warnings: list[Diagnostic] | None = None) -> int:
+                  warnings: list[Diagnostic] | None = None,
+                  shared: tuple[Variable, ...] = ()) -> int:
     """Validate every source, report all errors at once; the number of sources checked.
     The loader's warnings are appended to warnings (with strict they are errors)."""
     from compiler.errors import Diagnostics
 
     diag = Diagnostics()
     found = discover(paths)
+    checked: list[tuple[Path, Facts]] = []
     for path in found:
         try:
-            facts, _ = read_facts(path)
+            facts, _ = read_facts(path, shared)
         except CompilerError as err:
             diag.extend(err.diagnostics)
             continue
         diag.extend(facts.diagnostics())
+        checked.append((path, facts))
+    if any(facts.documents for _, facts in checked):  # {doc:id} links name real documents
+        from compiler.project.documents import Linked
+
+        Linked(checked, lambda p: read_facts(p, shared)[0]).check(checked, diag)
     diag.raise_if_errors(strict=strict)
     if warnings is not None:
         warnings.extend(diag.warnings)

@@ -16,11 +16,12 @@ from compiler.errors import CompilerError, Loc, display_path
 from compiler.readers.draft import Reading, ReadOptions
 
 if TYPE_CHECKING:
-    from compiler.model import Document
+    from compiler.model import Document, Variable
 
 
 class Reader(Protocol):
-    def __call__(self, data: bytes, shown: str) -> Document: ...
+    def __call__(self, data: bytes, shown: str, shared: tuple[Variable, ...] = ()) -> Document:
+        """shared: the project's variables, which the source's own override by name."""
 
 
 # file suffix -> module under compiler.readers exposing read(data, shown) -> Document.
@@ -42,16 +43,16 @@ def get_reader(path: str | Path) -> Reader:
     return read
 
 
-def read_bytes(data: bytes, path: str | Path) -> Document:
+def read_bytes(data: bytes, path: str | Path, shared: tuple[Variable, ...] = ()) -> Document:
     """A Document from bytes already read (a git revision, a cache miss)."""
-    return get_reader(path)(data, display_path(path))
+    return get_reader(path)(data, display_path(path), shared)
 
 
-def read_file(path: str | Path) -> Document:
-    """Read and validate one source file."""
+def read_file(path: str | Path, shared: tuple[Variable, ...] = ()) -> Document:
+    """Read and validate one source file (shared: the project's variables)."""
     from compiler.fs import read_source
 
-    return read_bytes(read_source(path), path)
+    return read_bytes(read_source(path), path, shared)
 
 
 # --- importers: existing policies (Markdown, DOCX, HTML) into the same model ---------------

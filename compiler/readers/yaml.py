@@ -62,12 +62,22 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 
 
-def read(data: bytes, shown: str) -> Document:
-    """The reader's entry point (see compiler.readers.READERS)."""
-    return load_bytes(data, shown)
+def read(data: bytes, shown: str, shared: tuple[Variable, ...] = ()) -> Document:
+    """The reader's entry point (see compiler.readers.READERS); shared are the project's
+    variables ([variables] in policyc.toml), which the source's own override by name."""
+    return load_bytes(data, shown, shared)
 
 
-def load_bytes(data: bytes, shown: str) -> Document:
+def shared_variables(node: MappingNode, shown: str) -> tuple[Variable, ...]:
+    """Variables from another file (the project config), checked as a source's are; node's
+    marks carry that file's lines."""
+    loader = _Loader(shown, "")
+    variables = loader.variables(node)
+    loader.diag.raise_if_errors()
+    return variables
+
+
+def load_bytes(data: bytes, shown: str, shared: tuple[Variable, ...] = ()) -> Document:
     """Validate a source's bytes; shown is the path diagnostics name."""
     try:
         text = data.decode("utf-8")
@@ -79,10 +89,11 @@ def load_bytes(data: bytes, shown: str) -> Document:
             f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it as UTF-8",
             Category.SYNTAX,
         ) from err
-    return load_text(text, shown, digest=hashlib.sha256(data).hexdigest())
+    return load_text(text, shown, digest=hashlib.sha256(data).hexdigest(), shared=shared)
 
 
-def load_text(text: str, path: str, digest: str = "") -> Document:
+def load_text(text: str, path: str, digest: str = "",
+              shared: tuple[Variable, ...] = ()) -> Document:
     text = text.removeprefix("\ufeff")
     try:
         _bound_depth(text, path)
@@ -109,7 +120,7 @@ def load_text(text: str, path: str, digest: str = "") -> Document:
             + ", ".join(k.name for k in schema.DOCUMENT if k.required) + ")",
         )
     _bound_size(root, path)
-    return _Loader(path, digest, text).document(root)
+    return _Loader(path, digest, text, shared).document(root)
 
 
 def _bound_depth(text: str, path: str) -> None:
@@ -162,9 +173,11 @@ def _kind(node: Node) -> str:
 
 
 class _Loader:
-    def __init__(self, path: str, digest: str, text: str = "") -> None:
+    def __init__(self, path: str, digest: str, text: str = "",
+                 shared: tuple[Variable, ...] = ()) -> None:
         self.path = path
         self.digest = digest
+        self.shared = shared
         self.lines = text.splitlines()
         self.unnumbered: set[str] = set()
         self.nodes: dict[int, Node] = {}  # id(Rich) -> its YAML node, for exact columns
@@ -356,6 +369,8 @@ class _Loader:
                        Category.REFERENCE)
         changes = self.changes(f.get("changes"), updated)
         variables = self.variables(f.get("variables"))
+        own = {v.name for v in variables}
+        variables = (*(v for v in self.shared if v.name not in own), *variables)
         numbering = self.scalar(f.get("numbering"), "numbering") or "none"
         if numbering not in legal.NUMBERING_SCHEMES:
             self.error(f["numbering"], "numbering", f"unknown numbering '{numbering}' "

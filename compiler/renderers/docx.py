@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Twips
 
-from compiler import legal
+from compiler import legal, links
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
 from compiler.model import (
     Address,
@@ -239,6 +239,7 @@ class _Writer:
         self.rtl = doc.direction == "rtl"
         self.styles = styles
         self.part = document.part
+        self.base_url: str | None = None  # {doc:id} links are absolute with it
         sectpr = document.element.body.find(qn("w:sectPr"))
         if sectpr is None:
             sectpr = OxmlElement("w:sectPr")
@@ -312,6 +313,8 @@ class _Writer:
                     assert_never(node)
 
     def hyperlink(self, href: str) -> BaseOxmlElement:
+        if href.startswith(links.DOC_SCHEME):
+            href = links.document_href(href, "docx", self.doc.language.code, self.base_url)
         if href.startswith("#"):
             fragment = href[1:]
             anchor = self.anchors.get(fragment) or ooxml.bookmark_names([fragment])[fragment]
@@ -638,6 +641,7 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     page_setup(document, options.page_size)
     number_headings(document, doc, styles)
     writer = _Writer(document, doc, styles)
+    writer.base_url = options.base_url
     writer.front_matter()
     writer.toc()
     writer.preamble()

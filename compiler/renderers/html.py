@@ -8,7 +8,7 @@ from typing import assert_never
 import jinja2
 from markupsafe import Markup, escape
 
-from compiler import __version__, legal
+from compiler import __version__, legal, links
 from compiler.model import (
     Address,
     Block,
@@ -68,6 +68,8 @@ class BodyWriter:
         self.cta_count = 0
         self.breaks = False  # inside a table cell: line breaks in the text are kept
         self.clause_prefix = ""  # the number of the section being written (clause lists)
+        self.link_format = "html"  # {doc:id} links point at this format's outputs
+        self.base_url: str | None = None  # ... absolutely, for PDF, when the site has one
 
     def inlines(self, nodes: tuple[Inline, ...]) -> Markup:
         parts: list[Markup] = []
@@ -88,6 +90,9 @@ class BodyWriter:
                 case Emphasis(children=c):
                     parts.append(Markup("<em>{}</em>").format(self.inlines(c)))
                 case Link(href=href, children=c):
+                    if href.startswith(links.DOC_SCHEME):
+                        href = links.document_href(href, self.link_format,
+                                                   self.doc.language.code, self.base_url)
                     # dir="ltr" isolates e-mail addresses, URLs and phone numbers in RTL text.
                     dir_attr = Markup(' dir="ltr"') if self.rtl and _ltr_fragment(href) else ""
                     parts.append(Markup('<a href="{}"{}>{}</a>').format(

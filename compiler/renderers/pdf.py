@@ -98,6 +98,7 @@ def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
 def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
     """The print page WeasyPrint lays out (also what the benchmark renders alone)."""
     writer = BodyWriter(doc)
+    writer.link_format, writer.base_url = "pdf", options.base_url
     css = options.templates.read_text("css/print.css") + options.theme.print_css()
     template = environment(options.templates).get_template("pdf/print.html.j2")
     return template.render(**context(doc, options, writer), css=Markup(css),

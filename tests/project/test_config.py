@@ -83,8 +83,10 @@ def test_unknown_keys_and_wrong_types_are_located(tmp_path: Path) -> None:
         "exist",
         f"{shown}:10: error: theme.fonts.latn: unknown key 'latn' (expected one of: latin, "
         "headings, arabic, hebrew, cjk); did you mean 'latin'?",
-        f"{shown}:12: error: variables.mail: unknown key 'emial' (expected one of: email, url, "
-        "phone, date, duration, number, comment)",
+        f"{shown}:12:1: error: variables.mail: unknown key 'emial' (expected one of: text, "
+        "email, url, phone, date, duration, number, comment); did you mean 'email'?",
+        f"{shown}:12:1: error: variables.mail: expected exactly one type key (one of: text, "
+        "email, url, phone, date, duration, number)",
         f"{shown}:13: error: colours: unknown key 'colours' (expected one of: build, theme, "
         "variables)",
     ])
