@@ -119,6 +119,8 @@ def _valid_entry(entry: Any, shown: str, digest: str) -> bool:
     from compiler.readers.schema import ID_PATTERN, LOCALE_PATTERN, VERSION_PATTERN
 
     fields = Facts._fields
+    if isinstance(entry, dict):
+        entry.setdefault("documents", [])  # entries written before {doc:id} links existed
     if not isinstance(entry, dict) or set(entry) != set(fields):
         return False
     text = ("path", "digest", "id", "version", "source_locale", "page_size")
