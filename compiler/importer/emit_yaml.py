@@ -3,6 +3,7 @@ lists, one key per line, and a '# guessed: ...' comment above whatever the impor
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import assert_never
@@ -189,7 +190,8 @@ class _Writer:
             self.lines.append(f"{indent}- {scalar(c.source)}")
 
     def items(self, items: tuple[ListItem, ...], indent: str, numbered: int = 0) -> None:
-        for item in items:
+        for original in items:
+            item = _styled_sublist(original, numbered)
             if item.text and not item.term and not item.sublist:
                 self.lines.append(f"{indent}- {scalar(item.text.source)}")
                 continue
@@ -203,12 +205,24 @@ class _Writer:
             if item.blocks:
                 self.lines.append(f"{indent}{lead}blocks:")
                 lead = "  "
-                for sub in item.blocks:
-                    self.block(sub, indent + "    ", numbered)
+                for block in item.blocks:
+                    self.block(block, indent + "    ", numbered)
             if item.sublist:
                 self.lines.append(f"{indent}{lead}items:")
                 self.items(item.sublist.items, indent + "    ",
                            numbered + 1 if item.sublist.ordered else numbered)
+
+
+def _styled_sublist(item: ListItem, numbered: int) -> ListItem:
+    """'items:' counts in the default style from 1; a nested list that counts otherwise is
+    written as a numbered block of the item (with its style and start)."""
+    sub = item.sublist
+    if (sub is None or not sub.ordered or sub.style is None
+            or (sub.style is default_style(numbered + 1) and sub.start == 1)):
+        return item
+    first = (Paragraph(item.text, item.text.loc),) if item.text else ()
+    return dataclasses.replace(item, text=None, sublist=None,
+                               blocks=(*first, *item.blocks, sub))
 
 
 def _flow(value: str) -> str:

@@ -8,7 +8,21 @@ from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc
 from compiler.limits import MAX_IMPORT_BYTES as MAX_BYTES
-from compiler.model import Emphasis, Inline, ItemList, Note, NoteKind, Strong, Table, Text
+from compiler.model import (
+    Address,
+    Code,
+    Emphasis,
+    Inline,
+    ItemList,
+    ListItem,
+    ListStyle,
+    Note,
+    NoteKind,
+    Paragraph,
+    Strong,
+    Table,
+    Text,
+)
 from compiler.readers.draft import (
     BREAK,
     Collector,
@@ -24,6 +38,7 @@ from compiler.readers.draft import (
     paragraph,
     parse_english_date,
     rich,
+    split_term,
     strip,
 )
 from compiler.readers.text import decode
@@ -44,6 +59,21 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
                                "lists or tables)", Category.SYNTAX)
     stem = shown.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return assemble(stream, hints, col, options, stem)
+
+
+def _item(blocks: list[Any], sub: ItemList | None, loc: Loc) -> ListItem:
+    """One text when the item is one paragraph (tight or loose); otherwise its blocks."""
+    if not blocks:
+        return ListItem(None, None, sub, loc)
+    if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+        return list_item(blocks[0].text.inlines, loc, sub)
+    term = None
+    if isinstance(blocks[0], Paragraph):
+        found, rest = split_term(blocks[0].text.inlines)
+        if found:
+            term = rich(found, loc)
+            blocks[0] = Paragraph(rich(rest, loc), blocks[0].loc)
+    return ListItem(term, None, sub, loc, tuple(blocks))
 
 
 def _attribute_lists(text: str, shown: str, col: Collector) -> str:
@@ -187,37 +217,29 @@ class _Blocks:
                 continue
             item_loc = self.loc(tok)
             self.i += 1
-            texts: list[tuple[Inline, ...]] = []
+            blocks: list[Any] = []  # the item's paragraphs and other blocks, in order
             sub: ItemList | None = None
             while self.t[self.i].type != "list_item_close":
                 inner = self.t[self.i]
                 if inner.type == "paragraph_open":
-                    texts.append(self.inlines(self.t[self.i + 1]))
+                    nodes = self.inlines(self.t[self.i + 1])
+                    blocks.append(paragraph(nodes, self.loc(inner), self.col))
                     self.i += 3
                 elif inner.type in ("bullet_list_open", "ordered_list_open"):
                     nested = self.item_list()
                     if sub is None:
                         sub = nested
                     elif nested is not None:
-                        sub = ItemList(sub.ordered, (*sub.items, *nested.items), sub.loc)
-                        self.col.mapped(self.loc(inner), "second nested list joined to the first")
+                        blocks.append(nested)  # a second list in one item: one of its blocks
                 else:
                     got = self.block(inner)
-                    if got is not None and hasattr(got, "text"):
-                        texts.append(got.text.inlines)
+                    if got is not None:
+                        blocks.append(got)
             self.i += 1
-            if len(texts) > 1:
-                self.col.mapped(item_loc, f"list item of {len(texts)} paragraphs joined into one")
-            joined: list[Inline] = []
-            for t in texts:
-                if joined:
-                    joined.append(Text(" "))
-                joined.extend(t)
-            items.append(list_item(clean(joined), item_loc, sub))
+            items.append(_item(blocks, sub, item_loc))
         self.i += 1
-        if ordered and start != 1:
-            self.col.unmapped(loc, f"numbered list starts at {start}; it will start at 1")
-        return ItemList(ordered, tuple(items), loc) if items else None
+        style = ListStyle.DECIMAL if ordered else None  # Markdown counts 1. 2. 3. at any depth
+        return ItemList(ordered, tuple(items), loc, style, start) if items else None
 
     def table(self) -> Table | None:
         loc = self.loc(self.t[self.i])
@@ -262,11 +284,13 @@ class _Blocks:
         parts: list[Inline] = []
         while self.t[self.i].type != "blockquote_close":
             got = self.block(self.t[self.i])
-            if got is not None and hasattr(got, "text"):
+            texts = ([got.text] if isinstance(got, Paragraph | Note) else
+                     list(got.lines) if isinstance(got, Address) else [])
+            for t in texts:
                 if parts:
                     parts.append(Text(" "))
-                parts.extend(got.text.inlines)
-            elif got is not None:
+                parts.extend(t.inlines)
+            if got is not None and not texts:
                 self.col.unmapped(got.loc, "list or table inside a block quote left out")
         self.i += 1
         nodes = clean(parts)
@@ -309,7 +333,7 @@ class _Blocks:
                 case "hardbreak":
                     top.append(Text(BREAK))
                 case "code_inline":
-                    top.append(Text(c.content))
+                    top.append(Code(c.content))
                 case "strong_open" | "em_open":
                     stack.append((c.type[:-5], "", []))
                 case "link_open":

@@ -200,3 +200,17 @@ def test_cli_verify_reports_the_share_of_sentences(tmp_path: Path,
     assert "policyc: verify: 59 of 59 sentences of the input found in the built HTML (100.0 %)" \
         in result.output
     assert "id: firefox-terms-of-use" in result.output
+
+
+def test_markdown_lists_keep_their_numbers_and_blocks(tmp_path: Path) -> None:
+    md = tmp_path / "lists.md"
+    md.write_text("# T\n\n## Steps\n\n3. third\n4. fourth, with `code`:\n\n   1. inner one\n"
+                  "   2. inner two\n\n5. **Term**: first paragraph.\n\n   Second paragraph.\n",
+                  encoding="utf-8")
+    result = import_file(md, ReadOptions())
+    text = result.yaml_text
+    assert "start: 3" in text  # the list goes on counting from 3
+    assert "fourth, with `code`:" in text
+    assert "style: decimal" in text  # the inner list counts 1. 2. as Markdown does
+    assert "term: Term" in text and "- paragraph: Second paragraph." in text
+    assert verify(md, "markdown", md.read_bytes(), result.document).share == 100.0
