@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
-from compiler.fs import sha256_file as _sha256
 from compiler.fs import write_atomic
 from compiler.i18n.catalogs import Translations, po_path, read_translations
 from compiler.manifest import index_html, manifest_bytes
@@ -149,7 +148,14 @@ def fonts_digest() -> str:
 
 @cache
 def _file_digest(path: Path) -> str:
-    return _sha256(path) if path.exists() else ""
+    """A catalog's digest ("" when there is none), read as its reader will: a regular file
+    within the size limit (a FIFO or /dev/zero named as a catalog must not hang the plan)."""
+    from compiler.fs import read_input
+    from compiler.limits import MAX_CATALOG_BYTES
+
+    if not path.exists() and not path.is_symlink():
+        return ""
+    return hashlib.sha256(read_input(path, MAX_CATALOG_BYTES, "catalog")).hexdigest()
 
 
 # The templates each format reads: editing one rebuilds only the outputs that use it.
@@ -512,7 +518,7 @@ def input_digests(sources_facts: list[tuple[Path, Facts]],
         for locale in facts.locales:
             po = po_path(ldir, locale, facts.id)
             if po.exists() and locale != facts.source_locale:
-                inputs["catalogs"][display_path(po)] = _sha256(po)
+                inputs["catalogs"][display_path(po)] = _file_digest(po)
     return inputs
 
 

@@ -226,3 +226,19 @@ def test_two_concurrent_builds_leave_one_consistent_output(project: Path) -> Non
                          capture_output=True, text=True, check=True).stdout
     assert winner in pdf  # PDF and HTML from the same (last) build
     assert len(manifest["outputs"]) == 2
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_catalog_that_is_not_a_regular_file_does_not_hang_the_plan(project: Path,
+                                                                   kind: str) -> None:
+    po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    po.unlink()
+    if kind == "fifo":
+        os.mkfifo(po)
+    else:
+        po.symlink_to("/dev/zero")
+    started = time.monotonic()
+    with pytest.raises(CompilerError, match="catalog is not a regular file"):
+        build([project / "source" / "retention-schedule.yaml"],
+              BuildOptions(out=project / "dist", formats=("html",)))
+    assert time.monotonic() - started < 30
