@@ -19,7 +19,7 @@ MAX_YAML_DEPTH = 100  # nested YAML collections (libyaml's composer recurses in 
 MAX_SECTION_DEPTH = 12  # nested sections
 MAX_LIST_DEPTH = 12  # nested list items
 MAX_INLINE_DEPTH = 16  # nested bold/italic/link markup in one string
-MAX_BLOCKS = 5_000  # blocks, list items and table rows in one document
+MAX_BLOCKS = 5_000  # sections, blocks, list items, table cells, contact entries per document
 
 
 def size(n: int) -> str:

@@ -177,9 +177,15 @@ def serve(root: Path, watch: list[Path], rebuild: Callable[[], Sequence[str]],
     """
     from watchfiles import watch as watch_changes
 
+    from compiler.errors import Category, CompilerError, Loc, display_path
+
     state = _State()
     state.errors = tuple(errors)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CompilerError.at(Loc(display_path(root)), f"cannot serve this folder: "
+                               f"{err.strerror}", Category.IO) from err
     server = http.server.ThreadingHTTPServer((host, port), make_handler(root, state))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -75,8 +75,8 @@ def test_too_many_blocks_is_one_located_error(tmp_path: Path) -> None:
     bullets = "".join(f"          - item {i}\n" for i in range(MAX_BLOCKS + 10))
     found = _check(tmp_path, HEAD + "sections:\n  - id: a\n    title: A\n    blocks:\n"
                    "      - bullets:\n" + bullets)
-    assert len(found) == 1 and f"more than {MAX_BLOCKS} blocks" in found[0]
-    assert f"big.yaml:{13 + MAX_BLOCKS}:13: error:" in found[0]  # the list counts as one
+    assert len(found) == 1 and f"more than {MAX_BLOCKS} blocks (sections" in found[0]
+    assert f"big.yaml:{12 + MAX_BLOCKS}:13: error:" in found[0]  # the section and list count
 
 
 def test_megabyte_word_checks_quickly(tmp_path: Path) -> None:
@@ -171,3 +171,19 @@ def test_corpus_through_the_command_line_never_reaches_the_guard() -> None:
     for path in SOURCES:
         line, col, _ = _expect(path)
         assert f"{path.relative_to(ROOT)}:{line}:{col}: error: " in proc.stderr, path
+
+
+@pytest.mark.parametrize("shape", ["sections", "table-cells"])
+def test_too_many_sections_or_cells_is_one_located_error(tmp_path: Path, shape: str) -> None:
+    from compiler.limits import MAX_BLOCKS
+
+    if shape == "sections":
+        body = "sections:\n" + "".join(f"  - {{id: s{i}, title: S, blocks: []}}\n"
+                                       for i in range(MAX_BLOCKS + 5))
+    else:
+        row = "[" + ", ".join(["c"] * 100) + "]"
+        body = ("sections:\n  - id: a\n    title: A\n    blocks:\n      - table:\n"
+                f"          header: {row}\n          rows:\n"
+                + "".join(f"            - {row}\n" for _ in range(MAX_BLOCKS // 100 + 1)))
+    found = _check(tmp_path, HEAD + body)
+    assert [f for f in found if f"more than {MAX_BLOCKS} blocks" in f] == found[:1]

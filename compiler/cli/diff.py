@@ -43,7 +43,7 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
       policyc diff git:v1.0.0 source/privacy-policy.yaml --summary
     """
     from compiler.errors import display_path
-    from compiler.fs import write_atomic
+    from compiler.fs import folder_lock, write_atomic
     from compiler.redline import make
     from compiler.redline import summary as brief
     from compiler.redline.revisions import read_revision
@@ -65,13 +65,15 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
             click.echo("\n".join(brief.as_text(r) for r in redlines), nl=False)
         return
     written = 0
-    for redline in redlines:
-        options = make.redline_options(redline, redlines, fmts,
-                                       reference_docx=after.reference_docx())
-        for fmt in fmts:
-            target = make.redline_path(out, redline.new.language.code, redline.new.meta.id, fmt)
-            write_atomic(target, make.render(redline, fmt, options))
-            written += 1
+    with folder_lock(out):  # a build or another diff into the same folder waits
+        for redline in redlines:
+            options = make.redline_options(redline, redlines, fmts,
+                                           reference_docx=after.reference_docx())
+            for fmt in fmts:
+                target = make.redline_path(out, redline.new.language.code,
+                                           redline.new.meta.id, fmt)
+                write_atomic(target, make.render(redline, fmt, options))
+                written += 1
     codes = ", ".join(r.new.language.code for r in redlines)
     click.echo(f"policyc: wrote {plural(written, 'redline')} "
                f"({before.document.meta.version} -> {after.document.meta.version}; {codes}) "

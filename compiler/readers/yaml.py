@@ -551,6 +551,7 @@ class _Loader:
 
     def section(self, node: Node, where: str, parents: tuple[str, ...],
                 level: int) -> Section | None:
+        self.count_block(node)
         f = self.mapping(node, where, schema.SECTION)
         if f is None:
             return None
@@ -579,13 +580,16 @@ class _Loader:
             return None
         return Section(sid, title, level, blocks, subs, self.loc(node))
 
-    def count_block(self, node: Node) -> None:
-        """Blocks, list items and table rows count towards MAX_BLOCKS (reported once)."""
-        self.blocks += 1
-        if self.blocks == MAX_BLOCKS + 1:
-            self.diag.error(self.loc(node), f"more than {MAX_BLOCKS} blocks, list items and "
-                            "table rows in one document (the limit; see README, Security "
-                            "model); split it into several documents")
+    def count_block(self, node: Node, count: int = 1) -> None:
+        """Sections, blocks, list items, table cells and contact entries count towards
+        MAX_BLOCKS (reported once, where the limit is crossed)."""
+        before = self.blocks
+        self.blocks += count
+        if before <= MAX_BLOCKS < self.blocks:
+            self.diag.error(self.loc(node), f"more than {MAX_BLOCKS} blocks (sections, "
+                            "paragraphs, list items, table cells...) in one document (the "
+                            "limit; see README, Security model); split it into several "
+                            "documents")
 
     def block(self, node: Node, where: str, context: str, numbered: int = 0) -> Block | None:
         loc = self.loc(node)
@@ -761,6 +765,7 @@ class _Loader:
         entries: list[ContactEntry] = []
         for i, enode in enumerate(self.sequence(node, where, "label/value entries")):
             ew = f"{where}[{i}]"
+            self.count_block(enode)
             f = self.mapping(enode, ew, schema.CONTACT_ENTRY)
             if f is None:
                 continue
@@ -801,7 +806,7 @@ class _Loader:
         widths = self.widths(f.get("widths"), f"{where}.widths", len(header))
         rows: list[tuple[Rich, ...]] = []
         for r, rnode in enumerate(self.sequence(f.get("rows"), f"{where}.rows", "rows")):
-            self.count_block(rnode)
+            self.count_block(rnode, len(rnode.value) if isinstance(rnode, SequenceNode) else 1)
             cells = tuple(
                 c for i, n in enumerate(self.sequence(rnode, f"{where}.rows[{r}]", "cells"))
                 if (c := self.rich(n, f"{where}.rows[{r}][{i}]", context, comment))
