@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from compiler.cli import main
 from compiler.signing.verify import Result, load_trust, verify_pdf
 from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT, pdftotext
 
 
 @pytest.fixture
@@ -57,6 +57,8 @@ def test_build_sign_signs_every_pdf_and_the_manifest(project: Path, pki: Pki) ->
         [check] = verify_pdf(project / "dist" / locale / "retention-schedule.pdf", anchors)
         assert check.result is Result.TRUSTED, check
         assert SIGNER in check.subject
+    stamp = " ".join(pdftotext(project / "dist" / "de" / "retention-schedule.pdf").split())
+    assert f"Digital signiert von {SIGNER} am " in stamp  # the build's own catalog and date
     assert (project / "dist" / "manifest.json.p7s").is_file()
     code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
                      str(pki.ca_pem))

@@ -19,7 +19,7 @@ from PIL import Image
 from compiler.cli.sign import sign
 from tests.fixtures.signing.pki import SIGNER, Pki, make_pki
 from tests.helpers import POLICY, ROOT, pdftotext
-from tests.signing.helpers import pyhanko_statuses, run
+from tests.signing.helpers import pdfsig, pyhanko_statuses, run
 
 LOCALES = ("en", "de", "ja", "ar")
 FACES = {"en": ["NotoSans-Regular"], "de": ["NotoSans-Regular"],
@@ -99,6 +99,7 @@ def test_stamp_reads_back_in_its_language(locale: str, stamped: dict[str, Path],
     [status] = pyhanko_statuses(path, pki.ca_pem)
     assert status.bottom_line, status.pretty_print_details()
     assert pdftotext(path).count(SIGNER) == 1
+    assert "Signature Validation: Signature is Valid." in pdfsig(path)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
