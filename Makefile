@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 JOBS ?= auto
 
-.PHONY: dist test lint setup clean
+.PHONY: dist test lint setup clean sheets
 
 dist: $(STAMPS)/venv
 	$(BIN)/policyc build
@@ -14,6 +14,10 @@ test: $(STAMPS)/venv $(STAMPS)/test-system $(STAMPS)/browser
 	$(BIN)/ruff check compiler tests scripts benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -n $(JOBS) -q
+
+# Page images of every output (PDF, DOCX through LibreOffice, HTML at 1280/390 px) in dist/sheets/.
+sheets: dist $(STAMPS)/test-system
+	$(BIN)/python scripts/sheets.py
 
 lint: $(STAMPS)/venv
 	$(BIN)/ruff check compiler tests scripts benchmarks
