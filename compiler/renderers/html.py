@@ -33,6 +33,7 @@ from compiler.model import (
     Strong,
     Table,
     Text,
+    plain_text,
 )
 from compiler.renderers import RenderOptions
 from compiler.renderers.templates import Templates
@@ -52,6 +53,28 @@ def text_direction(text: str) -> str:
         if kind in ("R", "AL"):
             return "rtl"
     return "ltr"
+
+
+LONG_TOKEN = 18  # characters: an address this long stretches a justified line visibly
+
+
+def has_long_address(nodes: tuple[Inline, ...]) -> bool:
+    """A link showing an e-mail address or URL long enough that a justified line before it
+    would open wide word gaps: such a paragraph is set ragged (class "ragged")."""
+    for node in nodes:
+        match node:
+            case Link(href=href, children=c):
+                text = plain_text(c)
+                if _ltr_fragment(href) and " " not in text and len(text) >= LONG_TOKEN:
+                    return True
+            case Strong(children=c) | Emphasis(children=c):
+                if has_long_address(c):
+                    return True
+            case Text() | Placeholder():
+                pass
+            case _:
+                assert_never(node)
+    return False
 
 
 def _ltr_fragment(href: str) -> bool:
@@ -138,6 +161,12 @@ class BodyWriter:
     def block(self, block: Block, level: int) -> Markup:
         match block:
             case Paragraph(text=t):
+                classes = " ".join(
+                    name for name, on in (
+                        ("lead-in", t.plain().rstrip().endswith((":", "\uff1a"))),
+                        ("ragged", has_long_address(t.inlines))) if on)
+                if classes:
+                    return Markup('<p class="{}">{}</p>\n').format(classes, self.rich(t))
                 return Markup("<p>{}</p>\n").format(self.rich(t))
             case ItemList():
                 return self.item_list(block, level)

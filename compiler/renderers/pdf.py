@@ -14,6 +14,7 @@ from markupsafe import Markup
 from compiler.model import LocalizedDocument
 from compiler.renderers import RenderOptions
 from compiler.renderers.html import BodyWriter, context, environment
+from compiler.renderers.pdf_finish import finish
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +74,22 @@ def css_string(text: str) -> str:
 
 
 def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
-    """Page size and margin boxes: title, version and the localized "Page X of Y"."""
+    """Page size and margin boxes: the current section's title (a running header), the
+    document's title and version, and the localized "Page X of Y"."""
     pieces = re.split(r"(\{page\}|\{pages\})", doc.labels.page_of)
     content = " ".join(
         "counter(page)" if p == "{page}" else "counter(pages)" if p == "{pages}" else css_string(p)
         for p in pieces if p
     )
     start, end = ("right", "left") if doc.direction == "rtl" else ("left", "right")
-    version = css_string(f"{doc.labels.version} {doc.meta.version}")
+    version = css_string(f"{doc.title} \u00b7 {doc.labels.version} {doc.meta.version}")
     size = "letter" if options.page_size == "Letter" else "A4"
     footer = options.theme.footer
     brand = (f"  @bottom-{start} {{ content: {css_string(footer)}; font-size: 7.5pt; "
              "color: #6b7785; vertical-align: top; padding-top: 4mm; }\n") if footer else ""
     return Markup(
         f"@page {{ size: {size};\n"
-        f"  @top-{start} {{ content: {css_string(doc.title)}; }}\n"
+        f"  @top-{start} {{ content: string(section); }}\n"
         f"  @top-{end} {{ content: {version}; }}\n"
         f"{brand}"
         f"  @bottom-center {{ content: {content}; }} }}\n"
@@ -168,6 +170,7 @@ def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
                         f"{doc.meta.id}-{doc.meta.version}-{doc.language.code}").encode(),
         uncompressed_pdf=False,
         attachments=_attachments(doc, options),
+        finisher=finish,
     )
     assert pdf is not None
     return pdf

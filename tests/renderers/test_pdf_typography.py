@@ -1,0 +1,163 @@
+"""Print typography of the PDF in several locales, measured with pypdf and poppler."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from compiler.build import BuildOptions, build, load_translations
+from compiler.i18n.localize import localize
+from compiler.loader import load
+from compiler.model import LocalizedDocument
+from tests.helpers import POLICY, ROOT
+
+LOCALES = ("en", "de", "fr", "ja", "ar")
+HYPHEN = "\u2010"  # WeasyPrint's hyphenation character
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("typo")
+    build([POLICY], BuildOptions(out=out, locales=LOCALES, formats=("pdf",)))
+    return out
+
+
+def _localized(locale: str) -> LocalizedDocument:
+    doc = load(POLICY)
+    return localize(doc, locale, load_translations(doc, locale, ROOT / "locales"))[0]
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _lines(page: str) -> list[str]:
+    return [line.strip() for line in page.splitlines() if line.strip()]
+
+
+def _struct_kids(el: object) -> list[object]:
+    kids = el.get("/K") if isinstance(el, dict) else None  # type: ignore[union-attr]
+    if kids is None:
+        return []
+    return [k.get_object() if hasattr(k, "get_object") else k
+            for k in (kids if isinstance(kids, list) else [kids])]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_opens_with_bookmarks_and_lists_each_attachment_once(pdfs: Path, locale: str) -> None:
+    root = pypdf.PdfReader(pdfs / locale / "privacy-policy.pdf").trailer["/Root"]
+    assert root["/PageMode"] == "/UseOutlines"
+    files = [ref.get_object()["/F"] for ref in root["/AF"]]
+    assert files and len(files) == len(set(files)), files
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_toc_entries_are_one_link_each(pdfs: Path, locale: str) -> None:
+    reader = pypdf.PdfReader(pdfs / locale / "privacy-policy.pdf")
+    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    links, nested = [], []
+
+    def walk(el: object, parent: str | None) -> None:
+        if not isinstance(el, dict):
+            return
+        if el.get("/S") == "/Link":
+            links.append(el)
+            if parent == "/Link":
+                nested.append(el)
+        for kid in _struct_kids(el):
+            walk(kid, el.get("/S"))
+
+    walk(root, None)
+    assert nested == []
+    doc = _localized(locale)
+    toc_entries = sum(1 for s in doc.document.walk_sections() if s.level <= 2)
+    assert len(links) >= toc_entries
+    # every link annotation's structure parent is a Link element
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    parents = dict(zip(nums[0::2], nums[1::2], strict=True))
+    for page in reader.pages:
+        for ref in page.get("/Annots", []):
+            annot = ref.get_object()
+            assert parents[annot["/StructParent"]].get_object()["/S"] == "/Link"
+
+
+@pytest.mark.parametrize("locale", ["en", "de", "ja"])
+def test_running_header_names_the_current_section(pdfs: Path, locale: str) -> None:
+    doc = _localized(locale)
+    titles = [doc.title] + [s.title.plain() for s in doc.sections]
+    pages = _pages(pdfs / locale / "privacy-policy.pdf")
+    previous = doc.title
+    for number, page in enumerate(pages[1:], start=2):
+        header = _lines(page)[0]
+        current = next((t for t in titles if header.startswith(t)), None)
+        assert current is not None, f"page {number}: header {header!r} names no section"
+        # the header's section is the first that starts on the page, or the one running on
+        starts = [t for t in titles[1:] if any(line.startswith(t) for line in _lines(page)[1:])]
+        assert current == (starts[0] if starts else previous), (number, header)
+        previous = starts[-1] if starts else previous
+
+
+@pytest.mark.parametrize(("locale", "least"), [("en", 3), ("de", 4), ("fr", 3)])
+def test_hyphenation_leaves_whole_syllables(pdfs: Path, locale: str, least: int) -> None:
+    """No 'ei-nem', 'so-wie', 'Da-tenschutz': both fragments have at least `least` letters,
+    and only body paragraphs (justified prose) hyphenate, never list items or notes."""
+    doc = _localized(locale)
+    paragraphs = [b.text.plain().replace("\u00a0", " ") for s in doc.document.walk_sections()
+                  for b in s.blocks if type(b).__name__ == "Paragraph"]
+    lines = [line for page in _pages(pdfs / locale / "privacy-policy.pdf")
+             for line in _lines(page)]
+    found = 0
+    for line, following in itertools.pairwise(lines):
+        if not line.endswith(HYPHEN):
+            continue
+        found += 1
+        head = re.findall(r"\w+", line[:-1])[-1]
+        tail = re.findall(r"\w+", following)[0]
+        assert len(head) >= least and len(tail) >= least, (line, following)
+        word = head + tail
+        assert any(word in text for text in paragraphs), f"{word} hyphenated outside prose"
+    assert found, "justified body text hyphenates somewhere"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_lead_in_or_lone_history_at_a_page_end(pdfs: Path, locale: str) -> None:
+    doc = _localized(locale)
+    pages = _pages(pdfs / locale / "privacy-policy.pdf")
+    footer = re.compile(r"^\S*\s*\d+\D+\d+\S*$")
+    for number, page in enumerate(pages[1:-1], start=2):
+        body = [line for line in _lines(page)[1:] if not footer.match(line)]
+        assert not body[-1].endswith((":", "\uff1a")), f"page {number} ends with a lead-in"
+    last = [line for line in _lines(pages[-1])[1:] if not footer.match(line)]
+    history = doc.labels.history
+    assert not last[0].startswith(history), "the version history stands alone on the last page"
+
+
+@pytest.mark.parametrize("locale", ["en", "ja", "ar"])
+def test_call_to_action_is_centred(pdfs: Path, locale: str) -> None:
+    """The box's title and text lines are centred on the page, as in every locale."""
+    pdf = pdfs / locale / "privacy-policy.pdf"
+    doc = _localized(locale)
+    cta = next(b for s in doc.document.walk_sections() for b in s.blocks
+               if type(b).__name__ == "CallToAction")
+    html = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))  # type: ignore[union-attr]
+    lines = re.findall(r"<line xMin=\"([\d.]+)\" yMin=\"[\d.]+\" xMax=\"([\d.]+)\"[^>]*>(.*?)"
+                       r"</line>", html, re.S)
+    for text in (cta.title.plain(), cta.action.plain()):
+        for x0, x1, inner in lines:
+            words = "".join(re.findall(r">([^<]*)</word>", inner))
+            # poppler's bbox output keeps right-to-left words in visual order: compare letters
+            if words and sorted(words.replace(" ", "")) == sorted(text.replace(" ", "")):
+                centre = (float(x0) + float(x1)) / 2
+                assert abs(centre - width / 2) < 6, (text, centre, width)
+                break
+        else:
+            pytest.fail(f"call-to-action line {text!r} not found in {pdf}")
