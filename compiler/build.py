@@ -61,6 +61,7 @@ class BuildOptions:
     signer: SignerOptions | None = None  # sign PDFs (and the manifest) in this process
     allow_incomplete: bool = False  # sign locales with fuzzy or untranslated messages too
     docx_protect: bool = False  # also write <id>.protected.docx for legal-approved copies
+    docx_annex: str | None = None  # also write <id>.annex.docx labelled so ("Annex B")
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,8 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
 
 
 def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
-            options: BuildOptions, protect: bool, documents: object = ()) -> str:
+            options: BuildOptions, protect: bool, documents: object = (),
+            annex: str | None = None) -> str:
     """Content hash of everything an output depends on: unchanged key, unchanged bytes.
 
     Made from raw inputs, without building RenderOptions, so a no-op build stays cheap.
@@ -234,7 +236,7 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
         "documents": documents,  # the documents it links to: their sources and catalogs
         "options": repr((options.page_size or facts.page_size, options.pdf_variant,
                          options.base_url or facts.base_url, facts.locales,
-                         options.formats, options.strict, protect, babel_version)),
+                         options.formats, options.strict, protect, annex, babel_version)),
         "reference": _reference_digest(facts, Path(facts.path), options),
         "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
         "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
@@ -284,10 +286,11 @@ class _Job:
     key: str
     locales_dir: Path
     protect: bool = False
+    annex: str | None = None
 
     def render_options(self, options: BuildOptions) -> RenderOptions:
         ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options)
-        return dataclasses.replace(ropts, docx_protect=self.protect)
+        return dataclasses.replace(ropts, docx_protect=self.protect, docx_annex=self.annex)
 
 
 def _select_shard(jobs: list[_Job], shard: tuple[int, int]) -> list[_Job]:
@@ -375,6 +378,13 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
                                      job_key(facts, locale, fmt, ldir, options, protect=True,
                                              documents=links_key),
                                      ldir, protect=True))
+                if fmt == "docx" and options.docx_annex:
+                    label = options.docx_annex
+                    jobs.append(_Job(path, facts, locale, fmt,
+                                     target.with_name(f"{facts.id}.annex.docx"),
+                                     job_key(facts, locale, fmt, ldir, options, protect=False,
+                                             documents=links_key, annex=label),
+                                     ldir, annex=label))
     diag.raise_if_errors()
     jobs = _select_shard(jobs, options.shard)
 

@@ -28,9 +28,13 @@ def seed_lines() -> list[str]:
     return lines
 
 
+QUOTES = str.maketrans("\u2018\u2019\u201c\u201d\u201e", "''\"\"\"")
+
+
 def squash(text: str) -> str:
     """Compare text across layouts: no whitespace, no hyphens (line-break hyphenation)."""
     text = re.sub("[\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)  # bidi marks
+    text = text.translate(QUOTES)  # locale typography: the source's straight quotes curled
     return re.sub(r"[\s\-\u2010\u2011]+", "", text)
 
 

@@ -45,12 +45,16 @@ from compiler.cli.sign import signer_options, signing_options
 @click.option("--docx-protect", is_flag=True, envvar="POLICYC_DOCX_PROTECT",
               help="Also write <id>.protected.docx: opens read-only recommended, editing "
               "restricted to comments (no password).")
+@click.option("--docx-annex", metavar="LABEL", help="Also write <id>.annex.docx to insert "
+              "into a contract: no title page or TOC, opens with 'LABEL – <title>', headings "
+              "numbered from LABEL's last word (B.1, B.2), styles named 'Policy ...'.")
 @reported
 def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
           page_size: str | None, pdf_variant: str, reference_docx: Path | None,
           base_url: str | None, jobs: int | None, force: bool, shard: str | None, sign: bool,
-          allow_incomplete: bool, docx_protect: bool, **signing: Any) -> None:
+          allow_incomplete: bool, docx_protect: bool, docx_annex: str | None,
+          **signing: Any) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
     import os
 
@@ -68,6 +72,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
     signer = signer_options(signing) if sign else None
     options = BuildOptions(out=out, formats=fmts, locales=opt.split(locales), signer=signer,
                            allow_incomplete=allow_incomplete, docx_protect=docx_protect,
+                           docx_annex=docx_annex.strip() if docx_annex else None,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
                            jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard),

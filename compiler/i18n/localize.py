@@ -9,7 +9,7 @@ from typing import Any
 from compiler import links
 from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, Diagnostics, Loc
-from compiler.i18n import formatting
+from compiler.i18n import formatting, typography
 from compiler.i18n.catalogs import Translations
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import (
@@ -98,7 +98,8 @@ class _Localizer:
 
     def rich(self, rich: Rich) -> Rich:
         if not needs_translation(rich.inlines):
-            return dataclasses.replace(rich, inlines=self.resolve(rich.inlines, rich.loc))
+            resolved = self.resolve(rich.inlines, rich.loc)
+            return dataclasses.replace(rich, inlines=typography.typeset(resolved, self.code))
         text, where = self.lookup(rich.context, rich.source, rich.loc)
         inlines = rich.inlines
         if where is not None:
@@ -112,8 +113,8 @@ class _Localizer:
             else:
                 inlines = translated
         origin = "the translation" if where is not None and inlines is not rich.inlines else ""
-        return dataclasses.replace(rich, inlines=self.resolve(inlines, where or rich.loc,
-                                                              origin))
+        resolved = self.resolve(inlines, where or rich.loc, origin)
+        return dataclasses.replace(rich, inlines=typography.typeset(resolved, self.code))
 
     def resolve(self, inlines: tuple[Inline, ...], loc: Loc, origin: str = "",
                 in_link: bool = False) -> tuple[Inline, ...]:
@@ -221,7 +222,7 @@ class _Localizer:
                                     f"{sorted(names_src or ())} in translation of "
                                     f"{_quote(msgid)}", Category.TRANSLATION)
                     text = msgid
-            values[name] = text
+            values[name] = typography.typeset_text(text, self.code)
         self.section_label = values["section"]
         return Labels(**values)
 

@@ -37,6 +37,7 @@ class RenderOptions:
     pdf_variant: str | None = "pdf/a-3a"  # archivable and tagged; None for plain PDF
     reference_docx: Path | None = None
     docx_protect: bool = False  # read-only recommended, edits restricted to comments
+    docx_annex: str | None = None  # "Annex B": the DOCX as a contract annex (docx_annex.py)
     alternates: tuple[Alternate, ...] = ()
     downloads: tuple[Download, ...] = ()
     base_url: str | None = None

@@ -44,6 +44,7 @@ from compiler.model import (
     plain_text,
 )
 from compiler.renderers import RenderOptions, ooxml
+from compiler.renderers import docx_annex as annex
 from compiler.renderers.theme import NO_THEME
 
 PARAGRAPH, CHARACTER, TABLE = "paragraph", "character", "table"
@@ -51,7 +52,8 @@ TOC_DEPTH = 3
 LIST_DEPTH = 5  # Word's built-in list styles stop at "List Bullet 5"
 TABLE_STYLE = "Policy Table"
 LETTER = (12240, 15840)  # twips
-TOC_INSTRUCTION = f'TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u'
+# \n: no page numbers, so the TOC is right as written and stays right when refreshed
+TOC_INSTRUCTION = f'TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u \\n'
 LRM = "\u200e"
 RTL_SCRIPT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 CJK_FONTS = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
@@ -252,6 +254,8 @@ class _Writer:
         self.fallback_nums: dict[bool, str] = {}
         self.style_elements = {el.get(qn("w:styleId"), ""): el
                                for el in document.styles.element.findall(qn("w:style"))}
+        self.annex_letter = ""  # annex mode: "B" of "Annex B"
+        self.numbers: dict[str, str] = {}  # section id -> written number (annex: B.1)
 
     # paragraphs and inlines
 
@@ -350,9 +354,11 @@ class _Writer:
             self.paragraph("Subtitle").append(ooxml.run(line))
 
     def toc(self) -> None:
-        """A real TOC field, pre-filled with linked entries so it reads before Word
-        refreshes it (settings ask Word to on open). The entries carry no page numbers:
-        only a layout engine knows them, and a guess would be wrong."""
+        """A real TOC field (\\n: without page numbers), pre-filled with linked entries.
+        Its result is complete as written, so Word need not refresh it on open (no
+        updateFields prompt), and a refresh in Word or LibreOffice gives the same entries:
+        no page number can be wrong, since only a layout engine knows them. Google Docs
+        shows the field's entries as its own linked table of contents."""
         self.paragraph("TOC Heading").append(ooxml.run(self.doc.labels.contents))
         entries = [s for s in self.doc.document.walk_sections() if s.level <= TOC_DEPTH]
         if not entries:
@@ -379,6 +385,16 @@ class _Writer:
             ooxml.set_numbering(p, "0", 0)
         return p
 
+    def annex_front(self, label: str) -> None:
+        """An annex opens on a new page with "Annex B – <title>"; no title page, no TOC."""
+        p = self.paragraph("Title")
+        ooxml.child(p.find(qn("w:pPr")), "pageBreakBefore", ooxml.PPR_ORDER)
+        p.append(ooxml.run(f"{label} \u2013 "))
+        self.rich(p, self.doc.meta.title)
+        self.annex_letter = annex.annex_letter(label)
+        if self.doc.meta.numbering == "none":
+            self.numbers = annex.heading_numbers(self.doc.sections, self.annex_letter)
+
     def preamble(self) -> None:
         for block in self.doc.document.preamble:
             self.block(block)
@@ -386,6 +402,11 @@ class _Writer:
     def section(self, section: Section) -> None:
         p = self.heading(section.level, section.number)
         self.clause_prefix = section.number
+        if self.annex_letter:  # written numbers: B.1, B.2 (the document's own when numbered)
+            number = (f"{self.annex_letter}.{section.number}" if section.number
+                      else self.numbers.get(section.id, ""))
+            if number:
+                p.append(ooxml.run(number + "\u2002"))
         self.rich(p, section.title)
         ooxml.bookmark(p, self.anchors[section.id], self.bookmarks)
         self.bookmarks += 1
@@ -398,7 +419,10 @@ class _Writer:
         labels, sep = self.doc.labels, self.doc.term_separator
         match block:
             case Paragraph(text=t):
-                self.rich(self.paragraph("Normal"), t)
+                p = self.paragraph("Normal")
+                if t.plain().rstrip().endswith((":", "\uff1a")):
+                    ooxml.keep_next(p)  # a lead-in stays with what it introduces
+                self.rich(p, t)
             case ItemList():
                 self.item_list(block, 1)
             case Note(kind=kind, text=t):
@@ -438,12 +462,14 @@ class _Writer:
         style = list_style(lst.ordered, depth)
         numbering = self.list_numbering(style, lst, min(depth, LIST_DEPTH))
         sep = self.doc.term_separator if lst.separator is None else lst.separator
-        for item in lst.items:
+        for i, item in enumerate(lst.items):
             first = item.blocks[0] if item.blocks else None
             lead_text = item.text or (first.text if isinstance(first, Paragraph) else None)
             rest = item.blocks[1:] if lead_text is not None and item.blocks else item.blocks
             if item.term or lead_text:
                 p = self.paragraph(style)
+                if len(lst.items) > 1 and i in (0, len(lst.items) - 2):
+                    ooxml.keep_next(p)  # no first item alone at a foot, no last at a top
                 if numbering:
                     ooxml.set_numbering(p, *numbering)
                 if item.term:
@@ -500,8 +526,9 @@ class _Writer:
         tblpr = grid._tbl.tblPr  # add_table appended it before the final sectPr
         ooxml.child(tblpr, "tblStyle", ooxml.TBLPR_ORDER, val=self.styles[TABLE_STYLE])
         ooxml.child(tblpr, "tblW", ooxml.TBLPR_ORDER, w="5000", type="pct")
-        if table.widths and len(table.widths) == cols:
-            self.column_widths(grid, table.widths)
+        # the source's widths when it gives them, else widths from the content
+        self.column_widths(grid, table.widths if table.widths and len(table.widths) == cols
+                           else content_widths(rows, cols))
         ooxml.child(tblpr, "tblLook", ooxml.TBLPR_ORDER, val="0620", firstRow="1", lastRow="0",
                     firstColumn="0", lastColumn="0", noHBand="1", noVBand="1")
         for r, (row, cells) in enumerate(zip(grid.rows, rows, strict=True)):
@@ -546,6 +573,20 @@ def number_headings(document: WordDocument, doc: LocalizedDocument,
     ooxml.heading_numbering(root, document.styles.element,
                             [styles[f"Heading {k}"] for k in range(1, 10)])
 
+def content_widths(rows: tuple[tuple[Rich, ...], ...], cols: int) -> tuple[float, ...]:
+    """Relative column widths from the content, not equal columns: a column wants room for
+    its longest word (narrower, a word would break) and beyond that a share by its average
+    text length; none gets less than half an equal share, so a short column stays legible."""
+    def texts(c: int) -> list[str]:
+        return [row[c].plain() for row in rows if c < len(row)]
+
+    longest_word = [max((len(w) for t in texts(c) for w in t.split()), default=1)
+                    for c in range(cols)]
+    average = [sum(len(t) for t in texts(c)) / max(1, len(texts(c))) for c in range(cols)]
+    want = [max(word * 1.6, avg) for word, avg in zip(longest_word, average, strict=True)]
+    floor = sum(want) / cols / 2
+    return tuple(max(floor, w) for w in want)
+
 
 # --- header, footer, page ------------------------------------------------------------------
 
@@ -571,11 +612,13 @@ def _header_footer(writer: _Writer, container: BaseOxmlElement, style: str) -> B
     return writer.paragraph(style, parent=container)
 
 
-def header_footer(writer: _Writer, brand_footer: str | None = None) -> list[BaseOxmlElement]:
+def header_footer(writer: _Writer, brand_footer: str | None = None,
+                  annex_label: str | None = None) -> list[BaseOxmlElement]:
     doc = writer.doc
     section = writer.document.sections[0]
     header = _header_footer(writer, section.header._element, "Header")
-    header.append(ooxml.run(f"{doc.title} \u00b7 {doc.labels.version} {doc.meta.version}"))
+    title = annex.title_text(annex_label, doc) if annex_label else doc.title
+    header.append(ooxml.run(f"{title} \u00b7 {doc.labels.version} {doc.meta.version}"))
     footer = _header_footer(writer, section.footer._element, "Footer")
     if brand_footer:
         footer.append(ooxml.run(f"{brand_footer} \u00b7 "))
@@ -642,16 +685,22 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     number_headings(document, doc, styles)
     writer = _Writer(document, doc, styles)
     writer.base_url = options.base_url
-    writer.front_matter()
-    writer.toc()
+    if options.docx_annex:
+        writer.annex_front(options.docx_annex)
+    else:
+        writer.front_matter()
+        writer.toc()
     writer.preamble()
     for section in doc.sections:
         writer.section(section)
-    parts = header_footer(writer, options.theme.footer)
+    parts = header_footer(writer, options.theme.footer, options.docx_annex)
     if options.theme != NO_THEME:
         from compiler.renderers import docx_theme
 
         docx_theme.apply(document, options.theme, doc.meta.organization)
+    if options.docx_annex:
+        annex.own_styles(document, parts)
+        annex.close_section(document)
     language(document, doc)
     properties(document, doc)
     if options.docx_protect:

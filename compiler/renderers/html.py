@@ -70,7 +70,7 @@ def has_long_address(nodes: tuple[Inline, ...]) -> bool:
             case Strong(children=c) | Emphasis(children=c):
                 if has_long_address(c):
                     return True
-            case Text() | Placeholder():
+            case Text() | Placeholder() | Code() | Ref():
                 pass
             case _:
                 assert_never(node)

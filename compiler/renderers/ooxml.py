@@ -389,6 +389,15 @@ def line_break() -> BaseOxmlElement:
     return r
 
 
+def keep_next(paragraph: BaseOxmlElement) -> None:
+    """w:keepNext: the paragraph stays on the page of the next one."""
+    ppr = paragraph.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        paragraph.insert(0, ppr)
+    child(ppr, "keepNext", PPR_ORDER)
+
+
 def set_numbering(paragraph: BaseOxmlElement, num_id: str, ilvl: int) -> None:
     ppr = paragraph.find(qn("w:pPr"))
     if ppr is None:
@@ -420,8 +429,10 @@ def set_language(styles: BaseOxmlElement, tag: str, *, rtl: bool,
 
 
 def set_settings(settings: BaseOxmlElement, tag: str, *, rtl: bool, cjk: bool) -> None:
-    """Ask Word to refresh fields (the TOC's page numbers) on open; theme fonts by language."""
-    child(settings, "updateFields", SETTINGS_ORDER, val="true")
+    """Theme fonts by language. No updateFields: every field's result is right as written
+    (the TOC has no page numbers), so Word has nothing to ask about on open."""
+    for stale in settings.findall(qn("w:updateFields")):
+        settings.remove(stale)
     theme_lang = child(settings, "themeFontLang", SETTINGS_ORDER, val=tag)
     if rtl:
         theme_lang.set(qn("w:bidi"), tag)

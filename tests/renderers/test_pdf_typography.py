@@ -12,8 +12,8 @@ import pytest
 
 from compiler.build import BuildOptions, build, load_translations
 from compiler.i18n.localize import localize
-from compiler.loader import load
 from compiler.model import LocalizedDocument
+from compiler.readers import read_file as load
 from tests.helpers import POLICY, ROOT
 
 LOCALES = ("en", "de", "fr", "ja", "ar")
