@@ -2,7 +2,7 @@
 
 English gets curly quotes and apostrophes (Children’s, “Last Updated”); French narrow
 no-break spaces before ; : ! ? and inside « »; Japanese no space between a number and its
-counter (90日間); every language keeps a number on the line of the word it counts. Text
+counter (90日間). Durations keep their number and unit together (formatting.duration). Text
 inside links (addresses, URLs) is never touched.
 """
 
@@ -69,9 +69,6 @@ def _text(text: str, lang: str, prev: str) -> str:
     if lang in ("ja", "zh"):
         # no space between a number and the counter or unit after it: 90日間, 7年間
         text = re.sub(rf"(\d)[ {NBSP}{NNBSP}]+(?=[{CJK}])", r"\1", text)
-    elif lang in LATIN:
-        # a number stays on the line of what it counts: "16 years", "90 Tage"
-        text = re.sub(r"(?<![\d.,])(\d+) (?=[^\W\d_])", "\\1" + NBSP, text)
     return text
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from compiler import links
-from compiler.i18n import formatting
+from compiler.i18n import formatting, typography
 from compiler.inline import markup_shape, needs_translation, placeholders
 from compiler.model import (
     Address,
@@ -155,7 +155,8 @@ def displays(var: Variable, code: str) -> list[str]:
         shown.append(formatting.url_display(str(value)))
     elif isinstance(value, Duration):
         text = formatting.duration(value, code)
-        shown.extend([text, text.replace("\u00a0", " ")])
+        # as printed (locale typography: 90日 in Japanese), as formatted, as typed
+        shown.extend([typography.typeset_text(text, code), text, text.replace("\u00a0", " ")])
     elif var.kind is VarKind.NUMBER and isinstance(value, int | float):
         shown.append(formatting.number(value, code))
     elif var.kind is VarKind.DATE:

@@ -23,7 +23,7 @@ NNBSP, NBSP = "\u202f", "\u00a0"
     ("fr", "l'utilisateur", "l\u2019utilisateur"),
     ("ja", "90 日間、7 年間", "90日間、7年間"),
     ("ja", f"90{NBSP}日", "90日"),
-    ("de", "unter 16 Jahren", f"unter 16{NBSP}Jahren"),
+    ("de", "AES-256 für", "AES-256 für"),
     ("en", "version 1.2 of", "version 1.2 of"),
     ("ar", 'نص "عربي"', 'نص "عربي"'),
 ])
