@@ -495,8 +495,10 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         # are (a failed write leaves its previous file, which the manifest then omits).
         with contextlib.suppress(CompilerError):
             _write_state(options.out, state)
-            _write_if_changed(options.out / "manifest.json", manifest_bytes(
-                options.out, result, input_digests(sources_facts, options)))
+            if _write_if_changed(options.out / "manifest.json", manifest_bytes(
+                    options.out, result, input_digests(sources_facts, options))):
+                # a half-built publication is not vouched for: its signature goes
+                (options.out / "manifest.json.p7s").unlink(missing_ok=True)
         raise
 
     result.seconds = time.perf_counter() - started

@@ -128,3 +128,27 @@ def test_no_terminal_and_no_passphrase_names_the_variables(project: Path, pki: P
         assert f"set {variable}" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
         assert not (project / "dist").exists()
+
+
+def test_build_failing_midway_leaves_no_signed_manifest(project: Path, pki: Pki,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = _build(project, pki)
+    assert code == 0, out
+    assert (project / "dist" / "manifest.json.p7s").is_file()
+    from compiler.errors import CompilerError, Loc
+    from compiler.signing import batch
+
+    real = batch.sign_localized
+
+    def fail_for_german(data: bytes, ldoc: object, signer: object, target: Path) -> bytes:
+        if "/de/" in target.as_posix():
+            raise CompilerError.at(Loc.file(target), "token removed")
+        return real(data, ldoc, signer, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "sign_localized", fail_for_german)
+    code, out = _build(project, pki, "--force", "--jobs", "1")
+    assert code == 1 and "token removed" in out
+    assert not (project / "dist" / "manifest.json.p7s").exists()
+    code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
+                     str(pki.ca_pem))
+    assert code == 1 and "manifest not signed" in out
