@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +23,42 @@ def _print_report(findings: Any, quiet: bool) -> None:
                f"unmapped, {counts['guessed']} guessed", err=True)
 
 
+def _check_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from compiler.readers.schema import ID_PATTERN
+
+    if value is not None and not re.fullmatch(ID_PATTERN, value):
+        raise click.BadParameter(f"{value!r} is not a kebab-case id (e.g. privacy-policy)")
+    return value
+
+
+def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from babel import localedata
+
+    code = value.replace("-", "_")
+    if not localedata.exists(code):
+        raise click.BadParameter(f"unknown locale {value!r} (expected e.g. en, de, pt_BR)")
+    return code
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--id", "doc_id", help="Document id (default: from the title).")
+@click.option("--id", "doc_id", callback=_check_id,
+              help="Document id (default: from the title).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Where to write the source (default: source/<id>.yaml; '-' for stdout).")
 @click.option("--from", "fmt", type=click.Choice(["markdown", "docx", "html"]),
               help="Input format (default: from the file name or its first bytes).")
-@click.option("--locale", help="Language of FILE, e.g. en, de (default: as the file states, "
-              "else en).")
+@click.option("--locale", callback=_check_locale, help="Language of FILE, e.g. en, de "
+              "(default: as the file states, else en).")
 @click.option("--variables", is_flag=True, help="Repeated e-mail addresses, URLs and the "
               "organization's name become variables.")
 @click.option("--verify", "check_fidelity", is_flag=True, help="Build the imported source to "
               "HTML in memory and report the share of FILE's sentences found in it, in order.")
-@click.option("--translation", metavar="LOCALE", help="FILE is a translation into LOCALE of "
-              "--source: align it and write locales/LOCALE/LC_MESSAGES/<id>.po.")
+@click.option("--translation", metavar="LOCALE", callback=_check_locale,
+              help="FILE is a translation into LOCALE of --source: align it and write "
+              "locales/LOCALE/LC_MESSAGES/<id>.po.")
 @click.option("--source", "source", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --translation: the policyc source FILE translates.")
 @opt.locales_dir_option

@@ -331,8 +331,14 @@ def assemble(stream: list[Item], hints: Hints, col: Collector, options: ReadOpti
     ids = Ids()
     tree, preamble, numbering = _sections(stream, ids, col)
     sections = _bounded(tree, col)
-    doc_id = options.doc_id or hints.id or slug(plain_text(title)) or slug(stem) or "policy"
-    if not (options.doc_id or hints.id):
+    from compiler.readers import schema
+
+    given = options.doc_id or hints.id
+    if given and not re.fullmatch(schema.ID_PATTERN, given):
+        col.unmapped(first, f"id {given[:60]!r} is not a kebab-case id; one is made instead")
+        given = None
+    doc_id = given or slug(plain_text(title)) or slug(stem) or "policy"
+    if not given:
         col.guessed(first, f"id '{doc_id}' from the title", "id")
     meta = dataclasses.replace(_meta(hints, title, title_loc, doc_id, (*preamble, *sections),
                                      col, options), numbering=numbering)
@@ -570,24 +576,50 @@ def _meta(hints: Hints, title: tuple[Inline, ...], title_loc: Loc, doc_id: str,
         effective = updated
         col.guessed(first, f"effective {effective.isoformat()} (taken from 'updated')",
                     "effective")
+    from compiler.readers import schema
+
     version = hints.version
+    if version is not None and not re.fullmatch(schema.VERSION_PATTERN, version):
+        col.unmapped(first, f"version {version[:40]!r} is not a semantic version")
+        version = None
     if version is None:
-        version = hints.changes[-1].version if hints.changes else "1.0.0"
+        last = hints.changes[-1].version if hints.changes else ""
+        version = last if re.fullmatch(schema.VERSION_PATTERN, last) else "1.0.0"
         col.guessed(first, f"version {version}", "version")
-    locale = options.locale or hints.locale
+    locale = _known_locale(options.locale or hints.locale, col)
     if not locale:
         locale = "en"
-        col.guessed(first, "source_locale 'en' (the input does not state its language)",
-                    "source_locale")
+        col.guessed(first, "source_locale 'en' (the input does not state a language policyc "
+                    "knows)", "source_locale")
     organization = hints.organization
     if not organization:
         organization = _guess_organization(content) or "Your Organization"
         col.guessed(first, f"organization '{organization}'", "organization")
-    locales = tuple(dict.fromkeys((locale, *hints.locales)))
+    locales = tuple(dict.fromkeys((locale, *(x for x in hints.locales
+                                             if _known_locale(x, None) == x))))
     description = rich(clean(hints.description), first, "document") if hints.description else None
     return Meta(doc_id, rich(clean(title), title_loc, "document"), version, updated, effective,
                 locale, locales, organization, description, hints.keywords, "A4", None, None,
                 hints.changes)
+
+
+def _known_locale(code: str | None, col: Collector | None) -> str | None:
+    """A locale code CLDR knows ('en-US' -> 'en_US'), its language alone, or None."""
+    from babel import localedata
+
+    from compiler.readers import schema
+
+    if not code:
+        return None
+    code = code.strip().replace("-", "_")
+    for candidate in (code, code.split("_", 1)[0].lower()):
+        if re.fullmatch(schema.LOCALE_PATTERN, candidate) and localedata.exists(candidate):
+            if candidate != code and col is not None:
+                col.mapped(Loc(col.shown, 1), f"language '{code[:20]}' read as '{candidate}'")
+            return candidate
+    if col is not None:
+        col.unmapped(Loc(col.shown, 1), f"language {code[:20]!r} is not a locale policyc knows")
+    return None
 
 
 def _guess_organization(sections: tuple[Section, ...]) -> str | None:

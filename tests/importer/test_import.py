@@ -214,3 +214,34 @@ def test_markdown_lists_keep_their_numbers_and_blocks(tmp_path: Path) -> None:
     assert "style: decimal" in text  # the inner list counts 1. 2. as Markdown does
     assert "term: Term" in text and "- paragraph: Second paragraph." in text
     assert verify(md, "markdown", md.read_bytes(), result.document).share == 100.0
+
+
+def test_hostile_metadata_never_breaks_the_source(tmp_path: Path) -> None:
+    """Metadata an input states is checked like a source's: a bad id, version or language
+    is reported and replaced, so the YAML always loads."""
+    page = tmp_path / "x.html"
+    page.write_text(
+        "<html lang='zz-Nowhere'><head><meta name='generator' content='policyc 9'>"
+        "<meta name='author' content='Evil: Corp\n# not a comment'>"
+        "<link rel='canonical' href='https://x.example/en/Bad Id!.html'></head><body>"
+        "<article class='policy'><header class='doc-header'><h1>T</h1>"
+        "<p class='doc-meta'><span>Version v1</span></p></header>"
+        "<div class='body'><h2>S</h2><p>Text.</p></div></article></body></html>",
+        encoding="utf-8")
+    result = import_file(page, ReadOptions())
+    assert result.document.meta.source_locale == "en"
+    assert result.document.meta.version == "1.0.0"
+    messages = " | ".join(str(f) for f in result.findings)
+    assert "not a locale policyc knows" in messages
+    docx_path = tmp_path / "bad.docx"
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Policy", 1)
+    d.add_paragraph("Text.")
+    d.core_properties.language = "xx-YY"
+    d.core_properties.version = "not-a-version"
+    d.save(str(docx_path))
+    assert import_file(docx_path, ReadOptions()).document.meta.source_locale == "en"
+    assert CliRunner().invoke(main, ["import", str(page), "--id", "Bad Id", "-o", "-"]
+                              ).exit_code == 2
