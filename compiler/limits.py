@@ -15,6 +15,7 @@ MAX_DOCX_TOTAL_BYTES = 60 * 1024 * 1024  # all of its parts, uncompressed
 MAX_DOCX_PARTS = 500
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a Markdown, HTML or DOCX file `policyc import` reads
 MAX_YAML_NODES = 100_000  # after alias expansion ("billion laughs")
+MAX_EXPANDED_CHARS = 2 * MAX_SOURCE_BYTES  # characters of text after alias expansion
 MAX_YAML_DEPTH = 100  # nested YAML collections (libyaml's composer recurses in C)
 MAX_SECTION_DEPTH = 12  # nested sections
 MAX_LIST_DEPTH = 12  # nested list items

@@ -187,3 +187,33 @@ def test_too_many_sections_or_cells_is_one_located_error(tmp_path: Path, shape: 
                 + "".join(f"            - {row}\n" for _ in range(MAX_BLOCKS // 100 + 1)))
     found = _check(tmp_path, HEAD + body)
     assert [f for f in found if f"more than {MAX_BLOCKS} blocks" in f] == found[:1]
+
+
+def test_aliases_repeating_long_text_are_refused_before_parsing(tmp_path: Path) -> None:
+    body = ("x: &long \"" + "word " * 200_000 + "\"\nsections:\n  - id: a\n    title: A\n"
+            "    blocks:\n" + "".join("      - *long\n" for _ in range(1000)))
+    found = _check(tmp_path, HEAD + body)
+    assert len(found) == 1 and "document expands to more than" in found[0]
+    assert "characters of text" in found[0]
+
+
+def test_huge_translation_used_many_times_is_refused() -> None:
+    """A vendor's 1 M-character msgstr for a sentence the source repeats 50 times."""
+    from compiler.errors import Loc
+    from compiler.i18n.catalogs import Entry, Translations
+    from compiler.i18n.localize import localize
+    from compiler.limits import MAX_EXPANDED_CHARS
+    from compiler.readers.yaml import load_text
+
+    doc = load_text(HEAD.replace("locales: [en]", "locales: [en, de]") + "sections:\n"
+                    "  - id: a\n    title: A\n    blocks:\n"
+                    + "      - Same sentence.\n" * 50, "s.yaml")
+    huge = "Satz " * (MAX_EXPANDED_CHARS // 5 // 3)
+    catalog = Translations("de.po", "de", {("a", "Same sentence."): Entry(huge, False,
+                                                                          Loc("de.po", 7))})
+    started = time.perf_counter()
+    _, diag = localize(doc, "de", catalog)
+    assert time.perf_counter() - started < 30  # unbounded, 50 x 1.4 M characters
+    errors = [str(d) for d in diag.errors]
+    assert len(errors) == 1 and errors[0].startswith("de.po:7: error: translations make the "
+                                                     "document longer than")

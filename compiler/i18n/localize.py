@@ -20,6 +20,7 @@ from compiler.inline import (
     placeholders,
     refs,
 )
+from compiler.limits import MAX_EXPANDED_CHARS
 from compiler.model import (
     HISTORY_ID,
     CallToAction,
@@ -68,6 +69,7 @@ class _Localizer:
         self.count = _Counter()
         self.vars = {v.name: v for v in doc.variables}
         self.missing: list[str] = []
+        self.chars = 0  # characters of translated text used so far
         self.sections = {s.id: s for s in doc.walk_sections()}
         self.section_label = "Section {number}"  # replaced by the locale's in labels()
         self.ref_labels: dict[str, tuple[Inline, ...]] = {}
@@ -92,6 +94,14 @@ class _Localizer:
         if bad is not None:
             self.diag.error(entry.loc, f"{invalid_message(bad[1])} (in the translation of "
                             f"{_quote(msgid)})", Category.TRANSLATION)
+            return msgid, None
+        before, self.chars = self.chars, self.chars + len(entry.msgstr)
+        if before <= MAX_EXPANDED_CHARS < self.chars:  # one huge msgstr used many times
+            self.diag.error(entry.loc, f"translations make the document longer than "
+                            f"{MAX_EXPANDED_CHARS} characters (the limit; see README, Security "
+                            f"model), here with the translation of {_quote(msgid)}",
+                            Category.TRANSLATION)
+        if self.chars > MAX_EXPANDED_CHARS:
             return msgid, None
         self.count.translated += 1
         return entry.msgstr, entry.loc

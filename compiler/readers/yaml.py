@@ -20,6 +20,7 @@ from compiler.fs import relative_inside
 from compiler.inline import parse_inline, placeholders, refs
 from compiler.limits import (
     MAX_BLOCKS,
+    MAX_EXPANDED_CHARS,
     MAX_LIST_DEPTH,
     MAX_SECTION_DEPTH,
     MAX_YAML_DEPTH,
@@ -141,7 +142,9 @@ def _bound_depth(text: str, path: str) -> None:
 
 
 def _bound_size(root: Node, path: str) -> None:
-    count, stack = 0, [root]
+    """Aliases share nodes: bound what the document expands to (nodes and characters of
+    text), not only what its file holds -- a 1 MB string referenced 1,000 times is 1 GB."""
+    count, chars, stack = 0, 0, [root]
     while stack:
         node = stack.pop()
         count += 1
@@ -152,7 +155,14 @@ def _bound_size(root: Node, path: str) -> None:
                 "exponential aliases?); write the content out instead",
                 Category.SYNTAX,
             )
-        if isinstance(node, SequenceNode):
+        if isinstance(node, ScalarNode):
+            chars += len(node.value)
+            if chars > MAX_EXPANDED_CHARS:
+                raise CompilerError.at(
+                    _loc(path, node), f"document expands to more than {MAX_EXPANDED_CHARS} "
+                    "characters of text (aliases repeating long text?); write it out instead",
+                    Category.SYNTAX)
+        elif isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):
             for k, v in node.value:
