@@ -77,3 +77,17 @@ def test_parser_time_is_linear_in_the_input() -> None:
             parse_inline(text)
             times.append(time.perf_counter() - started)
         assert times[1] < 4 * times[0] + 0.05, (shape[:10], times)
+
+
+def test_merging_text_is_linear() -> None:
+    """'a* a* a* ...' yields a Text node per piece; joining them pairwise was quadratic."""
+    import time
+
+    from compiler.inline import merge_text
+
+    pieces = [Text("ab")] * 200_000
+    started = time.perf_counter()
+    assert merge_text(pieces) == (Text("ab" * 200_000),)
+    assert time.perf_counter() - started < 1.0
+    nodes, _ = parse_inline("a* " * 1000)
+    assert nodes == (Text("a* " * 1000),)

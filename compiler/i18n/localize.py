@@ -15,6 +15,7 @@ from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import (
     code_spans,
     markup_shape,
+    merge_text,
     needs_translation,
     parse_inline,
     placeholders,
@@ -285,13 +286,7 @@ def _compare(source: tuple[Inline, ...], translated: tuple[Inline, ...]) -> list
 
 
 def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
-    out: list[Inline] = []
-    for n in nodes:
-        if isinstance(n, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(out[-1].text + n.text)
-        else:
-            out.append(n)
-    return tuple(out)
+    return merge_text(nodes)
 
 
 def _quote(text: str, limit: int = 60) -> str:
