@@ -21,7 +21,7 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError,
 from compiler.errors import Category, CompilerError, Loc
 from compiler.signing.config import LABEL, SignerOptions
 from compiler.signing.credentials import check_validity, error, signer_name
-from compiler.signing.stamp import StampStyle, tag_widget
+from compiler.signing.stamp import RTL_LANGUAGES, StampStyle, tag_widget
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def sign_pdf(data: bytes, options: SignerOptions, *, source: str | Path = "<inpu
                     if f"Signature{i}" not in taken)
         style = None
         if options.visible:
-            box = _stamp_box(writer, len(taken))
+            box = _stamp_box(writer, len(taken), rtl=language(stamp.locale) in RTL_LANGUAGES)
             fields.append_signature_field(writer, fields.SigFieldSpec(
                 sig_field_name=name, on_page=-1, box=box))
             if not taken:
@@ -213,8 +213,10 @@ def _tag(writer: IncrementalPdfFileWriter, name: str, stamp: Stamp) -> None:
             log.info("%s: no structure tree; the stamp is not tagged", name)
 
 
-def _stamp_box(writer: IncrementalPdfFileWriter, slot: int) -> tuple[int, int, int, int]:
-    """Bottom margin of the last page, beside the centred page number: right, then left, upwards.
+def _stamp_box(writer: IncrementalPdfFileWriter, slot: int,
+               rtl: bool = False) -> tuple[int, int, int, int]:
+    """Bottom margin of the last page, beside the centred page number, where reading ends:
+    right, then left (left, then right in a right-to-left language), upwards.
 
     Each further signature takes the next slot so stamps never cover one another.
     """
@@ -224,7 +226,7 @@ def _stamp_box(writer: IncrementalPdfFileWriter, slot: int) -> tuple[int, int, i
         node = node["/Parent"].get_object()
     x0, y0, x1, _ = (float(v) for v in node.get("/MediaBox", [0, 0, 595, 842]))
     width = min(STAMP_WIDTH, int((x1 - x0) / 2 - STAMP_MARGIN))
-    left = int(x1) - STAMP_MARGIN - width if slot % 2 == 0 else int(x0) + STAMP_MARGIN
+    left = int(x1) - STAMP_MARGIN - width if (slot % 2 == 0) != rtl else int(x0) + STAMP_MARGIN
     bottom = int(y0) + 18 + (slot // 2) * (STAMP_HEIGHT + 6)
     return (left, bottom, left + width, bottom + STAMP_HEIGHT)
 

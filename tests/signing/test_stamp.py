@@ -112,6 +112,11 @@ def test_stamp_uses_the_locale_faces_embedded(locale: str, stamped: dict[str, Pa
     for font in fonts.values():
         descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    # where reading ends: bottom right, bottom left in Arabic
+    left, _, right, top = (float(v) for v in widget["/Rect"])
+    middle = float(pypdf.PdfReader(stamped[locale]).pages[-1].mediabox.width) / 2
+    assert (right < middle) if locale == "ar" else (left > middle)
+    assert top < 100
 
 
 @pytest.mark.parametrize("locale", ["de", "ar"])
