@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from compiler.build import BuildOptions, build
-from tests.helpers import POLICY, ROOT
+from tests.helpers import FIXTURES, POLICY, ROOT
 
 BROWSER = ROOT / "tests" / "browser"
 VNU = BROWSER / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -25,7 +25,9 @@ needs_tools = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def html_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("html")
-    build([POLICY], BuildOptions(out=out, formats=("html",)))
+    build([POLICY, ROOT / "source" / "terms-of-service.yaml",
+           FIXTURES / "legal" / "source" / "constructs.yaml"],
+          BuildOptions(out=out, formats=("html",)))
     return out
 
 

@@ -237,3 +237,21 @@ def test_libreoffice_reads_the_numbers(out: Path, tmp_path: Path) -> None:
                    "(V) Fifth clause", "2.2 The courts of Dublin decide disputes."):
         assert wanted in body, wanted
     assert "Contents" in lines and "1. Contents" not in lines
+
+
+def test_pdf_code_spans_are_monospace_and_unhyphenated(out: Path) -> None:
+    fonts = subprocess.run(["pdffonts", str(out / "constructs.pdf")], capture_output=True,
+                           text=True, check=True).stdout
+    assert "DejaVu-Sans-Mono" in fonts
+    page = (out / "constructs.html").read_text(encoding="utf-8")
+    assert '<code translate="no">wordpress_logged_in_*</code>' in page
+    text = pdftotext(out / "constructs.pdf")
+    assert "wordpress_logged_in_*" in text.replace("\n", "")  # never split by a hyphen
+
+
+def test_docx_code_style_is_monospace(out: Path) -> None:
+    styles = _xml(out / "constructs.docx", "word/styles.xml")
+    code = styles.find(f"{W}style[@{W}styleId='Code']")
+    assert code.get(f"{W}type") == "character"
+    assert code.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii") == "Courier New"
+    assert code.find(f"{W}rPr/{W}noProof") is not None  # no spelling marks, no hyphenation
