@@ -255,3 +255,37 @@ def test_docx_code_style_is_monospace(out: Path) -> None:
     assert code.get(f"{W}type") == "character"
     assert code.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii") == "Courier New"
     assert code.find(f"{W}rPr/{W}noProof") is not None  # no spelling marks, no hyphenation
+
+
+# --- redline --------------------------------------------------------------------------------
+
+
+def test_redline_of_a_renumbering_marks_only_the_new_clause(tmp_path: Path) -> None:
+    """A clause inserted before others renumbers them: HTML and DOCX redlines mark the new
+    clause only; the cross-reference that now reads "Section 2.1" is not a change."""
+    from compiler.i18n.localize import localize
+    from compiler.readers.yaml import load_text
+    from compiler.redline.compare import compare_documents
+    from compiler.redline.make import render
+    from compiler.renderers import RenderOptions
+
+    text = SOURCE.read_text(encoding="utf-8")
+    inserted = text.replace("  - id: definitions\n", "  - id: scope\n    title: Scope\n"
+                            "    blocks: [These terms cover the services.]\n"
+                            "  - id: definitions\n", 1)
+    old, _ = localize(load_text(text, "old.yaml"), "en", None)
+    new, _ = localize(load_text(inserted, "new.yaml"), "en", None)
+    redline = compare_documents(old, new)
+    page = html.fromstring(render(redline, "html", RenderOptions()))
+    law = page.get_element_by_id("law")
+    assert "rl-changed" not in (law.get("class") or "") and not law.xpath(".//ins|.//del")
+    assert [_text(a) for a in law.xpath(".//a[@class='xref']")] == ["Section 2.1",
+                                                                     "Background"]
+    assert "1. Scope" in _text(page.get_element_by_id("scope"))
+    path = tmp_path / "redline.docx"
+    path.write_bytes(render(redline, "docx", RenderOptions()))
+    body = _xml(path, "word/document.xml")
+    inserted_text = "".join(t.text or "" for ins in body.iter(f"{W}ins")
+                            for t in ins.iter(f"{W}t"))
+    assert inserted_text == "1. Scope" + "Scope" + "These terms cover the services."  # TOC, body
+    assert not list(body.iter(f"{W}del"))
