@@ -360,3 +360,26 @@ def test_clause_markers_carry_the_section_number() -> None:
     assert legal.marker(ListStyle.CLAUSE, 3, "7") == "7.3"
     assert legal.marker(ListStyle.CLAUSE, 3, "7.2") == "7.2.3"
     assert legal.marker(ListStyle.CLAUSE, 3) == "3."
+
+
+def test_separator_none_and_lines_alias() -> None:
+    doc = _load("""\
+        sections:
+          - id: a
+            title: A
+            blocks:
+              - bullets:
+                  - {term: "Right to Know.", text: You may ask.}
+                separator: ""
+              - lines: [Jane Doe, General Counsel]
+        """)
+    bullets, lines = doc.sections[0].blocks
+    assert isinstance(bullets, ItemList) and bullets.separator == ""
+    assert isinstance(lines, Address) and [x.plain() for x in lines.lines] == [
+        "Jane Doe", "General Counsel"]
+    from compiler.renderers.html import BodyWriter
+
+    localized, _ = localize(doc, "en", None)
+    writer = BodyWriter(localized)
+    markup = str(writer.block(localized.sections[0].blocks[0], 2))
+    assert '<strong class="term">Right to Know.</strong>You may ask.' in markup
