@@ -18,7 +18,10 @@ def test_shipped_schema_is_current() -> None:
 
 def test_sources_validate_against_schema() -> None:
     validator = jsonschema.Draft202012Validator(json_schema())
-    for path in (POLICY, FIXTURES / "project" / "source" / "retention-schedule.yaml"):
+    legal = FIXTURES / "legal"
+    for path in (POLICY, FIXTURES / "project" / "source" / "retention-schedule.yaml",
+                 ROOT / "source" / "terms-of-service.yaml", legal / "source" / "constructs.yaml",
+                 *sorted((legal / "real").glob("*.yaml"))):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data = json.loads(json.dumps(data, default=str))  # dates as ISO strings, as in YAML
         errors = [e.message for e in validator.iter_errors(data)]
