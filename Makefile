@@ -13,7 +13,7 @@ dist: $(STAMPS)/venv
 test: $(STAMPS)/venv $(STAMPS)/test-system $(STAMPS)/browser
 	$(BIN)/ruff check compiler tests scripts benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(JOBS) -q
+	POLICYC_REQUIRE_TOOLS=1 $(BIN)/pytest -n $(JOBS) -q
 
 # Page images of every output (PDF, DOCX through LibreOffice, HTML at 1280/390 px) in dist/sheets/.
 sheets: dist $(STAMPS)/test-system

@@ -11,6 +11,17 @@ from compiler.build import BuildOptions, build
 from tests.helpers import FIXTURES, POLICY, ROOT
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Caches go to a temporary folder, never into tests/fixtures or the repository."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="policyc-cache-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["POLICYC_CACHE_DIR"] = folder
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _project_root() -> None:
     """Paths in diagnostics are relative to the project root, as users run policyc there."""

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = FIXTURES / "seed" / "infinitydesk-privacy-policy.txt"
 POLICY = ROOT / "source" / "privacy-policy.yaml"
+BROWSER = ROOT / "tests" / "browser"
+VNU = BROWSER / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+REQUIRE_TOOLS = "POLICYC_REQUIRE_TOOLS"  # set by `make test`: a missing tool fails the test
+
+
+def require_tools(*tools: str) -> None:
+    """Skip when a checking tool is missing, or fail under `make test` (POLICYC_REQUIRE_TOOLS=1),
+    so that a machine without them never passes the accessibility checks silently."""
+    present = {"java": lambda: shutil.which("java"), "node": lambda: shutil.which("node"),
+               "vnu": VNU.exists, "chromium": Path("/usr/bin/chromium").exists,
+               "soffice": lambda: shutil.which("soffice")}
+    missing = [t for t in tools if not present[t]()]
+    if missing:
+        message = (f"missing {', '.join(missing)}: make test installs LibreOffice, vnu-jar, "
+                   "axe-core, playwright-core and chromium")
+        if os.environ.get(REQUIRE_TOOLS) == "1":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 

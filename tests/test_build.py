@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from compiler.build import BuildOptions, build
+from compiler.build import run as build_run
 from compiler.errors import CompilerError
 from compiler.renderers.templates import TEMPLATES, Templates
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, pdftotext
 
 PROJECT = FIXTURES / "project"
 FORMATS = ("html", "pdf", "docx")
@@ -48,22 +53,117 @@ def test_failed_build_keeps_earlier_outputs_intact(project: Path) -> None:
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_renderer_crash_leaves_no_partial_file(project: Path, monkeypatch: pytest.MonkeyPatch
-                                               ) -> None:
-    from compiler import build as build_module
+_RENDER = build_run._render
+
+
+def _render_but_german_docx(fmt: str, ldoc: Any, ropts: Any) -> bytes:
+    """A renderer bug in one job (module level: the pool pickles it by name)."""
+    if fmt == "docx" and ldoc.language.code == "de":
+        raise RuntimeError("renderer bug")
+    return _RENDER(fmt, ldoc, ropts)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_renderer_crash_leaves_earlier_output(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                              jobs: int) -> None:
+    out = project / "dist"
+    build([_source(project)], BuildOptions(out=out, formats=("html", "docx")))
+    before = {p: p.read_bytes() for p in out.rglob("retention-schedule.*")}
+    monkeypatch.setattr(build_run, "_render", _render_but_german_docx)  # workers fork with it
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        build([_source(project)], BuildOptions(out=out, formats=("html", "docx"), force=True,
+                                               jobs=jobs))
+    assert {p: p.read_bytes() for p in out.rglob("retention-schedule.*")} == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failure_in_the_middle_of_a_write_leaves_no_half_file(
+        project: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """The disk fills up after half of de/...pdf is written: the old file stays whole."""
+    import errno
 
     out = project / "dist"
-    build([_source(project)], BuildOptions(out=out, formats=("html",), locales=("en",)))
-    before = (out / "en" / "retention-schedule.html").read_bytes()
+    build([_source(project)], BuildOptions(out=out))
+    victim = out / "de" / "retention-schedule.pdf"
+    before = {p: p.read_bytes() for p in out.rglob("retention-schedule.*")}
+    real_fdopen = os.fdopen
+    halves: list[int] = []
 
-    def explode(fmt: str, ldoc: object, ropts: object) -> bytes:
-        raise RuntimeError("renderer bug")
+    class HalfWriter:
+        def __init__(self, fh: Any) -> None:
+            self.fh = fh
 
-    monkeypatch.setattr(build_module, "_render", explode)
-    with pytest.raises(RuntimeError):
-        build([_source(project)], BuildOptions(out=out, formats=("html",), locales=("en",),
-                                               force=True))
-    assert (out / "en" / "retention-schedule.html").read_bytes() == before
+        def __enter__(self) -> HalfWriter:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def write(self, data: bytes) -> int:
+            self.fh.write(data[: len(data) // 2])
+            self.fh.flush()
+            halves.append(len(data) // 2)
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        fh = real_fdopen(fd, *args, **kwargs)
+        target = Path(f"/proc/self/fd/{fd}").readlink()
+        if target.parent == victim.parent and target.name.startswith(f".{victim.name}."):
+            return HalfWriter(fh)
+        return fh
+
+    po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    po.write_text(po.read_text().replace('msgstr "Grund"', 'msgstr "Begründung"'))
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(CompilerError, match=r"retention-schedule.pdf: error: cannot write: "
+                       r"No space left on device \(the disk is full\)"):
+        build([_source(project)], BuildOptions(out=out, jobs=jobs))
+    monkeypatch.undo()
+    assert halves and halves[0] > 1000  # the failure came after real bytes were written
+    assert victim.read_bytes() == before[victim]  # other jobs may have finished meanwhile
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    again = build([_source(project)], BuildOptions(out=out, jobs=jobs))
+    assert victim in [o.path for o in again.outputs if o.built]
+    assert {o.locale for o in again.outputs if o.built} == {"de"}
+    assert "Begründung" in pdftotext(victim)
+    _assert_manifest_matches_files(out)
+    assert build([_source(project)], BuildOptions(out=out)).built == 0
+
+
+def _assert_manifest_matches_files(out: Path) -> dict[str, Any]:
+    """Every file in OUT is in the manifest with its own size and SHA-256, and nothing else is."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    listed = {o["path"]: o for o in manifest["outputs"]}
+    on_disk = {p.relative_to(out).as_posix() for p in out.glob("*/*.*")}
+    assert set(listed) == on_disk
+    for rel, entry in listed.items():
+        data = (out / rel).read_bytes()
+        assert (entry["size"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+    return manifest
+
+
+def _index_links(out: Path) -> list[str]:
+    import lxml.html
+
+    page = lxml.html.fromstring((out / "index.html").read_bytes())
+    return sorted(str(h) for h in page.xpath("//a/@href"))
+
+
+def test_partial_build_keeps_manifest_and_index_whole(project: Path) -> None:
+    out = project / "dist"
+    build([_source(project)], BuildOptions(out=out))
+    whole = _assert_manifest_matches_files(out)
+    links = _index_links(out)
+    assert len(whole["outputs"]) == 6 and len(links) >= 6
+    for options in (BuildOptions(out=out, locales=("de",), force=True),
+                    BuildOptions(out=out, formats=("pdf",), force=True),
+                    BuildOptions(out=out, locales=("en",), formats=("html",))):
+        build([_source(project)], options)
+        now = _assert_manifest_matches_files(out)["outputs"]
+        assert [o["path"] for o in now] == [o["path"] for o in whole["outputs"]]
+        assert _index_links(out) == links
+    assert _assert_manifest_matches_files(out)["completeness"] == whole["completeness"]
 
 
 def _cli_build(project: Path, out: Path, env: dict[str, str], *extra: str) -> None:
@@ -91,7 +191,7 @@ def test_incremental_rebuilds_only_what_changed(project: Path) -> None:
     assert first.built == 6 and first.skipped == 0
     again = build([_source(project)], BuildOptions(out=out))
     assert again.built == 0 and again.skipped == 6
-    assert _digests(out) == {o.path.relative_to(out).as_posix(): o.sha256 for o in again.outputs}
+    _assert_manifest_matches_files(out)
     po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
     po.write_text(po.read_text().replace('msgstr "Grund"', 'msgstr "Begründung"'))
     edited = build([_source(project)], BuildOptions(out=out))
@@ -121,7 +221,7 @@ def test_parallel_output_identical_and_shards_merge(project: Path) -> None:
         build([_source(project)], BuildOptions(out=out, shard=(k, 3)))
         shards.append(out / "manifest.json")
         assert len(_digests(out)) == 2
-    from compiler.manifest import merge
+    from compiler.build.manifest import merge
 
     merged = json.loads(merge(shards))
     assert {o["path"]: o["sha256"] for o in merged["outputs"]} == _digests(serial)
@@ -132,14 +232,21 @@ def test_manifest_lists_outputs_inputs_completeness(project: Path) -> None:
     build([_source(project)], BuildOptions(out=out, formats=("html",)))
     manifest = json.loads((out / "manifest.json").read_text())
     entry = next(o for o in manifest["outputs"] if o["locale"] == "de")
+    data = (out / "de" / "retention-schedule.html").read_bytes()
     assert entry == {"path": "de/retention-schedule.html", "format": "html", "locale": "de",
                      "document": "retention-schedule", "version": "2.0.1",
-                     "size": (out / "de" / "retention-schedule.html").stat().st_size,
-                     "sha256": entry["sha256"]}
+                     "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    _assert_manifest_matches_files(out)
     assert len(manifest["inputs"]["sources"]) == 1
-    assert any(k.endswith("de/LC_MESSAGES/retention-schedule.po")
-               for k in manifest["inputs"]["catalogs"])
-    assert "css/print.css" in manifest["inputs"]["templates"]
+    po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    assert [hashlib.sha256(po.read_bytes()).hexdigest()] == [
+        v for k, v in manifest["inputs"]["catalogs"].items()
+        if k.endswith("de/LC_MESSAGES/retention-schedule.po")]
+    css = TEMPLATES / "css" / "print.css"
+    assert manifest["inputs"]["templates"]["css/print.css"] == hashlib.sha256(
+        css.read_bytes()).hexdigest()
+    assert list(manifest["inputs"]["sources"].values()) == [
+        hashlib.sha256(_source(project).read_bytes()).hexdigest()]
     assert manifest["completeness"]["retention-schedule"]["de"]["percent"] == 100.0
     assert manifest["policyc"]
 
@@ -165,3 +272,35 @@ def test_docx_protect_writes_a_read_only_copy(project: Path) -> None:
     dp = protected.find(f"{w}documentProtection")
     assert dp.get(f"{w}edit") == "comments" and dp.get(f"{w}enforcement") == "1"
     assert settings("retention-schedule.docx").find(f"{w}documentProtection") is None
+
+
+def _built(result: Any) -> list[tuple[str, str]]:
+    return sorted((o.locale, o.format) for o in result.outputs if o.built)
+
+
+ALL = [(loc, f) for loc in ("de", "en") for f in ("docx", "html", "pdf")]
+
+
+def test_each_input_triggers_exactly_its_rebuilds(project: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Source, reference DOCX, options and policyc's code each join the job keys."""
+    from compiler.build import plan
+
+    out = project / "dist"
+    src = _source(project)
+    reference = project / "reference.docx"
+    shutil.copy(TEMPLATES / "docx" / "reference.docx", reference)
+    options = BuildOptions(out=out, reference_docx=reference)
+    build([src], options)
+    assert _built(build([src], options)) == []
+    src.write_text(src.read_text().replace("version: 2.0.1", "version: 2.0.2"))
+    assert _built(build([src], options)) == ALL  # the source: everything
+    with zipfile.ZipFile(reference, "a") as z:
+        z.writestr("customXml/note.xml", "<note/>")
+    assert _built(build([src], options)) == [("de", "docx"), ("en", "docx")]
+    assert _built(build([src], replace(options, pdf_variant="pdf/a-2b"))) == ALL
+    assert _built(build([src], replace(options, pdf_variant="pdf/a-2b", locales=("de",),
+                                       page_size="Letter"))) == ALL[:3]
+    assert _built(build([src], replace(options, pdf_variant="pdf/a-2b"))) == ALL[:3]
+    monkeypatch.setattr(plan, "code_digest", lambda: "another policyc")
+    assert _built(build([src], replace(options, pdf_variant="pdf/a-2b"))) == ALL

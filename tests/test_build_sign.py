@@ -14,7 +14,8 @@ from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
 from compiler.cli import main
-from compiler.signing.verify import Result, load_trust, verify_pdf
+from compiler.signing.trust import load_trust
+from compiler.signing.verify import Result, verify_pdf
 from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki
 from tests.helpers import FIXTURES, ROOT, pdftotext
 

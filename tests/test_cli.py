@@ -1,7 +1,8 @@
-"""The command line: start-up stays light, and the committed catalogs stay current."""
+"""The command line: start-up stays light, committed catalogs stay current, every error path exits right."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import POLICY, ROOT
 
 HEAVY = ("weasyprint", "docx", "pyhanko", "jinja2")
 
@@ -66,3 +67,102 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.split()
     assert out == ["False", "False"]  # second run: validated before, nothing parsed
+
+
+def _cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    """Run policyc in-process; (exit code, stdout and stderr). A traceback is always a bug."""
+    import os
+
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def _manifest(path: Path, sha: str = "0" * 64) -> Path:
+    path.write_text('{"policyc": "0", "outputs": [{"path": "en/a.html", "format": "html", '
+                    f'"locale": "en", "document": "a", "version": "1", "size": 1, '
+                    f'"sha256": "{sha}"}}]}}\n', encoding="utf-8")
+    return path
+
+
+def test_manifest_merge_error_paths(tmp_path: Path) -> None:
+    good = _manifest(tmp_path / "a.json")
+    other = _manifest(tmp_path / "b.json", "1" * 64)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"outputs": [\n  1,\n', encoding="utf-8")
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('{"files": []}', encoding="utf-8")
+    out = tmp_path / "merged.json"
+    for inputs, expected in (
+            ([tmp_path / "missing.json"], "missing.json: error: cannot read manifest: No such file"),
+            ([broken], "broken.json:3:1: error: invalid JSON: Expecting value"),
+            ([foreign], "foreign.json: error: not a policyc manifest (no 'outputs')"),
+            ([good, other], "b.json: error: en/a.html: sha256 differs from another shard's")):
+        code, text = _cli("manifest", "merge", *map(str, inputs), "-o", str(out))
+        assert code == 1, text
+        assert expected in text and text.endswith("policyc: 1 error\n"), text
+        assert not out.exists()
+    code, text = _cli("manifest", "merge", str(good))
+    assert code == 2 and "Missing option '--output'" in text
+    code, text = _cli("manifest", "merge", "-o", str(out))
+    assert code == 2 and "Missing argument 'MANIFESTS...'" in text
+    code, text = _cli("manifest", "merge", str(good), str(good), "-o", str(out))
+    assert code == 0, text
+    assert [o["sha256"] for o in json.loads(out.read_text())["outputs"]] == ["0" * 64]
+
+
+def test_schema_out_error_paths(tmp_path: Path) -> None:
+    code, printed = _cli("schema")
+    assert code == 0
+    target = tmp_path / "policy.schema.json"
+    assert _cli("schema", "--out", str(target)) == (0, "")
+    assert target.read_text(encoding="utf-8") == printed
+    code, text = _cli("schema", "--out", str(tmp_path / "no" / "such" / "x.json"))
+    assert code == 1 and "x.json: error: folder" in text and "does not exist" in text, text
+    code, text = _cli("schema", "--out", str(tmp_path))  # a folder, not a file
+    assert code == 1 and f"{tmp_path.name}: error: cannot write" in text, text
+
+
+@pytest.mark.parametrize("value", ["0/2", "3/2", "x", "1/0", "1/2/3", "-1/2"])
+def test_build_rejects_a_bad_shard(value: str, tmp_path: Path) -> None:
+    code, text = _cli("build", "--out", str(tmp_path), "--shard", value, str(POLICY))
+    assert code == 2 and f"Invalid value for --shard: expected K/N with 1 <= K <= N, got {value!r}" \
+        in text, text
+    assert not list(tmp_path.iterdir())
+
+
+def test_build_rejects_a_bad_pdf_variant_and_format(tmp_path: Path) -> None:
+    code, text = _cli("build", "--out", str(tmp_path), "--pdf-variant", "pdf/x-1", str(POLICY))
+    assert code == 2 and "Invalid value for --pdf-variant: unknown PDF variant 'pdf/x-1' " \
+        "(expected one of: pdf/a-1a" in text, text
+    for command in (["build", "--out", str(tmp_path), str(POLICY)], ["serve", str(POLICY)],
+                    ["diff", str(POLICY), str(POLICY)]):
+        code, text = _cli(*command, "--format", "html,rtf")
+        assert code == 2, (command, text)
+        assert "Invalid value for --format: unknown format 'rtf' (expected: html, pdf, docx)" \
+            in text, (command, text)
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_and_locale_error_paths(tmp_path: Path) -> None:
+    code, text = _cli("check", str(tmp_path / "gone.yaml"))
+    assert code == 1 and "gone.yaml: error: cannot read source" in text, text
+    code, text = _cli("locale", "init", "xx_NOPE", str(POLICY), "--locales-dir", str(tmp_path))
+    assert code == 2 and "unknown locale 'xx_NOPE'" in text, text
+    code, text = _cli("locale", "status", str(POLICY), "--min-complete", "101")
+    assert code == 2 and "101" in text, text
+    code, text = _cli("locale", "status", str(POLICY), "--locales-dir", str(tmp_path),
+                      "--min-complete", "50")
+    assert code == 1 and "policyc: below --min-complete: privacy-policy/de: no catalog" in text
+    assert not list(tmp_path.iterdir())

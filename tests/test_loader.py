@@ -27,7 +27,8 @@ def test_invalid_source_reports_located_error(path: Path) -> None:
     rendered = [str(d) for d in info.value.diagnostics]
     prefix = f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
     wanted = f"{prefix}:{line}:{col}: error: "
-    assert any(r.startswith(wanted) and message in r for r in rendered), rendered
+    assert len(rendered) == 1, rendered  # the one expected mistake, nothing else
+    assert rendered[0].startswith(wanted) and message in rendered[0], rendered
 
 
 def test_all_errors_reported_in_one_run() -> None:

@@ -151,10 +151,9 @@ def test_german_redline_shows_german_on_both_sides(written: Path) -> None:
 
 def test_html_valid_and_accessible(written: Path, tmp_path: Path) -> None:
     """The Nu checker and axe-core (headless Chromium), as for the policy's own pages."""
-    from tests.renderers.test_html_browser import BROWSER, VNU
+    from tests.helpers import BROWSER, VNU, require_tools
 
-    if not (VNU.exists() and shutil.which("java") and shutil.which("node")):
-        pytest.skip("make test installs vnu-jar, axe-core, playwright-core and chromium")
+    require_tools("vnu", "java", "node", "chromium")
     sections = tmp_path / "sections"
     assert run(["diff", str(source("sections", "old")), str(source("sections", "new")),
                 "--format", "html", "--out", str(sections)])[0] == 0

@@ -28,9 +28,20 @@ def test_sources_validate_against_schema() -> None:
         assert errors == [], path
 
 
+def _document(block: object, **extra: object) -> dict[str, object]:
+    return {"id": "x", "title": "T", "version": "1.0.0", "updated": "2025-01-01",
+            "effective": "2025-01-01", "source_locale": "en", "locales": ["en"],
+            "organization": "O", "sections": [{"id": "a", "title": "A", "blocks": [block]}],
+            **extra}
+
+
 def test_schema_rejects_unknown_keys() -> None:
+    """The one error is at the misspelt block; the same document spelt right is valid."""
     validator = jsonschema.Draft202012Validator(json_schema())
-    bad = {"id": "x", "title": "T", "version": "1.0.0", "updated": "2025-01-01",
-           "effective": "2025-01-01", "source_locale": "en", "locales": ["en"],
-           "organization": "O", "sections": [{"id": "a", "title": "A", "blocks": [{"txet": "x"}]}]}
-    assert list(validator.iter_errors(bad))
+    assert list(validator.iter_errors(_document({"paragraph": "x"}))) == []
+    errors = list(validator.iter_errors(_document({"txet": "x"})))
+    assert [list(e.absolute_path) for e in errors] == [["sections", 0, "blocks", 0]]
+    assert any("'txet'" in str(sub.message) for sub in errors[0].context or []), errors[0]
+    errors = list(validator.iter_errors(_document({"paragraph": "x"}, titel="T")))
+    assert [(list(e.absolute_path), e.validator) for e in errors] == [([], "additionalProperties")]
+    assert "'titel'" in errors[0].message

@@ -69,6 +69,7 @@ def test_planted_cache_beside_a_stray_source_is_never_read(tmp_path: Path,
     from compiler.build import BuildOptions, build
     from compiler.project.layout import cache_dir
 
+    monkeypatch.delenv("POLICYC_CACHE_DIR", raising=False)  # the rule without the tests' override
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "usercache"))
     shared = tmp_path / "shared"
     stray = shared / "drafts" / "policy.yaml"
@@ -106,3 +107,15 @@ def test_cache_writable_by_others_is_ignored(source: Path) -> None:
     assert read_facts(source)[1] is None  # a sound entry of ours is used
     _plant(cache_dir(source), source, same, mode=0o666)
     assert read_facts(source)[1] is not None
+
+
+def test_the_cache_stays_out_of_the_sources_folder(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """With POLICYC_CACHE_DIR (as the tests set it) nothing is written beside the sources."""
+    from compiler.project.layout import CACHE_DIR
+
+    monkeypatch.setenv("POLICYC_CACHE_DIR", str(tmp_path / "cache"))
+    fixture = FIXTURES / "project"
+    read_facts(fixture / "source" / "retention-schedule.yaml")
+    assert (tmp_path / "cache" / "sources.json").is_file()
+    assert not (fixture / CACHE_DIR).exists()

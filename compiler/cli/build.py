@@ -58,17 +58,13 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
     import os
 
-    from compiler.build import BuildOptions
-    from compiler.build import build as run_build
+    from compiler.build.pipeline import build as run_build
+    from compiler.build.plan import BuildOptions
     from compiler.cli.progress import Reporter
     from compiler.renderers.templates import Templates
 
     fmts = opt.formats(formats)
-    variant = None if pdf_variant.lower() == "none" else pdf_variant.lower()
-    if variant:
-        from compiler.renderers.variants import check_variant
-
-        check_variant(variant)
+    variant = opt.pdf_variant(pdf_variant)
     signer = signer_options(signing) if sign else None
     options = BuildOptions(out=out, formats=fmts, locales=opt.split(locales), signer=signer,
                            allow_incomplete=allow_incomplete, docx_protect=docx_protect,

@@ -21,8 +21,8 @@ def manifest() -> None:
 @reported
 def manifest_merge(report: Report, manifests: tuple[Path, ...], output: Path) -> None:
     """Join MANIFESTS (from --shard builds) into one."""
+    from compiler.build.manifest import merge
     from compiler.fs import write_atomic
-    from compiler.manifest import merge
 
     write_atomic(output, merge(list(manifests)))
     click.echo(f"policyc: merged {len(manifests)} manifests into {output}", err=True)

@@ -34,6 +34,19 @@ def formats(values: tuple[str, ...], default: tuple[str, ...] | None = None) -> 
     return fmts
 
 
+def pdf_variant(value: str) -> str | None:
+    """--pdf-variant: one WeasyPrint knows, or 'none' (None: a plain PDF)."""
+    from compiler.renderers.variants import VARIANTS
+
+    variant = value.lower()
+    if variant == "none":
+        return None
+    if variant not in VARIANTS:
+        raise click.BadParameter(f"unknown PDF variant {value!r} (expected one of: "
+                                 f"{', '.join(VARIANTS)}, none)", param_hint="--pdf-variant")
+    return variant
+
+
 def shard(value: str | None) -> tuple[int, int]:
     """--shard K/N with 1 <= K <= N; no value is the whole build (1/1)."""
     if not value:

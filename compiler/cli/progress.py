@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compiler.build import BuildResult
+    from compiler.build.pipeline import BuildResult
 
 
 class Reporter:

@@ -22,8 +22,8 @@ from compiler.cli.report import Report, reported
 def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], out: Path,
           port: int, formats: tuple[str, ...]) -> None:
     """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved."""
-    from compiler.build import BuildOptions
-    from compiler.build import build as run_build
+    from compiler.build.pipeline import build as run_build
+    from compiler.build.plan import BuildOptions
     from compiler.project.layout import locales_dir
     from compiler.project.sources import discover
     from compiler.renderers.templates import Templates

@@ -54,7 +54,8 @@ def verify(report: Report, *, pdfs: tuple[Path, ...], trust_paths: tuple[Path, .
       3  intact, but not shown to come from a trusted signer (no anchor given, or it
          does not chain to one); --allow-untrusted turns this into 0
     """
-    from compiler.signing.verify import configured_trust, load_trust, verify_pdf
+    from compiler.signing.trust import configured_trust, load_trust
+    from compiler.signing.verify import verify_pdf
 
     if not pdfs and manifest is None:
         raise click.UsageError("nothing to verify: name PDF files or --manifest")
@@ -120,12 +121,13 @@ class _Findings:
                 self.untrusted.append(f"{shown} {check.field}")
 
     def manifest(self, path: Path, anchors: Any, strict: bool) -> None:
+        from compiler.build.manifest import read_manifest
         from compiler.signing.manifest import check_manifest, check_signature, signature_path
 
         shown = display_path(path)
         try:
             signature = check_signature(path, anchors)
-            result = check_manifest(path, anchors, strict)
+            result = check_manifest(path, read_manifest(path), anchors, strict)
         except CompilerError as err:  # unreadable: reported with the PDFs' failures
             self.failures.extend(err.diagnostics)
             return

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from compiler.errors import display_path
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import code_spans, needs_translation, placeholders, refs
-from compiler.model import Document, Duration, Rich, Variable
+from compiler.model import Document, Duration, Variable
+from compiler.model.walk import rich_fields
 
 UI_SOURCE = "compiler/i18n/ui.py"
 
@@ -24,21 +23,6 @@ class Message:
     path: str
     line: int
     comments: tuple[str, ...]
-
-
-def rich_fields(obj: Any) -> Iterator[Rich]:
-    """Every Rich in reading order (dataclass fields in declaration order)."""
-    import dataclasses
-
-    if isinstance(obj, Rich):
-        yield obj
-    elif isinstance(obj, tuple):
-        for x in obj:
-            yield from rich_fields(x)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            if f.name != "variables":
-                yield from rich_fields(getattr(obj, f.name))
 
 
 def _describe(var: Variable) -> str:
@@ -131,25 +115,3 @@ def write_catalog(catalog: Any, path: Path | None = None, *, template: bool = Fa
 
         write_atomic(path, data)
     return data
-
-
-# --- Babel's extractor interface (entry points in pyproject.toml) -------------------
-
-
-def babel_extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
-                  options: dict[str, Any]) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
-    """`pybabel extract` support for policy sources: yields pgettext-style (context, msgid)."""
-    from compiler.readers.yaml import load_text
-
-    name = getattr(fileobj, "name", "<source>")
-    text = fileobj.read().decode("utf-8")
-    doc = load_text(text, display_path(name))
-    for m in document_messages(doc):
-        yield m.line, "pgettext", (m.context, m.msgid), list(m.comments)
-
-
-def babel_extract_ui(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
-                     options: dict[str, Any]) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
-    """`pybabel extract` support for the template words declared in compiler/i18n/ui.py."""
-    for m in ui_messages():
-        yield m.line, "pgettext", (m.context, m.msgid), list(m.comments)

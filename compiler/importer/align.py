@@ -225,11 +225,11 @@ def _numbers(nodes: tuple[Inline, ...]) -> Counter[str]:
 
 
 def _pair(source: Rich, translated: Rich, doc: Document, code: str, note: str = "") -> Pair:
-    from compiler.importer.markup import to_markup
+    from compiler.readers.markup import to_markup
 
     wanted = [v for name in dict.fromkeys(placeholders(source.inlines))
               if (v := doc.variable(name)) is not None]
-    from compiler.importer.markup import canonical
+    from compiler.readers.markup import canonical
 
     nodes = canonical(with_placeholders(translated.inlines, wanted, code))
     notes = [note] if note else []
@@ -258,7 +258,7 @@ def _fingerprint(seg: Segment, ignore: frozenset[str],
     the numbers written out, how many links. Aligning on it keeps paragraphs in step when
     one is missing. Numbers that variables' values show (ignore) are left out: the source
     has {placeholders} where the translated document shows them."""
-    from compiler.importer.markup import canonical
+    from compiler.readers.markup import canonical
 
     nodes = canonical(seg.rich.inlines)
     numbers = _numbers(tuple(n for n in nodes if not isinstance(n, Placeholder)))

@@ -8,7 +8,6 @@ import re
 from collections import Counter
 
 from compiler.errors import Loc
-from compiler.i18n.extract import rich_fields
 from compiler.i18n.formatting import url_display
 from compiler.inline import _EMAIL, _URL
 from compiler.model import (
@@ -23,6 +22,7 @@ from compiler.model import (
     Variable,
     VarKind,
 )
+from compiler.model.walk import rich_fields
 from compiler.readers.draft import Finding, map_rich, rich
 
 

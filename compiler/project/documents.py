@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def linked_documents(doc: Document) -> tuple[tuple[str, int, int], ...]:
     """(document id, line, column) of every {doc:id} in the document, in reading order."""
-    from compiler.i18n.extract import rich_fields
+    from compiler.model.walk import rich_fields
 
     out: list[tuple[str, int, int]] = []
     for rich in rich_fields((doc.meta, doc.preamble, doc.sections)):

@@ -37,13 +37,19 @@ def revision_locales_dir(source: PurePosixPath) -> PurePosixPath:
     return source.parent.parent / LOCALES_DIR
 
 
+CACHE_ENV = "POLICYC_CACHE_DIR"
+
+
 def cache_dir(source: Path) -> Path:
-    """Where validated facts of a source are cached (like a linter's cache): the project's
-    .policyc-cache/ when the source sits in a project's source/ folder, else the user's
-    cache folder ($XDG_CACHE_HOME/policyc) -- never a folder above a stray source, which
-    could be shared with whoever planted a cache there."""
+    """Where validated facts of a source are cached (like a linter's cache): $POLICYC_CACHE_DIR
+    when set (the tests point it outside the repository); else the project's .policyc-cache/
+    when the source sits in a project's source/ folder, else the user's cache folder
+    ($XDG_CACHE_HOME/policyc) -- never a folder above a stray source, which could be shared
+    with whoever planted a cache there."""
     import os
 
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
     resolved = source.resolve()
     if resolved.parent.name == SOURCE_DIR:
         return project_root(source) / CACHE_DIR

@@ -224,7 +224,7 @@ def _texts(nodes: tuple[Inline, ...]) -> Iterable[str]:
 
 def rich(inlines: tuple[Inline, ...], loc: Loc, context: str = "") -> Rich:
     """A translatable string from imported inlines; its source is the policyc markup."""
-    from compiler.importer.markup import to_markup
+    from compiler.readers.markup import to_markup
 
     return Rich(to_markup(inlines), inlines, loc, context)
 
@@ -538,7 +538,7 @@ def parse_english_date(text: str) -> dt.date | None:
 
 def _stated_dates(sections: tuple[Any, ...]) -> dict[str, tuple[dt.date, Loc]]:
     """'Last updated: March 3, 2024' / 'Effective date: ...' stated in the text."""
-    from compiler.i18n.extract import rich_fields
+    from compiler.model.walk import rich_fields
 
     found: dict[str, tuple[dt.date, Loc]] = {}
     for r in rich_fields(sections):
@@ -627,7 +627,7 @@ def _guess_organization(sections: tuple[Section, ...]) -> str | None:
     'Github'. A guess, marked as such for a human to correct."""
     from collections import Counter
 
-    from compiler.i18n.extract import rich_fields
+    from compiler.model.walk import rich_fields
 
     domains: Counter[str] = Counter()
     for r in rich_fields(sections):

@@ -96,7 +96,7 @@ def map_rich(obj: T, fn: Callable[[Rich], Rich]) -> T:
 
 def riches(obj: Any) -> Iterator[Rich]:
     """Every string in a tree of blocks (or items, entries, rows), in reading order."""
-    from compiler.i18n.extract import rich_fields
+    from compiler.model.walk import rich_fields
 
     return rich_fields(obj)
 

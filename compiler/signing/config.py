@@ -54,9 +54,10 @@ class SignerOptions:
 
     def cache_key(self) -> str:
         """Signed bytes differ each time (signing time): a build's job key records who and how."""
-        from compiler.signing.credentials import fingerprint
+        from cryptography.hazmat.primitives.hashes import SHA256
 
-        return repr((fingerprint(self.credentials), self.reason, self.location,
+        fingerprint = self.credentials.cert.fingerprint(SHA256()).hex()
+        return repr((fingerprint, self.reason, self.location,
                      self.contact_info, self.visible, self.label, self.locale,
                      str(self.logo) if self.logo else None, self.timestamp_url, self.ltv,
                      self.certify))

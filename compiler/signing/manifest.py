@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, CompilerError, Diagnostic, Loc, display_path
-from compiler.manifest import read_manifest
 from compiler.signing.credentials import Credentials, error
 
 if TYPE_CHECKING:
@@ -91,15 +90,17 @@ class ManifestCheck:
     pdfs: list[tuple[str, list[SignatureCheck], Loc]]  # each listed PDF's signatures
 
 
-def check_manifest(path: Path, trust: Sequence[asn1_x509.Certificate] = (),
+def check_manifest(path: Path, manifest: dict[str, Any],
+                   trust: Sequence[asn1_x509.Certificate] = (),
                    strict: bool = False) -> ManifestCheck:
     """Compare each listed output with the file beside it, and check each PDF's signatures.
 
+    `manifest` is the file's content as compiler.build.manifest.read_manifest returns it (the
+    caller reads it: the build imports signing, so signing does not import the build).
     Paths are relative to the manifest's folder; each mismatch points at its entry's line.
     """
     from compiler.signing.verify import verify_bytes
 
-    manifest = read_manifest(path)
     root = path.resolve().parent
     text = path.read_text(encoding="utf-8")
     problems = []

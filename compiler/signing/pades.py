@@ -165,7 +165,7 @@ def _ltv_context(options: SignerOptions) -> ValidationContext:
     """Revocation data is fetched now (OCSP, CRL), from the URLs the certificates name."""
     from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1 as asn1
 
-    from compiler.signing.verify import load_trust
+    from compiler.signing.trust import load_trust
 
     chain = [asn1(c) for c in options.credentials.chain]
     roots = [c for c in chain if c.self_signed] + load_trust(options.trust)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import io
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from compiler.errors import Category, CompilerError, Loc
-from compiler.signing.config import CERTIFY_LEVELS, TRUST_ENV
+from compiler.signing.config import CERTIFY_LEVELS
 from compiler.signing.credentials import error
 from compiler.signing.pades import require_pdf
 
@@ -69,33 +68,6 @@ class Result(enum.Enum):
     TRUSTED = "trusted"
     UNTRUSTED = "untrusted"
     FAILED = "failed"
-
-
-# --- trust anchors -----------------------------------------------------------------------
-
-
-def load_trust(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
-    """PEM (one or many) or DER certificates that a signature must chain to."""
-    from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1
-
-    anchors: list[asn1_x509.Certificate] = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise error(path, f"cannot read trust anchor: {err.strerror}") from err
-        try:
-            certs = (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
-                     else [x509.load_der_x509_certificate(data)])
-        except ValueError as err:
-            raise error(path, "not a certificate (expected PEM or DER)") from err
-        anchors.extend(translate_pyca_cryptography_cert_to_asn1(c) for c in certs)
-    return anchors
-
-
-def configured_trust() -> tuple[Path, ...]:
-    """The trust list an organization configures once: POLICYC_TRUST, files joined by ':'."""
-    return tuple(Path(p) for p in os.environ.get(TRUST_ENV, "").split(os.pathsep) if p)
 
 
 # --- what changed after a signature --------------------------------------------------------

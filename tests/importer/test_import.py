@@ -13,12 +13,12 @@ from click.testing import CliRunner
 
 from compiler.cli.app import main
 from compiler.errors import CompilerError
-from compiler.importer.markup import to_markup
 from compiler.importer.run import import_file
 from compiler.importer.verify import verify
 from compiler.inline import parse_inline
 from compiler.model import Emphasis, Link, Strong, Text
 from compiler.readers import ReadOptions
+from compiler.readers.markup import to_markup
 from compiler.readers.yaml import load_text
 from tests.helpers import FIXTURES
 

@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import importlib.util
 import io
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -23,7 +22,7 @@ from compiler.errors import CompilerError
 from compiler.renderers import TEMPLATES, RenderOptions
 from compiler.renderers.docx import render
 from compiler.renderers.ooxml import bookmark_names
-from tests.helpers import ROOT, missing_lines, pdftotext
+from tests.helpers import ROOT, missing_lines, pdftotext, require_tools
 from tests.renderers import docx_fixture
 from tests.renderers.docx_fixture import EMAIL, PHONE, WEB
 
@@ -397,9 +396,9 @@ def test_bookmark_names_follow_word_rules() -> None:
 # --- an independent renderer ------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 @pytest.mark.parametrize("code", ["en", "ja"])
 def test_libreoffice_converts_every_sentence(tmp_path: Path, code: str) -> None:
+    require_tools("soffice")
     source = tmp_path / f"{code}.docx"
     source.write_bytes(_bytes(code))
     subprocess.run(

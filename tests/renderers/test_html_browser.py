@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,15 +10,12 @@ import lxml.html
 import pytest
 
 from compiler.build import BuildOptions, build
-from tests.helpers import FIXTURES, POLICY, ROOT
+from tests.helpers import BROWSER, FIXTURES, POLICY, ROOT, VNU, require_tools
 
-BROWSER = ROOT / "tests" / "browser"
-VNU = BROWSER / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
-needs_tools = pytest.mark.skipif(
-    not (VNU.exists() and shutil.which("java") and shutil.which("node")
-         and Path("/usr/bin/chromium").exists()),
-    reason="make test installs vnu-jar, axe-core, playwright-core and chromium")
+@pytest.fixture
+def needs_tools() -> None:
+    require_tools("vnu", "java", "node", "chromium")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +31,7 @@ def _pages(out: Path) -> list[Path]:
     return [*sorted(out.glob("*/*.html")), out / "index.html"]
 
 
-@needs_tools
+@pytest.mark.usefixtures("needs_tools")
 def test_vnu_zero_errors(html_build: Path) -> None:
     proc = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always",
                            *map(str, _pages(html_build))], capture_output=True, text=True,
@@ -46,7 +42,7 @@ def test_vnu_zero_errors(html_build: Path) -> None:
     assert errors == []
 
 
-@needs_tools
+@pytest.mark.usefixtures("needs_tools")
 def test_axe_no_external_requests_no_overflow(html_build: Path) -> None:
     proc = subprocess.run(["node", str(BROWSER / "check.js"), *map(str, _pages(html_build))],
                           capture_output=True, text=True, check=True, cwd=BROWSER, timeout=600)

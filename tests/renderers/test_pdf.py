@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import subprocess
 from pathlib import Path
@@ -109,7 +110,16 @@ def test_crafted_html_gets_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.WARNING):
         pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES) + "/",
                               url_fetcher=SandboxedFetcher(TEMPLATES)).write_pdf()
-    assert pdf and b"root:" not in pdf
+    # Streams are compressed: the check reads them inflated (qpdf --qdf), and the text.
+    (tmp_path / "x.pdf").write_bytes(pdf)
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(tmp_path / "x.pdf"),
+                    str(tmp_path / "qdf.pdf")], capture_output=True, check=True)
+    inflated = (tmp_path / "qdf.pdf").read_bytes()
+    assert b"\nBT\n" in inflated  # the page's content stream is readable now
+    assert b"root:x:0:0" not in inflated and b"/bin/bash" not in inflated
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert [page.extract_text().strip() for page in reader.pages] == ["x"]
+    assert [len(page.images) for page in reader.pages] == [0]  # the <img> fetched nothing
     assert "refused to fetch file:///etc/passwd" in caplog.text
     assert "refused to fetch http://127.0.0.1:9/x.css" in caplog.text
 

@@ -132,7 +132,8 @@ def test_pin_is_prompted_unseen(token: tuple[Pki, dict[str, str]], unsigned_poli
 
 def test_build_signs_with_the_token(token: tuple[Pki, dict[str, str]], tmp_path: Path) -> None:
     from compiler.cli.app import main
-    from compiler.signing.verify import Result, load_trust, verify_pdf
+    from compiler.signing.trust import load_trust
+    from compiler.signing.verify import Result, verify_pdf
     from tests.helpers import FIXTURES
 
     pki, env = token

@@ -1,28 +1,59 @@
-"""dist/manifest.json (what was built from what, with hashes), its merge across shards, dist/index.html."""
+"""dist/manifest.json (what was built from what, with hashes), its merge across shards, dist/index.html.
+
+Both writers take a list of outputs (every file in the output folder, not only those one
+build touched) and know nothing of how a build ran.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.renderers.templates import Templates
+from compiler.renderers.theme import Theme
 
-if TYPE_CHECKING:
-    from compiler.build import BuildOptions, BuildResult
+Completeness = dict[str, dict[str, dict[str, float | int]]]  # document -> locale -> counts
 
 
-def manifest_bytes(out: Path, result: BuildResult, inputs: dict[str, dict[str, str]]) -> bytes:
+@dataclass(frozen=True)
+class Output:
+    """One file of the output folder, as the manifest lists it."""
+
+    path: Path
+    format: str
+    locale: str
+    document: str
+    version: str
+    size: int
+    sha256: str
+    built: bool = True  # by this build (False: up to date, or built by an earlier one)
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the index shows of a document in a locale (from its localization)."""
+
+    title: str
+    updated: str
+    language: str
+    direction: str
+
+
+def manifest_bytes(out: Path, outputs: list[Output], inputs: dict[str, dict[str, str]],
+                   completeness: Completeness) -> bytes:
     manifest = {
         "policyc": __version__,
         "outputs": [
             {"path": o.path.relative_to(out).as_posix(), "format": o.format, "locale": o.locale,
              "document": o.document, "version": o.version, "size": o.size, "sha256": o.sha256}
-            for o in sorted(result.outputs, key=lambda o: o.path.as_posix())
+            for o in sorted(outputs, key=lambda o: o.path.as_posix())
         ],
         "inputs": inputs,
-        "completeness": result.completeness,
+        "completeness": completeness,
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
@@ -86,27 +117,29 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def index_html(options: BuildOptions, result: BuildResult,
-               state: dict[str, dict[str, dict[str, Any]]]) -> bytes:
-    """dist/index.html: every document x locale x format, with version, date, size, completeness."""
+def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Output],
+               completeness: Completeness, pages: dict[tuple[str, str], PageInfo]) -> bytes:
+    """dist/index.html: every document x locale x format, with version, date, size, completeness.
+
+    `pages` is keyed by (document, locale).
+    """
+    from markupsafe import Markup
+
     from compiler.renderers.html import environment
 
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for o in sorted(result.outputs, key=lambda o: (o.document, o.locale, o.format)):
-        info = state["locales"].get(f"{o.document}/{o.locale}", {})
+    for o in sorted(outputs, key=lambda o: (o.document, o.locale, o.format)):
+        info = pages.get((o.document, o.locale)) or PageInfo(o.document, "", o.locale, "ltr")
         row = rows.setdefault((o.document, o.locale), {
             "document": o.document, "locale": o.locale, "version": o.version,
-            "title": info.get("title", o.document), "updated": info.get("updated", ""),
-            "language": info.get("language", o.locale), "direction": info.get("direction", "ltr"),
+            "title": info.title, "updated": info.updated,
+            "language": info.language, "direction": info.direction,
             "tag": o.locale.replace("_", "-"),
-            "complete": result.completeness.get(o.document, {}).get(o.locale, {}).get(
-                "percent", 100.0),
+            "complete": completeness.get(o.document, {}).get(o.locale, {}).get("percent", 100.0),
             "files": []})
         row["files"].append({"format": o.format.upper(), "size": _size(o.size),
-                             "href": o.path.relative_to(options.out).as_posix()})
-    css = options.templates.read_text("css/web.css") + options.theme.web_css()
-    from markupsafe import Markup
-
-    template = environment(options.templates).get_template("html/index.html.j2")
+                             "href": o.path.relative_to(out).as_posix()})
+    css = templates.read_text("css/web.css") + theme.web_css()
+    template = environment(templates).get_template("html/index.html.j2")
     return template.render(rows=list(rows.values()), css=Markup(css),
                            generator=f"policyc {__version__}").encode()

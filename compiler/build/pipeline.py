@@ -1,0 +1,308 @@
+"""build(): plan the jobs, localize what is stale, run the pool, record state, manifest and index."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compiler.build import plan as planning
+from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
+from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
+from compiler.build.run import run
+from compiler.build.state import LocaleState, OutputState, State
+from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
+from compiler.fs import folder_lock, write_atomic
+from compiler.i18n.catalogs import Translations, po_path, read_translations
+from compiler.model import Document, LocalizedDocument
+from compiler.project.documents import Linked
+from compiler.project.sources import Facts, discover, read_facts
+
+if TYPE_CHECKING:
+    from compiler.i18n.localize import DocumentTitles
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    """What one build did: the outputs it planned (built or up to date), warnings, completeness."""
+
+    outputs: list[Output] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    completeness: Completeness = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def built(self) -> int:
+        return sum(o.built for o in self.outputs)
+
+    @property
+    def skipped(self) -> int:
+        return sum(not o.built for o in self.outputs)
+
+
+def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translations | None:
+    if locale == doc.meta.source_locale:
+        return None
+    path = po_path(locales_dir, locale, doc.meta.id)
+    if not path.exists():
+        return None
+    return read_translations(path, locale)
+
+
+def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
+                     documents: DocumentTitles | None = None,
+                     ) -> tuple[LocalizedDocument, list[Diagnostic]]:
+    """Localize one locale; translation errors raise, warnings return (or raise if strict).
+    documents answers {doc:id} links (see compiler.i18n.localize)."""
+    from compiler.i18n.localize import localize
+
+    translations = load_translations(doc, locale, locales_dir)
+    localized, diag = localize(doc, locale, translations, documents)
+    if translations is None and locale != doc.meta.source_locale:
+        diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
+                     f"no catalog for locale '{locale}': building it in "
+                     f"{doc.meta.source_locale}", Category.TRANSLATION)
+    diag.raise_if_errors(strict=strict)
+    return localized, diag.warnings
+
+
+def build(sources: Sequence[str | Path], options: BuildOptions,
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+    """Build every document x locale x format; raise CompilerError with all user mistakes.
+
+    The output folder is locked for the whole build: a second build into it waits, so
+    outputs, state and manifest always come from one build.
+    """
+    from compiler import links
+
+    if options.base_url is not None and (why := links.canonical_problem(options.base_url)):
+        raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: {why}",
+                               Category.REFERENCE)
+    with folder_lock(options.out):
+        return _build(sources, options, progress)
+
+
+def _build(sources: Sequence[str | Path], options: BuildOptions,
+           progress: Callable[[str, int, int], None] | None) -> BuildResult:
+    started = time.perf_counter()
+    planning.forget_inputs()
+    result = BuildResult()
+    diag = Diagnostics()
+    sources_facts: list[tuple[Path, Facts]] = []
+    loaded: dict[Path, Document] = {}
+    for path in discover(sources):
+        try:
+            facts, doc = read_facts(path, options.variables)
+        except CompilerError as err:
+            diag.extend(err.diagnostics)
+            continue
+        sources_facts.append((path, facts))
+        diag.extend(facts.diagnostics())
+        if doc is not None:
+            loaded[path] = doc
+    diag.raise_if_errors(strict=options.strict)
+    result.warnings.extend(diag.warnings)
+    linked = Linked(sources_facts, lambda p: read_facts(p, options.variables)[0])
+    linked.check(sources_facts, diag)
+
+    def catalog_digest(path: Path, facts: Facts, locale: str) -> str:
+        if locale == facts.source_locale:
+            return ""
+        return planning.file_digest(po_path(locales_dir_for(path, options), locale, facts.id))
+
+    def document(path: Path) -> Document:
+        """The full model, parsed only when something must be rendered."""
+        if path not in loaded:
+            from compiler.readers import read_file
+
+            loaded[path] = read_file(path, options.variables)
+        return loaded[path]
+
+    jobs = planning.plan(sources_facts, options,
+                         lambda facts, locale: linked.key(facts, locale, catalog_digest))
+    diag.raise_if_errors()
+    state = State.read(options.out)
+    fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
+    stale = [j for j in jobs if j not in fresh]
+    titles = _Titles(linked, document, options)
+    localized = _localize(jobs, fresh, state, options, document, titles, result, diag)
+    refused: list[Diagnostic] = []
+    if options.signer is not None and not options.allow_incomplete:
+        from compiler.signing.batch import refuse_incomplete
+
+        refusals = refuse_incomplete(localized, ((j.facts.id, j.locale) for j in stale
+                                                 if j.fmt == "pdf"))
+        refused = list(refusals.values())
+        withdrawn = [j for j in stale if j.fmt == "pdf" and (j.facts.id, j.locale) in refusals]
+        stale = [j for j in stale if j not in withdrawn]
+        for job in withdrawn:  # an older signed PDF would pass for the current text
+            job.target.unlink(missing_ok=True)
+            state.outputs.pop(_rel(job, options), None)
+    diag.raise_if_errors()
+
+    for job in fresh:
+        entry = state.outputs[_rel(job, options)]
+        result.outputs.append(_output(job, entry.size, entry.sha256, built=False))
+    done = 0
+
+    def finish(job: Job, data: bytes) -> None:
+        nonlocal done
+        if job.fmt == "pdf" and options.signer is not None:
+            from compiler.signing.batch import sign_localized
+
+            data = sign_localized(data, localized[(job.facts.id, job.locale)],
+                                  options.signer, job.target)
+        write_atomic(job.target, data)
+        digest = hashlib.sha256(data).hexdigest()
+        state.outputs[_rel(job, options)] = OutputState(
+            job.key, len(data), digest, job.fmt, job.locale, job.facts.id, job.facts.version)
+        result.outputs.append(_output(job, len(data), digest, built=True))
+        done += 1
+        log.info("wrote %s (%d bytes)", job.target, len(data))
+        if progress:
+            progress(f"{job.facts.id} {job.locale} {job.fmt}", done, len(stale))
+
+    inputs = input_digests(sources_facts, options)
+    try:
+        run(stale, localized, options, finish)
+    except BaseException:
+        # Some outputs were replaced: state and manifest describe the files as they now are
+        # (a failed write leaves its previous file, still listed as built before).
+        with contextlib.suppress(CompilerError):
+            state.write(options.out)
+            _write_listings(options, state, result, inputs, failed=True)
+        raise
+    state.write(options.out)
+    result.seconds = time.perf_counter() - started
+    _write_listings(options, state, result, inputs)
+    if refused:  # everything else is built and signed; the refused locales fail the build
+        raise CompilerError(refused)
+    return result
+
+
+class _Titles:
+    """{doc:id} from a page in a locale: the other document's title there, and that locale."""
+
+    def __init__(self, linked: Linked, document: Callable[[Path], Document],
+                 options: BuildOptions) -> None:
+        self.linked = linked
+        self.document = document
+        self.options = options
+        self.localized: dict[tuple[str, str], LocalizedDocument] = {}
+        self.titles: dict[tuple[str, str], str] = {}
+
+    def __call__(self, doc_id: str, locale: str) -> tuple[str, str] | None:
+        target = self.linked.target_locale(doc_id, locale)
+        if target is None:
+            return None
+        if (doc_id, target) not in self.titles:
+            if (doc_id, target) in self.localized:
+                self.titles[(doc_id, target)] = self.localized[(doc_id, target)].title
+            else:
+                from compiler.i18n.localize import localize
+
+                path = self.linked.by_id[doc_id][0]
+                other = self.document(path)
+                translations = load_translations(other, target,
+                                                 locales_dir_for(path, self.options))
+                self.titles[(doc_id, target)] = localize(other, target, translations)[0].title
+        return self.titles[(doc_id, target)], target
+
+
+def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOptions,
+              document: Callable[[Path], Document], titles: _Titles, result: BuildResult,
+              diag: Diagnostics) -> dict[tuple[str, str], LocalizedDocument]:
+    """Localize each document x locale with a stale job; fresh ones reuse what state recorded."""
+    localized = titles.localized  # titles of linked documents come from these when built
+    seen: set[tuple[str, str]] = set()
+    for job in jobs:
+        pair = (job.facts.id, job.locale)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        if all(j in fresh for j in jobs if (j.facts.id, j.locale) == pair):
+            cached = state.locales.get(f"{pair[0]}/{pair[1]}")
+            if cached:
+                result.completeness.setdefault(pair[0], {})[pair[1]] = cached.completeness
+                result.warnings.extend(
+                    Diagnostic(Loc(path, line), message, Severity.WARNING, Category.TRANSLATION)
+                    for path, line, message in cached.warnings)
+                continue
+        try:
+            ldoc, warnings = localize_checked(document(job.source), job.locale,
+                                              locales_dir_for(job.source, options), options.strict,
+                                              titles)
+        except CompilerError as err:
+            diag.extend(err.diagnostics)
+            continue
+        localized[pair] = ldoc
+        c = ldoc.completeness
+        completeness: dict[str, float | int] = {
+            "total": c.total, "translated": c.translated, "fuzzy": c.fuzzy,
+            "untranslated": c.untranslated, "percent": c.percent}
+        result.completeness.setdefault(pair[0], {})[pair[1]] = completeness
+        result.warnings.extend(warnings)
+        state.locales[f"{pair[0]}/{pair[1]}"] = LocaleState(
+            completeness, ldoc.title, ldoc.updated_text, ldoc.language.native_name,
+            ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings])
+    return localized
+
+
+def _write_listings(options: BuildOptions, state: State, result: BuildResult,
+                    inputs: dict[str, dict[str, str]], failed: bool = False) -> None:
+    """manifest.json and index.html list every output in OUT, not only this build's.
+
+    A partial build (--locale de, --format pdf) keeps the other outputs an earlier build
+    recorded, as long as their files are still there as built.
+    """
+    out = options.out
+    present = state.present(out)
+    outputs = [Output(out / rel, e.format, e.locale, e.document, e.version, e.size, e.sha256,
+                      built=False) for rel, e in present.items()]
+    completeness: Completeness = {}
+    pages: dict[tuple[str, str], PageInfo] = {}
+    for o in outputs:
+        info = state.locales.get(f"{o.document}/{o.locale}")
+        if info is not None:
+            completeness.setdefault(o.document, {})[o.locale] = info.completeness
+            pages[(o.document, o.locale)] = PageInfo(info.title, info.updated, info.language,
+                                                     info.direction)
+    manifest = out / "manifest.json"
+    changed = _write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness))
+    if options.signer is not None and not failed:
+        from compiler.signing.batch import sign_manifest_file
+
+        sign_manifest_file(manifest, options.signer, changed=changed)
+    elif changed or failed:  # a signature of the previous manifest would now fail, and a
+        manifest.with_name(manifest.name + ".p7s").unlink(missing_ok=True)  # failed build
+        # is not vouched for
+    index = out / "index.html"
+    if result.built or not index.exists():
+        write_atomic(index, index_html(out, options.templates, options.theme, outputs,
+                                       completeness, pages))
+
+
+def _rel(job: Job, options: BuildOptions) -> str:
+    return job.target.relative_to(options.out).as_posix()
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def _output(job: Job, size: int, sha256: str, built: bool) -> Output:
+    return Output(job.target, job.fmt, job.locale, job.facts.id, job.facts.version, size,
+                  sha256, built)

@@ -1,0 +1,288 @@
+"""Planning a build, purely: options, jobs (document x locale x format) and their content keys.
+
+Nothing here renders or writes: a plan is what the pool (run.py) executes and what the
+incremental state (state.py) compares against.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compiler import __version__
+from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.i18n.catalogs import po_path
+from compiler.project import layout
+from compiler.project.layout import locales_dir
+from compiler.project.sources import Facts, code_digest, shared_digest
+from compiler.renderers import FORMATS, Alternate, Download, RenderOptions
+from compiler.renderers.templates import BUILTINS, Templates, clear_caches
+from compiler.renderers.theme import NO_THEME, Theme
+from compiler.renderers.theme import clear_caches as clear_theme_caches
+
+if TYPE_CHECKING:
+    from compiler.model import Variable
+    from compiler.signing.config import SignerOptions
+
+FONT_DIRS = (Path("/usr/share/fonts"),)
+FONT_PREFIXES = ("NotoSans-", "NotoSansArabic", "NotoNaskhArabic", "NotoSansCJK", "NotoSansMono")
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path = Path("dist")
+    formats: tuple[str, ...] = FORMATS
+    locales: tuple[str, ...] = ()  # empty: every locale the source lists
+    locales_dir: Path | None = None  # default: <project>/locales beside source/
+    templates: Templates = BUILTINS  # the project's templates/ before the built-ins
+    theme: Theme = NO_THEME  # the brand (policyc.toml [theme], _brand.yml)
+    variables: tuple[Variable, ...] = ()  # [variables] shared by every document
+    strict: bool = False
+    page_size: str | None = None
+    pdf_variant: str | None = "pdf/a-3a"
+    reference_docx: Path | None = None
+    base_url: str | None = None
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] = (1, 1)  # (K, N): build the K-th of N deterministic slices
+    signer: SignerOptions | None = None  # sign PDFs (and the manifest) in this process
+    allow_incomplete: bool = False  # sign locales with fuzzy or untranslated messages too
+    docx_protect: bool = False  # also write <id>.protected.docx for legal-approved copies
+    docx_annex: str | None = None  # also write <id>.annex.docx labelled so ("Annex B")
+
+
+def locales_dir_for(source: Path, options: BuildOptions) -> Path:
+    """--locales-dir, else the project's rule (compiler/project/layout.py)."""
+    return locales_dir(source, options.locales_dir)
+
+
+def output_path(out: Path, doc_id: str, locale: str, fmt: str) -> Path:
+    """<out>/<locale>/<id>.<fmt>; id and locale are checked again here, so that no input
+    (a planted cache entry, a hand-edited state) can name a path outside out."""
+    import re
+
+    from compiler.readers.schema import ID_PATTERN, LOCALE_PATTERN
+
+    if not (re.fullmatch(ID_PATTERN, doc_id) and re.fullmatch(LOCALE_PATTERN, locale)):
+        raise CompilerError.at(Loc(display_path(out)), f"refusing to write output for id "
+                               f"{doc_id!r} in locale {locale!r} (not a document id and locale)",
+                               Category.IO)
+    return out / locale / f"{doc_id}.{fmt}"
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """One output to make: a document in a locale and a format, with its content key."""
+
+    source: Path
+    facts: Facts
+    locale: str
+    fmt: str
+    target: Path
+    key: str
+    locales_dir: Path
+    protect: bool = False
+    annex: str | None = None
+
+    def render_options(self, options: BuildOptions) -> RenderOptions:
+        ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options)
+        return dataclasses.replace(ropts, docx_protect=self.protect, docx_annex=self.annex)
+
+
+def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
+         links_key: Callable[[Facts, str], object] = lambda facts, locale: ()) -> list[Job]:
+    """Every job the options ask for (the shard's slice of them); unknown locales are errors.
+
+    links_key gives what a document's {doc:id} links depend on in a locale (other sources
+    and catalogs), which joins its job keys."""
+    diag = Diagnostics()
+    jobs: list[Job] = []
+    for path, facts in sources_facts:
+        for wanted in options.locales:
+            if wanted not in facts.locales:
+                diag.error(Loc(facts.path), f"locale '{wanted}' is not listed in 'locales' "
+                           f"(expected one of: {', '.join(facts.locales)})")
+        ldir = locales_dir_for(path, options)
+        for locale in facts.locales:
+            if options.locales and locale not in options.locales:
+                continue
+            documents = links_key(facts, locale)
+            for fmt in options.formats:
+                target = output_path(options.out, facts.id, locale, fmt)
+                key = job_key(facts, locale, fmt, ldir, options, protect=False,
+                              documents=documents)
+                jobs.append(Job(path, facts, locale, fmt, target, key, ldir))
+                if fmt == "docx" and options.docx_protect:
+                    jobs.append(Job(path, facts, locale, fmt,
+                                    target.with_name(f"{facts.id}.protected.docx"),
+                                    job_key(facts, locale, fmt, ldir, options, protect=True,
+                                            documents=documents),
+                                    ldir, protect=True))
+                if fmt == "docx" and options.docx_annex:
+                    label = options.docx_annex
+                    jobs.append(Job(path, facts, locale, fmt,
+                                    target.with_name(f"{facts.id}.annex.docx"),
+                                    job_key(facts, locale, fmt, ldir, options, protect=False,
+                                            documents=documents, annex=label),
+                                    ldir, annex=label))
+    diag.raise_if_errors()
+    return select_shard(jobs, options.shard)
+
+
+def forget_inputs() -> None:
+    """Inputs may change between two builds in one process (serve, tests): digest again."""
+    for memo in (file_digest, _shared_inputs, _reference_file_digest, _theme_key):
+        memo.cache_clear()
+    clear_caches()
+    clear_theme_caches()
+
+
+def select_shard(jobs: list[Job], shard: tuple[int, int]) -> list[Job]:
+    """The K-th of N deterministic slices, the same on every machine."""
+    k, n = shard
+    ordered = sorted(jobs, key=lambda j: (j.facts.id, j.locale, j.fmt))
+    return [j for i, j in enumerate(ordered) if i % n == k - 1]
+
+
+@cache
+def fonts_digest() -> str:
+    """Fonts come from the system: their names and sizes join every output's key."""
+    h = hashlib.sha256()
+    for root in FONT_DIRS:
+        for p in sorted(root.glob("*/noto*/Noto*")):
+            if p.name.startswith(FONT_PREFIXES):
+                h.update(f"{p.name}:{p.stat().st_size}\n".encode())
+    return h.hexdigest()
+
+
+@cache
+def file_digest(path: Path) -> str:
+    """A catalog's digest ("" when there is none), read as its reader will: a regular file
+    within the size limit (a FIFO or /dev/zero named as a catalog must not hang the plan)."""
+    from compiler.fs import read_input
+    from compiler.limits import MAX_CATALOG_BYTES
+
+    if not path.exists() and not path.is_symlink():
+        return ""
+    return hashlib.sha256(read_input(path, MAX_CATALOG_BYTES, "catalog")).hexdigest()
+
+
+# The templates each format reads: editing one rebuilds only the outputs that use it.
+TEMPLATE_USES = {"html": ("html/", "css/web.css"), "pdf": ("pdf/", "css/print.css"),
+                 "docx": ("docx/",)}
+@cache
+def _theme_key(theme: Theme) -> str:
+    return theme.key()
+
+
+@cache
+def _shared_inputs(templates: Templates, fmt: str) -> str:
+    """One digest for what a format's jobs share: code, the templates it reads (the project's
+    and the built-ins), fonts."""
+    used = templates.digests(TEMPLATE_USES[fmt])
+    shared = {"code": code_digest(), "templates": used, "fonts": fonts_digest()}
+    return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()
+
+
+def redline_link(out: Path, facts: Facts, locale: str) -> str | None:
+    """The link from a policy page to its redline, when `policyc diff` wrote one beside the
+    build (<out>/redline/<locale>/<id>.redline.html); None when there is none."""
+    from compiler.redline import FOLDER, file_name
+
+    name = file_name(facts.id, "html")
+    return f"../{FOLDER}/{locale}/{name}" if (out / FOLDER / locale / name).is_file() else None
+
+
+def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
+                   options: BuildOptions) -> RenderOptions:
+    from compiler.i18n.formatting import language
+
+    alternates = tuple(
+        Alternate(language(code), f"../{code}/{facts.id}.html") for code in facts.locales
+    )
+    downloads = tuple(
+        Download(fmt, f"{facts.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
+    )
+    attachments: list[tuple[str, Path]] = [(f"source/{source.name}", source)]
+    po = po_path(locales_dir, locale, facts.id)
+    if locale != facts.source_locale and po.exists():
+        attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
+    return RenderOptions(
+        templates=options.templates,
+        theme=options.theme,
+        page_size=options.page_size or facts.page_size,
+        pdf_variant=options.pdf_variant,
+        reference_docx=options.reference_docx or (
+            layout.reference_docx(source, facts.reference_docx) if facts.reference_docx
+            else None),
+        alternates=alternates if "html" in options.formats else (),
+        downloads=downloads,
+        base_url=options.base_url or facts.base_url,
+        redline=redline_link(options.out, facts, locale) if "html" in options.formats else None,
+        attachments=tuple(attachments),
+    )
+
+
+def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
+            options: BuildOptions, protect: bool, documents: object = (),
+            annex: str | None = None) -> str:
+    """Content hash of everything an output depends on: unchanged key, unchanged bytes.
+
+    Made from raw inputs, without building RenderOptions, so a no-op build stays cheap.
+    """
+    from babel import __version__ as babel_version
+
+    po = po_path(locales_dir, locale, facts.id)
+    parts = {
+        "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
+        "catalog": file_digest(po) if locale != facts.source_locale else "",
+        "shared": _shared_inputs(options.templates, fmt),
+        "theme": _theme_key(options.theme),
+        "variables": shared_digest(options.variables),
+        "documents": documents,  # the documents it links to: their sources and catalogs
+        "options": repr((options.page_size or facts.page_size, options.pdf_variant,
+                         options.base_url or facts.base_url, facts.locales,
+                         options.formats, options.strict, protect, annex, babel_version)),
+        "reference": _reference_digest(facts, Path(facts.path), options) if fmt == "docx" else "",
+        "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
+        "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _reference_digest(facts: Facts, source: Path, options: BuildOptions) -> str:
+    """The reference document's bytes, read as the renderer will (regular file, size limit,
+    inside the project when a source names it)."""
+    path = options.reference_docx or (
+        layout.reference_docx(source, facts.reference_docx) if facts.reference_docx else None)
+    if path is None:
+        return ""
+    return _reference_file_digest(path)
+
+
+@cache
+def _reference_file_digest(path: Path) -> str:
+    from compiler.fs import read_input
+    from compiler.limits import MAX_REFERENCE_DOCX_BYTES
+
+    return hashlib.sha256(read_input(path, MAX_REFERENCE_DOCX_BYTES,
+                                     "reference document")).hexdigest()
+
+
+def input_digests(sources_facts: list[tuple[Path, Facts]],
+                  options: BuildOptions) -> dict[str, dict[str, str]]:
+    inputs: dict[str, dict[str, str]] = {
+        "templates": options.templates.digests(), "sources": {}, "catalogs": {}}
+    for path, facts in sources_facts:
+        inputs["sources"][display_path(path)] = facts.digest
+        ldir = locales_dir_for(path, options)
+        for locale in facts.locales:
+            po = po_path(ldir, locale, facts.id)
+            if po.exists() and locale != facts.source_locale:
+                inputs["catalogs"][display_path(po)] = file_digest(po)
+    return inputs

@@ -1,0 +1,177 @@
+"""Dependencies run one way: command line -> build/redline/signing/project -> readers/i18n/
+renderers -> model/errors/fs. Every import counts, those inside functions too."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "compiler"
+
+# Lowest layer first. A module may import its own layer and the layers below it.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("compiler", "compiler.errors", "compiler.fs", "compiler.model", "compiler.inline",
+     "compiler.chars", "compiler.limits", "compiler.links", "compiler.legal"),
+    ("compiler.readers", "compiler.i18n", "compiler.renderers"),
+    ("compiler.build", "compiler.redline", "compiler.signing", "compiler.project",
+     "compiler.importer", "compiler.serve"),
+    ("compiler.cli", "compiler.__main__"),
+)
+MAX_LINES = 400
+# Over the limit today, each to be split (remove the entry with the split).
+TO_SPLIT = {
+    "compiler.readers.yaml": "issue #19",
+    "compiler.model": "issue #19 (document.py, legal.py)",
+    "compiler.renderers.ooxml": "issue #19",
+    "compiler.renderers.docx": "issue #19",
+    "compiler.redline.compare": "issue #19",
+    "compiler.signing.verify": "issue #17",
+    "compiler.readers.docx": "issue #15",
+    "compiler.readers.draft": "issue #15",
+    "compiler.readers.html": "issue #15",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every compiler module `name` imports, at any depth of its code (functions included;
+    `if TYPE_CHECKING:` blocks, which never run, left out)."""
+    found: set[str] = set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                   for n in ast.walk(block)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:  # annotations only: never run
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)  # `from pkg import module`
+    return {m for m in found if m == "compiler" or m.startswith("compiler.")}
+
+
+@cache
+def _graph() -> dict[str, set[str]]:
+    """Module -> the compiler modules it imports, importing a.b.c meaning a and a.b too.
+
+    A module's own parent packages are left out: Python has initialised them before it.
+    """
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        for imported in _imports(name, path):
+            parts = imported.split(".")
+            for i in range(2, len(parts) + 1):  # the parent packages run first
+                prefix = ".".join(parts[:i])
+                if prefix in modules:
+                    targets.add(prefix)
+        graph[name] = {t for t in targets if not (name == t or name.startswith(t + "."))}
+    return graph
+
+
+def _layer(module: str) -> tuple[int, str]:
+    best = (-1, "")
+    for level, names in enumerate(LAYERS):
+        for owner in names:
+            if (module == owner or module.startswith(owner + ".")) and len(owner) > len(best[1]):
+                best = (level, owner)
+    assert best[0] >= 0, f"{module}: in no layer of tests/test_architecture.py"
+    return best
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle, if any (depth-first search with colours)."""
+    colour: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        colour[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if colour.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in colour and (found := visit(nxt)):
+                return found
+        stack.pop()
+        colour[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in colour and (found := visit(node)):
+            return found
+    return None
+
+
+def test_imports_follow_the_layers() -> None:
+    wrong = [f"{m} -> {t}" for m, targets in _graph().items() for t in sorted(targets)
+             if _layer(t)[0] > _layer(m)[0]]
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_no_import_circle_between_modules() -> None:
+    cycle = _cycle(_graph())
+    assert cycle is None, "import circle: " + " -> ".join(cycle or [])
+
+
+def test_no_import_circle_between_packages() -> None:
+    """build, redline, signing and project share a layer; they may not import each other back."""
+    packages: dict[str, set[str]] = {}
+    for module, targets in _graph().items():
+        owner = _layer(module)[1]
+        packages.setdefault(owner, set()).update(
+            _layer(t)[1] for t in targets if _layer(t)[1] != owner)
+    packages.pop("compiler", None)  # the root package (its __version__) imports nothing
+    cycle = _cycle(packages)
+    assert cycle is None, "import circle: " + " -> ".join(cycle or [])
+
+
+def test_only_the_command_line_imports_click() -> None:
+    for name, path in _modules().items():
+        if _layer(name)[1] == "compiler.cli":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not {n for n in names if n == "click" or n.startswith("click.")}, name
+
+
+def test_the_yaml_reader_never_imports_the_facts_cache() -> None:
+    graph = _graph()
+    reached: set[str] = set()
+    todo = [m for m in graph if _layer(m)[1] == "compiler.readers"]
+    while todo:
+        m = todo.pop()
+        if m not in reached:
+            reached.add(m)
+            todo.extend(graph[m])
+    assert not [m for m in reached if m.startswith("compiler.project")]
+
+
+def test_modules_stay_small_unless_they_say_why() -> None:
+    """Files over ~400 lines say why in their docstring (a line containing 'lines')."""
+    long = []
+    for name, path in _modules().items():
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        if text.count("\n") > MAX_LINES and "lines" not in doc and name not in TO_SPLIT:
+            long.append(f"{name}: {text.count(chr(10))} lines")
+    assert not long, long
