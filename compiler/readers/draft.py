@@ -304,14 +304,19 @@ class Ids:
 Item = Heading | Any  # a model Block (Paragraph, ItemList, Note, Contact, CallToAction, Table)
 
 
-def assemble(stream: list[Item], hints: Hints, col: Collector, options: ReadOptions,
+def assemble(items: list[Item], hints: Hints, col: Collector, options: ReadOptions,
              stem: str) -> Reading:
     """Sections from headings, ids from titles, contexts from id paths, metadata from hints
     or guesses; whatever is guessed becomes a finding with the key to mark."""
     shown = col.shown
     first = Loc(shown, 1)
-    stream = list(stream)
-    title = hints.title
+    stream = []
+    for x in items:
+        if isinstance(x, Heading) and not plain_text(clean(x.inlines)).strip():
+            col.unmapped(x.loc, "empty heading left out")
+            continue
+        stream.append(x)
+    title = hints.title if hints.title and plain_text(clean(hints.title)).strip() else None
     title_loc = hints.title_loc or first
     headings = [x for x in stream if isinstance(x, Heading)]
     if title is None and headings:
@@ -330,6 +335,11 @@ def assemble(stream: list[Item], hints: Hints, col: Collector, options: ReadOpti
         col.guessed(first, f"title '{plain_text(title)}' from the file name", "title")
     ids = Ids()
     tree, preamble, numbering = _sections(stream, ids, col)
+    if not tree:
+        from compiler.errors import Category, CompilerError
+
+        raise CompilerError.at(Loc(shown, 1, 1), "no text found besides the title (expected "
+                               "paragraphs, lists or tables)", Category.IO)
     sections = _bounded(tree, col)
     from compiler.readers import schema
 
@@ -471,12 +481,14 @@ def _bounded(sections: tuple[Section, ...], col: Collector) -> tuple[Section, ..
                 out.extend(flat(item.sublist.items))
         return out
 
-    def lst(lst_: ItemList, depth: int) -> ItemList:
+    def lst(lst_: ItemList, depth: int) -> ItemList | None:
+        """The list within the limits, without empty items; None when nothing is left."""
         nonlocal count
         items: list[ListItem] = []
-        for item in lst_.items:
+        for given in lst_.items:
             count += 1
-            sub = item.sublist
+            sub = given.sublist
+            item = dataclasses.replace(given, blocks=blocks_of(given.blocks, depth + 1))
             if sub is not None and depth >= MAX_LIST_DEPTH:
                 col.unmapped(item.loc, f"list nested more than {MAX_LIST_DEPTH} levels deep: "
                              "the deeper items joined this level")
@@ -484,16 +496,23 @@ def _bounded(sections: tuple[Section, ...], col: Collector) -> tuple[Section, ..
                 items.extend(flat(sub.items))
                 count += len(flat(sub.items))
                 continue
-            items.append(dataclasses.replace(item, sublist=lst(sub, depth + 1) if sub else None))
-        return dataclasses.replace(lst_, items=tuple(items))
+            kept = dataclasses.replace(item, sublist=lst(sub, depth + 1) if sub else None)
+            if kept.term or kept.text or kept.blocks or kept.sublist:
+                items.append(kept)
+        return dataclasses.replace(lst_, items=tuple(items)) if items else None
+
+    def blocks_of(blocks: tuple[Any, ...], depth: int = 1) -> tuple[Any, ...]:
+        nonlocal count
+        out: list[Any] = []
+        for b in blocks:
+            count += 1 + (len(b.rows) if isinstance(b, Table) else 0)
+            kept = lst(b, depth) if isinstance(b, ItemList) else b
+            if kept is not None:
+                out.append(kept)
+        return tuple(out)
 
     def section(s: Section) -> Section:
-        nonlocal count
-        blocks = []
-        for b in s.blocks:
-            count += 1 + (len(b.rows) if isinstance(b, Table) else 0)
-            blocks.append(lst(b, 1) if isinstance(b, ItemList) else b)
-        return dataclasses.replace(s, blocks=tuple(blocks),
+        return dataclasses.replace(s, blocks=blocks_of(s.blocks),
                                    sections=tuple(section(x) for x in s.sections))
 
     out = tuple(section(s) for s in sections)
@@ -744,6 +763,15 @@ def keep_link(href: str, children: tuple[Inline, ...], loc: Loc,
         return (Link(href, children),)
     col.unmapped(loc, f"link to {href[:80]!r} left out, its text kept ({why})")
     return children
+
+
+def demoted(block: Any, col: Collector) -> Any:
+    """A heading where only blocks may stand (inside a list item) becomes a bold paragraph."""
+    if isinstance(block, Heading):
+        col.mapped(block.loc, "heading inside a list item became a bold paragraph")
+        nodes = clean(block.inlines)
+        return Paragraph(rich((Strong(nodes),) if nodes else (), block.loc), block.loc)
+    return block
 
 
 def paragraph(inlines: tuple[Inline, ...], loc: Loc,

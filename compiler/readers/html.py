@@ -41,6 +41,7 @@ from compiler.readers.draft import (
     ReadOptions,
     assemble,
     clean,
+    demoted,
     keep_link,
     list_item,
     normalize,
@@ -376,7 +377,7 @@ class _Walker:
         if len(blocky) >= 2 or any(c.tag.lower() in BLOCKS - {"p", "div"} for c in blocky):
             inner = _Walker(self.shown, self.col, self.hints, self.policyc)
             inner.container(li)
-            blocks = [b for b in inner.out if not isinstance(b, Heading)]
+            blocks = [demoted(b, self.col) for b in inner.out]
             sub = blocks.pop() if blocks and isinstance(blocks[-1], ItemList) and len(
                 blocks) > 1 and kids and kids[-1].tag.lower() in ("ul", "ol") else None
             if len(blocks) == 1 and isinstance(blocks[0], Paragraph):

@@ -32,6 +32,7 @@ from compiler.readers.draft import (
     ReadOptions,
     assemble,
     clean,
+    demoted,
     keep_link,
     list_item,
     normalize,
@@ -234,7 +235,7 @@ class _Blocks:
                 else:
                     got = self.block(inner)
                     if got is not None:
-                        blocks.append(got)
+                        blocks.append(demoted(got, self.col))
             self.i += 1
             items.append(_item(blocks, sub, item_loc))
         self.i += 1
@@ -284,6 +285,7 @@ class _Blocks:
         parts: list[Inline] = []
         while self.t[self.i].type != "blockquote_close":
             got = self.block(self.t[self.i])
+            got = demoted(got, self.col) if got is not None else None
             texts = ([got.text] if isinstance(got, Paragraph | Note) else
                      list(got.lines) if isinstance(got, Address) else [])
             for t in texts:
