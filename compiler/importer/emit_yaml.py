@@ -57,13 +57,14 @@ class _Writer:
 
     def document(self, doc: Document) -> None:
         m = doc.meta
-        self.kv("", "id", m.id)
+        self.kv("", "id", scalar(m.id))  # 'null', 'yes' are ids too, if quoted
         self.kv("", "title", scalar(m.title.source))
         self.kv("", "version", scalar(m.version))
         self.kv("", "updated", m.updated.isoformat())
         self.kv("", "effective", m.effective.isoformat())
-        self.kv("", "source_locale", m.source_locale)
-        self.kv("", "locales", "[" + ", ".join(m.locales) + "]", "source_locale")
+        self.kv("", "source_locale", scalar(m.source_locale))  # 'no' is Norwegian
+        self.kv("", "locales", "[" + ", ".join(_flow(x) for x in m.locales) + "]",
+                "source_locale")
         self.kv("", "organization", scalar(m.organization))
         if m.description:
             self.kv("", "description", scalar(m.description.source))
@@ -116,7 +117,7 @@ class _Writer:
     def section(self, s: Section, indent: str, numbered: bool = False) -> None:
         """numbered: the document is numbered and so far this branch counts."""
         self.comment(indent, f"section:{s.id}")
-        self.lines.append(f"{indent}- id: {s.id}")
+        self.lines.append(f"{indent}- id: {scalar(s.id)}")
         inner = indent + "  "
         self.lines.append(f"{inner}title: {scalar(s.title.source)}")
         if numbered and not s.number:

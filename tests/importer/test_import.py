@@ -245,3 +245,12 @@ def test_hostile_metadata_never_breaks_the_source(tmp_path: Path) -> None:
     assert import_file(docx_path, ReadOptions()).document.meta.source_locale == "en"
     assert CliRunner().invoke(main, ["import", str(page), "--id", "Bad Id", "-o", "-"]
                               ).exit_code == 2
+
+
+def test_yaml_words_stay_strings(tmp_path: Path) -> None:
+    md = tmp_path / "null.md"
+    md.write_text("# Null\n\n## Yes\n\nOn.\n\n## No\n\n~\n", encoding="utf-8")
+    result = import_file(md, ReadOptions(locale="no"))
+    assert result.document.meta.id == "null"
+    assert [s.id for s in result.document.sections] == ["yes", "no"]
+    assert result.document.meta.source_locale == "no"
