@@ -22,7 +22,8 @@ PIECES = st.sampled_from([
 DOCS = st.lists(PIECES, min_size=1, max_size=40).map("".join)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(text=DOCS, suffix=st.sampled_from([".md", ".html"]))
 def test_random_input_gives_a_loadable_source_or_a_located_error(text: str, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
