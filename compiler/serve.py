@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,12 @@ class _State:
         self.value = 0
         self.errors: tuple[str, ...] = ()
         self.cond = threading.Condition()
+        self.open_pages: dict[int, str] = {}  # event stream -> the page it reloads
+
+    def viewed(self) -> list[str]:
+        """The pages open in a browser now (their paths), so those rebuild first."""
+        with self.cond:
+            return sorted(set(self.open_pages.values()))
 
     def bump(self, errors: Sequence[str] = ()) -> None:
         with self.cond:
@@ -133,6 +140,9 @@ def make_handler(root: Path, state: _State) -> type[http.server.SimpleHTTPReques
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             seen = state.value
+            page = urlsplit(self.headers.get("Referer") or "").path
+            with state.cond:
+                state.open_pages[id(self)] = page
             try:
                 while True:
                     now = state.wait_past(seen, timeout=15)
@@ -144,6 +154,9 @@ def make_handler(root: Path, state: _State) -> type[http.server.SimpleHTTPReques
                     self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 return
+            finally:
+                with state.cond:
+                    state.open_pages.pop(id(self), None)
 
     return functools.partial(Handler, directory=str(root))  # type: ignore[return-value]
 
@@ -167,13 +180,45 @@ def watched_folders(paths: Sequence[Path]) -> tuple[list[Path], Callable[[Path],
     return roots, relevant
 
 
-def serve(root: Path, watch: list[Path], rebuild: Callable[[], Sequence[str]],
+class _Background:
+    """The rest of a rebuild (other locales, PDF previews) in a thread, given up at its next
+    output when another save arrives: the pages in view never wait for it."""
+
+    def __init__(self, work: Callable[[Callable[[], bool]], Sequence[str]],
+                 report: Callable[[Sequence[str]], None]) -> None:
+        self.work = work
+        self.report = report
+        self.cancelled = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.cancelled = threading.Event()
+        cancelled = self.cancelled
+
+        def run() -> None:
+            errors = self.work(cancelled.is_set)
+            if errors and not cancelled.is_set():
+                self.report(errors)
+
+        self.thread = threading.Thread(target=run, daemon=True, name="policyc-background")
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.cancelled.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+def serve(root: Path, watch: list[Path], rebuild: Callable[[Sequence[str]], Sequence[str]],
           host: str = "127.0.0.1", port: int = 8000, ready: Callable[[str], None] | None = None,
-          errors: Sequence[str] = ()) -> None:
+          errors: Sequence[str] = (),
+          background: Callable[[Callable[[], bool]], Sequence[str]] | None = None) -> None:
     """Serve until interrupted; each saved change to a watched path triggers rebuild + reload.
 
-    rebuild returns the build's errors as printed (empty when it succeeded); errors are
-    those of the first build, made before serving.
+    rebuild gets the paths of the pages open in a browser (to build those first) and returns
+    the build's errors as printed (empty when it succeeded); errors are those of the first
+    build, made before serving. background, when given, then builds the rest in a thread; it
+    gets a function telling it to give up (a newer save arrived) and returns its errors.
     """
     from watchfiles import watch as watch_changes
 
@@ -194,12 +239,26 @@ def serve(root: Path, watch: list[Path], rebuild: Callable[[], Sequence[str]],
     if ready:
         ready(url)
     folders, relevant = watched_folders(watch)
+    def report(errors: Sequence[str]) -> None:
+        """Errors only the background build found (another locale's catalog): show them."""
+        if tuple(errors) != state.errors:
+            state.bump(errors)
+
+    rest = _Background(background, report) if background else None
     try:
-        for changes in watch_changes(*folders, debounce=300):
+        if rest and not state.errors:
+            rest.start()
+        for changes in watch_changes(*folders, debounce=300, step=20):
             hits = sorted(str(path) for _, path in changes if relevant(Path(path)))
             if not hits:
                 continue
             log.info("changed: %s", ", ".join(hits))
-            state.bump(rebuild())
+            if rest:
+                rest.stop()
+            state.bump(rebuild(state.viewed()))
+            if rest and not state.errors:  # a broken source fails everywhere: wait for a fix
+                rest.start()
     finally:
+        if rest:
+            rest.stop()
         server.shutdown()

@@ -81,3 +81,31 @@ def missing_lines(text: str, lines: list[str]) -> list[str]:
         elif squash(line) not in hay:
             missing.append(line)
     return missing
+
+
+def start_server(cwd: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
+    """`policyc serve --port 0 ARGS` in cwd, and the URL it says it serves at."""
+    import os
+    import sys
+    import time
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "compiler", "serve", "--port", "0", *args], cwd=cwd,
+        stderr=subprocess.PIPE, text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"], "PYTHONUNBUFFERED": "1"})
+    assert server.stderr is not None
+    url, deadline = "", time.monotonic() + 60
+    while not url and time.monotonic() < deadline:
+        m = re.search(r"at (http://127\.0\.0\.1:\d+/)", server.stderr.readline())
+        url = m.group(1) if m else ""
+    if not url:
+        server.terminate()
+        raise AssertionError("server did not start")
+    return server, url
+
+
+def stop_server(server: subprocess.Popen[str]) -> None:
+    server.terminate()
+    server.wait(timeout=10)
+    if server.stderr is not None:
+        server.stderr.close()

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.build import plan as planning
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
@@ -21,7 +21,7 @@ from compiler.fs import folder_lock, write_atomic
 from compiler.i18n.catalogs import Translations, po_path, read_translations
 from compiler.model import Document, LocalizedDocument
 from compiler.project.documents import Linked
-from compiler.project.sources import Facts, discover, read_facts
+from compiler.project.sources import Facts, discover, read_facts, shared_digest
 
 if TYPE_CHECKING:
     from compiler.i18n.localize import DocumentTitles
@@ -47,13 +47,35 @@ class BuildResult:
         return sum(not o.built for o in self.outputs)
 
 
+# Parsed inputs kept between builds of one process (the preview server's rebuilds), keyed
+# by the file's identity and change time: an unchanged catalog or source is not parsed again.
+_WARM: dict[tuple[str, str], tuple[tuple[int, int, int], object]] = {}
+
+
+def _warm(kind: str, path: Path, make: Callable[[], Any], extra: object = None) -> Any:
+    try:
+        info = path.stat()
+    except OSError:
+        return make()
+    stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+    key = (kind, f"{path.resolve()}\0{extra!r}")
+    cached = _WARM.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    value = make()
+    _WARM[key] = (stamp, value)
+    return value
+
+
 def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translations | None:
     if locale == doc.meta.source_locale:
         return None
     path = po_path(locales_dir, locale, doc.meta.id)
     if not path.exists():
         return None
-    return read_translations(path, locale)
+    translations: Translations = _warm("po", path, lambda: read_translations(path, locale),
+                                       locale)
+    return translations
 
 
 def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
@@ -122,7 +144,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         if path not in loaded:
             from compiler.readers import read_file
 
-            loaded[path] = read_file(path, options.variables)
+            loaded[path] = _warm("source", path, lambda: read_file(path, options.variables),
+                                 shared_digest(options.variables))
         return loaded[path]
 
     jobs = planning.plan(sources_facts, options,

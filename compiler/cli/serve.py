@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -17,44 +18,107 @@ from compiler.cli.report import Report, reported
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               envvar="POLICYC_OUT")
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--format", "formats", multiple=True, help="Formats to rebuild (default: html).")
+@click.option("--format", "formats", multiple=True,
+              help="Formats to rebuild (default: html, and pdf previews in the background).")
 @reported
 def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], out: Path,
           port: int, formats: tuple[str, ...]) -> None:
-    """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved."""
+    """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved.
+
+    One warm process: libraries, templates and unchanged sources and catalogs stay loaded.
+    After a save the HTML of the pages open in a browser is rebuilt first and they reload;
+    the other locales and the PDF previews follow in the background.
+    """
+    import dataclasses
+
     from compiler.build.pipeline import build as run_build
     from compiler.build.plan import BuildOptions
+    from compiler.errors import CompilerError
     from compiler.project.layout import locales_dir
-    from compiler.project.sources import discover
+    from compiler.project.sources import discover, read_facts
     from compiler.renderers.templates import Templates
     from compiler.serve import serve as run_server
 
     paths = discover(opt.default_sources(sources))
-    options = BuildOptions(out=out, formats=opt.formats(formats, default=("html",)),
-                           locales=opt.split(locales), jobs=1,
+    config = opt.project()[1]
+    wanted = opt.formats(formats, default=("html", "pdf"))
+    options = BuildOptions(out=out, formats=wanted, locales=opt.split(locales), jobs=1,
                            templates=Templates.for_project(opt.project()[0].templates),
-                           theme=opt.project()[1].theme, variables=opt.project()[1].variables)
+                           theme=config.theme, variables=config.variables)
+    pages = dataclasses.replace(options, formats=tuple(f for f in wanted if f == "html")
+                                or wanted)
 
-    def rebuild() -> list[str]:
-        """Each rebuild reports on its own (and to open pages); a mistake waits for the next
+    def run(build_options: BuildOptions) -> list[str]:
+        """One build reporting on its own (and to open pages); a mistake waits for the next
         save."""
-        from compiler.errors import CompilerError
-
         each = Report()
         try:
-            result = run_build(list(paths), options)
+            result = run_build(list(paths), build_options)
             each.add(result.warnings)
             each.print()
-            click.echo(f"policyc: rebuilt {result.built} outputs in {result.seconds:.1f}s",
-                       err=True)
+            if result.built:
+                click.echo(f"policyc: rebuilt {result.built} outputs in {result.seconds:.1f}s",
+                           err=True)
             return []
         except CompilerError as err:
             each.add(err.diagnostics)
             each.print()
             return [str(d) for d in err.diagnostics]
 
-    first = rebuild()
+    def listed() -> set[str]:
+        """Locales every document lists (a page's locale is built first only if all have it)."""
+        try:
+            sets = [set(read_facts(p, config.variables)[0].locales) for p in paths]
+        except CompilerError:
+            return set()
+        return set.intersection(*sets) if sets else set()
+
+    def rebuild(viewed: Sequence[str]) -> list[str]:
+        """The pages in view first: their locales' HTML."""
+        codes = {part for page in viewed for part in page.strip("/").split("/")[:1]}
+        now = sorted(codes & listed() - {""})
+        if options.locales:
+            now = [c for c in now if c in options.locales]
+        return run(dataclasses.replace(pages, locales=tuple(now)) if now else pages)
+
+    import sys
+
+    command = [sys.executable, "-m", "compiler", "build", "-q", "--jobs", "1",
+               "--out", str(out), "--format", ",".join(wanted), *map(str, paths)]
+    for code in options.locales:
+        command += ["--locale", code]
+
+    def background(cancelled: Callable[[], bool]) -> list[str]:
+        return _child_build(command, cancelled)
+
+    first = run(pages)
     watch = [*paths, *options.templates.roots, *{locales_dir(p, options.locales_dir) for p in paths}]
     run_server(out, watch, rebuild, port=port, errors=first,
+               background=background if options != pages else None,
                ready=lambda url: click.echo(f"policyc: serving {out}/ at {url} (Ctrl-C stops)",
                                             err=True))
+
+
+def _child_build(command: list[str], cancelled: Callable[[], bool]) -> list[str]:
+    """Everything else (other locales, PDF previews) in a child process, so a save never
+    waits for a PDF being laid out: a newer save ends the child (its writes are atomic; the
+    next build redoes what it did not record). Its errors, as printed."""
+    import subprocess
+    import tempfile
+    import time
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:  # a pipe could fill and block
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        while child.poll() is None:
+            if cancelled():
+                child.terminate()
+                child.wait()
+                return []
+            time.sleep(0.05)
+        log.seek(0)
+        errors = log.read().splitlines()
+    if child.returncode == 0:
+        return []
+    for line in errors:
+        click.echo(line, err=True)
+    return [e for e in errors if ": error: " in e]

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import lxml.html
 from babel.messages.pofile import read_po, write_po
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, start_server, stop_server
 
 
 def _policyc(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -58,24 +56,12 @@ def test_init_edit_build_serve(tmp_path: Path) -> None:
     assert de.xpath("//h2[@id='toc-title']/text()") == ["Inhalt"]  # label shipped translated
     assert de.xpath("//p[@class='org']//text()") == ["Acme: Ltd"]
 
-    server = subprocess.Popen([sys.executable, "-m", "compiler.cli", "serve", "--port", "0"],
-                              cwd=project, stderr=subprocess.PIPE, text=True,
-                              env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"],
-                                   "PYTHONUNBUFFERED": "1"})
+    server, url = start_server(project)
     try:
-        assert server.stderr is not None
-        url, deadline = "", time.monotonic() + 60
-        while not url and time.monotonic() < deadline:
-            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", server.stderr.readline())
-            url = m.group(1) if m else ""
-        assert url, "server did not start"
         with urllib.request.urlopen(url + "de/cookie-policy.html", timeout=10) as response:
             assert "Cookie-Hinweis" in response.read().decode()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        assert server.stderr is not None
-        server.stderr.close()
+        stop_server(server)
 
 
 def test_init_refuses_to_overwrite_and_checks_arguments(tmp_path: Path) -> None:
