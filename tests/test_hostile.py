@@ -216,3 +216,22 @@ def test_huge_translation_used_many_times_is_refused(monkeypatch: pytest.MonkeyP
     errors = [str(d) for d in diag.errors]
     assert len(errors) == 1 and errors[0].startswith("de.po:7: error: translations make the "
                                                      "document longer than 100000 characters")
+
+
+def test_huge_source_in_git_history_is_refused_unread(tmp_path: Path) -> None:
+    """`policyc diff git:REV:PATH`: git is asked for the blob's size before reading it."""
+    import subprocess
+
+    from compiler.limits import MAX_SOURCE_BYTES
+    from compiler.redline.revisions import read_revision
+
+    (tmp_path / "source").mkdir()
+    big = tmp_path / "source" / "big.yaml"
+    big.write_text(HEAD + "# " + "x" * MAX_SOURCE_BYTES + "\n")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=T", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "big"], check=True)
+    with pytest.raises(CompilerError, match=r"git:HEAD:source/big\.yaml: error: source is "
+                       r"larger than 2 MiB"):
+        read_revision("git:HEAD:source/big.yaml", cwd=tmp_path)

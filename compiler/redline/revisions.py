@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 from compiler.i18n.catalogs import Translations, parse_translations, po_path, read_translations
+from compiler.limits import MAX_CATALOG_BYTES, MAX_SOURCE_BYTES
 from compiler.model import Document
 
 GIT_PREFIX = "git:"
@@ -24,9 +25,20 @@ class GitTree:
     def spec(self, path: str) -> str:
         return f"{GIT_PREFIX}{self.rev}:{path}"
 
-    def read(self, path: str) -> bytes | None:
-        """The file's bytes at this revision; None when the revision has no such file."""
-        done = _git(self.repo, "show", f"{self.rev}:{path}")
+    def read(self, path: str, limit: int, what: str) -> bytes | None:
+        """The file's bytes at this revision; None when the revision has no such file. Its
+        size is asked first: a huge blob in history is refused, not read into memory."""
+        from compiler.limits import size
+
+        blob = f"{self.rev}:{path}"
+        found = _git(self.repo, "cat-file", "-s", blob)
+        if found.returncode != 0:
+            return None
+        if int(found.stdout.strip() or 0) > limit:
+            raise CompilerError.at(Loc(self.spec(path)), f"{what} is larger than {size(limit)} "
+                                   f"(the limit for a {what}; see README, Security model)",
+                                   Category.IO)
+        done = _git(self.repo, "show", blob)
         if done.returncode != 0:
             return None
         return done.stdout
@@ -65,7 +77,8 @@ class Revision:
         tree, folder = self.locales
         path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{doc_id}.po")
         shown = tree.spec(path)
-        data = None if locale == self.document.meta.source_locale else tree.read(path)
+        data = (None if locale == self.document.meta.source_locale
+                else tree.read(path, MAX_CATALOG_BYTES, "catalog"))
         return (parse_translations(data, shown, locale) if data is not None else None), shown
 
 
@@ -128,7 +141,7 @@ def read_revision(spec: str, other: str | None = None, cwd: Path | None = None) 
     assert file is not None
     tree = GitTree(repo, rev)
     full = tree.spec(file)
-    data = tree.read(file)
+    data = tree.read(file, MAX_SOURCE_BYTES, "source")
     if data is None:
         raise CompilerError.at(Loc(full), f"revision '{rev}' has no file '{file}'", Category.IO)
     document = read_bytes(data, full)
