@@ -109,3 +109,37 @@ def stop_server(server: subprocess.Popen[str]) -> None:
     server.wait(timeout=10)
     if server.stderr is not None:
         server.stderr.close()
+
+
+def set_translation(po: Path, context: str, msgid: str, msgstr: str,
+                    fuzzy: bool = False) -> int:
+    """Edit one translation as a translator's tool would; returns its msgstr's PO line."""
+    from compiler.i18n import pofile
+
+    catalog = pofile.parse(po.read_bytes(), str(po))
+    message = catalog.get(context, msgid)
+    assert message is not None, (context, msgid)
+    message.msgstr = msgstr
+    message.set_fuzzy(fuzzy)
+    po.write_bytes(pofile.write(catalog))
+    found = pofile.parse(po.read_bytes(), str(po)).get(context, msgid)
+    assert found is not None
+    return found.msgstr_line
+
+
+def run_cli(cwd: Path, *args: str) -> tuple[int, str]:
+    """policyc ARGS run in cwd, in this process; a traceback fails the test."""
+    import os
+
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output

@@ -10,14 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
 from compiler.cli import main
 from compiler.signing.trust import load_trust
 from compiler.signing.verify import Result, verify_pdf
 from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki
-from tests.helpers import FIXTURES, ROOT, pdftotext
+from tests.helpers import FIXTURES, ROOT, pdftotext, set_translation
 
 
 @pytest.fixture
@@ -84,18 +83,19 @@ def test_build_sign_signs_every_pdf_and_the_manifest(project: Path, pki: Pki) ->
     assert code == 1 and "manifest not signed" in out
 
 
-def test_build_sign_refuses_only_the_incomplete_locale(project: Path, pki: Pki) -> None:
+@pytest.mark.parametrize("msgstr", ["", "   "])
+def test_build_sign_refuses_only_the_incomplete_locale(project: Path, pki: Pki,
+                                                       msgstr: str) -> None:
+    """An empty or a blank (only spaces) translation is untranslated: no signature."""
     code, out = _build(project, pki)  # a first, complete, signed build
     assert code == 0, out
     po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
-    with po.open("rb") as fh:
-        cat = read_po(fh)
-    cat.get("Scope", "scope").string = ""  # type: ignore[union-attr]
-    with po.open("wb") as fh:
-        write_po(fh, cat)
+    line = set_translation(po, "scope", "Scope", msgstr)
     code, out = _build(project, pki, "--force")
     assert code == 1
-    assert "refusing to sign retention-schedule in 'de'" in out and '"Scope" untranslated' in out
+    state = "untranslated" if not msgstr else "blank"
+    assert "refusing to sign retention-schedule in 'de'" in out
+    assert f'"Scope" {state} at locales/de/LC_MESSAGES/retention-schedule.po:{line}' in out
     assert "its PDF is not published" in out
     dist = project / "dist"
     assert not (dist / "de" / "retention-schedule.pdf").exists()  # the old signed one withdrawn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import time
@@ -18,7 +19,13 @@ from compiler.build.run import run
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
 from compiler.fs import folder_lock, write_atomic
-from compiler.i18n.catalogs import Translations, po_path, read_translations
+from compiler.i18n.catalogs import (
+    UI_DOMAIN,
+    Translations,
+    catalog_root,
+    po_path,
+    read_translations,
+)
 from compiler.model import Document, LocalizedDocument
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, discover, read_facts, shared_digest
@@ -68,14 +75,19 @@ def _warm(kind: str, path: Path, make: Callable[[], Any], extra: object = None) 
 
 
 def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translations | None:
+    """The document's catalog, with the project's catalog of template words beside it."""
     if locale == doc.meta.source_locale:
         return None
     path = po_path(locales_dir, locale, doc.meta.id)
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):
         return None
-    translations: Translations = _warm("po", path, lambda: read_translations(path, locale),
-                                       locale)
-    return translations
+    root = catalog_root(locales_dir)
+    ui_path = po_path(locales_dir, locale, UI_DOMAIN)
+    ui = (_warm("po", ui_path, lambda: read_translations(ui_path, locale, root), locale)
+          if ui_path.exists() or ui_path.is_symlink() else None)
+    doc_translations: Translations = _warm(
+        "po", path, lambda: read_translations(path, locale, root), locale)
+    return dataclasses.replace(doc_translations, ui=ui)
 
 
 def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
@@ -155,7 +167,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
     stale = [j for j in jobs if j not in fresh]
     titles = _Titles(linked, document, options)
-    localized = _localize(jobs, fresh, state, options, document, titles, result, diag)
+    failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
+    localized = _localize(jobs, fresh, state, options, document, titles, result, failed)
     refused: list[Diagnostic] = []
     if options.signer is not None and not options.allow_incomplete:
         from compiler.signing.batch import refuse_incomplete
@@ -169,6 +182,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             job.target.unlink(missing_ok=True)
             state.outputs.pop(_rel(job, options), None)
     diag.raise_if_errors()
+    # nothing of a failed locale is written; its previous outputs stay (and stay listed)
+    stale = [j for j in stale if (j.facts.id, j.locale) not in failed]
 
     for job in fresh:
         entry = state.outputs[_rel(job, options)]
@@ -205,9 +220,28 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     state.write(options.out)
     result.seconds = time.perf_counter() - started
     _write_listings(options, state, result, inputs)
-    if refused:  # everything else is built and signed; the refused locales fail the build
-        raise CompilerError(refused)
+    if refused or failed:  # everything else is built (and signed); these fail the build
+        raise CompilerError([*refused, *(_failure_report(failed, result) if failed else [])])
     return result
+
+
+def _failure_report(failed: dict[tuple[str, str], list[Diagnostic]],
+                    result: BuildResult) -> list[Diagnostic]:
+    """Every problem of the failed locales, then one line naming them and what was built."""
+    out: list[Diagnostic] = []
+    names = []
+    for (doc_id, locale), diagnostics in sorted(failed.items()):
+        out.extend(diagnostics)
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        first = errors[0] if errors else diagnostics[0]
+        names.append(f"{doc_id}/{locale} ({len(errors)} error{'s' if len(errors) != 1 else ''}"
+                     f", first: {first.loc}: {first.message})")
+    built = sorted({f"{o.document}/{o.locale}" for o in result.outputs
+                    if (o.document, o.locale) not in failed})
+    out.append(Diagnostic(Loc("policyc"), f"failed locales, nothing of them published: "
+                          f"{'; '.join(names)}; built: {', '.join(built) or 'nothing'}",
+                          Severity.ERROR, Category.TRANSLATION))
+    return out
 
 
 class _Titles:
@@ -241,8 +275,10 @@ class _Titles:
 
 def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOptions,
               document: Callable[[Path], Document], titles: _Titles, result: BuildResult,
-              diag: Diagnostics) -> dict[tuple[str, str], LocalizedDocument]:
-    """Localize each document x locale with a stale job; fresh ones reuse what state recorded."""
+              failed: dict[tuple[str, str], list[Diagnostic]],
+              ) -> dict[tuple[str, str], LocalizedDocument]:
+    """Localize each document x locale with a stale job; fresh ones reuse what state recorded.
+    A locale whose localization fails (a broken catalog) lands in failed, not the others."""
     localized = titles.localized  # titles of linked documents come from these when built
     seen: set[tuple[str, str]] = set()
     for job in jobs:
@@ -263,7 +299,7 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
                                               locales_dir_for(job.source, options), options.strict,
                                               titles)
         except CompilerError as err:
-            diag.extend(err.diagnostics)
+            failed[pair] = err.diagnostics
             continue
         localized[pair] = ldoc
         c = ldoc.completeness

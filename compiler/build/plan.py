@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
-from compiler.i18n.catalogs import po_path
+from compiler.i18n.catalogs import UI_DOMAIN, po_path
 from compiler.project import layout
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, shared_digest
@@ -209,9 +209,10 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
         Download(fmt, f"{facts.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
     )
     attachments: list[tuple[str, Path]] = [(f"source/{source.name}", source)]
-    po = po_path(locales_dir, locale, facts.id)
-    if locale != facts.source_locale and po.exists():
-        attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
+    for domain in (facts.id, UI_DOMAIN):  # the document's catalog and the layout's words
+        po = po_path(locales_dir, locale, domain)
+        if locale != facts.source_locale and po.exists():
+            attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
     return RenderOptions(
         templates=options.templates,
         theme=options.theme,
@@ -240,7 +241,8 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
     po = po_path(locales_dir, locale, facts.id)
     parts = {
         "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
-        "catalog": file_digest(po) if locale != facts.source_locale else "",
+        "catalog": (file_digest(po) + file_digest(po_path(locales_dir, locale, UI_DOMAIN))
+                    if locale != facts.source_locale else ""),
         "shared": _shared_inputs(options.templates, fmt),
         "theme": _theme_key(options.theme),
         "variables": shared_digest(options.variables),
@@ -282,7 +284,8 @@ def input_digests(sources_facts: list[tuple[Path, Facts]],
         inputs["sources"][display_path(path)] = facts.digest
         ldir = locales_dir_for(path, options)
         for locale in facts.locales:
-            po = po_path(ldir, locale, facts.id)
-            if po.exists() and locale != facts.source_locale:
-                inputs["catalogs"][display_path(po)] = file_digest(po)
+            for domain in (facts.id, UI_DOMAIN):
+                po = po_path(ldir, locale, domain)
+                if po.exists() and locale != facts.source_locale:
+                    inputs["catalogs"][display_path(po)] = file_digest(po)
     return inputs

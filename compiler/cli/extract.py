@@ -1,4 +1,4 @@
-"""`policyc extract`: the translation template of each source."""
+"""`policyc extract`: the translation templates of each source and of the layout's words."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from compiler.cli.report import Report, reported
 @opt.locales_dir_option
 @reported
 def extract(report: Report, sources: tuple[Path, ...], locales_dir: Path | None) -> None:
-    """Write locales/<id>.pot from each source and the templates."""
+    """Write locales/<id>.pot from each source, and locales/policyc.pot (the layout's words)."""
     from compiler.errors import display_path
-    from compiler.i18n.catalogs import pot_path
-    from compiler.i18n.extract import template_catalog, write_catalog
+    from compiler.i18n import workflow
 
-    for doc, ldir in opt.documents(sources, locales_dir):
-        target = pot_path(ldir, doc.meta.id)
-        catalog = template_catalog(doc)
-        write_catalog(catalog, target, template=True)
-        click.echo(f"policyc: {display_path(target)}: {len(catalog)} messages", err=True)
+    docs = opt.documents(sources, locales_dir)
+    report.add(workflow.reserved(docs))
+    if report.errors:
+        return
+    for target, template in workflow.write_templates(docs):
+        click.echo(f"policyc: {display_path(target)}: {len(template.messages)} messages",
+                   err=True)

@@ -1,20 +1,21 @@
-"""`policyc locale init|update|status`: the translation catalogs of each source."""
+"""`policyc locale init|update|status|check`: the translation catalogs of a project.
+
+The work is done in compiler/i18n (workflow, merge, checks); these commands print it.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
-from compiler.readers.schema import LOCALE_PATTERN
 
 
 @click.group()
 def locale() -> None:
-    """Translation catalogs: init, update, status."""
+    """Translation catalogs: init, update, status, check."""
 
 
 @locale.command("init")
@@ -24,19 +25,40 @@ def locale() -> None:
 @reported
 def locale_init(report: Report, code: str, sources: tuple[Path, ...],
                 locales_dir: Path | None) -> None:
-    """Start the catalog of locale CODE for each source."""
+    """Start the catalogs of locale CODE and register CODE in each source's `locales:`."""
     from babel import localedata
 
     from compiler.errors import display_path
-    from compiler.i18n.catalogs import init_catalog, po_path
-    from compiler.i18n.extract import template_catalog, write_catalog
+    from compiler.i18n import workflow
+    from compiler.i18n.catalogs import LOCALE_CODE, UI_DOMAIN
+    from compiler.i18n.register import add_locale
 
-    if not re.fullmatch(LOCALE_PATTERN, code) or not localedata.exists(code):
-        raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, pt_BR)")
-    for doc, ldir in opt.documents(sources, locales_dir):
-        target = po_path(ldir, code, doc.meta.id)
-        write_catalog(init_catalog(template_catalog(doc), code, target), target)
-        click.echo(f"policyc: created {display_path(target)}", err=True)
+    if not LOCALE_CODE.fullmatch(code) or not localedata.exists(code):
+        raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, "
+                                 "pt_BR)", param_hint="CODE")
+    docs = opt.documents(sources, locales_dir)
+    report.add(workflow.reserved(docs))
+    if report.errors:
+        return
+    for made in workflow.init(docs, code):
+        shown = display_path(made.path)
+        if made.existed:
+            click.echo(f"policyc: kept {shown} (it exists; 'policyc locale update' merges new "
+                       "messages into it)", err=True)
+            continue
+        shared = " (shared by every document)" if made.path.stem == UI_DOMAIN else ""
+        filled = (f", {made.prefilled} already translated by policyc" if made.prefilled else "")
+        click.echo(f"policyc: created {shown}: {made.messages} messages to translate{shared}"
+                   f"{filled}", err=True)
+    for doc, _ldir in docs:
+        shown = display_path(doc.path)
+        if code == doc.meta.source_locale:
+            continue
+        if add_locale(Path(doc.path), code):
+            click.echo(f"policyc: registered '{code}' in {shown} (locales: "
+                       f"{', '.join([*doc.meta.locales, code])})", err=True)
+        else:
+            click.echo(f"policyc: '{code}' is already listed in {shown}", err=True)
 
 
 @locale.command("update")
@@ -44,52 +66,110 @@ def locale_init(report: Report, code: str, sources: tuple[Path, ...],
 @opt.locales_dir_option
 @reported
 def locale_update(report: Report, sources: tuple[Path, ...], locales_dir: Path | None) -> None:
-    """Re-extract the template and merge it into every catalog (edited: fuzzy; removed: obsolete)."""
-    from compiler.errors import display_path
-    from compiler.i18n.catalogs import po_path, pot_path, status, update_catalog
-    from compiler.i18n.extract import template_catalog, write_catalog
+    """Re-extract the templates and merge them into every catalog on disk (an edited message
+    becomes fuzzy with its previous text; a removed one obsolete; nothing is lost)."""
+    from compiler.i18n import workflow
 
-    for doc, ldir in opt.documents(sources, locales_dir):
-        template = template_catalog(doc)
-        write_catalog(template, pot_path(ldir, doc.meta.id), template=True)
-        for code in doc.meta.locales:
-            po = po_path(ldir, code, doc.meta.id)
-            if code == doc.meta.source_locale or not po.exists():
-                continue
-            write_catalog(update_catalog(template, po, code), po)
-            st = status(po, code)
-            click.echo(f"policyc: updated {display_path(po)}: {st.translated} translated, "
-                       f"{st.fuzzy} fuzzy, {st.untranslated} untranslated, "
-                       f"{st.obsolete} obsolete", err=True)
+    docs = opt.documents(sources, locales_dir)
+    report.add(workflow.reserved(docs))
+    if report.errors:
+        return
+    done, problems = workflow.update(docs)
+    for st in done:
+        click.echo(f"policyc: updated {st.path}: {st.translated} translated, {st.fuzzy} fuzzy, "
+                   f"{st.untranslated} untranslated, {st.errors} broken, {st.obsolete} "
+                   "obsolete", err=True)
+    report.add(problems)
 
 
 @locale.command("status")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @opt.locales_dir_option
 @click.option("--min-complete", type=click.FloatRange(0, 100), default=None,
-              help="Fail when a locale is less complete than this percentage.")
+              help="Fail when a catalog is less complete than this percentage.")
 @reported
 def locale_status(report: Report, sources: tuple[Path, ...], locales_dir: Path | None,
                   min_complete: float | None) -> None:
-    """Print translated/fuzzy/untranslated/obsolete counts per document and locale."""
-    from compiler.i18n.catalogs import po_path, status
+    """Counts of every catalog on disk, registered or not: translated, fuzzy, untranslated,
+    broken, obsolete. A translation failing a check (placeholders, markup, links) is broken
+    and a blank one untranslated: neither counts as translated."""
+    from compiler.errors import CompilerError, display_path
+    from compiler.i18n import workflow
+    from compiler.i18n.catalogs import catalog_root, read_po, status
 
-    for doc, ldir in opt.documents(sources, locales_dir):
-        click.echo(f"{doc.meta.id} {doc.meta.version}")
-        click.echo(f"  {'locale':<8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} "
-                   f"{'obsolete':>8} {'complete':>9}")
-        for code in doc.meta.locales:
-            if code == doc.meta.source_locale:
+    docs = opt.documents(sources, locales_dir)
+    report.add(workflow.reserved(docs))
+    if report.errors:
+        return
+    click.echo(f"  {'catalog':<22} {'locale':<8} {'translated':>10} {'fuzzy':>6} "
+               f"{'untransl.':>9} {'broken':>6} {'obsolete':>8} {'complete':>9}")
+    for found in workflow.catalogs(docs):
+        try:
+            st = status(read_po(found.path, catalog_root(found.path.parents[2])),
+                        display_path(found.path), found.code)
+        except CompilerError as err:
+            report.add(err.diagnostics)
+            click.echo(f"  {found.domain:<22} {found.code:<8} {'(unreadable: see below)':>50}")
+            continue
+        note = "" if found.registered else "  (not in the source's locales:)"
+        click.echo(f"  {found.domain:<22} {found.code:<8} {st.translated:>10} {st.fuzzy:>6} "
+                   f"{st.untranslated:>9} {st.errors:>6} {st.obsolete:>8} {st.percent:>8.1f}%"
+                   f"{note}")
+        if st.errors:
+            report.fail(f"{found.domain}/{found.code}: {st.errors} broken translation"
+                        f"{'s' if st.errors != 1 else ''} ('policyc locale check' shows them)")
+        if min_complete is not None and st.percent < min_complete:
+            report.fail(f"below --min-complete: {found.domain}/{found.code}: "
+                        f"{st.percent:.1f}% < {min_complete:g}%")
+    for doc_id, code in workflow.missing(docs):
+        click.echo(f"  {doc_id:<22} {code:<8} {'(no catalog)':>50}")
+        if min_complete is not None:
+            report.fail(f"below --min-complete: {doc_id}/{code}: no catalog")
+
+
+@locale.command("check")
+@click.argument("codes", nargs=-1)
+@click.option("--source", "sources", multiple=True, type=click.Path(path_type=Path),
+              help="Sources whose catalogs to check (default: source/*.yaml).")
+@opt.locales_dir_option
+@reported
+def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ...],
+                 locales_dir: Path | None) -> None:
+    """Validate every catalog (or those of CODES) without building: syntax, charset,
+    duplicates, characters, placeholders, markup and link targets, each at its PO line.
+    Lists every link target a translation changed, so that a reviewer sees them."""
+    from compiler.errors import CompilerError, Loc, display_path
+    from compiler.i18n import workflow
+    from compiler.i18n.catalogs import catalog_root, read_po
+    from compiler.i18n.checks import changed_links, judge, unit
+
+    docs = opt.documents(sources, locales_dir)
+    report.add(workflow.reserved(docs))
+    if report.errors:
+        return
+    checked = 0
+    for found in workflow.catalogs(docs, codes):
+        shown = display_path(found.path)
+        try:
+            catalog = read_po(found.path, catalog_root(found.path.parents[2]))
+        except CompilerError as err:
+            report.add(err.diagnostics)
+            continue
+        checked += 1
+        changed: list[str] = []
+        for m in catalog.messages:
+            if not m.msgid or not m.msgstr or m.fuzzy:
                 continue
-            po = po_path(ldir, code, doc.meta.id)
-            if not po.exists():
-                click.echo(f"  {code:<8} {'(no catalog)':>48}")
-                if min_complete is not None:
-                    report.fail(f"below --min-complete: {doc.meta.id}/{code}: no catalog")
-                continue
-            st = status(po, code)
-            click.echo(f"  {code:<8} {st.translated:>10} {st.fuzzy:>6} {st.untranslated:>9} "
-                       f"{st.obsolete:>8} {st.percent:>8.1f}%")
-            if min_complete is not None and st.percent < min_complete:
-                report.fail(f"below --min-complete: {doc.meta.id}/{code}: "
-                            f"{st.percent:.1f}% < {min_complete:g}%")
+            loc = Loc(shown, m.line)
+            _verdict, problems = judge(m.context, m.msgid, m.msgstr, loc)
+            report.add(p for p in problems if p.severity.value == "error")
+            changed += [f"  {loc}: {old} -> {new}"
+                        for old, new in changed_links(unit(m.context, m.msgid, m.msgstr))]
+        if changed:
+            click.echo(f"{found.code}: {len(changed)} link target"
+                       f"{'s' if len(changed) != 1 else ''} changed by the translation in "
+                       f"{shown}:")
+            for line in changed:
+                click.echo(line)
+    if not report.errors:
+        click.echo(f"policyc: {checked} catalog{'s' if checked != 1 else ''} OK", err=True)

@@ -1,151 +1,130 @@
-"""PO catalogs on disk: where they live, reading them with their line numbers."""
+"""PO catalogs on disk: where they live, reading them safely, their headers, init and status.
+
+Merging a new template into a catalog (`locale update`) lives in merge.py; the checks of
+each translation in checks.py; the file format itself in pofile.py.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.errors import Loc, display_path
+from compiler.i18n import pofile
+from compiler.i18n.pofile import PoFile
 
+UI_DOMAIN = "policyc"  # locales/<locale>/LC_MESSAGES/policyc.po: the template's own words
 # policyc's own translations of the template's labels (compiler.i18n.ui), shipped as package
-# data (<locale>.po); regenerated from this repository's catalogs by scripts/make_ui_catalogs.py.
+# data (<locale>.po): a new project's policyc.po starts from them (scripts/make_ui_catalogs.py
+# copies them from this repository's locales/<locale>/LC_MESSAGES/policyc.po).
 UI_CATALOGS = Path(__file__).resolve().parent / "ui_catalogs"
+LOCALE_CODE = re.compile(r"[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|\d{3}))?(?:@[a-z]+)?")
+
+# Plural-Forms as gettext's msginit (0.21) writes them; Arabic from the gettext manual
+# (msginit has no entry for it). Other languages: Babel's CLDR-derived rule.
+_ONE = "nplurals=1; plural=0;"
+_TWO = "nplurals=2; plural=(n != 1);"
+_EAST_SLAVIC = ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+                "(n%100<10 || n%100>=20) ? 1 : 2);")
+PLURAL_FORMS = {
+    **dict.fromkeys(("ja", "ko", "vi"), _ONE),
+    **dict.fromkeys(("da", "nl", "en", "de", "nb", "sv", "fi", "el", "he", "it", "es", "hu",
+                     "tr", "bg", "pt", "et"), _TWO),
+    "fr": "nplurals=2; plural=(n > 1);",
+    "pt_BR": "nplurals=2; plural=(n > 1);",
+    "ar": ("nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 "
+           ": n%100>=11 ? 4 : 5;"),
+    "lv": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);",
+    "ga": "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;",
+    "ro": "nplurals=3; plural=n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2;",
+    "lt": ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && (n%100<10 || "
+           "n%100>=20) ? 1 : 2);"),
+    **dict.fromkeys(("ru", "uk", "be", "sr", "hr"), _EAST_SLAVIC),
+    **dict.fromkeys(("cs", "sk"), "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;"),
+    "pl": ("nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) "
+           "? 1 : 2);"),
+    "sl": ("nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 "
+           ": 3);"),
+}
+
+
+def plural_forms(locale: str) -> str:
+    if locale in PLURAL_FORMS:
+        return PLURAL_FORMS[locale]
+    language = locale.split("_", maxsplit=1)[0]
+    if language in PLURAL_FORMS:
+        return PLURAL_FORMS[language]
+    from babel.messages.plurals import get_plural
+
+    return get_plural(locale).plural_forms
 
 
 @dataclass(frozen=True)
 class Entry:
     msgstr: str
     fuzzy: bool
-    loc: Loc
+    loc: Loc  # the PO line of its msgid, where msgfmt locates a message's problems
 
 
 @dataclass(frozen=True)
 class Translations:
-    """One locale's catalog for one document, keyed by (msgctxt, msgid)."""
+    """One locale's catalog for one document, keyed by (msgctxt, msgid), with the
+    project's catalog of template words (policyc.po) beside it."""
 
     path: str
     locale: str
     entries: dict[tuple[str | None, str], Entry]
+    ui: Translations | None = field(default=None, compare=False)
 
     def get(self, context: str, msgid: str) -> Entry | None:
         return self.entries.get((context, msgid))
 
 
-def pot_path(locales_dir: Path, doc_id: str) -> Path:
-    return locales_dir / f"{doc_id}.pot"
+def pot_path(locales_dir: Path, domain: str) -> Path:
+    return locales_dir / f"{domain}.pot"
 
 
-def po_path(locales_dir: Path, locale: str, doc_id: str) -> Path:
-    return locales_dir / locale / "LC_MESSAGES" / f"{doc_id}.po"
+def po_path(locales_dir: Path, locale: str, domain: str) -> Path:
+    return locales_dir / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
-def read_translations(path: Path, locale: str) -> Translations:
+def catalog_root(locales_dir: Path) -> Path:
+    """Catalogs must stay inside the folder that holds locales/ (the project)."""
+    return locales_dir.resolve().parent
+
+
+def read_bytes(path: Path, root: Path | None = None) -> bytes:
+    """A catalog's bytes: a regular file inside root (symlinks may not lead out), within the
+    size limit; a FIFO or device never blocks and nothing of the file is echoed."""
+    from compiler.fs import read_input
+    from compiler.limits import MAX_CATALOG_BYTES
+
+    return read_input(path, MAX_CATALOG_BYTES, "catalog", root)
+
+
+def read_po(path: Path, root: Path | None = None) -> PoFile:
+    """Read and parse a catalog; every problem is a located error."""
+    return pofile.parse(read_bytes(path, root), display_path(path))
+
+
+def translations_of(po: PoFile, shown: str, locale: str,
+                    ui: Translations | None = None) -> Translations:
+    entries = {m.key: Entry(m.msgstr, m.fuzzy, Loc(shown, m.line))
+               for m in po.messages if m.msgid and m.msgid_plural is None}
+    return Translations(shown, locale, entries, ui)
+
+
+def read_translations(path: Path, locale: str, root: Path | None = None,
+                      ui: Translations | None = None) -> Translations:
     """Read a PO file; a syntax error names the file and the PO line."""
-    return _translations(_read_catalog(path, locale), display_path(path), locale)
+    return translations_of(read_po(path, root), display_path(path), locale, ui)
 
 
-def parse_translations(data: bytes, shown: str, locale: str) -> Translations:
+def parse_translations(data: bytes, shown: str, locale: str,
+                       ui: Translations | None = None) -> Translations:
     """A catalog that is not a file on disk (a git revision's); shown names it in messages."""
-    return _translations(_parse_catalog(data, shown, locale), shown, locale)
-
-
-def _translations(catalog: Any, shown: str, locale: str) -> Translations:
-    entries: dict[tuple[str | None, str], Entry] = {}
-    for message in catalog:
-        if not message.id or not isinstance(message.id, str):
-            continue
-        msgstr = message.string if isinstance(message.string, str) else ""
-        entries[(message.context, message.id)] = Entry(
-            msgstr, message.fuzzy, Loc(shown, message.lineno or 0)
-        )
-    return Translations(shown, locale, entries)
-
-
-# --- the translator's workflow: init, update, status ------------------------------
-
-
-@dataclass(frozen=True)
-class Status:
-    locale: str
-    path: str
-    total: int
-    translated: int
-    fuzzy: int
-    untranslated: int
-    obsolete: int
-
-    @property
-    def percent(self) -> float:
-        return 100.0 if not self.total else round(100.0 * self.translated / self.total, 1)
-
-
-_PO_LINE = re.compile(
-    r'\s*(?:#.*|(?:#~\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?'
-    r'"(?:[^"\\]|\\.)*"\s*|)'
-)
-
-
-def _lex_check(data: bytes, shown: str) -> None:
-    """Babel's reader forgives unterminated strings and stray text; translators need the line."""
-    try:
-        lines = data.decode("utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise CompilerError.at(Loc(shown), "catalog is not valid UTF-8", Category.SYNTAX) from err
-    for number, line in enumerate(lines, 1):
-        if not _PO_LINE.fullmatch(line):
-            raise CompilerError.at(
-                Loc(shown, number),
-                f"PO syntax error: expected a keyword (msgctxt, msgid, msgstr) followed by a "
-                f"quoted string, or a comment (in {line.strip()!r})", Category.SYNTAX)
-
-
-def _read_catalog(path: Path, locale: str | None = None) -> Any:
-    shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise CompilerError.at(Loc(shown), f"cannot read catalog: {err}", Category.SYNTAX) from err
-    return _parse_catalog(data, shown, locale)
-
-
-def _parse_catalog(data: bytes, shown: str, locale: str | None = None) -> Any:
-    from io import BytesIO
-
-    from babel.messages.pofile import PoFileError, read_po
-
-    _lex_check(data, shown)
-    try:
-        return read_po(BytesIO(data), locale=locale, abort_invalid=True)
-    except PoFileError as err:
-        raise CompilerError.at(
-            Loc(shown, err.lineno + 1),
-            f"PO syntax error: {err.args[0].rsplit(' on ', 1)[0]} (in {err.line.strip()!r})",
-            Category.SYNTAX) from err
-    except UnicodeDecodeError as err:
-        raise CompilerError.at(Loc(shown), "catalog is not valid UTF-8", Category.SYNTAX) from err
-    except (ValueError, OSError) as err:
-        raise CompilerError.at(Loc(shown), f"cannot read catalog: {err}", Category.SYNTAX) from err
-
-
-def init_catalog(template: Any, locale: str, path: Path) -> Any:
-    """A new catalog for a locale, with its plural forms and language header; the template's
-    own labels come translated from policyc's UI catalog for the locale when it has one."""
-    from babel import Locale
-    from babel.messages.catalog import Catalog
-
-    if path.exists():
-        raise CompilerError.at(Loc(display_path(path)), f"catalog for '{locale}' exists already "
-                               "(use 'policyc locale update')", Category.IO)
-    catalog = Catalog(locale=Locale.parse(locale), domain=template.domain,
-                      project=template.project, version=template.version,
-                      copyright_holder=template.copyright_holder,
-                      creation_date=template.creation_date,
-                      revision_date=template.creation_date, fuzzy=False)
-    catalog.update(template, no_fuzzy_matching=True, update_creation_date=True)
-    _prefill_ui(catalog, locale)
-    return catalog
+    return translations_of(pofile.parse(data, shown), shown, locale, ui)
 
 
 def builtin_ui_catalog(locale: str) -> Path | None:
@@ -157,54 +136,102 @@ def builtin_ui_catalog(locale: str) -> Path | None:
     return None
 
 
-def _prefill_ui(catalog: Any, locale: str) -> None:
-    from compiler.i18n.ui import UI_CONTEXT
-
-    shipped = builtin_ui_catalog(locale)
-    if shipped is None:
-        return
-    known = _read_catalog(shipped, locale)
-    for message in catalog:
-        if message.context == UI_CONTEXT and message.id and not message.string:
-            found = known.get(message.id, UI_CONTEXT)
-            if found is not None and found.string and not found.fuzzy:
-                message.string = found.string
+def catalogs_on_disk(locales_dir: Path, domain: str) -> dict[str, Path]:
+    """Every locales/<code>/LC_MESSAGES/<domain>.po, registered in a source or not."""
+    found: dict[str, Path] = {}
+    if not locales_dir.is_dir():
+        return found
+    for child in sorted(locales_dir.iterdir()):
+        po = po_path(locales_dir, child.name, domain)
+        if child.is_dir() and (po.exists() or po.is_symlink()):
+            found[child.name] = po
+    return found
 
 
-def update_catalog(template: Any, path: Path, locale: str) -> Any:
-    """Merge a new template: kept, fuzzy (with #| previous msgid), or obsolete; nothing lost.
+# --- headers ---------------------------------------------------------------------------
 
-    Sections keep stable ids, so a message whose msgid is unchanged but whose context path
-    changed because its section moved keeps its translation as is (not fuzzy).
-    """
-    catalog = _read_catalog(path, locale)
-    wanted = {(m.context, m.id) for m in template if m.id}
-    for message in list(catalog):
-        if not message.id or (message.context, message.id) in wanted or not message.context:
-            continue
-        leaf = message.context.rsplit("/", 1)[-1]
-        for ctx, msgid in wanted:
-            if (msgid == message.id and ctx.rsplit("/", 1)[-1] == leaf
-                    and catalog.get(msgid, ctx) is None):
-                catalog.delete(message.id, message.context)
-                message.context = ctx
-                catalog[message.id] = message
-                break
-    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
-                   keep_user_comments=True, update_creation_date=True)
-    return catalog
+_PLACEHOLDERS = ("FULL NAME", "EMAIL@ADDRESS", "LL@li.org", "YEAR-MO-DA", "PACKAGE VERSION",
+                 "FIRST AUTHOR", "LANGUAGE <")
 
 
-def status(path: Path, locale: str) -> Status:
-    catalog = _read_catalog(path, locale)
-    total = translated = fuzzy = 0
-    for m in catalog:
-        if not m.id:
+def english_name(locale: str) -> str:
+    from babel import Locale
+
+    return Locale.parse(locale).get_display_name("en") or locale
+
+
+def po_header(template: PoFile, locale: str, old: PoFile | None) -> tuple[list[str],
+                                                                        list[tuple[str, str]]]:
+    """Header comments and fields of a catalog: the translator's own fields kept, gettext's
+    fields in msginit's order with real values, no template placeholders left."""
+    project = template.field("Project-Id-Version") or ""
+    created = template.field("POT-Creation-Date") or ""
+    kept = dict(old.header) if old else {}
+    language = english_name(locale)
+
+    def keep(name: str, default: str) -> str:
+        value = kept.get(name, "")
+        return value if value and not any(p in value for p in _PLACEHOLDERS) else default
+
+    fields = [
+        ("Project-Id-Version", project),
+        ("POT-Creation-Date", created),
+        ("PO-Revision-Date", keep("PO-Revision-Date", created)),
+        ("Last-Translator", keep("Last-Translator", "Automatically generated")),
+        ("Language-Team", keep("Language-Team", language)),
+        ("Language", locale),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", plural_forms(locale)),  # policyc uses no plurals: gettext's own
+    ]
+    names = {n.lower() for n, _ in fields} | {"report-msgid-bugs-to", "generated-by"}
+    extra = [(k, v) for k, v in (old.header if old else []) if k.lower() not in names]
+    comments = [c for c in (old.header_comments if old else [])
+                if not any(p in c for p in _PLACEHOLDERS)]
+    if not comments:
+        title = template.header_comments[0] if template.header_comments else project
+        comments = [f"{language} translation: {title.removeprefix('Translation template: ')}",
+                    *template.header_comments[1:2]]
+    return comments, fields + extra
+
+
+# --- status ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    locale: str
+    path: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    errors: int = 0  # translations that fail a check (broken placeholders, markup, links)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if not self.total else round(100.0 * self.translated / self.total, 1)
+
+
+def status(po: PoFile, shown: str, locale: str) -> Status:
+    """Counts as a build sees them: a blank translation is untranslated, a broken one an
+    error, never translated."""
+    from compiler.i18n.checks import Verdict, judge
+
+    total = translated = fuzzy = errors = 0
+    for m in po.messages:
+        if not m.msgid:
             continue
         total += 1
-        if m.fuzzy:
+        if m.fuzzy and m.translated:
             fuzzy += 1
-        elif m.string:
+            continue
+        verdict, _ = judge(m.context, m.msgid, m.msgstr, Loc(shown, m.line))
+        if verdict is Verdict.TRANSLATED:
             translated += 1
-    return Status(locale, display_path(path), total, translated, fuzzy,
-                  total - translated - fuzzy, len(catalog.obsolete))
+        elif verdict is Verdict.BROKEN:
+            errors += 1
+    return Status(locale, shown, total, translated, fuzzy, total - translated - fuzzy - errors,
+                  len(po.obsolete), errors)

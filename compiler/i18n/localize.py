@@ -7,20 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from compiler import links
-from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting, typography
 from compiler.i18n.catalogs import Translations
+from compiler.i18n.checks import Verdict, judge
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
-from compiler.inline import (
-    code_spans,
-    markup_shape,
-    merge_text,
-    needs_translation,
-    parse_inline,
-    placeholders,
-    refs,
-)
+from compiler.inline import merge_text, needs_translation, parse_inline
 from compiler.limits import MAX_EXPANDED_CHARS
 from compiler.model import (
     HISTORY_ID,
@@ -74,14 +66,19 @@ class _Localizer:
         self.sections = {s.id: s for s in doc.walk_sections()}
         self.section_label = "Section {number}"  # replaced by the locale's in labels()
         self.ref_labels: dict[str, tuple[Inline, ...]] = {}
+        self.source_tag = formatting.language(doc.meta.source_locale).tag
 
-    def lookup(self, context: str, msgid: str, loc: Loc) -> tuple[str, Loc | None]:
-        """The translation to use and where it came from; the source text as fallback."""
+    def lookup(self, context: str, msgid: str, translations: Translations | None,
+               ) -> tuple[str, Loc | None]:
+        """The translation to use and where it came from; the source text as fallback.
+
+        Every translation passes the checks of checks.py first: a broken one is an error
+        (at its PO line), a blank one counts as untranslated."""
         self.count.total += 1
         if self.is_source:
             self.count.translated += 1
             return msgid, None
-        entry = self.translations.get(context, msgid) if self.translations else None
+        entry = translations.get(context, msgid) if translations else None
         if entry is None or not entry.msgstr:
             self.count.untranslated += 1
             self.missing.append(f"{_quote(msgid)} untranslated"
@@ -91,10 +88,14 @@ class _Localizer:
             self.count.fuzzy += 1
             self.missing.append(f"{_quote(msgid)} fuzzy at {entry.loc}")
             return msgid, None
-        bad = invalid_char(entry.msgstr)
-        if bad is not None:
-            self.diag.error(entry.loc, f"{invalid_message(bad[1])} (in the translation of "
-                            f"{_quote(msgid)})", Category.TRANSLATION)
+        verdict, problems = judge(context, msgid, entry.msgstr, entry.loc)
+        if verdict is Verdict.BROKEN:
+            self.diag.extend(problems)
+            self.count.untranslated += 1
+            return msgid, None
+        if verdict is Verdict.UNTRANSLATED:
+            self.count.untranslated += 1
+            self.missing.append(f"{_quote(msgid)} blank at {entry.loc}")
             return msgid, None
         before, self.chars = self.chars, self.chars + len(entry.msgstr)
         if before <= MAX_EXPANDED_CHARS < self.chars:  # one huge msgstr used many times
@@ -111,20 +112,15 @@ class _Localizer:
         if not needs_translation(rich.inlines):
             resolved = self.resolve(rich.inlines, rich.loc)
             return dataclasses.replace(rich, inlines=typography.typeset(resolved, self.code))
-        text, where = self.lookup(rich.context, rich.source, rich.loc)
-        inlines = rich.inlines
-        if where is not None:
-            translated, errors = parse_inline(text)
-            problems = [e.message for e in errors]
-            problems += _compare(rich.inlines, translated)
-            if problems:
-                for p in problems:
-                    self.diag.error(where, f"{p} in translation of {_quote(rich.source)}",
-                                    Category.TRANSLATION)
-            else:
-                inlines = translated
-        origin = "the translation" if where is not None and inlines is not rich.inlines else ""
-        resolved = self.resolve(inlines, where or rich.loc, origin)
+        text, where = self.lookup(rich.context, rich.source, self.translations)
+        if where is None:
+            # the source text stands in: marked with its language (lang, /Lang, w:lang)
+            lang = None if self.is_source else self.source_tag
+            resolved = self.resolve(rich.inlines, rich.loc)
+            return dataclasses.replace(rich, inlines=typography.typeset(resolved, self.code),
+                                       lang=lang)
+        translated, _ = parse_inline(text)
+        resolved = self.resolve(translated, where, "the translation")
         return dataclasses.replace(rich, inlines=typography.typeset(resolved, self.code))
 
     def resolve(self, inlines: tuple[Inline, ...], loc: Loc, origin: str = "",
@@ -177,9 +173,10 @@ class _Localizer:
             entry = (self.translations.get(section.title.context, section.title.source)
                      if self.translations and not self.is_source else None)
             if entry is not None and entry.msgstr and not entry.fuzzy:
-                translated, errors = parse_inline(entry.msgstr)
-                if not errors and not _compare(inlines, translated):
-                    inlines = translated
+                verdict, _ = judge(section.title.context, section.title.source, entry.msgstr,
+                                   entry.loc)
+                if verdict is Verdict.TRANSLATED:
+                    inlines, _ = parse_inline(entry.msgstr)
             label = (Text(plain_text(self.resolve(inlines, section.title.loc, "",
                                                              in_link=True))),)
         self.ref_labels[target] = label
@@ -215,24 +212,15 @@ class _Localizer:
         return final
 
     def labels(self) -> Labels:
+        """The template's words from the project's policyc.po (or, in catalogs written
+        before it existed, from the document's own catalog)."""
+        ui = self.translations.ui if self.translations else None
         values: dict[str, str] = {}
-        loc = Loc("<templates>")
         for name, (msgid, _comment) in UI_MESSAGES.items():
-            text, where = self.lookup(UI_CONTEXT, msgid, loc)
-            if where is not None:
-                names_src = template_fields(msgid)
-                names_tr = template_fields(text)
-                if names_tr is None:
-                    self.diag.error(where, "a brace that is not a {name} placeholder in "
-                                    f"translation of {_quote(msgid)} (placeholders are "
-                                    f"{', '.join(names_src or ()) or 'none'})",
-                                    Category.TRANSLATION)
-                    text = msgid
-                elif sorted(names_src or ()) != sorted(names_tr):
-                    self.diag.error(where, f"placeholders {sorted(names_tr)} differ from "
-                                    f"{sorted(names_src or ())} in translation of "
-                                    f"{_quote(msgid)}", Category.TRANSLATION)
-                    text = msgid
+            own = self.translations.get(UI_CONTEXT, msgid) if self.translations else None
+            # a document catalog written before policyc.po existed keeps its own words
+            source = self.translations if own is not None or ui is None else ui
+            text, _where = self.lookup(UI_CONTEXT, msgid, source)
             values[name] = typography.typeset_text(text, self.code)
         self.section_label = values["section"]
         return Labels(**values)
@@ -250,39 +238,6 @@ class _Localizer:
                 changes["href"] = self.href(obj.href, obj.loc, "the call to action's href")
             return dataclasses.replace(obj, **changes)
         return obj
-
-
-def template_fields(text: str) -> list[str] | None:
-    """The {name} fields of a template label, or None when a brace is anything else
-    ({signer.__class__}, {signer:>9999}, a lone '{'): such text is refused, never formatted."""
-    rest = links.PLACEHOLDER.sub("", text)
-    if "{" in rest or "}" in rest:
-        return None
-    return links.PLACEHOLDER.findall(text)
-
-
-def _compare(source: tuple[Inline, ...], translated: tuple[Inline, ...]) -> list[str]:
-    problems: list[str] = []
-    src, tr = placeholders(source), placeholders(translated)
-    for name in sorted(set(src) - set(tr)):
-        problems.append(f"placeholder {{{name}}} missing")
-    for name in sorted(set(tr) - set(src)):
-        problems.append(f"placeholder {{{name}}} not in the source")
-    src, tr = refs(source), refs(translated)
-    for name in sorted(set(src) - set(tr)):
-        problems.append(f"cross-reference {{ref:{name}}} missing")
-    for name in sorted(set(tr) - set(src)):
-        problems.append(f"cross-reference {{ref:{name}}} not in the source")
-    src, tr = code_spans(source), code_spans(translated)
-    for code in sorted(set(src) - set(tr)):
-        problems.append(f"code `{code}` missing or changed (code is never translated)")
-    for code in sorted(set(tr) - set(src)):
-        problems.append(f"code `{code}` not in the source")
-    if markup_shape(source) != markup_shape(translated):
-        want = ", ".join(markup_shape(source)) or "none"
-        got = ", ".join(markup_shape(translated)) or "none"
-        problems.append(f"inline markup differs (source has: {want}; translation has: {got})")
-    return problems
 
 
 def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:

@@ -76,6 +76,8 @@ class Rich:
     loc: Loc
     context: str
     comment: str = ""
+    lang: str | None = None  # BCP 47 tag when the text is not in the document's language
+    # (a translation missing, so the source text stands in): renderers mark it
 
     def plain(self) -> str:
         return plain_text(self.inlines)

@@ -55,13 +55,13 @@ class Revised(Rich):
 
 def entire(rich: Rich, op: Op, whole: bool = True) -> Revised:
     """A string inserted or deleted in one piece; whole: its unit went with it."""
-    return Revised(rich.source, rich.inlines, rich.loc, rich.context, rich.comment,
-                   (Piece(op, rich.inlines),), op if whole else Op.EQUAL)
+    return Revised(rich.source, rich.inlines, rich.loc, rich.context, rich.comment, rich.lang,
+                   pieces=(Piece(op, rich.inlines),), whole=op if whole else Op.EQUAL)
 
 
 def revise(old: Rich, new: Rich, characters: bool) -> Revised:
-    return Revised(new.source, new.inlines, new.loc, new.context, new.comment,
-                   compare(old.inlines, new.inlines, characters))
+    return Revised(new.source, new.inlines, new.loc, new.context, new.comment, new.lang,
+                   pieces=compare(old.inlines, new.inlines, characters))
 
 
 def revise_optional(old: Rich | None, new: Rich | None, characters: bool,

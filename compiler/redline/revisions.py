@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from compiler.errors import Category, CompilerError, Loc, display_path
-from compiler.i18n.catalogs import Translations, parse_translations, po_path, read_translations
+from compiler.i18n.catalogs import (
+    UI_DOMAIN,
+    Translations,
+    parse_translations,
+    po_path,
+    read_translations,
+)
 from compiler.limits import MAX_CATALOG_BYTES, MAX_SOURCE_BYTES
 from compiler.model import Document
 
@@ -66,20 +72,28 @@ class Revision:
 
     def translations(self, locale: str) -> tuple[Translations | None, str]:
         """The catalog of this version in one locale (None: there is none, or it is the
-        source locale), and where it is or would be."""
+        source locale), with the layout's words (policyc.po) beside it, and where it is."""
         doc_id = self.document.meta.id
         if isinstance(self.locales, Path):
             po = po_path(self.locales, locale, doc_id)
             shown = display_path(po)
             if locale == self.document.meta.source_locale or not po.exists():
                 return None, shown
-            return read_translations(po, locale), shown
+            ui_po = po_path(self.locales, locale, UI_DOMAIN)
+            ui = read_translations(ui_po, locale) if ui_po.exists() else None
+            return read_translations(po, locale, ui=ui), shown
         tree, folder = self.locales
         path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{doc_id}.po")
         shown = tree.spec(path)
         data = (None if locale == self.document.meta.source_locale
                 else tree.read(path, MAX_CATALOG_BYTES, "catalog"))
-        return (parse_translations(data, shown, locale) if data is not None else None), shown
+        if data is None:
+            return None, shown
+        ui_path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{UI_DOMAIN}.po")
+        ui_data = tree.read(ui_path, MAX_CATALOG_BYTES, "catalog")
+        ui = (parse_translations(ui_data, tree.spec(ui_path), locale)
+              if ui_data is not None else None)
+        return parse_translations(data, shown, locale, ui), shown
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

@@ -328,14 +328,22 @@ class _Writer:
     def rich(self, parent: BaseOxmlElement, rich: Rich, *, bold: bool = False,
              link: bool = False) -> None:
         """The runs of one translatable string: the door through which all source text
-        enters the body (the redline writer overrides it to mark insertions and deletions)."""
+        enters the body (the redline writer overrides it to mark insertions and deletions).
+        Source text standing in for a missing translation carries its language (w:lang)."""
+        before = len(parent)
         self.inlines(parent, rich.inlines, bold=bold, link=link)
+        if rich.lang:
+            for el in list(parent)[before:]:
+                for r in [el] if el.tag == qn("w:r") else el.findall(qn("w:r")):
+                    ooxml.set_run_language(r, rich.lang)
 
     def lead(self, p: BaseOxmlElement, term: Rich, separator: str) -> None:
         """A bold lead ("Account Information: "): one run when the term is plain text."""
         if all(isinstance(node, Text) for node in term.inlines):
             text = "".join(node.text for node in term.inlines if isinstance(node, Text))
             p.append(ooxml.run(_plain(text) + separator, bold=True))
+            if term.lang:
+                ooxml.set_run_language(p[-1], term.lang)
         else:
             self.rich(p, term, bold=True)
             if separator:

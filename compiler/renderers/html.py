@@ -127,7 +127,11 @@ class BodyWriter:
         return Markup("").join(parts)
 
     def rich(self, rich: Rich | None) -> Markup:
-        return self.inlines(rich.inlines) if rich else Markup("")
+        if rich is None:
+            return Markup("")
+        if rich.lang:  # source text standing in for a missing translation
+            return Markup('<span lang="{}">{}</span>').format(rich.lang, self.inlines(rich.inlines))
+        return self.inlines(rich.inlines)
 
     def number(self, s: Section) -> Markup:
         """The clause number before a heading ("1." or "7.2"), as text a reader can copy."""

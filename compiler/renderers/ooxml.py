@@ -132,6 +132,13 @@ def run(text: str = "", *, bold: bool = False, italic: bool = False,
     return r
 
 
+def set_run_language(r: BaseOxmlElement, tag: str) -> None:
+    """A run in another language than the document's: spelling, hyphenation and screen
+    readers follow it (w:val, w:bidi and w:eastAsia all name it)."""
+    rpr = child(r, "rPr", ("rPr", "t"))
+    child(rpr, "lang", RPR_ORDER, val=tag, bidi=tag, eastAsia=tag)
+
+
 def _text(text: str) -> BaseOxmlElement:
     t = OxmlElement("w:t")
     t.text = text

@@ -153,6 +153,33 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     return write_pdf(doc, options, print_html(doc, options))
 
 
+def _tag_languages() -> None:
+    """WeasyPrint's tagged PDF gives only the catalog a /Lang; text in another language (a
+    fallback to the source language: <span lang="en">) gets its own /Lang on its structure
+    element, as PDF/UA asks, so screen readers switch voice. Wraps WeasyPrint's tree builder
+    (weasyprint.pdf.tags._build_box_tree, WeasyPrint 66-79) and is checked by a test."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    if getattr(original, "policyc_lang", False):
+        return
+
+    def build(box, parent, pdf, *args):  # type: ignore[no-untyped-def]
+        element = getattr(box, "element", None)
+        lang = element.get("lang") if element is not None and hasattr(element, "get") else None
+        for struct in original(box, parent, pdf, *args):
+            if lang and element.tag != "html" and struct.get("P") == parent.reference:
+                struct["Lang"] = pydyf.String(lang)
+            yield struct
+
+    build.policyc_lang = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build
+
+
+_tag_languages()
+
+
 def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
               identifier: str = "") -> bytes:
     """Lay out a print page of doc (the policy's, or a redline's) into PDF bytes."""

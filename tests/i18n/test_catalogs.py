@@ -7,14 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
 from compiler.build import BuildOptions, build
 from compiler.cli import main
 from compiler.errors import CompilerError
+from compiler.i18n import pofile
 from compiler.i18n.catalogs import read_translations
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT, set_translation
 
 PROJECT = FIXTURES / "project"
 
@@ -42,21 +42,51 @@ def _po(project: Path) -> Path:
     return project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
 
 
+def read_po(path: Path) -> pofile.PoFile:
+    return pofile.parse(path.read_bytes(), str(path))
+
+
 def test_pot_messages_have_context_references_comments_flags(project: Path) -> None:
     code, _ = run(["extract"], project)
     assert code == 0
-    with (project / "locales" / "retention-schedule.pot").open("rb") as fh:
-        pot = read_po(fh)
-    msg = pot.get("This schedule says how long **{company}** keeps records, and *why*.", "scope")
+    pot = read_po(project / "locales" / "retention-schedule.pot")
+    msg = pot.get("scope", "This schedule says how long **{company}** keeps records, and *why*.")
     assert msg is not None
-    assert msg.locations == [("source/retention-schedule.yaml", 26)]
-    assert "python-brace-format" in msg.flags
-    assert any("{company}: Example" in c for c in msg.auto_comments)
-    heading = pot.get("Scope", "scope")
-    assert heading is not None and "Heading of the first section." in heading.auto_comments
-    assert pot.get("Requests", "schedule/requests") is not None  # section id path as msgctxt
-    assert pot.get("Page {page} of {pages}", "ui") is not None
-    assert pot.get("{invoices}", "schedule") is None  # nothing to translate
+    assert msg.references == ["source/retention-schedule.yaml"]  # no line: no churn
+    assert msg.flags == ["python-brace-format"]
+    assert msg.extracted_comments[0] == "Paragraph."
+    assert any(c.startswith("**...** makes the words") for c in msg.extracted_comments)
+    assert any(c.startswith("*...* makes the words") for c in msg.extracted_comments)
+    assert any("{company}: Example" in c for c in msg.extracted_comments)
+    heading = pot.get("scope", "Scope")
+    assert heading is not None
+    assert heading.extracted_comments == ["Heading (level 1).", "Heading of the first section."]
+    assert pot.get("schedule/requests", "Requests") is not None  # section id path as msgctxt
+    assert pot.get("ui", "Page {page} of {pages}") is None  # in policyc.pot, once per project
+    ui = read_po(project / "locales" / "policyc.pot")
+    page = ui.get("ui", "Page {page} of {pages}")
+    assert page is not None and page.extracted_comments[0].startswith("User interface: ")
+    assert pot.get("schedule", "{invoices}") is None  # nothing to translate
+
+
+def test_each_entry_says_what_it_is(project: Path) -> None:
+    code, _ = run(["extract"], project)
+    assert code == 0
+    pot = read_po(project / "locales" / "retention-schedule.pot")
+    kinds = {m.msgid: m.extracted_comments[0] for m in pot.messages}
+    assert kinds["Data Retention Schedule"].startswith("Title of the document")
+    assert kinds["Requests"] == "Heading (level 2)."
+    assert kinds["Retention periods"] == "Table caption."
+    assert kinds["Record"] == "Table column header."
+    assert kinds["Tax law"] == "Table cell."
+    assert kinds["Identify the record."] == "Numbered list item."
+    assert kinds["Check"] == "Numbered list item: the term in bold before its text."
+    assert kinds["Records under legal hold are kept until the hold ends."] == "Callout (important)."
+    assert kinds["Email"] == "Contact details: a label."
+    assert kinds["Write to us"] == "Call to action: the label of its button."
+    link = next(m for m in pot.messages if m.msgid.startswith("Security, see [Scope]"))
+    assert any(c.startswith("[text](target) is a link: translate the text in square brackets")
+               for c in link.extracted_comments)
 
 
 def test_shipped_fixture_catalog_is_current_and_msgfmt_clean(project: Path) -> None:
@@ -73,16 +103,13 @@ def test_edited_sentence_becomes_fuzzy_with_previous_msgid(project: Path) -> Non
     src.write_text(src.read_text().replace("Delete it.", "Delete it securely."))
     code, out = run(["locale", "update"], project)
     assert code == 0, out
-    with _po(project).open("rb") as fh:
-        cat = read_po(fh)
-    msg = cat.get("Delete it securely.", "schedule")
-    assert msg is not None and msg.fuzzy and msg.string == "Löschen."
+    msg = read_po(_po(project)).get("schedule", "Delete it securely.")
+    assert msg is not None and msg.fuzzy and msg.msgstr == "Löschen."
     assert "#| msgid \"Delete it.\"" in _po(project).read_text()
     code, out = run(["locale", "status"], project)
-    assert code == 0, out
-    [row] = [line.split() for line in out.splitlines() if line.split()[:1] == ["de"]]
-    translated = sum(1 for m in cat if m.id and m.string and not m.fuzzy)
-    assert row[:5] == ["de", str(translated), "1", "0", "0"], out  # fuzzy 1, untranslated 0
+    row = next(line.split() for line in out.splitlines()
+               if line.split()[:2] == ["retention-schedule", "de"])
+    assert row[2:7] == ["29", "1", "0", "0", "0"], row  # translated fuzzy untransl. broken obsolete
 
 
 def test_removed_sentence_becomes_obsolete_and_moved_section_keeps_translation(
@@ -100,23 +127,17 @@ def test_removed_sentence_becomes_obsolete_and_moved_section_keeps_translation(
     src.write_text(text)
     code, out = run(["locale", "update"], project)
     assert code == 0, out
-    with _po(project).open("rb") as fh:
-        cat = read_po(fh)
-    moved = cat.get("Requests", "requests")
-    assert moved is not None and moved.string == "Anfragen" and not moved.fuzzy
-    assert any(m.id == "Call {hotline}." for m in cat.obsolete.values())
+    cat = read_po(_po(project))
+    moved = cat.get("requests", "Requests")
+    assert moved is not None and moved.msgstr == "Anfragen" and not moved.fuzzy
+    assert [m.msgid for m in cat.obsolete] == ["Call {hotline}."]
 
 
 def test_status_min_complete(project: Path) -> None:
     assert run(["locale", "status", "--min-complete", "100"], project)[0] == 0
-    po = _po(project)
-    with po.open("rb") as fh:
-        cat = read_po(fh)
-    cat.get("Scope", "scope").string = ""  # type: ignore[union-attr]
-    with po.open("wb") as fh:
-        write_po(fh, cat)
+    set_translation(_po(project), "scope", "Scope", "")
     code, out = run(["locale", "status", "--min-complete", "100"], project)
-    assert code == 1 and "below --min-complete" in out
+    assert code == 1 and "retention-schedule/de: 96.7% < 100%" in out
 
 
 def test_po_syntax_error_names_line() -> None:
@@ -126,17 +147,7 @@ def test_po_syntax_error_names_line() -> None:
 
 
 def _set(project: Path, msgid: str, context: str, msgstr: str, fuzzy: bool = False) -> int:
-    po = _po(project)
-    with po.open("rb") as fh:
-        cat = read_po(fh)
-    msg = cat.get(msgid, context)
-    assert msg is not None
-    msg.string = msgstr
-    if fuzzy:
-        msg.flags.add("fuzzy")
-    with po.open("wb") as fh:
-        write_po(fh, cat)
-    return read_translations(po, "de").get(context, msgid).loc.line  # type: ignore[union-attr]
+    return set_translation(_po(project), context, msgid, msgstr, fuzzy)
 
 
 def test_placeholder_mismatch_is_located_error(project: Path) -> None:
@@ -145,10 +156,15 @@ def test_placeholder_mismatch_is_located_error(project: Path) -> None:
     with pytest.raises(CompilerError) as info:
         build([project / "source" / "retention-schedule.yaml"],
               BuildOptions(out=project / "dist", locales=("de",), formats=("html",)))
-    messages = [str(d) for d in info.value.diagnostics]
+    messages = [str(d).replace(f"{project}/", "") for d in info.value.diagnostics]
     po = "locales/de/LC_MESSAGES/retention-schedule.po"
-    assert any(m.endswith(f'{po}:{line}: error: placeholder {{records_email}} missing in '
-                          'translation of "Ask {records_email} when unsure."') for m in messages)
+    assert messages == [
+        f'{po}:{line}: error: placeholder {{records_email}} missing; placeholder '
+        '{record_email} not in the source in translation of "Ask {records_email} when unsure."',
+        "policyc: error: failed locales, nothing of them published: retention-schedule/de (1 "
+        f"error, first: {po}:{line}: placeholder {{records_email}} missing; placeholder "
+        '{record_email} not in the source in translation of "Ask {records_email} when '
+        'unsure."); built: nothing']
     assert not (project / "dist" / "de").exists()
 
 
@@ -193,13 +209,12 @@ def test_babel_extractor_matches_policyc_extract(project: Path) -> None:
     shutil.copy(ROOT / "compiler" / "i18n" / "ui.py", project / "compiler" / "i18n" / "ui.py")
     pybabel = Path(__import__("sys").executable).parent / "pybabel"
     subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "--no-wrap",
-                    "-o", "babel.pot", "."], cwd=project, check=True)
+                    "--add-location=file", "-o", "babel.pot", "."], cwd=project, check=True)
 
-    def messages(path: Path) -> list[tuple[object, ...]]:
-        with path.open("rb") as fh:
-            cat = read_po(fh)
-        return sorted((m.context or "", m.id, tuple(m.locations), tuple(m.auto_comments),
-                       tuple(sorted(m.flags))) for m in cat if m.id)
+    def messages(*paths: Path) -> list[tuple[object, ...]]:
+        return sorted((m.context or "", m.msgid, tuple(m.references),
+                       " ".join(m.extracted_comments), tuple(sorted(m.flags)))
+                      for path in paths for m in read_po(path).messages if m.msgid)
 
     assert messages(project / "babel.pot") == messages(
-        project / "locales" / "retention-schedule.pot")
+        project / "locales" / "retention-schedule.pot", project / "locales" / "policyc.pot")

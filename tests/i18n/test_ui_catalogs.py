@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
+from compiler.i18n import pofile
 from compiler.i18n.catalogs import UI_CATALOGS, builtin_ui_catalog
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from tests.helpers import FIXTURES, ROOT
@@ -27,14 +26,13 @@ def test_shipped_ui_catalogs_are_current_and_complete() -> None:
     make = _script()
     shipped = sorted(UI_CATALOGS.glob("*.po"))
     assert [p.stem for p in shipped] == sorted(
-        p.parent.parent.name for p in (ROOT / "locales").glob("*/LC_MESSAGES/privacy-policy.po"))
+        p.parent.parent.name for p in (ROOT / "locales").glob("*/LC_MESSAGES/policyc.po"))
     for po in shipped:
         regenerated = make.ui_catalog(  # type: ignore[attr-defined]
-            ROOT / "locales" / po.stem / "LC_MESSAGES" / "privacy-policy.po", po.stem)
+            ROOT / "locales" / po.stem / "LC_MESSAGES" / "policyc.po", po.stem)
         assert regenerated == po.read_bytes(), f"{po.name}: run scripts/make_ui_catalogs.py"
-        with po.open("rb") as fh:
-            catalog = read_po(fh)
-        assert {m.id for m in catalog if m.id and m.string and m.context == UI_CONTEXT} == {
+        catalog = pofile.parse(po.read_bytes(), str(po))
+        assert {m.msgid for m in catalog.messages if m.msgstr and m.context == UI_CONTEXT} == {
             msgid for msgid, _ in UI_MESSAGES.values()}, po.name
         subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], check=True)
 
@@ -49,9 +47,10 @@ def test_locale_init_starts_with_translated_labels(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "project" / "source", tmp_path / "source")
     subprocess.run([sys.executable, "-m", "compiler.cli", "locale", "init", "fr"], cwd=tmp_path,
                    check=True, capture_output=True, env={"PYTHONPATH": str(ROOT), "PATH": ""})
-    (po,) = (tmp_path / "locales" / "fr" / "LC_MESSAGES").glob("*.po")
-    with po.open("rb") as fh:
-        catalog = read_po(fh)
-    assert catalog.get("Contents", UI_CONTEXT).string == "Sommaire"
-    content = [m for m in catalog if m.id and m.context != UI_CONTEXT]
-    assert content and not any(m.string for m in content)  # the document's own text is left
+    folder = tmp_path / "locales" / "fr" / "LC_MESSAGES"
+    ui = pofile.parse((folder / "policyc.po").read_bytes(), "policyc.po")
+    contents = ui.get(UI_CONTEXT, "Contents")
+    assert contents is not None and contents.msgstr == "Sommaire"
+    doc = pofile.parse((folder / "retention-schedule.po").read_bytes(), "retention-schedule.po")
+    assert doc.messages and not any(m.msgstr for m in doc.messages)  # the document's text is left
+    assert not any(m.context == UI_CONTEXT for m in doc.messages)  # once per project, not per doc

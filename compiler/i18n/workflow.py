@@ -1,0 +1,170 @@
+"""The translator's workflow over a project's catalogs: extract, init, update, the catalogs on
+disk. The commands in compiler/cli (extract.py, locale.py) print what these return.
+
+Each project keeps, in locales/, one template per document (<id>.pot) and one for the
+layout's own words (policyc.pot), and per locale the catalogs <locale>/LC_MESSAGES/<id>.po
+and policyc.po, which serves every document of the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.errors import Category, CompilerError, Diagnostic, Loc, Severity, display_path
+from compiler.i18n.catalogs import (
+    UI_DOMAIN,
+    Status,
+    builtin_ui_catalog,
+    catalog_root,
+    catalogs_on_disk,
+    po_path,
+    pot_path,
+    read_po,
+    status,
+)
+from compiler.i18n.extract import template_catalog, ui_catalog, write_catalog
+from compiler.i18n.merge import initial, merge
+from compiler.i18n.pofile import PoFile
+from compiler.i18n.ui import UI_CONTEXT
+from compiler.model import Document
+
+Docs = list[tuple[Document, Path]]  # each document with its locales folder
+
+
+def reserved(docs: Docs) -> list[Diagnostic]:
+    """A document may not take the id of the layout's catalog."""
+    return [Diagnostic(Loc(doc.path), f"document id '{UI_DOMAIN}' is reserved for the catalog "
+                       f"of policyc's own words (locales/<locale>/LC_MESSAGES/{UI_DOMAIN}.po); "
+                       "choose another id", Severity.ERROR, Category.SCHEMA)
+            for doc, _ in docs if doc.meta.id == UI_DOMAIN]
+
+
+def write_templates(docs: Docs) -> list[tuple[Path, PoFile]]:
+    """Write every POT: one per document, one policyc.pot per locales folder (dated by the
+    newest `updated` of its documents). Returns (path, template), the shared one first."""
+    newest: dict[Path, dt.date] = {}
+    out: list[tuple[Path, PoFile]] = []
+    for doc, ldir in docs:
+        newest[ldir] = max(newest.get(ldir, doc.meta.updated), doc.meta.updated)
+    for ldir, updated in newest.items():
+        out.append((pot_path(ldir, UI_DOMAIN), ui_catalog(updated)))
+    for doc, ldir in docs:
+        out.append((pot_path(ldir, doc.meta.id), template_catalog(doc)))
+    for path, template in out:
+        write_catalog(template, path)
+    return out
+
+
+def _domain(pot: Path) -> str:
+    return pot.name.removesuffix(".pot")
+
+
+@dataclass(frozen=True)
+class Created:
+    path: Path
+    messages: int
+    prefilled: int  # translations taken from policyc's shipped UI catalog
+    existed: bool
+
+
+def init(docs: Docs, code: str) -> list[Created]:
+    """The catalogs of a new locale: empty, the layout's words prefilled from policyc's own
+    translations when it ships them. A catalog that exists is kept as it is."""
+    out: list[Created] = []
+    for pot, template in write_templates(docs):
+        path = po_path(pot.parent, code, _domain(pot))
+        if path.exists():
+            out.append(Created(path, len(template.messages), 0, existed=True))
+            continue
+        po = initial(template, code)
+        prefilled = 0
+        shipped = builtin_ui_catalog(code) if _domain(pot) == UI_DOMAIN else None
+        if shipped is not None:
+            known = {m.key: m for m in read_po(shipped).messages}
+            for m in po.messages:
+                have = known.get(m.key)
+                if have is not None and have.msgstr and not have.fuzzy:
+                    m.msgstr = have.msgstr
+                    prefilled += 1
+        write_catalog(po, path)
+        out.append(Created(path, len(template.messages), prefilled, existed=False))
+    return out
+
+
+def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:
+    """Merge each new template into every catalog on disk (registered or not). One broken
+    catalog is reported and left alone; the others are updated."""
+    done: list[Status] = []
+    problems: list[Diagnostic] = []
+    for pot, template in write_templates(docs):
+        domain = _domain(pot)
+        ldir = pot.parent
+        root = catalog_root(ldir)
+        on_disk: dict[str, Path | PoFile] = dict(catalogs_on_disk(ldir, domain))
+        if domain == UI_DOMAIN:
+            on_disk |= _ui_from_documents(ldir, set(on_disk), problems)
+        for code, source in on_disk.items():
+            try:
+                old = source if isinstance(source, PoFile) else read_po(source, root)
+            except CompilerError as err:
+                problems.extend(err.diagnostics)
+                continue
+            path = po_path(ldir, code, domain)
+            if domain != UI_DOMAIN and po_path(ldir, code, UI_DOMAIN).exists():
+                # the layout's words moved to policyc.po (see _ui_from_documents)
+                old.messages = [m for m in old.messages if m.context != UI_CONTEXT]
+            merged = merge(template, old, code)
+            write_catalog(merged, path)
+            done.append(status(merged, display_path(path), code))
+    return done, problems
+
+
+def _ui_from_documents(ldir: Path, existing: set[str],
+                       problems: list[Diagnostic]) -> dict[str, PoFile]:
+    """Catalogs written before policyc.po existed carry the layout's words themselves: the
+    first update moves those translations into a new policyc.po of the locale."""
+    found: dict[str, PoFile] = {}
+    for child in sorted(ldir.glob("*/LC_MESSAGES/*.po")):
+        code = child.parent.parent.name
+        if code in existing or child.stem == UI_DOMAIN:
+            continue
+        try:
+            old = read_po(child, catalog_root(ldir))
+        except CompilerError as err:
+            problems.extend(err.diagnostics)
+            continue
+        ui = [m for m in old.messages if m.context == UI_CONTEXT]
+        if ui:
+            po = found.setdefault(code, PoFile(header=list(old.header)))
+            known = {m.key for m in po.messages}
+            po.messages.extend(m for m in ui if m.key not in known)
+    return found
+
+
+@dataclass(frozen=True)
+class OnDisk:
+    domain: str
+    code: str
+    path: Path
+    registered: bool  # listed in the document's locales: (policyc.po: always)
+
+
+def catalogs(docs: Docs, codes: tuple[str, ...] = ()) -> Iterator[OnDisk]:
+    """Every catalog on disk of these documents and their projects, each once."""
+    seen: set[Path] = set()
+    for doc, ldir in docs:
+        for domain in (doc.meta.id, UI_DOMAIN):
+            for code, path in catalogs_on_disk(ldir, domain).items():
+                if path in seen or (codes and code not in codes):
+                    continue
+                seen.add(path)
+                yield OnDisk(domain, code, path, domain == UI_DOMAIN or code in doc.meta.locales)
+
+
+def missing(docs: Docs) -> list[tuple[str, str]]:
+    """(document id, locale) of every registered locale without a catalog."""
+    return [(doc.meta.id, code) for doc, ldir in docs for code in doc.meta.locales
+            if code != doc.meta.source_locale and not po_path(ldir, code, doc.meta.id).exists()]

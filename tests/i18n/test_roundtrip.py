@@ -1,0 +1,267 @@
+"""The translator's round trip on a copy of the shipped project, edited as a user would:
+long sentence edit, retitle, move, add, remove; update; msgfmt -c; update again; then
+gettext's msgcat and translate-toolkit (what Weblate uses) read and write the catalogs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from translate.storage import pypo
+
+from compiler.i18n import pofile
+from tests.helpers import ROOT, run_cli
+
+LOCALES = ("ar", "de", "es", "fr", "ja", "pt_BR")
+LONG_OLD = ("You can request deletion of your data at any time by contacting our support team. "
+            "Some information may be retained as required by law.")
+LONG_NEW = ("You can request deletion of your data at any time by contacting our support team "
+            "or your account manager. Some information may be retained as required by law.")
+LONG_NEWER = LONG_NEW.replace("account manager", "customer success manager")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    (dest / "source").mkdir(parents=True)
+    shutil.copy(ROOT / "source" / "privacy-policy.yaml", dest / "source")
+    shutil.copytree(ROOT / "locales", dest / "locales")
+    return dest
+
+
+def run(project: Path, *args: str) -> tuple[int, str]:
+    return run_cli(project, *args)
+
+
+def po(project: Path, locale: str = "de", domain: str = "privacy-policy") -> Path:
+    return project / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def catalog(path: Path) -> pofile.PoFile:
+    return pofile.parse(path.read_bytes(), str(path))
+
+
+def entries(path: Path) -> dict[tuple[str | None, str], str]:
+    """Each message's whole text block, keyed by (msgctxt, msgid)."""
+    return {m.key: "\n".join(pofile.message_lines(m)) for m in catalog(path).messages}
+
+
+def msgfmt(path: Path) -> None:
+    subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
+                   check=True, capture_output=True)
+
+
+def edit(project: Path, old: str, new: str) -> None:
+    src = project / "source" / "privacy-policy.yaml"
+    text = src.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    src.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def user_edits(project: Path) -> None:
+    edit(project, LONG_OLD, LONG_NEW)  # a long sentence edited
+    edit(project, "    title: Data Retention\n", "    title: How Long We Keep Your Data\n")
+    # a subsection moved to the top level (its msgctxt path changes, its id does not)
+    src = project / "source" / "privacy-policy.yaml"
+    text = src.read_text(encoding="utf-8")
+    start = text.index("      - id: usage-data\n")
+    end = text.index("\n      - id: ", start)
+    block = text[start:end]
+    text = text[:start] + text[end:]
+    moved = "\n".join(line[4:] if line.strip() else line for line in block.split("\n"))
+    text = text.replace("\n  - id: data-retention\n", f"\n{moved}\n\n  - id: data-retention\n")
+    src.write_text(text, encoding="utf-8")
+    # a sentence added to the data-security section, and a new section whose title looks
+    # like another section's (never a pre-fill from elsewhere)
+    edit(project, "  - id: your-privacy-rights\n",
+         "  - id: retention-exceptions\n    title: Data Retention Exceptions\n    blocks:\n"
+         "      - We keep invoices longer when tax law requires it.\n\n"
+         "  - id: your-privacy-rights\n")
+    # a list item removed
+    edit(project, "          - term: Usage Logs\n            text: Typically retained for "
+         "{usage_log_retention}\n", "")
+
+
+def test_user_edits_update_msgfmt_update(project: Path) -> None:
+    before = {code: po(project, code).read_bytes() for code in LOCALES}
+    old_entries = entries(po(project))
+    user_edits(project)
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+    for locale in LOCALES:
+        msgfmt(po(project, locale))
+        msgfmt(po(project, locale, "policyc"))
+    de = catalog(po(project))
+
+    edited = de.get("data-retention", LONG_NEW)
+    assert edited is not None and edited.fuzzy
+    assert edited.previous_msgid == LONG_OLD and edited.previous_context is None
+    assert edited.msgstr == next(m.msgstr for m in catalog_from(before["de"]).messages
+                                 if m.msgid == LONG_OLD)
+    text = po(project).read_text(encoding="utf-8")
+    assert f'#| msgid "{LONG_OLD}"\n' in text  # one line, as msgmerge --previous --no-wrap
+
+    retitled = de.get("data-retention", "How Long We Keep Your Data")
+    assert retitled is not None and retitled.fuzzy
+    old_de = catalog_from(before["de"])
+    heading = old_de.get("data-retention", "Data Retention")
+    assert heading is not None and heading.msgstr
+    assert retitled.previous_msgid == "Data Retention" and retitled.msgstr == heading.msgstr
+
+    moved = de.get("usage-data", "Usage Data")
+    assert moved is not None and not moved.fuzzy and moved.msgstr
+    assert old_entries[("information-we-collect/usage-data", "Usage Data")] != ""
+    assert de.get("information-we-collect/usage-data", "Usage Data") is None
+
+    for msgid in ("Data Retention Exceptions", "We keep invoices longer when tax law requires it."):
+        added = de.get("retention-exceptions", msgid)
+        assert added is not None and added.msgstr == "" and not added.fuzzy, msgid
+
+    removed = [m for m in de.obsolete if m.msgid == "Typically retained for {usage_log_retention}"]
+    assert len(removed) == 1 and removed[0].msgstr and removed[0].context == "data-retention"
+
+    # no churn: outside the edited sections every entry is byte for byte what it was
+    edited_sections = {"data-retention", "retention-exceptions", "usage-data",
+                       "information-we-collect/usage-data"}
+    new_entries = entries(po(project))
+    for key, block in old_entries.items():
+        if key[0] not in edited_sections:
+            assert new_entries.get(key) == block, key
+
+    # a second update changes nothing, in any catalog
+    after = {p: p.read_bytes() for p in (project / "locales").rglob("*.po*")}
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+    assert {p: p.read_bytes() for p in (project / "locales").rglob("*.po*")} == after
+
+
+def catalog_from(data: bytes) -> pofile.PoFile:
+    return pofile.parse(data, "before.po")
+
+
+def test_edited_twice_keeps_the_text_the_translation_was_made_for(project: Path) -> None:
+    edit(project, LONG_OLD, LONG_NEW)
+    assert run(project, "locale", "update")[0] == 0
+    edit(project, LONG_NEW, LONG_NEWER)
+    assert run(project, "locale", "update")[0] == 0
+    m = catalog(po(project)).get("data-retention", LONG_NEWER)
+    assert m is not None and m.fuzzy and m.previous_msgid == LONG_OLD
+    msgfmt(po(project))
+    # edited back: the translation fits again, no longer fuzzy
+    edit(project, LONG_NEWER, LONG_OLD)
+    assert run(project, "locale", "update")[0] == 0
+    m = catalog(po(project)).get("data-retention", LONG_OLD)
+    assert m is not None and not m.fuzzy and m.previous_msgid is None
+    assert po(project).read_bytes() == (ROOT / "locales" / "de" / "LC_MESSAGES" /
+                                        "privacy-policy.po").read_bytes()
+
+
+def test_moved_and_edited_gets_previous_context(project: Path) -> None:
+    user_edits(project)
+    edit(project, "IP address and browser type", "IP address, browser type and version")
+    assert run(project, "locale", "update")[0] == 0
+    m = catalog(po(project)).get("usage-data", "IP address, browser type and version")
+    assert m is not None and m.fuzzy
+    assert m.previous_context == "information-we-collect/usage-data"
+    assert "#| msgctxt \"information-we-collect/usage-data\"" in po(project).read_text()
+    msgfmt(po(project))
+
+
+def test_msgcat_then_update_gives_the_same_file(project: Path) -> None:
+    user_edits(project)
+    assert run(project, "locale", "update")[0] == 0
+    for locale in LOCALES:
+        path = po(project, locale)
+        ours = path.read_bytes()
+        # gettext keeps policyc's layout: msgcat --no-wrap is a no-op
+        same = subprocess.run(["msgcat", "--no-wrap", str(path)], check=True,
+                              capture_output=True).stdout
+        assert same == ours
+        # msgcat's 79-column wrapping (as Poedit and msgmerge write) comes back unwrapped
+        subprocess.run(["msgcat", "-o", str(path), str(path)], check=True)
+        assert path.read_bytes() != ours
+        msgfmt(path)
+    assert run(project, "locale", "update")[0] == 0
+    for locale in LOCALES:
+        assert catalog(po(project, locale)).messages  # parsed back
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+
+
+def test_msgcat_wrapped_round_trip_is_byte_identical(project: Path) -> None:
+    user_edits(project)
+    assert run(project, "locale", "update")[0] == 0
+    ours = {p: p.read_bytes() for p in (project / "locales").rglob("*.po")}
+    for path in ours:
+        subprocess.run(["msgcat", "-o", str(path), str(path)], check=True)
+    assert run(project, "locale", "update")[0] == 0
+    for path, data in ours.items():
+        assert path.read_bytes() == data, path
+
+
+def test_translate_toolkit_reads_and_writes_catalogs_unchanged(project: Path) -> None:
+    user_edits(project)
+    assert run(project, "locale", "update")[0] == 0
+    for locale in LOCALES:
+        path = po(project, locale)
+        store = pypo.pofile.parsefile(str(path))
+        assert bytes(store) == path.read_bytes()  # Weblate would save it unchanged
+        ours = catalog(path)
+        units = [u for u in store.units if not u.isheader() and not u.isobsolete()]
+        assert [(u.getcontext(), u.source, u.target, u.isfuzzy()) for u in units] == [
+            (m.context, m.msgid, m.msgstr, m.fuzzy) for m in ours.messages]
+        edited = next(u for u in units if u.source == LONG_NEW)
+        assert edited.prev_source == LONG_OLD  # the previous text reads as text, not garbage
+    # a translator translates the new sentence and the retitled heading in Weblate
+    # (translate-toolkit wraps an edited entry at 77 columns) and saves
+    path = po(project, "fr")
+    store = pypo.pofile.parsefile(str(path))
+    added = "We keep invoices longer when tax law requires it."
+    sentence = ("Nous conservons les factures plus longtemps lorsque la législation fiscale "
+                "l'exige, et seulement pour la durée qu'elle impose.")
+    next(u for u in store.units if u.source == added).target = sentence
+    heading = next(u for u in store.units if u.source == "How Long We Keep Your Data")
+    heading.target = "Combien de temps nous conservons vos données"
+    heading.markfuzzy(False)
+    path.write_bytes(bytes(store))
+    assert f'msgstr "{sentence}"' not in path.read_text(encoding="utf-8")  # wrapped
+    assert run(project, "locale", "update")[0] == 0
+    text = path.read_text(encoding="utf-8")
+    assert f'msgstr "{sentence}"' in text  # policyc's layout back, the translation kept
+    m = catalog(path).get("data-retention", "How Long We Keep Your Data")
+    assert m is not None and not m.fuzzy and m.previous_msgid is None
+    same = subprocess.run(["msgcat", "--no-wrap", str(path)], check=True,
+                          capture_output=True).stdout
+    assert same == path.read_bytes()
+    msgfmt(path)
+
+
+def test_catalog_headers_as_gettext_writes_them(project: Path, tmp_path: Path) -> None:
+    for locale in (*LOCALES, "it"):
+        if locale == "it":
+            assert run(project, "locale", "init", "it")[0] == 0
+        for domain in ("privacy-policy", "policyc"):
+            cat = catalog(po(project, locale, domain))
+            header = dict(cat.header)
+            assert header["Language"] == locale
+            assert header["Language-Team"] and "LL@li.org" not in header["Language-Team"]
+            text = po(project, locale, domain).read_text(encoding="utf-8")
+            for placeholder in ("FULL NAME", "EMAIL@ADDRESS", "YEAR-MO-DA", "PACKAGE VERSION",
+                                "FIRST AUTHOR", "Generated-By"):
+                assert placeholder not in text, (locale, placeholder)
+            if locale != "ar":  # msginit (gettext 0.21) has no Arabic entry
+                assert header["Plural-Forms"] == msginit_plural_forms(locale, tmp_path)
+    ar = dict(catalog(po(project, "ar")).header)["Plural-Forms"]
+    assert ar.startswith("nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 :")
+
+
+def msginit_plural_forms(locale: str, tmp: Path) -> str:
+    pot = tmp / "x.pot"
+    pot.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
+    out = subprocess.run(["msginit", "--no-translator", "--no-wrap", "-l", locale, "-i",
+                          str(pot), "-o", "-"], check=True, capture_output=True,
+                         text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith('"Plural-Forms:'))
+    return line.removeprefix('"Plural-Forms: ').removesuffix('\\n"')
