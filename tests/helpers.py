@@ -113,7 +113,7 @@ def stop_server(server: subprocess.Popen[str]) -> None:
 
 def set_translation(po: Path, context: str, msgid: str, msgstr: str,
                     fuzzy: bool = False) -> int:
-    """Edit one translation as a translator's tool would; returns its msgstr's PO line."""
+    """Edit one translation as a translator's tool would; returns its PO line (the msgid's)."""
     from compiler.i18n import pofile
 
     catalog = pofile.parse(po.read_bytes(), str(po))
@@ -124,7 +124,7 @@ def set_translation(po: Path, context: str, msgid: str, msgstr: str,
     po.write_bytes(pofile.write(catalog))
     found = pofile.parse(po.read_bytes(), str(po)).get(context, msgid)
     assert found is not None
-    return found.msgstr_line
+    return found.line
 
 
 def run_cli(cwd: Path, *args: str) -> tuple[int, str]:

@@ -117,7 +117,7 @@ def test_check_locates_each_problem_and_lists_changed_link_targets(project: Path
     assert (f"locales/de/LC_MESSAGES/retention-schedule.po:{bad}: error: link target "
             "mailto:x@y.de is not of the same kind as the source's #scope (expected a # target) "
             'in translation of "Security, see [Scope](#scope)"') in lines
-    assert lines[-1] == "policyc: 2 errors in catalogs"
+    assert lines[-1] == "policyc: 2 errors"
 
 
 def test_check_reports_unreadable_catalogs_at_their_line(project: Path) -> None:
