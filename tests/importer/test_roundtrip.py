@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.i18n.catalogs import po_path, read_translations
+from compiler.build import load_translations
 from compiler.importer.run import import_file
 from compiler.importer.verify import built_html, html_blocks, norm
 from compiler.readers import ReadOptions
@@ -39,9 +39,8 @@ def test_output_imports_back_to_the_same_text(shipped: Path, source: Path, code:
         original.meta.version, original.meta.updated, original.meta.effective)
     assert [(c.version, c.date, c.material) for c in doc.meta.changes] == [
         (c.version, c.date, c.material) for c in original.meta.changes]
-    # The template's words (labels, "Version history") come from the locale's catalog.
-    catalog = po_path(ROOT / "locales", code, doc_id)
-    translations = read_translations(catalog, code) if catalog.exists() else None
+    # The template's words (labels, "Version history") come from the locale's catalogs.
+    translations = load_translations(original, code, ROOT / "locales")
     rebuilt = built_html(doc, translations)
     page = (shipped / code / f"{doc_id}.html").read_bytes()
     assert _body(rebuilt) == _body(page)
