@@ -80,18 +80,37 @@ def init(docs: Docs, code: str) -> list[Created]:
             out.append(Created(path, len(template.messages), 0, existed=True))
             continue
         po = initial(template, code)
-        prefilled = 0
-        shipped = builtin_ui_catalog(code) if _domain(pot) == UI_DOMAIN else None
-        if shipped is not None:
-            known = {m.key: m for m in read_po(shipped).messages}
-            for m in po.messages:
-                have = known.get(m.key)
-                if have is not None and have.msgstr and not have.fuzzy:
-                    m.msgstr = have.msgstr
-                    prefilled += 1
+        prefilled = _prefill_ui(po, code) if _domain(pot) == UI_DOMAIN else 0
         write_catalog(po, path)
         out.append(Created(path, len(template.messages), prefilled, existed=False))
     return out
+
+
+def init_ui(ldir: Path, code: str, updated: dt.date) -> Path:
+    """The locale's policyc.po, created (prefilled) if missing: for commands that write a
+    document's catalog themselves (`policyc import --translation`, `policyc init`)."""
+    path = po_path(ldir, code, UI_DOMAIN)
+    template = ui_catalog(updated)
+    write_catalog(template, pot_path(ldir, UI_DOMAIN))
+    if not path.exists():
+        po = initial(template, code)
+        _prefill_ui(po, code)
+        write_catalog(po, path)
+    return path
+
+
+def _prefill_ui(po: PoFile, code: str) -> int:
+    shipped = builtin_ui_catalog(code)
+    if shipped is None:
+        return 0
+    known = {m.key: m for m in read_po(shipped).messages}
+    prefilled = 0
+    for m in po.messages:
+        have = known.get(m.key)
+        if have is not None and have.msgstr and not have.fuzzy:
+            m.msgstr = have.msgstr
+            prefilled += 1
+    return prefilled
 
 
 def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:

@@ -24,9 +24,11 @@ def import_translation(file: Path, source: Path, locale: str, locales_dir: Path,
                        fmt: str | None = None, force: bool = False) -> TranslationImport:
     from babel import Locale, UnknownLocaleError
 
-    from compiler.i18n.catalogs import init_catalog, po_path
+    from compiler.i18n.catalogs import po_path
     from compiler.i18n.extract import template_catalog, write_catalog
+    from compiler.i18n.merge import initial
     from compiler.i18n.ui import UI_CONTEXT
+    from compiler.i18n.workflow import init_ui
     from compiler.importer.run import read
     from compiler.readers import read_file
 
@@ -45,7 +47,7 @@ def import_translation(file: Path, source: Path, locale: str, locales_dir: Path,
     if target.exists() and not force:
         raise CompilerError.at(Loc(display_path(target)), "catalog exists already (pass --force "
                                "to replace it with the aligned translation)", Category.IO)
-    catalog = init_catalog(template_catalog(doc), locale, target.with_name(target.name + ".new"))
+    catalog = initial(template_catalog(doc), locale)
     chosen: dict[tuple[str, str], Pair] = {}
     for pair in alignment.pairs:
         key = (pair.source.context, pair.source.source)
@@ -54,20 +56,21 @@ def import_translation(file: Path, source: Path, locale: str, locales_dir: Path,
             chosen[key] = pair
     messages = 0
     origin = display_path(file)
-    for message in catalog:
-        if not message.id or message.context == UI_CONTEXT:
+    for message in catalog.messages:
+        if not message.msgid or message.context == UI_CONTEXT:
             continue
         messages += 1
-        match = chosen.get((message.context, message.id))
+        match = chosen.get((message.context or "", message.msgid))
         if match is None:
-            message.user_comments.append(f"policyc import: no matching text in {origin}")
+            message.translator_comments.append(f"policyc import: no matching text in {origin}")
             continue
-        message.string = match.msgstr
+        message.msgstr = match.msgstr
         if match.fuzzy:
-            message.flags.add("fuzzy")
+            message.set_fuzzy(True)
             for note in match.notes:
-                message.user_comments.append(f"policyc import: {note}")
+                message.translator_comments.append(f"policyc import: {note}")
     write_catalog(catalog, target)
+    init_ui(locales_dir, locale, doc.meta.updated)  # the layout's words, if not there yet
     findings = list(reading.findings)
     findings.extend(Finding("unmapped", r.loc, f"no source message for {r.plain()[:60]!r}")
                     for r in alignment.leftover)

@@ -166,11 +166,13 @@ class Scaffold:
         }
 
     def catalogs(self) -> list[Path]:
-        from compiler.i18n.catalogs import po_path, pot_path
+        """The templates, then each locale's catalogs (the document's and policyc.po)."""
+        from compiler.i18n.catalogs import UI_DOMAIN, po_path, pot_path
 
         folder = self.root / LOCALES_DIR
-        return [pot_path(folder, self.doc_id),
-                *(po_path(folder, code, self.doc_id) for code in self.locales[1:])]
+        return [pot_path(folder, UI_DOMAIN), pot_path(folder, self.doc_id),
+                *(po_path(folder, code, domain) for code in self.locales[1:]
+                  for domain in (UI_DOMAIN, self.doc_id))]
 
 
 def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
@@ -197,8 +199,7 @@ def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
 def write(scaffold: Scaffold, today: dt.date) -> list[Path]:
     """Write the project; refuse (writing nothing) when any of its files exists already."""
     from compiler.fs import write_atomic
-    from compiler.i18n.catalogs import init_catalog
-    from compiler.i18n.extract import template_catalog, write_catalog
+    from compiler.i18n import workflow
     from compiler.readers import read_file
 
     files = scaffold.files(today)
@@ -215,12 +216,9 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Path]:
     from compiler.project.layout import find_layout
 
     doc = read_file(scaffold.source, load(find_layout(scaffold.root)).variables)
-    template = template_catalog(doc)
-    pot, *pos = scaffold.catalogs()
-    write_catalog(template, pot, template=True)
-    for code, po in zip(scaffold.locales[1:], pos, strict=True):
-        write_catalog(init_catalog(template, code, po), po)
-    return [*files, pot, *pos]
+    for code in scaffold.locales[1:]:  # the layout's words come translated where policyc can
+        workflow.init([(doc, scaffold.root / LOCALES_DIR)], code)
+    return [*files, *scaffold.catalogs()]
 
 
 def _slug(title: str) -> str:
