@@ -5,12 +5,14 @@ The work is done in compiler/i18n (workflow, merge, checks); these commands prin
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
+from compiler.readers.schema import LOCALE_PATTERN
 
 
 @click.group()
@@ -30,10 +32,10 @@ def locale_init(report: Report, code: str, sources: tuple[Path, ...],
 
     from compiler.errors import display_path
     from compiler.i18n import workflow
-    from compiler.i18n.catalogs import LOCALE_CODE, UI_DOMAIN
+    from compiler.i18n.catalogs import UI_DOMAIN
     from compiler.i18n.register import add_locale
 
-    if not LOCALE_CODE.fullmatch(code) or not localedata.exists(code):
+    if not re.fullmatch(LOCALE_PATTERN, code) or not localedata.exists(code):
         raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, "
                                  "pt_BR)", param_hint="CODE")
     docs = opt.documents(sources, locales_dir)

@@ -6,7 +6,6 @@ each translation in checks.py; the file format itself in pofile.py.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,6 @@ UI_DOMAIN = "policyc"  # locales/<locale>/LC_MESSAGES/policyc.po: the template's
 # data (<locale>.po): a new project's policyc.po starts from them (scripts/make_ui_catalogs.py
 # copies them from this repository's locales/<locale>/LC_MESSAGES/policyc.po).
 UI_CATALOGS = Path(__file__).resolve().parent / "ui_catalogs"
-LOCALE_CODE = re.compile(r"[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|\d{3}))?(?:@[a-z]+)?")
 
 # Plural-Forms as gettext's msginit (0.21) writes them; Arabic from the gettext manual
 # (msginit has no entry for it). Other languages: Babel's CLDR-derived rule.

@@ -28,7 +28,8 @@ def test_init_edit_build_serve(tmp_path: Path) -> None:
     made = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
     assert made == [".github/workflows/policies.yml", ".gitignore",
                     "locales/cookie-policy.pot", "locales/de/LC_MESSAGES/cookie-policy.po",
-                    "locales/de/LC_MESSAGES/policyc.po", "locales/policyc.pot", "policyc.toml", "source/cookie-policy.yaml", "source/policy.schema.json"]
+                    "locales/de/LC_MESSAGES/policyc.po", "locales/policyc.pot", "policyc.toml",
+                    "source/cookie-policy.yaml", "source/policy.schema.json"]
     assert "/dist/" in (project / ".gitignore").read_text()
     workflow = (project / ".github" / "workflows" / "policies.yml").read_text()
     assert "policyc build" in workflow and "policyc verify --manifest" in workflow
