@@ -184,7 +184,8 @@ Checker = Callable[[Unit], None]
 # Order matters: a blank translation is only untranslated; a broken one is reported by the
 # first checker that refuses it (one clear cause per message, as a compiler reports).
 CHECKERS: tuple[Checker, ...] = (check_blank, check_characters, check_label_fields,
-                                 check_syntax, check_links, check_placeholders, check_markup)
+                                 check_syntax, check_links, check_placeholders, check_refs,
+                                 check_code, check_markup)
 
 
 class Verdict(enum.Enum):
