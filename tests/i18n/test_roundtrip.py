@@ -25,8 +25,7 @@ LONG_NEWER = LONG_NEW.replace("account manager", "customer success manager")
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     dest = tmp_path / "project"
-    (dest / "source").mkdir(parents=True)
-    shutil.copy(ROOT / "source" / "privacy-policy.yaml", dest / "source")
+    shutil.copytree(ROOT / "source", dest / "source")
     shutil.copytree(ROOT / "locales", dest / "locales")
     return dest
 

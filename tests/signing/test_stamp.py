@@ -72,7 +72,7 @@ def expected_label(locale: str) -> str:
     """From the catalog and CLDR directly, not through policyc's own code."""
     template = "Digitally signed by {signer} on {date}"
     if locale != "en":
-        with (ROOT / "locales" / locale / "LC_MESSAGES" / "privacy-policy.po").open("rb") as fh:
+        with (ROOT / "locales" / locale / "LC_MESSAGES" / "policyc.po").open("rb") as fh:
             message = read_po(fh).get(template, "ui")
         assert message is not None and message.string
         template = str(message.string)
