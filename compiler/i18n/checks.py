@@ -20,7 +20,7 @@ from compiler.chars import invalid_char, invalid_message
 from compiler.errors import Category, Diagnostic, Loc, Severity
 from compiler.i18n.ui import UI_CONTEXT
 from compiler.inline import InlineError, code_spans, parse_inline, placeholders, refs
-from compiler.links import PLACEHOLDER
+from compiler.links import DOC_SCHEME, PLACEHOLDER
 from compiler.model import Code, Emphasis, Inline, Link, Placeholder, Ref, Strong, Text
 
 
@@ -174,6 +174,10 @@ def check_links(unit: Unit) -> None:
         if "{" in old:
             raise TranslationProblem(f"link target {old} comes from a variable and cannot be "
                                      f"changed by a translation (found {new})")
+        if old.startswith(DOC_SCHEME):
+            raise TranslationProblem(f"{{doc:{old.removeprefix(DOC_SCHEME)}}} links another "
+                                     "document of the project and cannot be changed by a "
+                                     f"translation (found {new})")
         if scheme(old) != scheme(new):
             raise TranslationProblem(f"link target {new} is not of the same kind as the "
                                      f"source's {old} (expected a {scheme(old) or 'relative'} "

@@ -14,6 +14,7 @@ from compiler.i18n import pofile
 from compiler.i18n.pofile import PoFile
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import code_spans, needs_translation, placeholders, refs
+from compiler.links import DOC_SCHEME
 from compiler.model import (
     Address,
     Block,
@@ -152,7 +153,10 @@ def markup_notes(source: str, inlines: tuple[Inline, ...]) -> list[str]:
     if _has(inlines, Emphasis):
         notes.append("*...* makes the words between single asterisks italic: keep the "
                      "asterisks around the matching words.")
-    links = _links(inlines)
+    links = [link for link in _links(inlines) if not link.href.startswith(DOC_SCHEME)]
+    if len(links) < len(_links(inlines)):
+        notes.append("{doc:name} becomes the title of another document of the project, "
+                     "linked to it in your language: keep it exactly.")
     if any(f"]({link.href})" in source for link in links):
         variable = any("{" in link.href and f"]({link.href})" in source for link in links)
         notes.append("[text](target) is a link: translate the text in square brackets; keep "
