@@ -11,6 +11,7 @@ from compiler.errors import Category, CompilerError, Loc, display_path
 from compiler.i18n.catalogs import (
     UI_DOMAIN,
     Translations,
+    catalog_root,
     parse_translations,
     po_path,
     read_translations,
@@ -79,9 +80,10 @@ class Revision:
             shown = display_path(po)
             if locale == self.document.meta.source_locale or not po.exists():
                 return None, shown
+            root = catalog_root(self.locales)
             ui_po = po_path(self.locales, locale, UI_DOMAIN)
-            ui = read_translations(ui_po, locale) if ui_po.exists() else None
-            return read_translations(po, locale, ui=ui), shown
+            ui = read_translations(ui_po, locale, root) if ui_po.exists() else None
+            return read_translations(po, locale, root, ui), shown
         tree, folder = self.locales
         path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{doc_id}.po")
         shown = tree.spec(path)
