@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.i18n.catalogs import parse_translations
-from compiler.i18n.extract import template_catalog, write_catalog
+from compiler.i18n.extract import template_catalog, ui_catalog, write_catalog
 from compiler.i18n.localize import localize
 from compiler.model import LocalizedDocument
 from compiler.model.walk import rich_fields
@@ -72,11 +72,11 @@ def _content(ldoc: LocalizedDocument) -> list[tuple[str, str, object]]:
 @given(sources())
 def test_identity_catalog_gives_the_same_document(text: str) -> None:
     doc = load_text(text, "prop.yaml")
-    catalog = template_catalog(doc)
-    for message in catalog:
-        if message.id:
-            message.string = message.id
-    translations = parse_translations(write_catalog(catalog), "prop.de.po", "de")
+    catalog, ui = template_catalog(doc), ui_catalog(doc.meta.updated)
+    for message in [*catalog.messages, *ui.messages]:
+        message.msgstr = message.msgid
+    translations = parse_translations(write_catalog(catalog), "prop.de.po", "de",
+                                      parse_translations(write_catalog(ui), "policyc.po", "de"))
     same, diag = localize(doc, "de", translations)
     assert diag.items == []
     reference, _ = localize(doc, "de", None)  # the source's own words, German formatting
