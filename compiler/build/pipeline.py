@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.build import plan as planning
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
-from compiler.build.run import run
+from compiler.build.run import run, start_pool
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
 from compiler.fs import folder_lock, write_atomic
@@ -119,12 +119,13 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     if options.base_url is not None and (why := links.canonical_problem(options.base_url)):
         raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: {why}",
                                Category.REFERENCE)
-    with folder_lock(options.out):
-        return _build(sources, options, progress)
+    with folder_lock(options.out), contextlib.ExitStack() as cleanup:
+        return _build(sources, options, progress, cleanup)
 
 
 def _build(sources: Sequence[str | Path], options: BuildOptions,
-           progress: Callable[[str, int, int], None] | None) -> BuildResult:
+           progress: Callable[[str, int, int], None] | None,
+           cleanup: contextlib.ExitStack) -> BuildResult:
     started = time.perf_counter()
     planning.forget_inputs()
     result = BuildResult()
@@ -166,6 +167,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     state = State.read(options.out)
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
     stale = [j for j in jobs if j not in fresh]
+    pool = start_pool(options, stale, cleanup)  # workers warm up while the parent localizes
     titles = _Titles(linked, document, options)
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     localized = _localize(jobs, fresh, state, options, document, titles, result, failed)
@@ -209,7 +211,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
 
     inputs = input_digests(sources_facts, options)
     try:
-        run(stale, localized, options, finish)
+        run(stale, localized, options, finish, pool)
     except BaseException:
         # Some outputs were replaced: state and manifest describe the files as they now are
         # (a failed write leaves its previous file, still listed as built before).
