@@ -254,3 +254,18 @@ def test_yaml_words_stay_strings(tmp_path: Path) -> None:
     assert result.document.meta.id == "null"
     assert [s.id for s in result.document.sections] == ["yes", "no"]
     assert result.document.meta.source_locale == "no"
+
+
+def test_imported_docx_builds_to_html_and_docx(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """An imported source is a source: `policyc build` makes its outputs."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    imported = runner.invoke(main, ["import", str(IMPORT / "basecamp-privacy.docx"),
+                                    "--variables", "--brief"])
+    assert imported.exit_code == 0, imported.output
+    built = runner.invoke(main, ["build", "--format", "html,docx", "--jobs", "1"])
+    assert built.exit_code == 0, built.output
+    outputs = sorted(p.name for p in (tmp_path / "dist").rglob("*.*") if p.suffix in
+                     (".html", ".docx") and p.name != "index.html")
+    assert outputs == ["privacy-policy.docx", "privacy-policy.html"]
