@@ -365,6 +365,9 @@ def _summarize(sig: Any, status: Any, *, trust: bool, changes: list[Change], str
                 problems.append(f"modified after signing: {shown}")
             elif strict and disallowed:
                 problems.append(f"changed after the last signature (--strict): {shown}")
+    indic = getattr(status, "trust_problem_indic", None)
+    if status.intact and status.valid and indic is not None and "REVOKED" in indic.name:
+        problems.append("the signer's certificate was revoked (revocation data in the file)")
     ts = status.timestamp_validity if not is_timestamp else None
     if ts is not None and not (ts.intact and ts.valid):
         problems.append("the timestamp token is invalid")

@@ -81,3 +81,34 @@ def test_ltv_needs_a_timestamp_url(ltv: tuple[Pki, Path, str], unsigned_policy: 
                  "--ltv")
     assert result.exit_code == 2
     assert "--ltv needs --timestamp-url" in result.output
+
+
+def test_revoked_signer_is_a_failure_not_untrusted(tmp_path: Path,
+                                                  unsigned_policy: Path) -> None:
+    """A certificate revoked before signing, its OCSP answer embedded: exit 1, says why."""
+    import urllib.request
+
+    from asn1crypto import ocsp as asn1_ocsp
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509 import ocsp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    with services() as (url, answers):
+        pki = make_pki(tmp_path, services=url)
+        answers.pki = pki
+        answers.revoked = {pki.signer_cert.serial_number}
+        out = tmp_path / "signed.pdf"
+        result = run(sign, unsigned_policy, "--p12", pki.signer_p12, "-o", out)
+        assert result.exit_code == 0, result.output
+        request = ocsp.OCSPRequestBuilder().add_certificate(
+            pki.signer_cert, pki.ca_cert, hashes.SHA256()).build()
+        with urllib.request.urlopen(urllib.request.Request(  # the local server
+                f"{url}ocsp", data=request.public_bytes(serialization.Encoding.DER),
+                headers={"Content-Type": "application/ocsp-request"})) as answer:
+            response = asn1_ocsp.OCSPResponse.load(answer.read())
+    stream = io.BytesIO(out.read_bytes())
+    DocumentSecurityStore.add_dss(stream, None, ocsps=[response], validation_context=None)
+    out.write_bytes(stream.getvalue())
+    result = run(verify, out, "--trust", pki.ca_pem)
+    assert result.exit_code == 1, result.output
+    assert "the signer's certificate was revoked" in result.output
