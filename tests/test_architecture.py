@@ -25,7 +25,6 @@ MAX_LINES = 400
 TO_SPLIT = {
     "compiler.readers.yaml": "issue #19",
     "compiler.model": "issue #19 (document.py, legal.py)",
-    "compiler.renderers.ooxml": "issue #19",
     "compiler.renderers.docx": "issue #19",
     "compiler.redline.compare": "issue #19",
     "compiler.signing.verify": "issue #17",
