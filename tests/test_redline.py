@@ -97,6 +97,7 @@ def test_summary_and_json_for_the_notification() -> None:
         "  - Contact: moved"]
     code, out, _ = run(["diff", str(source("edits", "old")), str(source("edits", "new")),
                         "--json", "--locale", "de"])
+    assert code == 0, out
     data = json.loads(out)
     assert (data["old"]["version"], data["new"]["version"], data["locale"]) == (
         "1.0.0", "1.1.0", "de")
