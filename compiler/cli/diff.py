@@ -49,8 +49,9 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
     from compiler.redline.revisions import read_revision
 
     fmts = opt.formats(formats)
-    before = read_revision(old, other=new)
-    after = read_revision(new, other=old)
+    shared = opt.project()[1].variables
+    before = read_revision(old, other=new, shared=shared)
+    after = read_revision(new, other=old, shared=shared)
     wanted = opt.split(locales)
     if (summary or as_json) and not wanted:
         wanted = (after.document.meta.source_locale,)

@@ -17,7 +17,7 @@ from compiler.i18n.catalogs import (
     read_translations,
 )
 from compiler.limits import MAX_CATALOG_BYTES, MAX_SOURCE_BYTES
-from compiler.model import Document
+from compiler.model import Document, Variable
 
 GIT_PREFIX = "git:"
 
@@ -129,15 +129,17 @@ def repo_path(path: Path, repo: Path) -> str:
                                f"the git repository {repo}", Category.IO) from err
 
 
-def read_revision(spec: str, other: str | None = None, cwd: Path | None = None) -> Revision:
-    """Load one side. A git: spec without a path takes the other side's file."""
+def read_revision(spec: str, other: str | None = None, cwd: Path | None = None,
+                  shared: tuple[Variable, ...] = ()) -> Revision:
+    """Load one side. A git: spec without a path takes the other side's file. shared: the
+    project's [variables] (today's policyc.toml, for both sides)."""
     from compiler.project.layout import locales_dir, revision_locales_dir
     from compiler.readers import read_bytes, read_file
 
     where = cwd or Path.cwd()
     if not spec.startswith(GIT_PREFIX):
         path = Path(spec) if Path(spec).is_absolute() else where / spec
-        return Revision(spec, read_file(path), locales_dir(path),
+        return Revision(spec, read_file(path, shared), locales_dir(path),
                         path.resolve().parent)
     repo = _repo_root(where, spec)
     rev, file = _split_git(spec)
@@ -160,6 +162,6 @@ def read_revision(spec: str, other: str | None = None, cwd: Path | None = None) 
     data = tree.read(file, MAX_SOURCE_BYTES, "source")
     if data is None:
         raise CompilerError.at(Loc(full), f"revision '{rev}' has no file '{file}'", Category.IO)
-    document = read_bytes(data, full)
+    document = read_bytes(data, full, shared)
     folder = revision_locales_dir(PurePosixPath(file))
     return Revision(full, document, (tree, str(folder)), repo / PurePosixPath(file).parent)

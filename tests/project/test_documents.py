@@ -162,3 +162,17 @@ def test_unknown_document_id_is_located(tmp_path: Path) -> None:
         assert proc.stderr.splitlines()[0] == (
             "source/privacy-policy.yaml:13:20: error: document link '{doc:cookie-policy}' "
             "names no document of the project (known: privacy-policy)")
+
+
+def test_diff_reads_the_shared_variables(tmp_path: Path) -> None:
+    (tmp_path / "source").mkdir()
+    (tmp_path / "policyc.toml").write_text(CONFIG, encoding="utf-8")
+    old = tmp_path / "old.yaml"
+    old.write_text(COOKIES.replace("see also {doc:privacy-policy}", "see our notice"))
+    new = tmp_path / "source" / "cookie-policy.yaml"
+    new.write_text(COOKIES.replace("see also {doc:privacy-policy}", "see our notice")
+                   .replace("{company} sets", "{company} and {legal_email} set"))
+    proc = _policyc(tmp_path, "diff", str(old), str(new), "--locale", "en", "--format", "html")
+    assert proc.returncode == 0, proc.stderr  # {legal_email} comes from policyc.toml
+    redline = (tmp_path / "dist" / "redline" / "en" / "cookie-policy.redline.html").read_text()
+    assert "legal@northwind.example" in redline
