@@ -41,6 +41,7 @@ class PageInfo:
     updated: str
     language: str
     direction: str
+    organization: str = ""
 
 
 def manifest_bytes(out: Path, outputs: list[Output], inputs: dict[str, dict[str, str]],
@@ -140,6 +141,8 @@ def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Outp
         row["files"].append({"format": o.format.upper(), "size": _size(o.size),
                              "href": o.path.relative_to(out).as_posix()})
     css = templates.read_text("css/web.css") + theme.web_css()
+    organizations = sorted({info.organization for info in pages.values() if info.organization})
     template = environment(templates).get_template("html/index.html.j2")
     return template.render(rows=list(rows.values()), css=Markup(css),
+                           organization=" \u00b7 ".join(organizations),
                            generator=f"policyc {__version__}").encode()

@@ -312,7 +312,8 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
         result.warnings.extend(warnings)
         state.locales[f"{pair[0]}/{pair[1]}"] = LocaleState(
             completeness, ldoc.title, ldoc.updated_text, ldoc.language.native_name,
-            ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings])
+            ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings],
+            ldoc.meta.organization)
     return localized
 
 
@@ -334,7 +335,7 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
         if info is not None:
             completeness.setdefault(o.document, {})[o.locale] = info.completeness
             pages[(o.document, o.locale)] = PageInfo(info.title, info.updated, info.language,
-                                                     info.direction)
+                                                     info.direction, info.organization)
     manifest = out / "manifest.json"
     changed = _write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness))
     if options.signer is not None and not failed:

@@ -48,6 +48,7 @@ class LocaleState:
     language: str
     direction: str
     warnings: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, message)
+    organization: str = ""  # the index names it
 
 
 @dataclass

@@ -52,6 +52,7 @@ TOC_DEPTH = 3
 LIST_DEPTH = 5  # Word's built-in list styles stop at "List Bullet 5"
 TABLE_STYLE = "Policy Table"
 LETTER = (12240, 15840)  # twips
+IMPORTANT_BORDER, IMPORTANT_SHADE = "B4540A", "FFF6EC"  # print.css and web.css .note-important
 # \n: no page numbers, so the TOC is right as written and stays right when refreshed
 TOC_INSTRUCTION = f'TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u \\n'
 LRM = "\u200e"
@@ -437,8 +438,11 @@ class _Writer:
                 p = self.paragraph("Note")
                 label = {NoteKind.IMPORTANT: labels.important, NoteKind.WARNING: labels.warning,
                          NoteKind.INFO: None}[kind]
-                if label:
-                    p.append(ooxml.run(label + sep, bold=True))
+                if label:  # important and warning notes in the PDF's and HTML's amber
+                    ooxml.note_colours(p, IMPORTANT_BORDER, IMPORTANT_SHADE, rtl=self.rtl)
+                    label_run = ooxml.run(label + sep, bold=True)
+                    ooxml.run_colour(label_run, IMPORTANT_BORDER)
+                    p.append(label_run)
                 self.rich(p, t)
             case Contact(entries=entries):
                 for entry in entries:

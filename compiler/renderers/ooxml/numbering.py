@@ -11,7 +11,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.package import Package
 
-from compiler.renderers.ooxml.schema import PPR_ORDER, _local, child
+from compiler.renderers.ooxml.schema import PPR_ORDER, RPR_ORDER, _local, child
 
 # --- numbering ------------------------------------------------------------------------
 
@@ -192,6 +192,29 @@ def keep_next(paragraph: BaseOxmlElement) -> None:
         ppr = OxmlElement("w:pPr")
         paragraph.insert(0, ppr)
     child(ppr, "keepNext", PPR_ORDER)
+
+
+def note_colours(paragraph: BaseOxmlElement, border: str, fill: str, *, rtl: bool) -> None:
+    """A callout paragraph's start border and shading in other colours than its style's:
+    direct w:pBdr (the start side: left, or right in right-to-left text) and w:shd."""
+    ppr = paragraph.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        paragraph.insert(0, ppr)
+    borders = child(ppr, "pBdr", PPR_ORDER)
+    side = OxmlElement("w:right" if rtl else "w:left")
+    for key, value in (("val", "single"), ("sz", "24"), ("space", "8"), ("color", border)):
+        side.set(qn(f"w:{key}"), value)
+    borders.append(side)
+    child(ppr, "shd", PPR_ORDER, val="clear", color="auto", fill=fill)
+
+
+def run_colour(run: BaseOxmlElement, colour: str) -> None:
+    rpr = run.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        run.insert(0, rpr)
+    child(rpr, "color", RPR_ORDER, val=colour)
 
 
 def set_numbering(paragraph: BaseOxmlElement, num_id: str, ilvl: int) -> None:
