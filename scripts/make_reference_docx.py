@@ -1,7 +1,7 @@
 """Generate compiler/templates/docx/reference.docx, the default DOCX style reference, reproducibly.
 
 It starts from python-docx's own default template (its theme, settings, font table and
-latent styles) and replaces the styles and list definitions with policyc's: Noto fonts,
+latent styles) and replaces the styles and list definitions with policyc's: Office fonts,
 dark slate headings with a thin teal accent, A4 with 2.2 cm margins. A corporate template
 is made the same way as pandoc's: copy this file, restyle it in Word, keep the style names.
 
@@ -31,7 +31,11 @@ from compiler.renderers import ooxml  # noqa: E402  (needs the project root on s
 OUTPUT = ROOT / "compiler" / "templates" / "docx" / "reference.docx"
 STAMP = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
-SANS, CJK, ARABIC = "Noto Sans", "Noto Sans CJK JP", "Noto Naskh Arabic"
+# Fonts every Office has, on Windows and on macOS, per script: Arial for Latin and Arabic
+# (its Arabic glyphs ship with Windows and with Office for Mac), Yu Gothic for Japanese.
+# Word opens the document without substituting a font; LibreOffice uses its metric-compatible
+# Liberation Sans (or the fontconfig fallback) for Arial. The PDF keeps Noto, embedded.
+SANS, CJK, ARABIC = "Arial", "Yu Gothic", "Arial"
 TEXT, HEADING, MUTED = "1D2733", "14202C", "5A6878"
 ACCENT, LINK, RULE, SHADE, CTA_SHADE = "1F5F99", "1F5F99", "DDE3EA", "EEF5FC", "F3F6F9"
 A4 = (11906, 16838)
@@ -233,9 +237,8 @@ def doc_defaults() -> str:
 
 
 FONTS = (  # name, panose, charset, family: what Word substitutes when a font is missing
-    (SANS, "020B0502040504020204", "00", "swiss"),
-    (CJK, "020B0500000000000000", "80", "swiss"),
-    (ARABIC, "02020603050405020304", "B2", "roman"),
+    (SANS, "020B0604020202020204", "00", "swiss"),  # Arial (Latin and Arabic)
+    (CJK, "020B0400000000000000", "80", "swiss"),  # Yu Gothic
 )
 
 

@@ -20,6 +20,7 @@ from docx.shared import Twips
 from compiler import legal, links
 from compiler.errors import Category, CompilerError, Diagnostics, Loc
 from compiler.model import (
+    HISTORY_ID,
     Address,
     Block,
     CallToAction,
@@ -57,7 +58,8 @@ IMPORTANT_BORDER, IMPORTANT_SHADE = "B4540A", "FFF6EC"  # print.css and web.css 
 TOC_INSTRUCTION = f'TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u \\n'
 LRM = "\u200e"
 RTL_SCRIPT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-CJK_FONTS = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
+# East Asian fonts every Office has (Windows, and bundled with Office for Mac)
+CJK_FONTS = {"ja": "Yu Gothic", "ko": "Malgun Gothic", "zh": "Microsoft YaHei"}
 
 
 def reference_path(options: RenderOptions) -> Path:
@@ -394,6 +396,14 @@ class _Writer:
             ooxml.set_numbering(p, "0", 0)
         return p
 
+    def keep_with_history(self) -> None:
+        """The version history never stands alone on the last page: the last paragraphs
+        before it (a contact line, a call-to-action box) keep with its heading."""
+        body = self.end.getparent()
+        before = [el for el in body if el.tag == qn("w:p")][-3:]
+        for p in before:
+            ooxml.keep_next(p)
+
     def annex_front(self, label: str) -> None:
         """An annex opens on a new page with "Annex B – <title>"; no title page, no TOC."""
         p = self.paragraph("Title")
@@ -409,6 +419,8 @@ class _Writer:
             self.block(block)
 
     def section(self, section: Section) -> None:
+        if section.id == HISTORY_ID:
+            self.keep_with_history()
         p = self.heading(section.level, section.number)
         self.clause_prefix = section.number
         if self.annex_letter:  # written numbers: B.1, B.2 (the document's own when numbered)
@@ -673,7 +685,7 @@ def properties(document: WordDocument, doc: LocalizedDocument) -> None:
 def east_asian_font(tag: str) -> str | None:
     language, *rest = tag.split("-")
     if language == "zh" and {"Hant", "TW", "HK", "MO"} & set(rest):
-        return "Noto Sans CJK TC"
+        return "Microsoft JhengHei"
     return CJK_FONTS.get(language)
 
 

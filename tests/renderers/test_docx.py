@@ -316,7 +316,7 @@ def test_japanese_language_and_font() -> None:
     rpr = _defaults_rpr(document)
     lang = rpr.find(qn("w:lang"))
     assert lang.get(qn("w:val")) == "ja" and lang.get(qn("w:eastAsia")) == "ja"
-    assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "Noto Sans CJK JP"
+    assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "Yu Gothic"  # Office has it
     assert document.core_properties.language == "ja"
     assert _open("en").element.body.find(f".//{qn('w:bidi')}") is None
 
@@ -409,3 +409,16 @@ def test_libreoffice_converts_every_sentence(tmp_path: Path, code: str) -> None:
     assert missing_lines(text, docx_fixture.sentences(code)) == []
     footer = "Page 1 of 2" if code == "en" else "2 ページ中 1 ページ"
     assert footer in text
+
+
+def test_reference_uses_fonts_every_office_has() -> None:
+    """Stock Word on Windows and macOS opens the DOCX without substituting a font."""
+    office = {"Arial", "Courier New", "Yu Gothic", "Malgun Gothic", "Microsoft YaHei",
+              "Microsoft JhengHei"}
+    for code in ("en", "ja", "ar"):
+        document = _open(code)
+        used = {value for el in document.element.iter(qn("w:rFonts"))
+                for key, value in el.attrib.items() if not key.endswith("Theme")}
+        used |= {value for el in document.styles.element.iter(qn("w:rFonts"))
+                 for key, value in el.attrib.items() if not key.endswith("Theme")}
+        assert used and used <= office, (code, used - office)

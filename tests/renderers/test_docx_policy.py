@@ -77,3 +77,10 @@ def test_table_columns_sized_from_content(table_build: Path) -> None:
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     longest = [max(len(r[c]) for r in rows) for c in range(len(grid))]
     assert grid.index(max(grid)) == longest.index(max(longest))
+
+
+def test_version_history_keeps_with_what_precedes(en_build: Path) -> None:
+    d = _doc(en_build)
+    paragraphs = d.paragraphs
+    heading = next(i for i, p in enumerate(paragraphs) if p.text == "Version history")
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[heading - 3:heading + 1])
