@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -169,4 +170,13 @@ def test_libreoffice_renders_every_docx(libreoffice_pdfs: Path, locale: str) -> 
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     assert 3 <= pages <= 15
     wanted = catalog_texts(locale, headings=locale == "ar")
-    assert missing(pdftotext(pdf), wanted) == []
+    text = pdftotext(pdf)
+    if locale == "ar":
+        # The DOCX asks for Arial, which Office has; where it is missing (Linux CI) LibreOffice
+        # falls back to DejaVu Sans, whose lam-alef ligatures poppler reads back in visual
+        # order ("اإلصدار"): compare without lam and alef.
+        def strip(t: str) -> str:
+            return re.sub("[\u0644\u0627\u0623\u0625\u0622]", "", t)
+
+        text, wanted = strip(text), [strip(w) for w in wanted]
+    assert missing(text, wanted) == []

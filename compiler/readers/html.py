@@ -165,7 +165,12 @@ def _head(root: Any, col: Collector, shown: str) -> Hints:
             dates = [dt.date.fromisoformat(str(t)) for t in times if re.fullmatch(
                 r"\d{4}-\d{2}-\d{2}", str(t))]
             if len(dates) == 2:
-                hints.updated, hints.effective = dates
+                hints.updated, hints.effective = dates  # older pages: updated, effective
+            for name in ("updated", "effective"):  # pages that say which is which
+                marked = h.xpath(f".//p[contains(@class,'doc-meta')]//span[@class='{name}']"
+                                 "//time/@datetime")
+                if marked and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(marked[0])):
+                    setattr(hints, name, dt.date.fromisoformat(str(marked[0])))
             meta_text = " ".join(x.text_content() for x in h.xpath(".//p[contains(@class,'doc-meta')]"))
             m = re.search(r"\d+\.\d+\.\d+(?:[-+][\w.]+)?", meta_text)
             if m:

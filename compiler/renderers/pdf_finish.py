@@ -3,6 +3,7 @@
 - The catalog asks viewers to open with the bookmarks panel (/PageMode /UseOutlines).
 - Each attachment is listed once in the catalog's /AF (WeasyPrint 70 lists an embedded
   file twice: once from the EmbeddedFiles name tree, once as a /Filespec object).
+- The hyphens of hyphenation read back as soft hyphens, so a copied word is whole.
 - A link whose generated parts (a TOC entry's text, its dotted leader and its page number)
   became nested /Link structure elements is one /Link: the inner ones' annotations and
   marked content move to the outermost, and the parent tree follows.
@@ -29,6 +30,24 @@ def finish(_document: Any, pdf: Any) -> None:
     pdf.catalog["PageMode"] = "/UseOutlines"
     dedupe_associated_files(pdf)
     merge_nested_links(pdf)
+    soft_hyphens(pdf)
+
+
+def soft_hyphens(pdf: Any) -> None:
+    """Hyphenation hyphens read back as soft hyphens (U+00AD), so copying a hyphenated word
+    gives the word: WeasyPrint draws the hyphen it adds at a line break with the font's
+    U+2010 glyph, and here that glyph's ToUnicode entry becomes U+00AD, which the PDF
+    standard (14.8.2.2.3) and Unicode define as a break artefact to drop. It cannot be
+    done in the layout: HarfBuzz shapes U+00AD invisibly. A glyph the font shares with
+    the ASCII hyphen-minus (E-Mail) maps to U+002D and is left alone."""
+    for obj in pdf.objects:
+        lines = getattr(obj, "stream", None)
+        if not isinstance(lines, list) or not any(
+                isinstance(line, bytes) and line.endswith(b"beginbfchar") for line in lines):
+            continue
+        for i, line in enumerate(lines):
+            if isinstance(line, bytes) and line.endswith(b"> <2010>"):
+                lines[i] = line[:-5] + b"00ad>"
 
 
 def dedupe_associated_files(pdf: Any) -> None:

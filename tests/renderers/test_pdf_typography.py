@@ -17,7 +17,7 @@ from compiler.readers import read_file as load
 from tests.helpers import POLICY, ROOT
 
 LOCALES = ("en", "de", "fr", "ja", "ar")
-HYPHEN = "\u2010"  # WeasyPrint's hyphenation character
+HYPHEN = "\u00ad"  # the hyphenation hyphen reads back as a soft hyphen (pdf_finish)
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +161,12 @@ def test_call_to_action_is_centred(pdfs: Path, locale: str) -> None:
                 break
         else:
             pytest.fail(f"call-to-action line {text!r} not found in {pdf}")
+
+
+def test_hyphenation_copies_as_soft_hyphen_and_real_hyphens_stay(pdfs: Path) -> None:
+    """A viewer copying 'Informa-tionen' drops the soft hyphen; 'E-Mail' keeps its hyphen."""
+    text = subprocess.run(["pdftotext", str(pdfs / "de" / "privacy-policy.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "\u2010" not in text
+    assert re.search(r"\w\u00ad\n\w", text)
+    assert "E-Mail" in text
