@@ -110,8 +110,10 @@ def _valid(state: Any) -> bool:
             return False
     for entry in state["locales"].values():
         completeness, warnings = entry.get("completeness"), entry.get("warnings")
-        if not (set(entry) == {"completeness", "title", "updated", "language", "direction",
-                               "warnings"}
+        if not (set(entry) in ({"completeness", "title", "updated", "language", "direction",
+                                "warnings"}, {"completeness", "title", "updated", "language",
+                                              "direction", "warnings", "organization"})
+                and isinstance(entry.get("organization", ""), str)
                 and isinstance(completeness, dict) and isinstance(warnings, list)
                 and all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], str)
                         and type(w[1]) is int and isinstance(w[2], str) for w in warnings)
