@@ -17,7 +17,7 @@ from compiler.model import LocalizedDocument, Rich, Section, Text, plain_text
 from compiler.redline.compare import Redline, Revised, SectionDiff, Status, revise
 from compiler.redline.html import versions_label
 from compiler.redline.words import Op, by_character
-from compiler.renderers import RenderOptions, ooxml
+from compiler.renderers import RenderOptions, docx_body, docx_styles, ooxml
 from compiler.renderers import docx as policy
 
 _KIND = {Op.INSERT: ooxml.INS, Op.DELETE: ooxml.DEL}
@@ -107,16 +107,16 @@ class _TrackedWriter(policy._Writer):
         the headings they point to are."""
         self.revised_line("TOC Heading", self.redline.old.labels.contents,
                           self.redline.new.labels.contents)
-        entries = [e for e in self.headings(self.redline.sections) if e[1] <= policy.TOC_DEPTH]
+        entries = [e for e in self.headings(self.redline.sections) if e[1] <= docx_styles.TOC_DEPTH]
         if not entries:
             p = self.paragraph("Normal")
-            p.extend([*ooxml.field_start(policy.TOC_INSTRUCTION), ooxml.field_end()])
+            p.extend([*ooxml.field_start(docx_styles.TOC_INSTRUCTION), ooxml.field_end()])
             return
         for i, (title, level, ident, kind, number) in enumerate(entries):
             p = self.paragraph(f"TOC {level}")
             self.toc_entries.append(p)
             if i == 0:
-                p.extend(ooxml.field_start(policy.TOC_INSTRUCTION))
+                p.extend(ooxml.field_start(docx_styles.TOC_INSTRUCTION))
             target = ooxml.hyperlink(self.part, anchor=self.anchors[ident])
             p.append(target)
             if number:
@@ -124,11 +124,11 @@ class _TrackedWriter(policy._Writer):
             if isinstance(title, Revised):
                 for piece in title.pieces:
                     start = len(target)
-                    target.append(ooxml.run(policy._plain(plain_text(piece.inlines))))
+                    target.append(ooxml.run(docx_body._plain(plain_text(piece.inlines))))
                     if piece.op is not Op.EQUAL:
                         self.revisions.runs(list(target)[start:], _KIND[piece.op])
             else:
-                target.append(ooxml.run(policy._plain(title.plain())))
+                target.append(ooxml.run(docx_body._plain(title.plain())))
             if i == len(entries) - 1:
                 p.append(ooxml.field_end())
             if kind is not None:  # move marks belong to the body's move ranges
