@@ -186,7 +186,7 @@ def main() -> None:
     from compiler.renderers import html as html_renderer
     from compiler.renderers import pdf as pdf_renderer
 
-    base_url = str(ROOT / "compiler" / "templates") + "/"
+    base_url = str(ROOT / "templates") + "/"
     every = localized_all()
     prints = [pdf_renderer.print_html(ldoc, ropts) for _, ldoc, ropts in every]  # type: ignore[arg-type]
     for html in prints:  # warm: fonts, hyphenation dictionaries

@@ -1,4 +1,4 @@
-"""Generate compiler/templates/docx/reference.docx, the default DOCX style reference, reproducibly.
+"""Generate templates/docx/reference.docx, the default DOCX style reference, reproducibly.
 
 It starts from python-docx's own default template (its theme, settings, font table and
 latent styles) and replaces the styles and list definitions with policyc's: Office fonts,
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from compiler.renderers import ooxml  # noqa: E402  (needs the project root on sys.path)
 
-OUTPUT = ROOT / "compiler" / "templates" / "docx" / "reference.docx"
+OUTPUT = ROOT / "templates" / "docx" / "reference.docx"
 STAMP = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 # Fonts every Office has, on Windows and on macOS, per script: Arial for Latin and Arabic

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import jinja2
 
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+# compiler/templates is a link to the repository's templates/ in a checkout; resolved, so that
+# this repository (whose templates/ is the built-in set) has no override layer.
+BUILTIN = (Path(__file__).resolve().parent.parent / "templates").resolve()
 TEMPLATES = BUILTIN
 BUILTIN_PREFIX = "builtin"  # {% extends "builtin/html/page.html.j2" %} reaches the built-in file
 
@@ -63,7 +65,7 @@ class Templates:
         found: dict[str, Path] = {}
         for root in reversed(self.roots):
             for path in sorted(root.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
+                if _is_template(path):
                     found[path.relative_to(root).as_posix()] = path
         return dict(sorted(found.items()))
 
@@ -92,7 +94,12 @@ def clear_caches() -> None:
 @cache
 def _tree_digests(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+            for p in sorted(root.rglob("*")) if _is_template(p)}
+
+
+def _is_template(path: Path) -> bool:
+    """Files that render: not caches, not the folder's README (which explains the folder)."""
+    return path.is_file() and "__pycache__" not in path.parts and path.name != "README.md"
 
 
 @cache

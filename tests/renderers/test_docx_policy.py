@@ -52,7 +52,7 @@ def test_important_note_in_the_pdf_and_html_colours(en_build: Path) -> None:
     assert ppr.find(qn("w:shd")).get(qn("w:fill")) == "FFF6EC"
     label = note.runs[0]
     assert label.bold and label.font.color.rgb == RGBColor(0xB4, 0x54, 0x0A)
-    css = (ROOT / "compiler" / "templates" / "css" / "print.css").read_text(encoding="utf-8")
+    css = (ROOT / "templates" / "css" / "print.css").read_text(encoding="utf-8")
     assert "#b4540a" in css and "#fff6ec" in css
 
 
