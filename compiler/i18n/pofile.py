@@ -10,7 +10,7 @@ catalog byte for byte unchanged, and a catalog that msgcat, msgmerge or Poedit r
 at 79 columns comes back unchanged from the next `policyc locale update`. Previous
 msgids (`#|`) are written as msgmerge --previous writes them.
 
-Reader and writer stay together in one module of about 430 lines: they are the two halves
+Kept whole: reader and writer stay together in one module of about 430 lines: the two halves
 of one grammar, and a change to one (a new comment kind) must change the other.
 """
 

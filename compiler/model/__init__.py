@@ -1,4 +1,9 @@
-"""The frozen document model that sits between the loader and every renderer."""
+"""The frozen document model that sits between the loader and every renderer.
+
+Kept whole: it is one closed set of node types (inlines, blocks, sections, the document)
+that model/walk.py and every reader and renderer match on, read top to bottom as the
+grammar of a policy; split, its parts would only import each other.
+"""
 
 from __future__ import annotations
 

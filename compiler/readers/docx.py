@@ -3,6 +3,9 @@ too), tables, hyperlinks, bold and italic, line breaks, document properties.
 
 The package is checked before python-docx opens it: a zip, not encrypted, within size
 bounds; python-docx's XML parser resolves no entities and fetches nothing.
+
+Kept whole: _Body is one walk over the body whose state (the open list run, numbering,
+the pending caption, the clause number above) every paragraph and table step shares.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Markdown, DOCX and HTML are all a flat sequence of headings and blocks; each rea
 its format into that sequence (model blocks plus Heading markers), and assemble() builds
 the section tree, stable unique ids, message contexts and the metadata, recording what it
 had to guess as findings the import report prints and the YAML emitter marks.
+
+Kept whole: it is the one contract between the three import readers and assemble(), so a
+reader imports one module; its inline helpers and ids (under 200 lines) are the cut
+to make if it grows further.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """HTML reader (lxml, no network, no entities): h1-h6, p, ul/ol, table, a, strong/em, br;
-policyc's own pages (sections, notes, contacts, calls to action, version history) too."""
+policyc's own pages (sections, notes, contacts, calls to action, version history) too.
+
+Kept whole: _Walker is one walk over the HTML tree whose state (loose text, the section
+it is in, hints) every element step shares, as _Body is in the DOCX reader.
+"""
 
 from __future__ import annotations
 

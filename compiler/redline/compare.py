@@ -4,6 +4,9 @@ The result keeps the document model: merged blocks are ordinary blocks whose str
 Revised (a Rich carrying its pieces), so the renderers' own code lays them out. Sections
 are matched by their stable id, wherever they are, and come out as SectionDiffs: kept,
 added, removed, or moved (with a stub where a moved section used to be).
+
+Kept whole: strings, blocks and sections are the three levels of one comparison, each
+calling the one below with the same Op vocabulary, and are read in that order.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Each signature ends in one of three results, which `policyc verify` maps to exit codes:
 TRUSTED (intact and chaining to a trust anchor), UNTRUSTED (intact, but no anchor given or
 none it chains to) and FAILED (broken, or changed after signing beyond what is allowed).
+
+Kept whole: what changed after a signature decides that signature's result, so the change
+analysis and the check are one verdict, and together only a few lines over the limit.
 """
 
 from __future__ import annotations
