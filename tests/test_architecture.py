@@ -177,3 +177,24 @@ def test_modules_stay_small_unless_they_say_why() -> None:
         if text.count("\n") > MAX_LINES and not _says_why(doc):
             long.append(f"{name}: {text.count(chr(10))} lines")
     assert not long, long
+
+
+def test_redline_composes_with_the_model_and_the_docx_writer() -> None:
+    """Redline data does not subclass model nodes, and no redline class subclasses a private
+    class or the DOCX Writer (reached through its Hooks). (The HTML RedlineWriter still
+    extends the public renderers.html.BodyWriter.)"""
+    from compiler import model
+
+    nodes = {name for name, value in vars(model).items() if isinstance(value, type)}
+    found = []
+    for name, path in _modules().items():
+        if not name.startswith("compiler.redline"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for base in node.bases:
+                    text = ast.unparse(base)
+                    last = text.rpartition(".")[2]
+                    if last in nodes or last.startswith("_") or last == "Writer":
+                        found.append(f"{name}.{node.name}({text})")
+    assert not found, found

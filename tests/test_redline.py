@@ -78,7 +78,7 @@ def test_sections_matched_by_id_moved_added_removed_retitled() -> None:
         ("cookies", Status.MOVED_AWAY), ("cookies", Status.MOVED), ("sharing", Status.KEPT),
         ("legacy", Status.REMOVED), ("children", Status.ADDED), ("contact", Status.MOVED)]
     moved = next(s for s in r.walk() if s.id == "contact" and s.status is Status.MOVED)
-    assert not moved.edited and not moved.title.changed  # moved, not deleted and inserted
+    assert not moved.edited and not moved.title_revision.changed  # moved, not deleted and inserted
     assert [s.id for s in r.changed()] == ["cookies", "sharing", "legacy", "children", "contact"]
     sharing = next(s for s in r.walk() if s.id == "sharing")
     assert sharing.retitled and "Sharing[+ and Disclosure+]" in plain(r)
@@ -367,3 +367,18 @@ def test_redline_refuses_two_different_documents(tmp_path: Path) -> None:
                             flags=re.M))
     code, _, err = run(["diff", str(source("edits", "old")), str(other), "--summary"])
     assert code == 1 and "comparing two different documents ('notice'" in err
+
+
+def test_revisions_are_kept_beside_the_model_by_identity() -> None:
+    """A merged string is an ordinary Rich; its Revision is found by identity only, so an
+    equal string the comparison did not place has none."""
+    import dataclasses
+
+    from compiler.model import Rich
+
+    r = redline("edits")
+    found = list(r.revisions.within(tuple((s.title, s.blocks) for s in r.walk())))
+    assert found and all(type(rev.rich) is Rich for rev in found)
+    assert all(r.revisions.of(rev.rich) is rev for rev in found)
+    assert r.revisions.of(dataclasses.replace(found[0].rich)) is None
+    assert r.revisions.of(None) is None

@@ -1,7 +1,8 @@
 """The structural comparison of two localized documents: sections by id, then blocks, then words.
 
-The result keeps the document model: merged blocks are ordinary blocks whose strings are
-Revised (a Rich carrying its pieces), so the renderers' own code lays them out. Sections
+The result keeps the document model: merged blocks are ordinary blocks of ordinary strings,
+so the renderers' own code lays them out; each string's pieces are a Revision kept beside
+the tree in a side table (Revisions), keyed by the identity of the Rich it describes. Sections
 are matched by their stable id, wherever they are, and come out as SectionDiffs: kept,
 added, removed, or moved (with a stub where a moved section used to be).
 
@@ -42,43 +43,20 @@ HEAD_WEIGHT = 0.6  # share of a row's first cell (an item's term) in its similar
 
 
 @dataclass(frozen=True)
-class Revised(Rich):
-    """A string compared with its earlier self. inlines are the text a reader takes as
-    current (the new one; the old one when deleted). whole is INSERT or DELETE when the
-    string's unit (block, list item, table row, contact entry, section) was added or
-    removed as a whole; a DOCX writer then also marks the paragraph or row itself."""
+class Revision:
+    """A string compared with its earlier self (kept beside the model, not in it). rich is
+    the string placed in the merged tree: the text a reader takes as current (the new one;
+    the old one when deleted). whole is INSERT or DELETE when the string's unit (block,
+    list item, table row, contact entry, section) was added or removed as a whole; a DOCX
+    writer then also marks the paragraph or row itself."""
 
+    rich: Rich
     pieces: tuple[Piece, ...] = ()
     whole: Op = Op.EQUAL
 
     @property
     def changed(self) -> bool:
         return any(p.op is not Op.EQUAL for p in self.pieces)
-
-
-def entire(rich: Rich, op: Op, whole: bool = True) -> Revised:
-    """A string inserted or deleted in one piece; whole: its unit went with it."""
-    return Revised(rich.source, rich.inlines, rich.loc, rich.context, rich.comment, rich.lang,
-                   pieces=(Piece(op, rich.inlines),), whole=op if whole else Op.EQUAL)
-
-
-def revise(old: Rich, new: Rich, characters: bool) -> Revised:
-    return Revised(new.source, new.inlines, new.loc, new.context, new.comment, new.lang,
-                   pieces=compare(old.inlines, new.inlines, characters))
-
-
-def revise_optional(old: Rich | None, new: Rich | None, characters: bool,
-                    own_paragraph: bool = False) -> Revised | None:
-    """An optional string; own_paragraph: one that renders as a paragraph of its own (a
-    caption, a description), which comes and goes with it."""
-    if old is None and new is None:
-        return None
-    if old is None:
-        assert new is not None
-        return entire(new, Op.INSERT, whole=own_paragraph)
-    if new is None:
-        return entire(old, Op.DELETE, whole=own_paragraph)
-    return revise(old, new, characters)
 
 
 T = TypeVar("T")
@@ -104,21 +82,63 @@ def riches(obj: Any) -> Iterator[Rich]:
     return rich_fields(obj)
 
 
-def revisions(obj: Any) -> Iterator[Revised]:
-    """Every Revised string in a merged tree, in reading order."""
-    return (r for r in riches(obj) if isinstance(r, Revised))
+class Revisions:
+    """The side table of one comparison: each merged string's Revision, keyed by the
+    identity of the Rich placed in the merged tree. Every Rich it hands out is a fresh copy
+    it keeps alive, so no two strings share a key."""
 
+    def __init__(self) -> None:
+        self._by_id: dict[int, Revision] = {}
 
-def whole_op(obj: Any) -> Op:
-    """INSERT or DELETE when a merged unit was added or removed entirely, else EQUAL."""
-    found = list(revisions(obj))
-    if found and all(r.whole is found[0].whole for r in found):
-        return found[0].whole
-    return Op.EQUAL
+    def _add(self, rich: Rich, pieces: tuple[Piece, ...], whole: Op) -> Rich:
+        placed = dataclasses.replace(rich)  # a fresh object: its id is this string's key
+        self._by_id[id(placed)] = Revision(placed, pieces, whole)
+        return placed
 
+    def of(self, rich: Rich | None) -> Revision | None:
+        """The Revision of a string of the merged tree (None for a string it did not make)."""
+        if rich is None:
+            return None
+        found = self._by_id.get(id(rich))
+        return found if found is not None and found.rich is rich else None
 
-def is_changed(obj: Any) -> bool:
-    return any(r.changed for r in revisions(obj))
+    def entire(self, rich: Rich, op: Op, whole: bool = True) -> Rich:
+        """A string inserted or deleted in one piece; whole: its unit went with it."""
+        return self._add(rich, (Piece(op, rich.inlines),), op if whole else Op.EQUAL)
+
+    def revise(self, old: Rich, new: Rich, characters: bool) -> Rich:
+        return self._add(new, compare(old.inlines, new.inlines, characters), Op.EQUAL)
+
+    def revise_optional(self, old: Rich | None, new: Rich | None, characters: bool,
+                        own_paragraph: bool = False) -> Rich | None:
+        """An optional string; own_paragraph: one that renders as a paragraph of its own (a
+        caption, a description), which comes and goes with it."""
+        if old is None and new is None:
+            return None
+        if old is None:
+            assert new is not None
+            return self.entire(new, Op.INSERT, whole=own_paragraph)
+        if new is None:
+            return self.entire(old, Op.DELETE, whole=own_paragraph)
+        return self.revise(old, new, characters)
+
+    def mark(self, obj: T, op: Op) -> T:
+        """A block, item, entry or row added or removed whole: every string marked so."""
+        return map_rich(obj, lambda r: self.entire(r, op))
+
+    def within(self, obj: Any) -> Iterator[Revision]:
+        """Every Revision of a merged tree, in reading order."""
+        return (r for r in map(self.of, riches(obj)) if r is not None)
+
+    def whole_op(self, obj: Any) -> Op:
+        """INSERT or DELETE when a merged unit was added or removed entirely, else EQUAL."""
+        found = list(self.within(obj))
+        if found and all(r.whole is found[0].whole for r in found):
+            return found[0].whole
+        return Op.EQUAL
+
+    def is_changed(self, obj: Any) -> bool:
+        return any(r.changed for r in self.within(obj))
 
 
 # --- alignment ---------------------------------------------------------------------------
@@ -197,7 +217,8 @@ def _kind(block: Block) -> tuple[str, ...]:
 class _Blocks:
     """Merges blocks of one section, in one locale (word or character comparison)."""
 
-    def __init__(self, characters: bool) -> None:
+    def __init__(self, characters: bool, table: Revisions) -> None:
+        self.revisions = table
         self.characters = characters
 
     def score(self, a: Any, b: Any) -> float:
@@ -227,15 +248,15 @@ class _Blocks:
         for a, b in align(old, new, self.key, self.score):
             if a is None:
                 assert b is not None
-                out.append(mark(b, Op.INSERT))
+                out.append(self.revisions.mark(b, Op.INSERT))
             elif b is None:
-                out.append(mark(a, Op.DELETE))
+                out.append(self.revisions.mark(a, Op.DELETE))
             else:
                 out.append(self.block(a, b))
         return tuple(out)
 
-    def text(self, old: Rich, new: Rich) -> Revised:
-        return revise(old, new, self.characters)
+    def text(self, old: Rich, new: Rich) -> Rich:
+        return self.revisions.revise(old, new, self.characters)
 
     def block(self, old: Block, new: Block) -> Block:
         match old, new:
@@ -263,13 +284,13 @@ class _Blocks:
         for a, b in align(old.items, new.items, self.key, self.score):
             if a is None:
                 assert b is not None
-                items.append(mark(b, Op.INSERT))
+                items.append(self.revisions.mark(b, Op.INSERT))
             elif b is None:
-                items.append(mark(a, Op.DELETE))
+                items.append(self.revisions.mark(a, Op.DELETE))
             else:
                 items.append(ListItem(
-                    revise_optional(a.term, b.term, self.characters),
-                    revise_optional(a.text, b.text, self.characters),
+                    self.revisions.revise_optional(a.term, b.term, self.characters),
+                    self.revisions.revise_optional(a.text, b.text, self.characters),
                     self.sublist(a.sublist, b.sublist), b.loc,
                     self.merge(a.blocks, b.blocks)))
         return dataclasses.replace(new, items=tuple(items))
@@ -280,18 +301,18 @@ class _Blocks:
                 x.plain(), y.plain(), self.characters)):
             if a is None:
                 assert b is not None
-                out.append(entire(b, Op.INSERT, whole=False))
+                out.append(self.revisions.entire(b, Op.INSERT, whole=False))
             elif b is None:
-                out.append(entire(a, Op.DELETE, whole=False))
+                out.append(self.revisions.entire(a, Op.DELETE, whole=False))
             else:
                 out.append(self.text(a, b))
         return tuple(out)
 
     def sublist(self, old: ItemList | None, new: ItemList | None) -> ItemList | None:
         if old is None:
-            return mark(new, Op.INSERT) if new else None
+            return self.revisions.mark(new, Op.INSERT) if new else None
         if new is None:
-            return mark(old, Op.DELETE)
+            return self.revisions.mark(old, Op.DELETE)
         return self.item_list(old, new)
 
     def pairs(self, old: tuple[T, ...], new: tuple[T, ...],
@@ -302,9 +323,9 @@ class _Blocks:
         for a, b in align(old, new, self.key, self.score):
             if a is None:
                 assert b is not None
-                out.append(mark(b, Op.INSERT))
+                out.append(self.revisions.mark(b, Op.INSERT))
             elif b is None:
-                out.append(mark(a, Op.DELETE))
+                out.append(self.revisions.mark(a, Op.DELETE))
             else:
                 out.append(both(a, b))
         return tuple(out)
@@ -320,25 +341,21 @@ class _Blocks:
             self.text(a.term, b.term), self.text(a.text, b.text), b.loc))
 
     def table(self, old: Table, new: Table) -> Table:
-        caption = revise_optional(old.caption, new.caption, self.characters, own_paragraph=True)
+        caption = self.revisions.revise_optional(old.caption, new.caption, self.characters,
+                                             own_paragraph=True)
         header = tuple(self.text(a, b) for a, b in zip(old.header, new.header, strict=True))
         rows: list[tuple[Rich, ...]] = []
         for a, b in align(old.rows, new.rows, self.key, self.score):
             if a is None:
                 assert b is not None
-                rows.append(mark(b, Op.INSERT))
+                rows.append(self.revisions.mark(b, Op.INSERT))
             elif b is None:
-                rows.append(mark(a, Op.DELETE))
+                rows.append(self.revisions.mark(a, Op.DELETE))
             elif len(a) != len(b):
-                rows.extend((mark(a, Op.DELETE), mark(b, Op.INSERT)))
+                rows.extend((self.revisions.mark(a, Op.DELETE), self.revisions.mark(b, Op.INSERT)))
             else:
                 rows.append(tuple(self.text(x, y) for x, y in zip(a, b, strict=True)))
         return Table(caption, header, tuple(rows), new.loc, new.widths)
-
-
-def mark(obj: T, op: Op) -> T:
-    """A block, item, entry or row added or removed whole: every string marked so."""
-    return map_rich(obj, lambda r: entire(r, op))
 
 
 # --- sections ----------------------------------------------------------------------------
@@ -359,19 +376,26 @@ class SectionDiff:
     depth: int  # 1 for top-level sections of the comparison
     old: Section | None  # as in the old version (None when added)
     new: Section | None  # as in the new version (None when removed)
-    title: Revised
+    title: Rich  # merged: its Revision is in revisions
     blocks: tuple[Block, ...]  # merged: the old and new blocks, with their changes
     children: tuple[SectionDiff, ...]
+    revisions: Revisions = dataclasses.field(repr=False, compare=False)
+
+    @property
+    def title_revision(self) -> Revision:
+        found = self.revisions.of(self.title)
+        assert found is not None
+        return found
 
     @property
     def retitled(self) -> bool:
-        return self.old is not None and self.new is not None and self.title.changed
+        return self.old is not None and self.new is not None and self.title_revision.changed
 
     @property
     def edited(self) -> bool:
         """Its own title or text changed (not counting subsections)."""
         return self.status in (Status.KEPT, Status.MOVED) and (
-            self.title.changed or is_changed(self.blocks))
+            self.title_revision.changed or self.revisions.is_changed(self.blocks))
 
     def walk(self) -> Iterator[SectionDiff]:
         yield self
@@ -391,10 +415,12 @@ def _index(sections: tuple[Section, ...]) -> dict[str, tuple[Section, str | None
 
 
 class _Sections:
-    def __init__(self, old: tuple[Section, ...], new: tuple[Section, ...], characters: bool) -> None:
+    def __init__(self, old: tuple[Section, ...], new: tuple[Section, ...], characters: bool,
+                 table: Revisions) -> None:
+        self.revisions = table
         self.old = _index(old)
         self.new = _index(new)
-        self.blocks = _Blocks(characters)
+        self.blocks = _Blocks(characters, table)
         self.characters = characters
         self.kept = self._kept(old, new)
 
@@ -435,25 +461,27 @@ class _Sections:
 
     def both(self, old: Section, new: Section, status: Status, depth: int) -> SectionDiff:
         return SectionDiff(new.id, status, depth, old, new,
-                           revise(old.title, new.title, self.characters),
+                           self.revisions.revise(old.title, new.title, self.characters),
                            self.blocks.merge(old.blocks, new.blocks),
-                           self.merge(old.sections, new.sections, depth + 1))
+                           self.merge(old.sections, new.sections, depth + 1), self.revisions)
 
     def gone(self, old: Section, depth: int) -> SectionDiff:
         if old.id in self.new:  # moved elsewhere: a stub here
             new = self.new[old.id][0]
             return SectionDiff(old.id, Status.MOVED_AWAY, depth, old, new,
-                               entire(old.title, Op.EQUAL), (), ())
+                               self.revisions.entire(old.title, Op.EQUAL), (), (), self.revisions)
         return SectionDiff(old.id, Status.REMOVED, depth, old, None,
-                           entire(old.title, Op.DELETE), mark(old.blocks, Op.DELETE),
-                           self.merge(old.sections, (), depth + 1))
+                           self.revisions.entire(old.title, Op.DELETE),
+                           self.revisions.mark(old.blocks, Op.DELETE),
+                           self.merge(old.sections, (), depth + 1), self.revisions)
 
     def came(self, new: Section, depth: int) -> SectionDiff:
         if new.id in self.old:
             return self.both(self.old[new.id][0], new, Status.MOVED, depth)
         return SectionDiff(new.id, Status.ADDED, depth, None, new,
-                           entire(new.title, Op.INSERT), mark(new.blocks, Op.INSERT),
-                           self.merge((), new.sections, depth + 1))
+                           self.revisions.entire(new.title, Op.INSERT),
+                           self.revisions.mark(new.blocks, Op.INSERT),
+                           self.merge((), new.sections, depth + 1), self.revisions)
 
 
 # --- the whole comparison ------------------------------------------------------------------
@@ -465,9 +493,10 @@ class Redline:
 
     old: LocalizedDocument
     new: LocalizedDocument
-    title: Revised
-    description: Revised | None
+    title: Rich  # merged, as every string below: its Revision is in revisions
+    description: Rich | None
     sections: tuple[SectionDiff, ...]
+    revisions: Revisions = dataclasses.field(repr=False, compare=False)
 
     @property
     def characters(self) -> bool:
@@ -500,11 +529,13 @@ def compare_documents(old: LocalizedDocument, new: LocalizedDocument) -> Redline
     """Compare two localized versions (placeholders resolved, so a changed variable shows
     as the changed words)."""
     characters = by_character(new.language.code)
-    sections = _Sections(old.sections, new.sections, characters)
+    table = Revisions()
+    sections = _Sections(old.sections, new.sections, characters, table)
     return Redline(
         old, new,
-        revise(old.meta.title, new.meta.title, characters),
-        revise_optional(old.meta.description, new.meta.description, characters,
+        table.revise(old.meta.title, new.meta.title, characters),
+        table.revise_optional(old.meta.description, new.meta.description, characters,
                         own_paragraph=True),
         sections.merge(old.sections, new.sections, 1),
+        table,
     )

@@ -14,11 +14,13 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from compiler import legal
 from compiler.errors import Loc
 from compiler.model import LocalizedDocument, Rich, Section, Text, plain_text
-from compiler.redline.compare import Redline, Revised, SectionDiff, Status, revise
+from compiler.redline.compare import Redline, SectionDiff, Status
 from compiler.redline.html import versions_label
 from compiler.redline.words import Op, by_character
 from compiler.renderers import RenderOptions, docx_body, docx_styles, ooxml
 from compiler.renderers import docx as policy
+from compiler.renderers.docx_blocks import Writer
+from compiler.renderers.docx_body import Hooks
 
 _KIND = {Op.INSERT: ooxml.INS, Op.DELETE: ooxml.DEL}
 # Moved sections: Word's move marks, so the review pane pairs both ends.
@@ -36,19 +38,24 @@ def _walk(section: Section) -> Iterator[Section]:
         yield from _walk(sub)
 
 
-class _TrackedWriter(policy._Writer):
+class _TrackedWriter:
     """The policy's DOCX writer laying out a comparison: kept sections with word-level
     revisions, added, removed and moved sections rendered as the policy renders them and
-    marked as a whole."""
+    marked as a whole. The policy's Writer does the writing; its Hooks hand this writer
+    every string that has a Revision, which it writes as tracked runs."""
 
     def __init__(self, document: WordDocument, redline: Redline, styles: dict[str, str]) -> None:
-        super().__init__(document, redline.new, styles)
+        self.w = Writer(document, redline.new, styles,
+                        Hooks(owns=lambda rich: redline.revisions.of(rich) is not None,
+                              write=self.tracked))
+        self.document = document
         self.redline = redline
         self.characters = by_character(redline.new.language.code)
         new_ids = [s.id for s in redline.new.document.walk_sections()]
         self.new_ids = set(new_ids)
         self.anchors = ooxml.bookmark_names(dict.fromkeys(
             [*new_ids, *(s.id for s in redline.old.document.walk_sections())]))
+        self.w.anchors = self.anchors  # sections of either version link and are bookmarked
         self.revisions = ooxml.Revisions(redline.new.meta.organization,
                                          redline.new.meta.updated)
         self.whole: dict[int, tuple[BaseOxmlElement, Op]] = {}  # paragraphs added or removed
@@ -56,42 +63,34 @@ class _TrackedWriter(policy._Writer):
 
     # strings: the pieces of a comparison become tracked runs
 
-    def rich(self, parent: BaseOxmlElement, rich: Rich, *, bold: bool = False,
-             link: bool = False) -> None:
-        if not isinstance(rich, Revised):
-            super().rich(parent, rich, bold=bold, link=link)
-            return
-        for piece in rich.pieces:
+    def tracked(self, parent: BaseOxmlElement, rich: Rich, bold: bool, link: bool) -> None:
+        """The Writer's hook for a string with a Revision: its pieces as tracked runs."""
+        revision = self.redline.revisions.of(rich)
+        assert revision is not None  # Hooks.owns asked first
+        for piece in revision.pieces:
             start = len(parent)
-            self.inlines(parent, piece.inlines, bold=bold, link=link)
+            self.w.inlines(parent, piece.inlines, bold=bold, link=link)
             if piece.op is not Op.EQUAL:
                 self.revisions.runs(list(parent)[start:], _KIND[piece.op])
-        if rich.whole is not Op.EQUAL:
+        if revision.whole is not Op.EQUAL:
             p = parent
             while p.tag != qn("w:p"):
                 p = p.getparent()
-            self.whole[id(p)] = (p, rich.whole)
-
-    def lead(self, p: BaseOxmlElement, term: Rich, separator: str) -> None:
-        if not isinstance(term, Revised):
-            super().lead(p, term, separator)
-            return
-        self.rich(p, term, bold=True)
-        if separator:
-            p.append(ooxml.run(separator, bold=True))
+            self.whole[id(p)] = (p, revision.whole)
 
     def revised_line(self, style: str, old: str, new: str) -> None:
         """A line of the front matter or the TOC heading, compared as text."""
-        self.rich(self.paragraph(style), revise(_text(old), _text(new), self.characters))
+        self.w.rich(self.w.paragraph(style),
+                    self.redline.revisions.revise(_text(old), _text(new), self.characters))
 
     # the document
 
     def front_matter(self) -> None:
         r = self.redline
         old, new = r.old, r.new
-        self.rich(self.paragraph("Title"), r.title)
+        self.w.rich(self.w.paragraph("Title"), r.title)
         if r.description is not None:
-            self.rich(self.paragraph("Normal"), r.description)
+            self.w.rich(self.w.paragraph("Normal"), r.description)
 
         def lines(doc: LocalizedDocument) -> list[str]:
             labels, sep = doc.labels, doc.term_separator
@@ -109,20 +108,21 @@ class _TrackedWriter(policy._Writer):
                           self.redline.new.labels.contents)
         entries = [e for e in self.headings(self.redline.sections) if e[1] <= docx_styles.TOC_DEPTH]
         if not entries:
-            p = self.paragraph("Normal")
+            p = self.w.paragraph("Normal")
             p.extend([*ooxml.field_start(docx_styles.TOC_INSTRUCTION), ooxml.field_end()])
             return
         for i, (title, level, ident, kind, number) in enumerate(entries):
-            p = self.paragraph(f"TOC {level}")
+            p = self.w.paragraph(f"TOC {level}")
             self.toc_entries.append(p)
             if i == 0:
                 p.extend(ooxml.field_start(docx_styles.TOC_INSTRUCTION))
-            target = ooxml.hyperlink(self.part, anchor=self.anchors[ident])
+            target = ooxml.hyperlink(self.w.part, anchor=self.anchors[ident])
             p.append(target)
             if number:
                 target.append(ooxml.run(legal.heading_number(number) + " "))
-            if isinstance(title, Revised):
-                for piece in title.pieces:
+            revision = self.redline.revisions.of(title)
+            if revision is not None:
+                for piece in revision.pieces:
                     start = len(target)
                     target.append(ooxml.run(docx_body._plain(plain_text(piece.inlines))))
                     if piece.op is not Op.EQUAL:
@@ -153,24 +153,24 @@ class _TrackedWriter(policy._Writer):
     def diff_section(self, s: SectionDiff) -> None:
         if s.status is Status.KEPT:
             assert s.new is not None
-            p = self.heading(s.depth, s.new.number)
-            self.clause_prefix = s.new.number
-            self.rich(p, s.title)
-            ooxml.bookmark(p, self.anchors[s.id], self.bookmarks)
-            self.bookmarks += 1
+            p = self.w.heading(s.depth, s.new.number)
+            self.w.clause_prefix = s.new.number
+            self.w.rich(p, s.title)
+            ooxml.bookmark(p, self.anchors[s.id], self.w.bookmarks)
+            self.w.bookmarks += 1
             for block in s.blocks:
-                self.block(block)
+                self.w.block(block)
             for child in s.children:
                 self.diff_section(child)
             return
         body = self.document.element.body
-        start = body.index(self.end)
+        start = body.index(self.w.end)
         adding = s.status in _ADDING
         root = s.new if adding else s.old
         assert root is not None
         kind = _ADDING[s.status] if adding else _REMOVING[s.status]
-        self.section(root)
-        produced = list(body)[start:body.index(self.end)]
+        self.w.section(root)
+        produced = list(body)[start:body.index(self.w.end)]
         if kind in (ooxml.MOVE_FROM, ooxml.MOVE_TO):
             self.move_range(produced, kind, s.id)
         for element in produced:
@@ -245,11 +245,11 @@ def render_docx(redline: Redline, options: RenderOptions) -> bytes:
     writer = _TrackedWriter(document, redline, styles)
     writer.front_matter()
     writer.toc()
-    writer.preamble()
+    writer.w.preamble()
     for section in redline.sections:
         writer.diff_section(section)
     writer.finish()
-    parts = policy.header_footer(writer)
+    parts = policy.header_footer(writer.w)
     header_runs = parts[0].findall(f"{qn('w:p')}/{qn('w:r')}/{qn('w:t')}")
     if header_runs:
         header_runs[-1].text = f"{new.title} \u00b7 {versions_label(redline)}"

@@ -10,7 +10,7 @@ from typing import assert_never
 from markupsafe import Markup
 
 from compiler.model import Block, ItemList, Rich
-from compiler.redline.compare import Redline, Revised, SectionDiff, Status, is_changed, whole_op
+from compiler.redline.compare import Redline, Revisions, SectionDiff, Status
 from compiler.redline.words import Op, Piece
 from compiler.renderers import RenderOptions
 from compiler.renderers.html import BodyWriter, context, environment
@@ -20,12 +20,12 @@ _TAGS = {Op.INSERT: "ins", Op.DELETE: "del"}
 _STATE = {Op.INSERT: "inserted", Op.DELETE: "deleted"}
 
 
-def state(obj: object) -> str | None:
+def state(revisions: Revisions, obj: object) -> str | None:
     """inserted, deleted or changed for a merged block, item or row; None when untouched."""
-    op = whole_op(obj)
+    op = revisions.whole_op(obj)
     if op is not Op.EQUAL:
         return _STATE[op]
-    return "changed" if is_changed(obj) else None
+    return "changed" if revisions.is_changed(obj) else None
 
 
 def versions_label(redline: Redline) -> str:
@@ -44,8 +44,9 @@ class RedlineWriter(BodyWriter):
         self.whole = False  # inside an added or removed section: no per-block bars
 
     def rich(self, rich: Rich | None) -> Markup:
-        if isinstance(rich, Revised):
-            return Markup("").join(self.piece(p) for p in rich.pieces)
+        revision = self.redline.revisions.of(rich)
+        if revision is not None:
+            return Markup("").join(self.piece(p) for p in revision.pieces)
         return super().rich(rich)
 
     def piece(self, piece: Piece) -> Markup:
@@ -60,7 +61,7 @@ class RedlineWriter(BodyWriter):
 
     def block(self, block: Block, level: int) -> Markup:
         inner = super().block(block, level)
-        kind = None if self.whole else state(block)
+        kind = None if self.whole else state(self.redline.revisions, block)
         if kind is None:
             return inner
         return Markup('<div class="rl-block rl-{}">{}</div>\n').format(kind, inner)
@@ -69,7 +70,7 @@ class RedlineWriter(BodyWriter):
         """As the policy's lists, with added and removed items marked whole (separator too)."""
         items: list[Markup] = []
         for i, item in enumerate(lst.items):
-            op = whole_op(item)
+            op = self.redline.revisions.whole_op(item)
             sep = self.separator(lst)
             separator: Markup | str = sep if (item.text or item.blocks) else ""
             if separator and op is not Op.EQUAL:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.model import plain_text
-from compiler.redline.compare import Redline, SectionDiff, Status, is_changed, revisions
+from compiler.redline.compare import Redline, SectionDiff, Status
 from compiler.redline.words import Op
 
 
@@ -31,7 +31,7 @@ def statuses(s: SectionDiff) -> list[str]:
            Status.MOVED: ["moved"]}.get(s.status, [])
     if s.retitled:
         out.append("retitled")
-    if s.status in (Status.KEPT, Status.MOVED) and is_changed(s.blocks):
+    if s.status in (Status.KEPT, Status.MOVED) and s.revisions.is_changed(s.blocks):
         out.append("changed")
     return out
 
@@ -39,7 +39,7 @@ def statuses(s: SectionDiff) -> list[str]:
 def _words(s: SectionDiff, op: Op, characters: bool) -> int:
     from compiler.redline.words import count_words
 
-    return sum(count_words(r.pieces, op, characters) for r in revisions((s.title, s.blocks)))
+    return sum(count_words(r.pieces, op, characters) for r in s.revisions.within((s.title, s.blocks)))
 
 
 def _material(redline: Redline) -> dict[str, Any] | None:
@@ -101,4 +101,5 @@ def plain(redline: Redline) -> str:
     """Every piece as [+inserted+] and [-deleted-] text, for quick looks and tests."""
     marks = {Op.EQUAL: "{}", Op.INSERT: "[+{}+]", Op.DELETE: "[-{}-]"}
     return "\n".join("".join(marks[p.op].format(plain_text(p.inlines)) for p in r.pieces)
-                     for r in revisions(tuple((s.title, s.blocks) for s in redline.walk())))
+                     for r in redline.revisions.within(
+                         tuple((s.title, s.blocks) for s in redline.walk())))

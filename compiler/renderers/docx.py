@@ -17,7 +17,7 @@ from compiler.model import (
 )
 from compiler.renderers import RenderOptions, ooxml
 from compiler.renderers import docx_annex as annex
-from compiler.renderers.docx_blocks import _Writer
+from compiler.renderers.docx_blocks import Writer
 from compiler.renderers.docx_styles import (
     add_fallback_styles,
     open_reference,
@@ -60,7 +60,7 @@ def _empty(p: BaseOxmlElement) -> bool:
     return all(el.tag == qn("w:pPr") for el in p)
 
 
-def _header_footer(writer: _Writer, container: BaseOxmlElement, style: str) -> BaseOxmlElement:
+def _header_footer(writer: Writer, container: BaseOxmlElement, style: str) -> BaseOxmlElement:
     """Our paragraph in a reference's header or footer: its logo or rule stays, its empty
     placeholder paragraphs go."""
     for p in container.findall(qn("w:p")):
@@ -69,7 +69,7 @@ def _header_footer(writer: _Writer, container: BaseOxmlElement, style: str) -> B
     return writer.paragraph(style, parent=container)
 
 
-def header_footer(writer: _Writer, brand_footer: str | None = None,
+def header_footer(writer: Writer, brand_footer: str | None = None,
                   annex_label: str | None = None) -> list[BaseOxmlElement]:
     doc = writer.doc
     section = writer.document.sections[0]
@@ -140,7 +140,7 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     styles = resolve_styles(document, need, reference)
     page_setup(document, options.page_size)
     number_headings(document, doc, styles)
-    writer = _Writer(document, doc, styles)
+    writer = Writer(document, doc, styles)
     writer.base_url = options.base_url
     if options.docx_annex:
         writer.annex_front(options.docx_annex)

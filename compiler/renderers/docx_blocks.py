@@ -40,7 +40,7 @@ from compiler.renderers.docx_styles import (
 IMPORTANT_BORDER, IMPORTANT_SHADE = "B4540A", "FFF6EC"  # print.css and web.css .note-important
 
 
-class _Writer(_InlineWriter):
+class Writer(_InlineWriter):
     """Appends the model to the body, mapping each node type to a style name once."""
 
     # document structure

@@ -1,9 +1,12 @@
 """The DOCX renderer's paragraphs and inlines: runs, hyperlinks and the rich text every
-source string enters the body through (the base of docx_blocks._Writer)."""
+source string enters the body through (the base of docx_blocks.Writer), and the Hooks
+through which a caller (the redline writer) lays out strings of its own."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import assert_never
 
 from docx.document import Document as WordDocument
@@ -41,11 +44,27 @@ def _ltr_fragment(link: Link) -> bool:
             and not RTL_SCRIPT.search(plain_text(link.children)))
 
 
+def _never(rich: Rich) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Where a caller takes over the writing of some strings (the redline writer: strings
+    with revisions become tracked runs). owns(rich) says whether it does for this one; then
+    write(parent, rich, bold, link) appends its runs to parent, instead of the plain runs
+    (in a bold lead too)."""
+
+    owns: Callable[[Rich], bool] = _never
+    write: Callable[[BaseOxmlElement, Rich, bool, bool], None] | None = None
+
+
 class _InlineWriter:
-    """Paragraphs and runs; docx_blocks._Writer adds the document's structure."""
+    """Paragraphs and runs; docx_blocks.Writer adds the document's structure."""
 
     def __init__(self, document: WordDocument, doc: LocalizedDocument,
-                 styles: dict[str, str]) -> None:
+                 styles: dict[str, str], hooks: Hooks | None = None) -> None:
+        self.hooks = hooks or Hooks()
         self.document = document
         self.doc = doc
         self.rtl = doc.direction == "rtl"
@@ -138,8 +157,11 @@ class _InlineWriter:
     def rich(self, parent: BaseOxmlElement, rich: Rich, *, bold: bool = False,
              link: bool = False) -> None:
         """The runs of one translatable string: the door through which all source text
-        enters the body (the redline writer overrides it to mark insertions and deletions).
+        enters the body (the redline writer's Hooks mark insertions and deletions there).
         Source text standing in for a missing translation carries its language (w:lang)."""
+        if self.hooks.write is not None and self.hooks.owns(rich):
+            self.hooks.write(parent, rich, bold, link)
+            return
         before = len(parent)
         self.inlines(parent, rich.inlines, bold=bold, link=link)
         if rich.lang:
@@ -149,7 +171,7 @@ class _InlineWriter:
 
     def lead(self, p: BaseOxmlElement, term: Rich, separator: str) -> None:
         """A bold lead ("Account Information: "): one run when the term is plain text."""
-        if all(isinstance(node, Text) for node in term.inlines):
+        if not self.hooks.owns(term) and all(isinstance(node, Text) for node in term.inlines):
             text = "".join(node.text for node in term.inlines if isinstance(node, Text))
             p.append(ooxml.run(_plain(text) + separator, bold=True))
             if term.lang:
