@@ -46,12 +46,17 @@ def test_serve_rebuilds_and_reloads(tmp_path: Path) -> None:
         proc.stderr.close()
 
 
-def _next_event(events: object) -> bytes:
-    """The next server-sent event line, skipping ': keep-alive' comments a slow rebuild lets through."""
-    while True:
-        line: bytes = events.readline().strip()  # type: ignore[attr-defined]
+def _next_event(events: object, within: float = 120.0) -> bytes:
+    """The next server-sent event line, skipping ': keep-alive' comments a slow rebuild lets
+    through; fails (instead of waiting forever) at end of stream or after `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        raw: bytes = events.readline()  # type: ignore[attr-defined]
+        assert raw, "the event stream ended before an event"
+        line = raw.strip()
         if line and not line.startswith(b":"):
             return line
+    raise AssertionError(f"no event within {within:.0f} s (only keep-alive comments)")
 
 
 def _get(url: str) -> bytes:
