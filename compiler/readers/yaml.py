@@ -25,6 +25,7 @@ from compiler.model import (
     Variable,
 )
 from compiler.readers import schema
+from compiler.readers.text import utf8
 from compiler.readers.yaml_blocks import _BlockReader
 from compiler.readers.yaml_nodes import _loc
 
@@ -50,16 +51,7 @@ def shared_variables(node: MappingNode, shown: str) -> tuple[Variable, ...]:
 
 def load_bytes(data: bytes, shown: str, shared: tuple[Variable, ...] = ()) -> Document:
     """Validate a source's bytes; shown is the path diagnostics name."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise CompilerError.at(
-            Loc(shown, line, column),
-            f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it as UTF-8",
-            Category.SYNTAX,
-        ) from err
+    text = utf8(data, shown, "save it as UTF-8")
     return load_text(text, shown, digest=hashlib.sha256(data).hexdigest(), shared=shared)
 
 
