@@ -43,8 +43,8 @@ def catalog_texts(locale: str, *, headings: bool = False) -> list[str]:
     out: list[str] = []
     contexts: set[str] = set()
     for m in catalog:
-        if not m.id or m.context == "ui" or m.fuzzy:
-            continue
+        if not m.id or m.context in ("ui", "keyword") or m.fuzzy:
+            continue  # keywords are metadata, not text (tests/i18n/test_keywords.py)
         first = m.context not in contexts
         contexts.add(str(m.context))
         if headings and (m.context in ("document", "changes") or not first):

@@ -21,7 +21,18 @@ from compiler.errors import Category, Diagnostic, Loc, Severity
 from compiler.i18n.ui import UI_CONTEXT
 from compiler.inline import InlineError, code_spans, parse_inline, placeholders, refs
 from compiler.links import DOC_SCHEME, PLACEHOLDER
-from compiler.model import Code, Emphasis, Inline, Link, Placeholder, Ref, Strong, Text
+from compiler.model import (
+    KEYWORD_CONTEXT,
+    KEYWORD_SEPARATORS,
+    Code,
+    Emphasis,
+    Inline,
+    Link,
+    Placeholder,
+    Ref,
+    Strong,
+    Text,
+)
 
 
 class TranslationProblem(Exception):
@@ -68,6 +79,17 @@ def check_label_fields(unit: Unit) -> None:
         names = ", ".join(PLACEHOLDER.findall(unit.msgid)) or "none"
         raise TranslationProblem(f"a brace that is not a {{name}} placeholder (placeholders "
                                  f"are {names})")
+
+
+def check_keyword(unit: Unit) -> None:
+    """A keyword stays one keyword: metadata lists them separated by commas, so a comma in
+    a translation would make two (Word, WeasyPrint and search engines split there)."""
+    if unit.context != KEYWORD_CONTEXT:
+        return
+    found = [sep for sep in KEYWORD_SEPARATORS if sep in unit.msgstr]
+    if found:
+        raise TranslationProblem(f"a keyword holds no '{found[0]}' (keywords are listed "
+                                 "separated by commas; one keyword per message)")
 
 
 def check_syntax(unit: Unit) -> None:
@@ -188,7 +210,7 @@ Checker = Callable[[Unit], None]
 # Order matters: a blank translation is only untranslated; a broken one is reported by the
 # first checker that refuses it (one clear cause per message, as a compiler reports).
 CHECKERS: tuple[Checker, ...] = (check_blank, check_characters, check_label_fields,
-                                 check_syntax, check_links, check_placeholders, check_refs,
+                                 check_keyword, check_syntax, check_links, check_placeholders, check_refs,
                                  check_code, check_markup)
 
 

@@ -61,6 +61,10 @@ def roles(doc: Document) -> Iterator[tuple[Rich, str]]:
     yield meta.title, "Title of the document (also of the web page, the PDF and the DOCX)."
     if meta.description is not None:
         yield meta.description, "Description of the document (search engines, file properties)."
+    for keyword in meta.keywords:
+        yield keyword, ("Keyword of the document (search engines, file properties): one "
+                        "keyword or phrase as people would search for it in your language; "
+                        "no comma (the keywords are listed separated by commas).")
     for change in meta.changes:
         yield change.summary, f"Version history: what changed in version {change.version}."
     for block in doc.preamble:

@@ -77,6 +77,7 @@ def segments(doc: Document) -> list[Segment]:
     out = [Segment("title", doc.meta.title)]
     if doc.meta.description:
         out.append(Segment("description", doc.meta.description))
+    out.extend(Segment("keyword", k) for k in doc.meta.keywords)  # from the file's properties
     for b in doc.preamble:
         out.extend(_block(b))
     for s in doc.sections:

@@ -69,7 +69,7 @@ class _Writer:
         if m.description:
             self.kv("", "description", scalar(m.description.source))
         if m.keywords:
-            self.kv("", "keywords", "[" + ", ".join(_flow(k) for k in m.keywords) + "]")
+            self.kv("", "keywords", "[" + ", ".join(_flow(k.source) for k in m.keywords) + "]")
         if m.numbering != "none":
             self.kv("", "numbering", m.numbering)
         if m.changes:

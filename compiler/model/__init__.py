@@ -282,6 +282,10 @@ class Section:
 
 HISTORY_ID = "version-history"  # the generated "Version history" section; reserved in sources
 CHANGES_CONTEXT = "changes"  # msgctxt of the version history's summaries
+KEYWORD_CONTEXT = "keyword"  # msgctxt of the metadata keywords (one message per keyword)
+# Metadata joins keywords with commas (and readers split at commas or semicolons), so one
+# keyword, written or translated, holds none of these.
+KEYWORD_SEPARATORS = (",", ";", "\uff0c", "\uff1b", "\u3001")  # also fullwidth ，； and 、
 
 
 @dataclass(frozen=True)
@@ -308,7 +312,7 @@ class Meta:
     locales: tuple[str, ...]
     organization: str
     description: Rich | None = None
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[Rich, ...] = ()  # translated like the title, one message each
     page_size: str = "A4"
     base_url: str | None = None
     reference_docx: str | None = None  # relative to the source file's folder
@@ -421,3 +425,9 @@ class LocalizedDocument:
     @property
     def title(self) -> str:
         return self.document.meta.title.plain()
+
+    @property
+    def keywords(self) -> str:
+        """The keywords in this locale as metadata carries them: one string, comma-separated
+        (PDF /Keywords, XMP pdf:Keywords, <meta name="keywords">, DOCX cp:keywords)."""
+        return ", ".join(k.plain() for k in self.document.meta.keywords)

@@ -55,7 +55,7 @@ def rich_fields(tree: Tree) -> Iterator[Rich]:
         case Document():
             yield from rich_fields((node.meta, node.preamble, node.sections))
         case Meta():
-            yield from rich_fields((node.title, node.description, node.changes))
+            yield from rich_fields((node.title, node.description, node.keywords, node.changes))
         case Change():
             yield node.summary
         case Section():

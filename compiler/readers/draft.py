@@ -22,6 +22,8 @@ from typing import Any
 
 from compiler.errors import Loc
 from compiler.model import (
+    KEYWORD_CONTEXT,
+    KEYWORD_SEPARATORS,
     Address,
     Change,
     Code,
@@ -621,9 +623,16 @@ def _meta(hints: Hints, title: tuple[Inline, ...], title_loc: Loc, doc_id: str,
     locales = tuple(dict.fromkeys((locale, *(x for x in hints.locales
                                              if _known_locale(x, None) == x))))
     description = rich(clean(hints.description), first, "document") if hints.description else None
+    keywords = tuple(rich((Text(k),), first, KEYWORD_CONTEXT) for k in _keywords(hints.keywords))
     return Meta(doc_id, rich(clean(title), title_loc, "document"), version, updated, effective,
-                locale, locales, organization, description, hints.keywords, "A4", None, None,
+                locale, locales, organization, description, keywords, "A4", None, None,
                 hints.changes)
+
+
+def _keywords(found: tuple[str, ...]) -> list[str]:
+    """The input's keywords, one per item (a '; '-separated list split too), no repeats."""
+    split = re.compile("|".join(map(re.escape, KEYWORD_SEPARATORS)))
+    return list(dict.fromkeys(p.strip() for k in found for p in split.split(k) if p.strip()))
 
 
 def _known_locale(code: str | None, col: Collector | None) -> str | None:

@@ -60,7 +60,9 @@ DOCUMENT: tuple[Key, ...] = (
     Key("organization", {"type": "string"}, "The publishing organization (author metadata).",
         True),
     Key("description", RICH, "One-sentence summary (HTML/PDF/DOCX subject metadata)."),
-    Key("keywords", {"type": "array", "items": {"type": "string"}}, "Metadata keywords."),
+    Key("keywords", {"type": "array", "items": {"type": "string"}},
+        "Metadata keywords (PDF, HTML and DOCX properties): one keyword or phrase per item, "
+        "no commas; each is a catalog message, translated like the title."),
     Key("page_size", {"enum": ["A4", "Letter"]}, "PDF page size (default A4)."),
     Key("base_url", {"type": "string", "pattern": "^https://"},
         "Public URL of the published HTML folder, for canonical links."),

@@ -158,10 +158,7 @@ class _Loader(_BlockReader):
             self.error(f["locales"], "locales", f"source_locale '{source_locale}' must be listed")
         organization = self.scalar(f.get("organization"), "organization")
         description = self.rich(f.get("description"), "description", "document")
-        keywords = tuple(
-            k for i, n in enumerate(self.sequence(f.get("keywords"), "keywords", "keywords"))
-            if (k := self.scalar(n, f"keywords[{i}]"))
-        )
+        keywords = self.keywords(f.get("keywords"))
         page_size = self.scalar(f.get("page_size"), "page_size") or "A4"
         if page_size not in ("A4", "Letter"):
             self.error(f["page_size"], "page_size", f"unknown page size '{page_size}' "

@@ -10,8 +10,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from compiler.model import (
     CHANGES_CONTEXT,
+    KEYWORD_CONTEXT,
+    KEYWORD_SEPARATORS,
     Change,
     Duration,
+    Rich,
     Variable,
     VarKind,
 )
@@ -20,6 +23,22 @@ from compiler.readers.yaml_nodes import _FLOAT, _INT, _kind, _NodeReader
 
 
 class _MetaReader(_NodeReader):
+    def keywords(self, node: Node | None) -> tuple[Rich, ...]:
+        """The metadata keywords, each its own message (as translators expect one keyword
+        per entry); metadata joins them with commas, so a keyword holds none."""
+        out: list[Rich] = []
+        for i, knode in enumerate(self.sequence(node, "keywords", "keywords")):
+            keyword = self.rich(knode, f"keywords[{i}]", KEYWORD_CONTEXT)
+            if keyword is None:
+                continue
+            if any(sep in keyword.source for sep in KEYWORD_SEPARATORS):
+                self.error(knode, f"keywords[{i}]", f"'{keyword.source}' holds a comma or "
+                           "semicolon (expected one keyword per item: metadata joins them "
+                           "with commas)")
+                continue
+            out.append(keyword)
+        return tuple(out)
+
     def changes(self, node: Node | None, updated: dt.date | None) -> tuple[Change, ...]:
         """The version history: each entry complete, versions unique, none after 'updated'."""
         out: list[Change] = []

@@ -100,7 +100,7 @@ def properties(document: WordDocument, doc: LocalizedDocument) -> None:
     core.title = doc.title
     core.author = core.last_modified_by = meta.organization
     core.subject = meta.description.plain() if meta.description else doc.title
-    core.keywords = ", ".join(meta.keywords)
+    core.keywords = doc.keywords
     core.language = doc.language.tag
     core.identifier = meta.id
     core.version = meta.version

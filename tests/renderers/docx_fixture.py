@@ -232,7 +232,8 @@ def localized(code: str = "en") -> LocalizedDocument:
         id="privacy-policy", title=t.r("title"), version="2.1.0",
         updated=dt.date(2024, 3, 15), effective=dt.date(2024, 4, 1), source_locale="en",
         locales=("en", "ar", "ja"), organization="Acme Cloud Ltd.",
-        description=t.r("description"), keywords=("privacy", "GDPR"),
+        description=t.r("description"),
+        keywords=tuple(Rich(k, (Text(k),), _loc(), "keyword") for k in ("privacy", "GDPR")),
     )
     document = Document(meta, (), _sections(t), "source/fixture.yaml")
     language = Language(code, code, NAMES[code])
