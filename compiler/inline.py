@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from compiler import links
 from compiler.limits import MAX_INLINE_DEPTH
-from compiler.model import Code, Emphasis, Inline, Link, Placeholder, Ref, Strong, Text
+from compiler.model import Code, Emphasis, Inline, Link, Placeholder, Ref, Strong, Text, walk
 
 ESCAPABLE = "\\*[]{}()_`"
 MAX_DEPTH = MAX_INLINE_DEPTH  # deeper markup is an error, not a RecursionError
@@ -265,80 +265,39 @@ _merge_text = merge_text
 def placeholders(nodes: tuple[Inline, ...]) -> list[str]:
     """Placeholder names in reading order, including those inside link targets."""
     names: list[str] = []
-    for n in nodes:
-        match n:
-            case Placeholder(name=name):
-                names.append(name)
-            case Link(href=href, children=c):
-                names.extend(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", href))
-                names.extend(placeholders(c))
-            case Strong(children=c) | Emphasis(children=c):
-                names.extend(placeholders(c))
-            case Text() | Code() | Ref():
-                pass
+    for n in walk.inlines(nodes):
+        if isinstance(n, Placeholder):
+            names.append(n.name)
+        elif isinstance(n, Link):
+            names.extend(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", n.href))
     return names
 
 
 def refs(nodes: tuple[Inline, ...]) -> list[str]:
     """Section ids of the cross-references, in reading order."""
-    out: list[str] = []
-    for n in nodes:
-        match n:
-            case Ref(target=target):
-                out.append(target)
-            case Strong(children=c) | Emphasis(children=c) | Link(children=c):
-                out.extend(refs(c))
-            case Text() | Code() | Placeholder():
-                pass
-    return out
+    return [n.target for n in walk.inlines(nodes) if isinstance(n, Ref)]
 
 
 def code_spans(nodes: tuple[Inline, ...]) -> list[str]:
     """The verbatim text of the code spans, in reading order."""
-    out: list[str] = []
-    for n in nodes:
-        match n:
-            case Code(text=t):
-                out.append(t)
-            case Strong(children=c) | Emphasis(children=c) | Link(children=c):
-                out.extend(code_spans(c))
-            case Text() | Ref() | Placeholder():
-                pass
-    return out
+    return [n.text for n in walk.inlines(nodes) if isinstance(n, Code)]
 
 
 def markup_shape(nodes: tuple[Inline, ...]) -> list[str]:
-    """The kinds of markup used (bold, italic, link targets), order-free, for translation checks."""
+    """The kinds of markup used (bold, italic, link targets), order-free, for translation
+    checks (placeholders, references and code spans are checked on their own)."""
     shape: list[str] = []
-    for n in nodes:
-        match n:
-            case Strong(children=c):
-                shape.append("bold")
-                shape.extend(markup_shape(c))
-            case Emphasis(children=c):
-                shape.append("italic")
-                shape.extend(markup_shape(c))
-            case Link(href=href, children=c):
-                shape.append(f"link {href}")
-                shape.extend(markup_shape(c))
-            case Text() | Placeholder() | Code() | Ref():
-                pass  # checked on their own: placeholders(), refs(), code_spans()
+    for n in walk.inlines(nodes):
+        if isinstance(n, Strong):
+            shape.append("bold")
+        elif isinstance(n, Emphasis):
+            shape.append("italic")
+        elif isinstance(n, Link):
+            shape.append(f"link {n.href}")
     return sorted(shape)
 
 
 def needs_translation(nodes: tuple[Inline, ...]) -> bool:
     """False for strings that are only placeholders and punctuation, such as '{dpo_email}'."""
-    def words(ns: tuple[Inline, ...]) -> bool:
-        for n in ns:
-            match n:
-                case Text(text=t):
-                    if any(ch.isalpha() for ch in t):
-                        return True
-                case Strong(children=c) | Emphasis(children=c) | Link(children=c):
-                    if words(c):
-                        return True
-                case Placeholder() | Code() | Ref():
-                    pass
-        return False
-
-    return words(nodes)
+    return any(isinstance(n, Text) and any(ch.isalpha() for ch in n.text)
+               for n in walk.inlines(nodes))

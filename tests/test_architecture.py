@@ -198,3 +198,40 @@ def test_redline_composes_with_the_model_and_the_docx_writer() -> None:
                     if last in nodes or last.startswith("_") or last == "Writer":
                         found.append(f"{name}.{node.name}({text})")
     assert not found, found
+
+
+def _reflection(tree: ast.AST) -> list[str]:
+    """Calls that walk dataclass instances by reflection: is_dataclass(x), fields(x) on a
+    value (fields(Labels) names a class in the code: a static list), and replace(x, **changes)
+    whose field names are computed."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        called = ast.unparse(node.func).rpartition(".")[2]
+        computed_fields = any(k.arg is None for k in node.keywords)
+        on_a_value = bool(node.args) and not (isinstance(node.args[0], ast.Name)
+                                             and node.args[0].id[:1].isupper())
+        if (called in ("is_dataclass", "asdict", "astuple")
+                or (called == "fields" and on_a_value)
+                or (called == "replace" and computed_fields)):
+            found.append(f"line {node.lineno}: {ast.unparse(node)[:70]}")
+    return found
+
+
+def test_no_walk_over_the_model_by_reflection() -> None:
+    """Localization, redline and the importers rebuild documents through model/walk.py's
+    typed traversal, not by reflection over dataclass fields (which skips or enters fields
+    silently: its exclusions hidden in field names). The build state (not the model) may
+    turn its own records into JSON with asdict."""
+    allowed = {"compiler.build.state"}  # asdict of its own OutputState/LocaleState records
+    found = [f"{name} {hit}" for name, path in _modules().items() if name not in allowed
+             for hit in _reflection(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not found, found
+    # the check sees the reflection the three walkers used before walk.py rebuilt trees
+    old = ast.parse("def transform(obj):\n"
+                    "    if dataclasses.is_dataclass(obj):\n"
+                    "        return dataclasses.replace(obj, **{f.name: transform(getattr(obj, "
+                    "f.name)) for f in dataclasses.fields(obj)})\n")
+    assert len(_reflection(old)) == 3
+    assert not _reflection(ast.parse("fields(Labels)\nreplace(rich, source='x')"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
 
 from compiler import links
 from compiler.errors import Category, Diagnostics, Loc
@@ -16,7 +15,6 @@ from compiler.inline import merge_text, needs_translation, parse_inline
 from compiler.limits import MAX_EXPANDED_CHARS
 from compiler.model import (
     HISTORY_ID,
-    CallToAction,
     Code,
     Completeness,
     Document,
@@ -36,6 +34,7 @@ from compiler.model import (
     Variable,
     VarKind,
     plain_text,
+    walk,
 )
 
 # (document id, locale) -> (its title in that locale, the locale of the output to link to)
@@ -225,19 +224,12 @@ class _Localizer:
         self.section_label = values["section"]
         return Labels(**values)
 
-    def transform(self, obj: Any) -> Any:
-        """Rebuild the frozen tree with every Rich localized (dataclasses are data, not code)."""
-        if isinstance(obj, Rich):
-            return self.rich(obj)
-        if isinstance(obj, tuple):
-            return tuple(self.transform(x) for x in obj)
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            changes = {f.name: self.transform(getattr(obj, f.name))
-                       for f in dataclasses.fields(obj) if f.name not in ("variables",)}
-            if isinstance(obj, CallToAction):
-                changes["href"] = self.href(obj.href, obj.loc, "the call to action's href")
-            return dataclasses.replace(obj, **changes)
-        return obj
+    def document(self, doc: Document) -> Document:
+        """The document with every string localized, in reading order (model/walk.py)."""
+        return walk.rebuild_document(doc, walk.Rebuild(self.rich, self.cta_href))
+
+    def cta_href(self, href: str, loc: Loc) -> str:
+        return self.href(href, loc, "the call to action's href")
 
 
 def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
@@ -287,7 +279,7 @@ def localize(doc: Document, code: str, translations: Translations | None,
             loc.diag.error(Loc(doc.path), f"base_url {_quote(doc.meta.base_url)} is not "
                            f"allowed: {why}", Category.REFERENCE)
     labels = loc.labels()
-    localized: Document = loc.transform(doc)
+    localized = loc.document(doc)
     history = history_section(localized.meta, labels, code)
     if history is not None:
         localized = dataclasses.replace(localized, sections=(*localized.sections, history))

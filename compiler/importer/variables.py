@@ -22,8 +22,8 @@ from compiler.model import (
     Variable,
     VarKind,
 )
-from compiler.model.walk import rich_fields
-from compiler.readers.draft import Finding, map_rich, rich
+from compiler.model.walk import map_rich, rich_fields
+from compiler.readers.draft import Finding, rich
 
 
 def _name(value: str, kind: VarKind, used: set[str]) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from compiler.errors import Diagnostic, Loc
 
@@ -103,6 +104,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
                 out.append(t)
             case Ref(target=target, label=label):
                 out.append(plain_text(label) if label else "{ref:" + target + "}")
+            case _:
+                assert_never(node)
     return "".join(out)
 
 

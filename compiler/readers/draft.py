@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,7 @@ from compiler.model import (
     Variable,
     plain_text,
 )
+from compiler.model.walk import map_rich
 
 BREAK = "\n"  # a line break inside a paragraph, kept in Text until assembly joins it
 
@@ -671,21 +672,6 @@ def _guess_organization(sections: tuple[Section, ...]) -> str | None:
     return name[:1].upper() + name[1:]
 
 
-def map_rich(obj: Any, fn: Callable[[Rich], Rich]) -> Any:
-    """The same tree with every Rich replaced by fn(rich) (frozen dataclasses, tuples)."""
-    if isinstance(obj, Rich):
-        return fn(obj)
-    if isinstance(obj, tuple):
-        return tuple(map_rich(x, fn) for x in obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: map_rich(getattr(obj, f.name), fn) for f in dataclasses.fields(obj)
-                   if isinstance(getattr(obj, f.name), Rich | tuple)
-                   or (dataclasses.is_dataclass(getattr(obj, f.name))
-                       and not isinstance(getattr(obj, f.name), type))}
-        return dataclasses.replace(obj, **changes) if changes else obj
-    return obj
-
-
 def github_anchor(title: str) -> str:
     """The anchor GitHub and markdown-it-anchor give a heading: 'Your Rights' -> 'your-rights'."""
     return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
@@ -737,7 +723,7 @@ def _resolve_anchors(doc: Document, anchors: dict[str, str], col: Collector) -> 
         nodes = normalize(fix_nodes(r.inlines, r.loc))
         return dataclasses.replace(rich(nodes, r.loc, r.context), comment=r.comment)
 
-    return map_rich(doc, fix)  # type: ignore[no-any-return]
+    return map_rich(doc, fix)
 
 
 def _contexts(doc: Document) -> Document:

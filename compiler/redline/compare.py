@@ -36,6 +36,7 @@ from compiler.model import (
     Section,
     Table,
 )
+from compiler.model.walk import Part, map_rich, rich_fields
 from compiler.redline.words import Op, Piece, by_character, compare, similarity
 
 PAIR_THRESHOLD = 0.5  # blocks, items and rows this similar are one edited thing, not two
@@ -60,25 +61,11 @@ class Revision:
 
 
 T = TypeVar("T")
-
-
-def map_rich(obj: T, fn: Callable[[Rich], Rich]) -> T:
-    """The same frozen tree with every Rich replaced by fn(rich)."""
-    if isinstance(obj, Rich):
-        return fn(obj)  # type: ignore[return-value]
-    if isinstance(obj, tuple):
-        return tuple(map_rich(x, fn) for x in obj)  # type: ignore[return-value]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.replace(obj, **{  # type: ignore[return-value]
-            f.name: map_rich(getattr(obj, f.name), fn) for f in dataclasses.fields(obj)
-            if f.name != "loc"})
-    return obj
+Unit = TypeVar("Unit", bound=Part | tuple[object, ...])  # what mark() marks whole
 
 
 def riches(obj: Any) -> Iterator[Rich]:
     """Every string in a tree of blocks (or items, entries, rows), in reading order."""
-    from compiler.model.walk import rich_fields
-
     return rich_fields(obj)
 
 
@@ -122,7 +109,7 @@ class Revisions:
             return self.entire(old, Op.DELETE, whole=own_paragraph)
         return self.revise(old, new, characters)
 
-    def mark(self, obj: T, op: Op) -> T:
+    def mark(self, obj: Unit, op: Op) -> Unit:
         """A block, item, entry or row added or removed whole: every string marked so."""
         return map_rich(obj, lambda r: self.entire(r, op))
 
@@ -315,11 +302,11 @@ class _Blocks:
             return self.revisions.mark(old, Op.DELETE)
         return self.item_list(old, new)
 
-    def pairs(self, old: tuple[T, ...], new: tuple[T, ...],
-              both: Callable[[T, T], T]) -> tuple[T, ...]:
+    def pairs(self, old: tuple[Unit, ...], new: tuple[Unit, ...],
+              both: Callable[[Unit, Unit], Unit]) -> tuple[Unit, ...]:
         """Aligned units (contact entries, definitions): added and removed ones marked whole,
         paired ones merged by both(old, new)."""
-        out: list[T] = []
+        out: list[Unit] = []
         for a, b in align(old, new, self.key, self.score):
             if a is None:
                 assert b is not None

@@ -35,6 +35,14 @@ BLOCK = st.one_of(
     st.builds(lambda c, h, r: {"table": {"caption": c, "header": h, "rows": [r]}},
               SENTENCE, st.lists(WORD, min_size=2, max_size=2),
               st.lists(SENTENCE, min_size=2, max_size=2)),
+    st.lists(st.builds(lambda t, x: {"term": t, "text": x}, WORD, SENTENCE), min_size=1,
+             max_size=2).map(lambda items: {"definitions": items}),
+    st.lists(st.builds(lambda label, value: {"label": label, "value": value}, WORD,
+                       st.sampled_from(["{support}", "{company}, Main Street 1"])),
+             min_size=1, max_size=2).map(lambda entries: {"contact": entries}),
+    st.builds(lambda t, x, a: {"cta": {"title": t, "text": x, "action": a,
+                                       "href": "mailto:{support}"}}, SENTENCE, SENTENCE, WORD),
+    st.lists(SENTENCE, min_size=1, max_size=3).map(lambda lines: {"address": lines}),
 )
 
 
@@ -57,6 +65,8 @@ def sources(draw: st.DrawFn) -> str:
             "changes": [{"version": "1.0.0", "date": dt.date(2025, 1, 15),
                          "summary": draw(SENTENCE), "material": False}],
             "sections": sections}
+    if draw(st.booleans()):
+        data["blocks"] = draw(st.lists(BLOCK, min_size=1, max_size=2))  # the preamble
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -64,8 +74,7 @@ def _content(ldoc: LocalizedDocument) -> list[tuple[str, str, object]]:
     """Every string of the document's own (not the locale's labels and dates in the version
     history): its context, markup and parsed inlines."""
     doc = ldoc.document
-    return [(r.context, r.source, r.inlines) for r in rich_fields((doc.meta, doc.sections))
-            if r.context != "ui"]
+    return [(r.context, r.source, r.inlines) for r in rich_fields(doc) if r.context != "ui"]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,6 +90,8 @@ def test_identity_catalog_gives_the_same_document(text: str) -> None:
     assert diag.items == []
     reference, _ = localize(doc, "de", None)  # the source's own words, German formatting
     assert _content(same) == _content(reference)
+    assert [type(b) for b in same.document.preamble] == [
+        type(b) for b in reference.document.preamble]
     assert [s.id for s in same.document.walk_sections()] == [
         s.id for s in reference.document.walk_sections()]
     c = same.completeness
