@@ -135,8 +135,10 @@ def rebuild_document(doc: Document, m: Rebuild) -> Document:
 def rebuild_meta(meta: Meta, m: Rebuild) -> Meta:
     title = m.rich(meta.title)
     description = m.optional(meta.description)
+    keywords = m.strings(meta.keywords)
     changes = tuple(rebuild_change(c, m) for c in meta.changes)
-    return dataclasses.replace(meta, title=title, description=description, changes=changes)
+    return dataclasses.replace(meta, title=title, description=description, keywords=keywords,
+                               changes=changes)
 
 
 def rebuild_change(change: Change, m: Rebuild) -> Change:
