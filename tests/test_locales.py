@@ -102,6 +102,41 @@ def test_docx_carries_every_string_and_language(full: Path, locale: str) -> None
     assert f'w:val="{locale.replace("_", "-")}"'.encode() in styles
 
 
+# The layout's headings and labels as each language cases them: English title case, German
+# nouns capitalized, French/Spanish/Portuguese sentence case (history heading, last-updated
+# label, materiality column header).
+LABEL_CASES = {
+    "en": ("Version History", "Last Updated", "Material Change"),
+    "de": ("Versionsverlauf", "Zuletzt aktualisiert", "Wesentliche Änderung"),
+    "fr": ("Historique des versions", "Dernière mise à jour", "Modification substantielle"),
+    "es": ("Historial de versiones", "Última actualización", "Cambio sustancial"),
+    "pt_BR": ("Histórico de versões", "Última atualização", "Alteração relevante"),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(LABEL_CASES))
+def test_labels_cased_per_language_in_every_format(full: Path, locale: str) -> None:
+    history, updated, material = LABEL_CASES[locale]
+    page = lxml.html.fromstring((full / locale / "privacy-policy.html").read_bytes())
+    heading = page.get_element_by_id("version-history-title")
+    assert heading.text_content().strip().rstrip("#") == history
+    assert page.find_class("updated")[0].text_content().startswith(updated)
+    assert material in [th.text_content() for th in page.iter("th")]
+
+    pdf = pdftotext(full / locale / "privacy-policy.pdf")
+    assert history in pdf.splitlines() and material in pdf
+    assert updated.upper() in pdf  # the facts' labels are set in capitals (print.css)
+
+    d = docx.Document(str(full / locale / "privacy-policy.docx"))
+    texts = [p.text for p in d.paragraphs]
+    assert history in texts
+    assert any(t.startswith(updated) for t in texts)
+    assert material in [c.text for t in d.tables for c in t.rows[0].cells]
+    if locale != "en":
+        wrong = [w for w in LABEL_CASES["en"] if w in pdf or w in "\n".join(texts)]
+        assert wrong == []
+
+
 def test_german_dates_in_all_formats(full: Path) -> None:
     date = "15. Januar 2025"
     assert date in (full / "de" / "privacy-policy.html").read_text()

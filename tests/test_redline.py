@@ -129,7 +129,7 @@ def test_html_marks_insertions_and_deletions(written: Path) -> None:
     assert squash(" and uses") in dels and squash(", uses and shares") in ins
     assert "90" in dels and "60" in ins
     assert page.get_element_by_id("rl-title").text_content() == (
-        "Changes from version 1.0.0 to version 1.1.0")
+        "Changes from Version 1.0.0 to Version 1.1.0")
     css = page.find(".//style").text
     assert 'ins::before { content: "[Inserted] "' in css.replace("\\5b ", "[").replace(
         "\\5d ", "]")  # screen readers hear where changes start
@@ -173,8 +173,8 @@ def test_html_valid_and_accessible(written: Path, tmp_path: Path) -> None:
 
 def test_pdf_prints_the_redline(written: Path) -> None:
     text = squash(pdftotext(written / "en" / "notice.redline.pdf"))
-    for words in ("Changes from version 1.0.0 to version 1.1.0", "collects and uses",
-                  ", uses and shares", "We review this notice every year.", "Version history"):
+    for words in ("Changes from Version 1.0.0 to Version 1.1.0", "collects and uses",
+                  ", uses and shares", "We review this notice every year.", "Version History"):
         assert squash(words) in text, words
 
 

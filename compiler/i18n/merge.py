@@ -7,6 +7,8 @@ As `msgmerge --previous` does, but never across sections: a message is matched
    table cell...), in order, to the old message it most resembles (an edit: fuzzy, with
    `#|` the text the translation was made for, kept over repeated edits). A heading is
    always its section's own past, however much it was retitled.
+A layout word (msgctxt "ui") whose English changed only in letter case ("Version history" ->
+"Version History") keeps its translation as is: each language cases its own labels.
 Anything else is new and empty; an old message nothing matched becomes obsolete (`#~`).
 The result depends only on the two inputs, so running update twice changes nothing.
 """
@@ -18,6 +20,7 @@ from difflib import SequenceMatcher
 
 from compiler.i18n.catalogs import po_header
 from compiler.i18n.pofile import Message, PoFile
+from compiler.i18n.ui import UI_CONTEXT
 
 SIMILAR = 0.5  # word-level likeness for an edited sentence to inherit a translation
 
@@ -114,6 +117,12 @@ def merge(template: PoFile, old: PoFile, locale: str) -> PoFile:
     for i, t in enumerate(template.messages):
         same = by_key.get(t.key)
         if same is not None and id(same) not in used:
+            take(i, same, edited=False)
+    by_case: dict[tuple[str | None, str], Message] = {
+        (o.context, o.msgid.casefold()): o for o in reversed(past) if o.context == UI_CONTEXT}
+    for i, t in enumerate(template.messages):
+        same = by_case.get((t.context, t.msgid.casefold()))
+        if result[i] is None and same is not None and id(same) not in used:
             take(i, same, edited=False)
     by_slot_id: dict[tuple[tuple[str, str], str], list[Message]] = {}
     for o in past:

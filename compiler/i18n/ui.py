@@ -8,11 +8,15 @@ from compiler.model import Labels
 
 UI_CONTEXT = "ui"
 
-# Labels field -> (English msgid, translator comment)
+# Labels field -> (English msgid, translator comment). The English is what English outputs
+# show: headings, labels and column headers in title case (Chicago: short prepositions and
+# articles lower case), sentences and accessible names in sentence case. Each translation
+# follows its own language's casing (German nouns capitalized, French, Spanish and
+# Portuguese sentence case).
 UI_MESSAGES: dict[str, tuple[str, str]] = {
     "contents": ("Contents", "Heading of the table of contents."),
     "version": ("Version", "Label before the version number, e.g. 'Version 1.0.0'."),
-    "last_updated": ("Last updated", "Label before the date of the last update."),
+    "last_updated": ("Last Updated", "Label before the date of the last update."),
     "effective": ("Effective", "Label before the date the text takes effect."),
     "page_of": ("Page {page} of {pages}",
                 "Running footer. {page}: current page number; {pages}: number of pages."),
@@ -25,18 +29,18 @@ UI_MESSAGES: dict[str, tuple[str, str]] = {
     "signed_by": ("Digitally signed by {signer} on {date}",
                   "Visible signature box of a signed PDF. {signer}: the signer's name; "
                   "{date}: the signing date."),
-    "history": ("Version history", "Heading of the table of the document's versions."),
+    "history": ("Version History", "Heading of the table of the document's versions."),
     "history_date": ("Date", "Column header in the version history: when a version was "
                      "published."),
     "history_summary": ("Summary", "Column header in the version history: what changed."),
-    "material": ("Material change", "Column header in the version history: whether the "
+    "material": ("Material Change", "Column header in the version history: whether the "
                  "change is material (users are notified before it takes effect)."),
     "yes": ("Yes", "Version history: the change is material."),
     "no": ("No", "Version history: the change is not material."),
     "updated_on": ("Updated on {date}: see what changed",
                    "Link from the policy to its redline (the marked-up comparison with the "
                    "previous version). {date}: the date of the update."),
-    "redline": ("Changes from version {old} to version {new}",
+    "redline": ("Changes from Version {old} to Version {new}",
                 "Title of a redline. {old}, {new}: version numbers such as 1.2.0."),
     "inserted": ("Inserted", "Redline legend and badge: text added in the new version."),
     "deleted": ("Deleted", "Redline legend and badge: text removed from the old version."),

@@ -218,3 +218,22 @@ def test_babel_extractor_matches_policyc_extract(project: Path) -> None:
 
     assert messages(project / "babel.pot") == messages(
         project / "locales" / "retention-schedule.pot", project / "locales" / "policyc.pot")
+
+
+def test_layout_word_recased_in_english_keeps_its_translation(project: Path) -> None:
+    """policyc's English labels went to title case ("Version history" -> "Version History"):
+    a project's policyc.po written before keeps each translation as is, not fuzzy (every
+    language cases its own labels); a document's text recased still becomes fuzzy."""
+    ui_po = project / "locales" / "de" / "LC_MESSAGES" / "policyc.po"
+    ui_po.write_text(ui_po.read_text(encoding="utf-8").replace(
+        'msgid "Version History"', 'msgid "Version history"'), encoding="utf-8")
+    src = project / "source" / "retention-schedule.yaml"
+    src.write_text(src.read_text().replace("Delete it.", "Delete It."))
+    code, out = run(["locale", "update"], project)
+    assert code == 0, out
+    label = read_po(ui_po).get("ui", "Version History")
+    assert label is not None and label.msgstr == "Versionsverlauf" and not label.fuzzy
+    assert read_po(ui_po).get("ui", "Version history") is None
+    assert "#| " not in ui_po.read_text(encoding="utf-8")
+    text = read_po(_po(project)).get("schedule", "Delete It.")
+    assert text is not None and text.fuzzy and text.msgstr == "Löschen."

@@ -54,3 +54,24 @@ def test_locale_init_starts_with_translated_labels(tmp_path: Path) -> None:
     doc = pofile.parse((folder / "retention-schedule.po").read_bytes(), "retention-schedule.po")
     assert doc.messages and not any(m.msgstr for m in doc.messages)  # the document's text is left
     assert not any(m.context == UI_CONTEXT for m in doc.messages)  # once per project, not per doc
+
+
+# Labels that read as sentences (a footer, an accessible name, a link, a screen reader's
+# words, a citation mid-sentence) keep sentence case; every other English label is a heading,
+# a label or a column header, in title case.
+SENTENCES = {"page_of", "permalink", "signed_by", "updated_on", "section", "change_end"}
+MINOR = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
+         "to"}
+
+
+def test_english_headings_and_labels_are_title_case() -> None:
+    import re
+
+    for name, (msgid, _comment) in UI_MESSAGES.items():
+        words = re.findall(r"[A-Za-z]+", re.sub(r"\{\w+\}", "", msgid))
+        if name in SENTENCES:  # sentence case: a capital first word, the rest lower case
+            assert words[0][0].isupper() and all(w.islower() for w in words[1:]), msgid
+            continue
+        wrong = [w for i, w in enumerate(words)
+                 if not (w[0].isupper() or (i and w in MINOR))]
+        assert wrong == [], f"{name}: {msgid!r} is not title case ({wrong})"

@@ -39,7 +39,7 @@ def test_output_imports_back_to_the_same_text(shipped: Path, source: Path, code:
         original.meta.version, original.meta.updated, original.meta.effective)
     assert [(c.version, c.date, c.material) for c in doc.meta.changes] == [
         (c.version, c.date, c.material) for c in original.meta.changes]
-    # The template's words (labels, "Version history") come from the locale's catalogs.
+    # The template's words (labels, "Version History") come from the locale's catalogs.
     translations = load_translations(original, code, ROOT / "locales")
     rebuilt = built_html(doc, translations)
     page = (shipped / code / f"{doc_id}.html").read_bytes()

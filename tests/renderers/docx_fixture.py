@@ -111,14 +111,14 @@ T: dict[str, tuple[str, str, str]] = {
 
 LABELS = {
     "en": Labels(
-        contents="Contents", version="Version", last_updated="Last updated",
+        contents="Contents", version="Version", last_updated="Last Updated",
         effective="Effective", page_of="Page {page} of {pages}", important="Important",
         warning="Warning", info="Note", languages="Languages", downloads="Download",
         permalink="Link to this section", signed_by="Digitally signed by {signer} on {date}",
-        history="Version history", history_date="Date", history_summary="Summary",
-        material="Material change", yes="Yes", no="No",
+        history="Version History", history_date="Date", history_summary="Summary",
+        material="Material Change", yes="Yes", no="No",
         updated_on="Updated on {date}: see what changed",
-        redline="Changes from version {old} to version {new}", inserted="Inserted",
+        redline="Changes from Version {old} to Version {new}", inserted="Inserted",
         deleted="Deleted", moved="Moved", changed="Changed", change_end="End of change"),
     "ar": Labels(
         contents="المحتويات", version="الإصدار", last_updated="آخر تحديث",

@@ -98,7 +98,7 @@ def test_title_and_subtitles() -> None:
     document = _open()
     assert [p.text for p in _styled(document, "Title")] == ["Acme Cloud Privacy Policy"]
     assert [p.text for p in _styled(document, "Subtitle")] == [
-        "Version 2.1.0", "Effective: April 1, 2024", "Last updated: March 15, 2024"]
+        "Version 2.1.0", "Effective: April 1, 2024", "Last Updated: March 15, 2024"]
 
 
 def test_external_links_are_hyperlinks_with_targets() -> None:

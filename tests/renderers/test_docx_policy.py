@@ -82,6 +82,6 @@ def test_table_columns_sized_from_content(table_build: Path) -> None:
 def test_version_history_keeps_with_what_precedes(en_build: Path) -> None:
     d = _doc(en_build)
     paragraphs = d.paragraphs
-    heading = next(i for i, p in enumerate(paragraphs) if p.text == "Version history"
+    heading = next(i for i, p in enumerate(paragraphs) if p.text == "Version History"
                    and p.style is not None and p.style.name == "Heading 1")
     assert all(p.paragraph_format.keep_with_next for p in paragraphs[heading - 3:heading])
