@@ -155,6 +155,37 @@ def test_the_yaml_reader_never_imports_the_facts_cache() -> None:
     assert not [m for m in reached if m.startswith("compiler.project")]
 
 
+def test_the_yaml_reader_is_bytes_to_document() -> None:
+    """readers/yaml*.py import no file-system module and call no open(): a source's bytes
+    come in, a Document goes out; the files a source names beside it are checked by the
+    project (project/sources.py), which CLDR's data lookup (readers/cldr.py) is not."""
+    modules = {name: path for name, path in _modules().items()
+               if name.rpartition(".")[2].startswith("yaml") and name.startswith(
+                   "compiler.readers.")}
+    assert len(modules) >= 4, modules  # yaml, yaml_nodes, yaml_meta, yaml_blocks
+    file_modules = {"os", "pathlib", "shutil", "glob", "tempfile", "io"}
+    pure_fs = {"relative_inside"}  # compiler.fs's check of a written path, as a string
+
+    def reaches_files(node: ast.AST) -> list[str]:
+        if isinstance(node, ast.Import):
+            return [a.name for a in node.names if a.name.split(".")[0] in file_modules
+                    or a.name.startswith(("compiler.fs", "compiler.project"))]
+        if isinstance(node, ast.ImportFrom):
+            module, names = node.module or "", {a.name for a in node.names}
+            if module.split(".")[0] in file_modules or module.startswith("compiler.project"):
+                return [module]
+            return [f"{module}.{n}" for n in sorted(names - pure_fs)
+                    if module == "compiler.fs"]
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("open", "io.open"):
+            return [f"line {node.lineno}: {ast.unparse(node)}"]
+        return []
+
+    found = [f"{name}: {hit}" for name, path in modules.items()
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             for hit in reaches_files(node)]
+    assert not found, found
+
+
 def _says_why(doc: str) -> bool:
     return any(line.startswith("Kept whole:") and len(line) > len("Kept whole:") + 20
                for line in doc.splitlines())

@@ -9,6 +9,7 @@ import pytest
 
 from compiler.errors import CompilerError
 from compiler.model import ItemList, Note, NoteKind, Paragraph, VarKind
+from compiler.project.sources import read_document
 from compiler.readers import read_file as load
 from compiler.readers.yaml import load_text
 from tests.helpers import FIXTURES, POLICY
@@ -23,7 +24,7 @@ def test_invalid_source_reports_located_error(path: Path) -> None:
     assert m, f"{path} must start with '# expect: LINE:COL: message'"
     line, col, message = m.groups()
     with pytest.raises(CompilerError) as info:
-        load(path)
+        read_document(path)  # as `policyc check` reads a source: the reader, then the project
     rendered = [str(d) for d in info.value.diagnostics]
     prefix = f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
     wanted = f"{prefix}:{line}:{col}: error: "
@@ -82,3 +83,39 @@ def test_table_fixture_loads() -> None:
     table = schedule.blocks[0]
     assert table.header[0].source == "Record"  # type: ignore[union-attr]
     assert len(table.rows) == 2  # type: ignore[union-attr]
+
+
+def test_the_reader_reads_bytes_and_touches_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bytes -> Document: a path that does not exist is only a name for messages; the
+    reader stats, opens and lists nothing but Babel's locale data (which locales exist).
+    The file a source names beside it is the project's to check (project/sources.py)."""
+    import builtins
+    import io
+    import os
+
+    import babel
+
+    from compiler.errors import Loc
+    from compiler.readers import yaml as reader
+
+    data = (FIXTURES / "invalid" / "missing-reference-docx.yaml").read_bytes()
+    reader.read(data, "nowhere/ref.yaml")  # warm: lazy imports and caches happen once
+    touched: list[str] = []
+
+    def spy(name: str, real: object) -> object:
+        def call(target: object, *args: object, **kwargs: object) -> object:
+            touched.append(f"{name} {target}")
+            return real(target, *args, **kwargs)  # type: ignore[operator]
+        return call
+
+    for module, names in ((os, ("stat", "lstat", "open", "listdir", "scandir", "access")),
+                          (builtins, ("open",)), (io, ("open",))):
+        for name in names:
+            monkeypatch.setattr(module, name, spy(name, getattr(module, name)))
+    doc = reader.read(data, "nowhere/ref.yaml")
+    monkeypatch.undo()
+    assert doc.meta.reference_docx == "corporate.docx"
+    assert doc.meta.reference_docx_at == Loc("nowhere/ref.yaml", 10, 17)
+    data_dir = Path(babel.__file__).parent
+    assert any("locale-data" in t for t in touched), touched  # the spies see what it looks up
+    assert [t for t in touched if not Path(t.split(" ", 1)[1]).is_relative_to(data_dir)] == []

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from compiler.errors import CompilerError
-from compiler.project.sources import read_facts
+from compiler.project.sources import read_document, read_facts
+from compiler.readers import read_bytes
 from compiler.readers import yaml as loader
 from tests.helpers import FIXTURES
 
@@ -119,3 +120,29 @@ def test_the_cache_stays_out_of_the_sources_folder(tmp_path: Path,
     read_facts(fixture / "source" / "retention-schedule.yaml")
     assert (tmp_path / "cache" / "sources.json").is_file()
     assert not (fixture / CACHE_DIR).exists()
+
+
+def test_a_missing_reference_docx_is_found_with_the_cache_warm_or_cold(source: Path) -> None:
+    """The reader only sees bytes; the project checks the file the source names, on every
+    read: a cached source whose reference document was deleted since fails too, at the
+    name's place in the source."""
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("\nsections:", "\nreference_docx: corporate.docx\nsections:", 1),
+                      encoding="utf-8")
+    line = source.read_text(encoding="utf-8").splitlines().index(
+        "reference_docx: corporate.docx") + 1
+    reference = source.parent / "corporate.docx"
+    shutil.copy(FIXTURES.parent.parent / "templates" / "docx" / "reference.docx", reference)
+    facts, doc = read_facts(source)
+    assert doc is not None and facts.reference_docx == "corporate.docx"
+    assert read_facts(source)[1] is None  # cached
+    reference.unlink()
+    for _ in range(2):  # cached facts, then the same again
+        with pytest.raises(CompilerError) as info:
+            read_facts(source)
+        assert [str(d) for d in info.value.diagnostics] == [
+            f"{source}:{line}:17: error: reference_docx: file 'corporate.docx' not found "
+            "(expected a .docx path relative to this source file)"]
+    with pytest.raises(CompilerError, match=f":{line}:17: error: reference_docx: file"):
+        read_document(source)
+    assert read_bytes(source.read_bytes(), source).meta.reference_docx == "corporate.docx"

@@ -321,6 +321,7 @@ class Meta:
     reference_docx: str | None = None  # relative to the source file's folder
     changes: tuple[Change, ...] = ()  # the version history, as written
     numbering: str = "none"  # section numbering: "none" or "decimal" (1, 1.1, 1.1.1)
+    reference_docx_at: Loc | None = None  # where the source names it (a located "not found")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -184,15 +184,41 @@ def read_facts(path: Path, shared: tuple[Variable, ...] = ()) -> tuple[Facts, Do
         entry["locales"] = tuple(entry["locales"])
         entry["warnings"] = tuple(tuple(w) for w in entry.get("warnings", ()))
         entry["documents"] = tuple(tuple(d) for d in entry["documents"])
-        return Facts(**entry), None
-    from compiler.readers import read_bytes
-
-    doc = read_bytes(data, path, shared)
+        facts = Facts(**entry)
+        _check_reference(path, facts.reference_docx, lambda: _read(data, path, shared))
+        return facts, None
+    doc = _read(data, path, shared)
     facts = Facts.of(doc)
     entries = {k: v for k, v in entries.items() if not k.startswith(f"{absolute}:")}
     entries[key] = facts._asdict()
     _write_cache(path, entries)
+    _check_reference(path, facts.reference_docx, lambda: doc)
     return facts, doc
+
+
+def read_document(path: Path, shared: tuple[Variable, ...] = ()) -> Document:
+    """A source file as the project reads it: the reader's Document (bytes -> Document),
+    then the files it names beside it checked (its reference_docx)."""
+    doc = _read(read_source(path), path, shared)
+    _check_reference(path, doc.meta.reference_docx, lambda: doc)
+    return doc
+
+
+def _read(data: bytes, path: Path, shared: tuple[Variable, ...]) -> Document:
+    from compiler.readers import read_bytes
+
+    return read_bytes(data, path, shared)
+
+
+def _check_reference(path: Path, name: str | None, document: Callable[[], Document]) -> None:
+    """The DOCX style reference a source names is a file beside it. The reader only sees
+    bytes, so this is checked here, whether the facts came from the cache or not; the error
+    points at the name in the source (read again for it when the facts were cached)."""
+    if name is None or (path.parent / name).is_file():
+        return
+    where = document().meta.reference_docx_at or Loc(display_path(path))
+    raise CompilerError.at(where, f"reference_docx: file '{name}' not found (expected a .docx "
+                           "path relative to this source file)", Category.REFERENCE)
 
 
 def check_sources(paths: Sequence[str | Path], strict: bool = False,

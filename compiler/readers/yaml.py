@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -172,12 +171,9 @@ class _Loader(_BlockReader):
             self.error(f["reference_docx"], "reference_docx", f"'{reference_docx}' lies outside "
                        "the project folder (expected a .docx path relative to this source "
                        "file, inside the project)", Category.REFERENCE)
-        # A source read from elsewhere than a file (a git revision) has no folder to look in.
-        elif reference_docx is not None and Path(self.path).is_file() and not (
-                Path(self.path).parent / reference_docx).is_file():
-            self.error(f["reference_docx"], "reference_docx", f"file '{reference_docx}' not "
-                       "found (expected a .docx path relative to this source file)",
-                       Category.REFERENCE)
+        # Whether the file is there is the project's question (project/sources.py): a
+        # reader sees bytes, not the folder they came from.
+        reference_at = self.loc(f["reference_docx"]) if reference_docx is not None else None
         changes = self.changes(f.get("changes"), updated)
         variables = self.variables(f.get("variables"))
         own = {v.name for v in variables}
@@ -198,7 +194,7 @@ class _Loader(_BlockReader):
         assert organization is not None
         meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
                     organization, description, keywords, page_size, base_url, reference_docx,
-                    changes, numbering)
+                    changes, numbering, reference_at)
         return Document(meta, variables, sections, self.path, self.digest, preamble,
                         tuple(self.diag.warnings))
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import importlib.util
 import re
-from functools import cache
-from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -24,6 +21,7 @@ from compiler.model import (
     VarKind,
 )
 from compiler.readers import schema
+from compiler.readers.cldr import known_locale
 
 _LINK_KINDS = (VarKind.EMAIL, VarKind.URL, VarKind.PHONE)  # shown as links wherever used
 _STR = "tag:yaml.org,2002:str"
@@ -209,7 +207,7 @@ class _NodeReader:
     def locale(self, node: Node | None, where: str) -> str | None:
         value = self.pattern(node, where, schema.LOCALE_PATTERN, "locale",
                              "a code such as en, de, pt_BR")
-        if value and node is not None and not _cldr_has(value):
+        if value and node is not None and not known_locale(value):
             self.error(node, where, f"unknown locale '{value}' (not in CLDR)")
             return None
         return value
@@ -282,21 +280,4 @@ def _link_targets(rich: Rich) -> list[str]:
 
 def _anchor_targets(rich: Rich) -> list[str]:
     return [href[1:] for href in _link_targets(rich) if href.startswith("#")]
-
-
-@cache
-def _cldr_dir() -> Path | None:
-    """Babel's CLDR data folder, found without importing Babel (policyc check stays quick)."""
-    spec = importlib.util.find_spec("babel")
-    locations = spec.submodule_search_locations if spec else None
-    return Path(next(iter(locations))) / "locale-data" if locations else None
-
-
-def _cldr_has(locale: str) -> bool:
-    folder = _cldr_dir()
-    if folder is None or not folder.is_dir():
-        from babel import localedata
-
-        return bool(localedata.exists(locale))
-    return (folder / f"{locale}.dat").is_file()
 

@@ -134,12 +134,13 @@ def read_revision(spec: str, other: str | None = None, cwd: Path | None = None,
     """Load one side. A git: spec without a path takes the other side's file. shared: the
     project's [variables] (today's policyc.toml, for both sides)."""
     from compiler.project.layout import locales_dir, revision_locales_dir
-    from compiler.readers import read_bytes, read_file
+    from compiler.project.sources import read_document
+    from compiler.readers import read_bytes
 
     where = cwd or Path.cwd()
     if not spec.startswith(GIT_PREFIX):
         path = Path(spec) if Path(spec).is_absolute() else where / spec
-        return Revision(spec, read_file(path, shared), locales_dir(path),
+        return Revision(spec, read_document(path, shared), locales_dir(path),
                         path.resolve().parent)
     repo = _repo_root(where, spec)
     rev, file = _split_git(spec)
