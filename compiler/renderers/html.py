@@ -36,6 +36,7 @@ from compiler.model import (
     plain_text,
 )
 from compiler.renderers import RenderOptions
+from compiler.renderers.phrases import keep_phrases
 from compiler.renderers.templates import Templates
 
 
@@ -307,6 +308,10 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "dir": doc.direction,
         "title": doc.title,
         "description": meta.description.plain() if meta.description else "",
+        # the same, shown as headings: Japanese/Chinese lines break between phrases only
+        "title_shown": keep_phrases(doc.title, doc.language.tag),
+        "description_shown": keep_phrases(meta.description.plain(), doc.language.tag)
+        if meta.description else "",
         "labels": doc.labels,
         "body": writer.preamble(doc.document.preamble) + writer.sections(doc.sections),
         "toc": writer.toc(doc.sections),

@@ -170,3 +170,29 @@ def test_hyphenation_copies_as_soft_hyphen_and_real_hyphens_stay(pdfs: Path) -> 
     assert "\u2010" not in text
     assert re.search(r"\w\u00ad\n\w", text)
     assert "E-Mail" in text
+
+
+def _runt(line: str) -> bool:
+    """A line made of at most two letters (CJK characters), punctuation aside."""
+    return sum(1 for ch in line if ch.isalnum()) <= 2
+
+
+@pytest.mark.parametrize("locale", [loc for loc in LOCALES if loc != "ar"])  # poppler: visual
+def test_title_and_subtitle_leave_no_runt_and_copy_as_written(pdfs: Path, locale: str) -> None:
+    """The ja subtitle once ended with "す。" alone on its line; lines now break between
+    phrases (BudouX) and poppler and pypdf read the title and subtitle back unchanged."""
+    doc = _localized(locale)
+    assert doc.meta.description is not None
+    pdf = pdfs / locale / "privacy-policy.pdf"
+    lines = _lines(_pages(pdf)[0])
+    for text in (doc.title, doc.meta.description.plain()):
+        start = next(i for i, line in enumerate(lines) if text.startswith(line))
+        shown: list[str] = []
+        while "".join(shown) != text.replace(" ", ""):
+            assert start + len(shown) < len(lines), (text, shown)
+            shown.append(lines[start + len(shown)].replace(" ", ""))
+        assert not any(_runt(line) for line in shown[1:]), shown
+    extracted = pypdf.PdfReader(pdf).pages[0].extract_text()
+    assert not set(extracted) & {"\u2060", "\u200b", "\ufeff"}
+    if locale == "ja":
+        assert lines[lines.index(doc.title) + 2] == "説明します。"
