@@ -10,6 +10,7 @@ sides of a translation are judged by the same grammar.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -227,7 +228,30 @@ def _autolink(text: str) -> list[Inline]:
 
 
 def parse_inline(text: str) -> tuple[tuple[Inline, ...], list[InlineError]]:
-    """Parse markup; errors carry offsets so callers can turn them into file:line:col."""
+    """Parse markup; errors carry offsets so callers can turn them into file:line:col.
+
+    A string is parsed once per process: the loader, the translation checks (the msgid in
+    every locale, the msgstr before and after its checks) and localization ask for the same
+    strings again (issue #18). The result is immutable (frozen nodes in tuples), so sharing
+    it is safe; long strings are parsed each time so the cache stays small.
+    """
+    if len(text) > _CACHED_LENGTH:
+        nodes, errors = _parse(text)
+        return nodes, list(errors)
+    nodes, errors = _parse_cached(text)
+    return nodes, list(errors)
+
+
+# Bounds of the parse cache: 4,096 strings of at most 2,000 characters (a few MB at most).
+_CACHED_LENGTH = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> tuple[tuple[Inline, ...], tuple[InlineError, ...]]:
+    return _parse(text)
+
+
+def _parse(text: str) -> tuple[tuple[Inline, ...], tuple[InlineError, ...]]:
     p = _Parser(text)
     nodes = p.parse()
     errors = p.errors
@@ -238,7 +262,7 @@ def parse_inline(text: str) -> tuple[tuple[Inline, ...], list[InlineError]]:
         errors = [*errors[:MAX_ERRORS], InlineError(
             errors[MAX_ERRORS].offset, f"{len(errors) - MAX_ERRORS} more markup errors "
             "in this text")]
-    return _merge_text(nodes), errors
+    return _merge_text(nodes), tuple(errors)
 
 
 def merge_text(nodes: Iterable[Inline]) -> tuple[Inline, ...]:

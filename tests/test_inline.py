@@ -91,3 +91,16 @@ def test_merging_text_is_linear() -> None:
     assert time.perf_counter() - started < 1.0
     nodes, _ = parse_inline("a* " * 1000)
     assert nodes == (Text("a* " * 1000),)
+
+
+def test_a_string_is_parsed_once_and_callers_cannot_spoil_the_cache() -> None:
+    """The loader, the translation checks and localization ask for the same strings."""
+    text = "**bold** [unclosed"
+    nodes, errors = parse_inline(text)
+    errors.clear()
+    again, errors_again = parse_inline(text)
+    assert again is nodes
+    assert [e.offset for e in errors_again] == [9, 9]
+    long = "word " * 500  # long strings are parsed each time: the cache stays small
+    assert parse_inline(long)[0] == parse_inline(long)[0]
+    assert parse_inline(long)[0] is not parse_inline(long)[0]

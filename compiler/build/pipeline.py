@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.build import plan as planning
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
-from compiler.build.run import run, start_pool
+from compiler.build.run import Runner, start_pool, workers_for
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
 from compiler.fs import folder_lock, write_atomic
@@ -170,22 +170,11 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     pool = start_pool(options, stale, cleanup)  # workers warm up while the parent localizes
     titles = _Titles(linked, document, options)
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
-    localized = _localize(jobs, fresh, state, options, document, titles, result, failed)
     refused: list[Diagnostic] = []
-    if options.signer is not None and not options.allow_incomplete:
-        from compiler.signing.batch import refuse_incomplete
-
-        refusals = refuse_incomplete(localized, ((j.facts.id, j.locale) for j in stale
-                                                 if j.fmt == "pdf"))
-        refused = list(refusals.values())
-        withdrawn = [j for j in stale if j.fmt == "pdf" and (j.facts.id, j.locale) in refusals]
-        stale = [j for j in stale if j not in withdrawn]
-        for job in withdrawn:  # an older signed PDF would pass for the current text
-            job.target.unlink(missing_ok=True)
-            state.outputs.pop(_rel(job, options), None)
-    diag.raise_if_errors()
-    # nothing of a failed locale is written; its previous outputs stay (and stay listed)
-    stale = [j for j in stale if (j.facts.id, j.locale) not in failed]
+    withdrawn: list[Job] = []
+    by_pair: dict[tuple[str, str], list[Job]] = {}
+    for job in stale:
+        by_pair.setdefault((job.facts.id, job.locale), []).append(job)
 
     for job in fresh:
         entry = state.outputs[_rel(job, options)]
@@ -197,7 +186,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         if job.fmt == "pdf" and options.signer is not None:
             from compiler.signing.batch import sign_localized
 
-            data = sign_localized(data, localized[(job.facts.id, job.locale)],
+            data = sign_localized(data, titles.localized[(job.facts.id, job.locale)],
                                   options.signer, job.target)
         write_atomic(job.target, data)
         digest = hashlib.sha256(data).hexdigest()
@@ -207,11 +196,21 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         done += 1
         log.info("wrote %s (%d bytes)", job.target, len(data))
         if progress:
-            progress(f"{job.facts.id} {job.locale} {job.fmt}", done, len(stale))
+            total = len(stale) - len(withdrawn) - sum(len(by_pair.get(p, ())) for p in failed)
+            progress(f"{job.facts.id} {job.locale} {job.fmt}", done, total)
 
     inputs = input_digests(sources_facts, options)
+    runner = Runner(options, finish, pool, workers_for(options, stale))
     try:
-        run(stale, localized, options, finish, pool)
+        # Each locale's jobs go to the workers as soon as it is localized; nothing of a
+        # failed locale is written (its previous outputs stay, and stay listed).
+        for pair, ldoc in _localize(jobs, fresh, state, options, document, titles, result,
+                                    failed):
+            work = by_pair.get(pair, [])
+            if options.signer is not None and not options.allow_incomplete:
+                work = _refuse_incomplete(pair, ldoc, work, refused, withdrawn, state, options)
+            runner.add(work, ldoc)
+        runner.close()
     except BaseException:
         # Some outputs were replaced: state and manifest describe the files as they now are
         # (a failed write leaves its previous file, still listed as built before).
@@ -278,9 +277,10 @@ class _Titles:
 def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOptions,
               document: Callable[[Path], Document], titles: _Titles, result: BuildResult,
               failed: dict[tuple[str, str], list[Diagnostic]],
-              ) -> dict[tuple[str, str], LocalizedDocument]:
-    """Localize each document x locale with a stale job; fresh ones reuse what state recorded.
-    A locale whose localization fails (a broken catalog) lands in failed, not the others."""
+              ) -> Iterator[tuple[tuple[str, str], LocalizedDocument]]:
+    """Localize each document x locale with a stale job, yielding each as it is done (in
+    titles.localized too); fresh ones reuse what state recorded. A locale whose
+    localization fails (a broken catalog) lands in failed, not the others."""
     localized = titles.localized  # titles of linked documents come from these when built
     seen: set[tuple[str, str]] = set()
     for job in jobs:
@@ -314,7 +314,28 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
             completeness, ldoc.title, ldoc.updated_text, ldoc.language.native_name,
             ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings],
             ldoc.meta.organization)
-    return localized
+        yield pair, ldoc
+
+
+def _refuse_incomplete(pair: tuple[str, str], ldoc: LocalizedDocument, work: list[Job],
+                       refused: list[Diagnostic], withdrawn: list[Job], state: State,
+                       options: BuildOptions) -> list[Job]:
+    """With --sign: a locale with untranslated or fuzzy text gets no PDF (an older signed
+    one is removed: it would pass for the current text); the jobs left to render."""
+    from compiler.signing.batch import refuse_incomplete
+
+    if not any(j.fmt == "pdf" for j in work):
+        return work
+    refusal = refuse_incomplete({pair: ldoc}, [pair]).get(pair)
+    if refusal is None:
+        return work
+    refused.append(refusal)
+    for job in work:
+        if job.fmt == "pdf":
+            withdrawn.append(job)
+            job.target.unlink(missing_ok=True)
+            state.outputs.pop(_rel(job, options), None)
+    return [j for j in work if j.fmt != "pdf"]
 
 
 def _write_listings(options: BuildOptions, state: State, result: BuildResult,

@@ -6,20 +6,23 @@ calling process, which alone writes files and records state.
 
 Throughput (issue #18, measured by benchmarks/bench.py): the pool is started as soon as
 the stale jobs are known, before the parent localizes, so the workers' imports and font
-set-up overlap the parent's work; jobs go out longest first (PDFs by text size, a language
-whose hyphenation dictionary must load counting extra), so no worker is left with a long
-PDF at the end while the other idles.
+set-up overlap the parent's work; each locale's jobs go to the workers as soon as it is
+localized (Runner.add), so rendering overlaps localization too; ready jobs go out longest
+first (PDFs by text size, a language whose hyphenation dictionary must load counting
+extra), so no worker is left with a long PDF at the end while the other idles.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import TYPE_CHECKING
 
 from compiler.build.plan import BuildOptions, Job
-from compiler.model import LocalizedDocument
+from compiler.model import Document, LocalizedDocument
 from compiler.renderers import RenderOptions, get_renderer
 
 if TYPE_CHECKING:
@@ -49,10 +52,15 @@ def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
     return get_renderer(fmt)(ldoc, ropts)
 
 
+def workers_for(options: BuildOptions, work: Sequence[Job]) -> int:
+    """How many processes render `work`: 1 means this one, without a pool."""
+    return max(1, min(options.jobs, len(work)))
+
+
 def start_pool(options: BuildOptions, work: Sequence[Job],
                cleanup: contextlib.ExitStack) -> ProcessPoolExecutor | None:
     """A warm pool for `work` if it needs one, shut down when `cleanup` closes."""
-    workers = min(options.jobs, len(work))
+    workers = workers_for(options, work)
     if workers < 2:
         return None
     from concurrent.futures import ProcessPoolExecutor
@@ -64,39 +72,70 @@ def start_pool(options: BuildOptions, work: Sequence[Job],
     return pool
 
 
-def cost(job: Job, ldoc: LocalizedDocument | None) -> float:
+def cost(job: Job, doc: Document | None) -> float:
     """An estimate of a job's render time, for longest-first scheduling."""
     size = 1.0
-    if ldoc is not None:
-        size = max(1.0, sum(1 + len(s.blocks) for s in ldoc.document.walk_sections()) / 50)
+    if doc is not None:
+        size = max(1.0, sum(1 + len(s.blocks) for s in doc.walk_sections()) / 50)
     extra = 1.2 if job.fmt == "pdf" and job.locale.split("_")[0] in _HYPHENATED else 1.0
     return _FORMAT_COST.get(job.fmt, 1.0) * extra * size
 
 
-def order(work: Sequence[Job], localized: Mapping[tuple[str, str], LocalizedDocument]
-          ) -> list[Job]:
-    """Longest first; ties in a stable order (document, locale, format)."""
-    return sorted(work, key=lambda j: (-cost(j, localized.get((j.facts.id, j.locale))),
-                                       j.facts.id, j.locale, j.fmt))
+class Runner:
+    """Renders jobs as their locale becomes ready; `finish` gets each job's bytes in turn.
 
+    The parent hands over each document x locale's jobs as soon as it is localized
+    (`add`), so the workers render the first locales while the parent localizes the next;
+    `close` renders the rest and returns when every job is finished. Ready jobs wait here,
+    not in the pool, and go out longest first, only a few ahead of the workers: when the
+    last locale is ready the short jobs are still here to fill in at the end.
 
-def run(work: Sequence[Job], localized: Mapping[tuple[str, str], LocalizedDocument],
-        options: BuildOptions, finish: Callable[[Job, bytes], None],
-        pool: Executor | None = None) -> None:
-    """Render every job, longest first; `finish` gets each job's bytes in turn.
-
+    Without a pool, jobs are rendered in this process by `close`, longest first.
     A failure in any job propagates (the caller's clean-up shuts the pool down); outputs
     already finished stay written (each atomically), the failed one leaves nothing behind.
     """
-    ordered = order(work, localized)
-    if pool is not None and len(ordered) > 1:
-        from concurrent.futures import as_completed
 
-        futures = {pool.submit(_render, j.fmt, localized[(j.facts.id, j.locale)],
-                               j.render_options(options)): j for j in ordered}
-        for future in as_completed(futures):
-            finish(futures[future], future.result())
-    else:
-        for job in ordered:
-            finish(job, _render(job.fmt, localized[(job.facts.id, job.locale)],
-                                job.render_options(options)))
+    def __init__(self, options: BuildOptions, finish: Callable[[Job, bytes], None],
+                 pool: Executor | None = None, workers: int = 1) -> None:
+        self.options = options
+        self.finish = finish
+        self.pool = pool
+        self.ahead = workers + 1  # jobs in the pool at once: one queued behind each worker
+        self.ready: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]] = []
+        self.running: dict[Future[bytes], Job] = {}
+        self.added = itertools.count()  # ties never compare jobs
+
+    def add(self, jobs: Iterable[Job], ldoc: LocalizedDocument) -> None:
+        """Jobs of one localized document (the same ldoc); rendering may start at once."""
+        for job in jobs:
+            heapq.heappush(self.ready, (-cost(job, ldoc.document), job.facts.id, job.locale,
+                                        job.fmt, str(job.target), next(self.added), job, ldoc))
+        if self.pool is not None:
+            self._collect(block=False)
+            self._submit()
+
+    def close(self) -> None:
+        """Render every job added and not yet finished."""
+        if self.pool is None:
+            while self.ready:
+                *_, job, ldoc = heapq.heappop(self.ready)
+                self.finish(job, _render(job.fmt, ldoc, job.render_options(self.options)))
+            return
+        while self.ready or self.running:
+            self._submit()
+            self._collect(block=True)
+
+    def _submit(self) -> None:
+        assert self.pool is not None
+        while self.ready and len(self.running) < self.ahead:
+            *_, job, ldoc = heapq.heappop(self.ready)
+            future = self.pool.submit(_render, job.fmt, ldoc, job.render_options(self.options))
+            self.running[future] = job
+
+    def _collect(self, block: bool) -> None:
+        if not self.running:
+            return
+        done, _ = wait(self.running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in [f for f in self.running if f in done]:  # in the order submitted
+            job = self.running.pop(future)
+            self.finish(job, future.result())

@@ -1,0 +1,88 @@
+"""The build's runner (compiler/build/run.py): a locale's jobs start as soon as it is
+localized, and ready jobs go out longest first."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.build import BuildOptions, build, pipeline
+from compiler.build import run as build_run
+from compiler.build.plan import Job
+from compiler.model import LocalizedDocument
+from tests.helpers import FIXTURES
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", dest)
+    return dest
+
+
+def _recorded_build(project: Path, monkeypatch: pytest.MonkeyPatch, **options: Any
+                    ) -> tuple[list[tuple[str, ...]], list[tuple[list[Job], LocalizedDocument]]]:
+    """Build with the runner's and localization's calls recorded (renders faked)."""
+    events: list[tuple[str, ...]] = []
+    added: list[tuple[list[Job], LocalizedDocument]] = []
+    localize_checked = pipeline.localize_checked
+    add = build_run.Runner.add
+
+    def localizing(doc: Any, locale: str, *args: Any) -> Any:
+        events.append(("localize", locale))
+        return localize_checked(doc, locale, *args)
+
+    def adding(self: build_run.Runner, jobs: Any, ldoc: LocalizedDocument) -> None:
+        jobs = list(jobs)
+        events.append(("add", ldoc.language.code, *sorted(j.fmt for j in jobs)))
+        added.append((jobs, ldoc))
+        add(self, jobs, ldoc)
+
+    monkeypatch.setattr(pipeline, "localize_checked", localizing)
+    monkeypatch.setattr(build_run.Runner, "add", adding)
+    monkeypatch.setattr(build_run, "_render", lambda fmt, ldoc, ropts: f"{fmt}".encode())
+    build([project / "source" / "retention-schedule.yaml"],
+          BuildOptions(out=project / "dist", **options))
+    return events, added
+
+
+def test_each_locale_is_handed_to_the_runner_before_the_next_is_localized(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events, _ = _recorded_build(project, monkeypatch, jobs=1)
+    assert events == [("localize", "de"), ("add", "de", "docx", "html", "pdf"),
+                      ("localize", "en"), ("add", "en", "docx", "html", "pdf")]
+
+
+def test_jobs_start_before_the_last_locale_is_added_and_go_longest_first(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, added = _recorded_build(project, monkeypatch, jobs=1)
+    (first_jobs, first), (second_jobs, second) = added
+    started, release = threading.Event(), threading.Event()
+    rendered: list[tuple[str, str]] = []
+    finished: list[Job] = []
+
+    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any) -> bytes:
+        rendered.append((ldoc.language.code, fmt))
+        started.set()
+        assert release.wait(10)
+        return b""
+
+    monkeypatch.setattr(build_run, "_render", render)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        runner = build_run.Runner(BuildOptions(out=project / "dist"),
+                                  lambda job, data: finished.append(job), pool, workers=1)
+        runner.add(first_jobs, first)
+        assert started.wait(10), "the first locale's PDF did not start before close()"
+        runner.add(second_jobs, second)
+        release.set()
+        runner.close()
+    assert sorted(map(id, finished)) == sorted(map(id, first_jobs + second_jobs))
+    # the first locale's PDF and DOCX were in the pool (one job queued behind the worker)
+    # before the second locale came; after that, the PDF before the short jobs
+    assert rendered == [("de", "pdf"), ("de", "docx"), ("en", "pdf"), ("en", "docx"),
+                        ("de", "html"), ("en", "html")]
