@@ -14,7 +14,7 @@ PACKAGE = ROOT / "compiler"
 # Lowest layer first. A module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("compiler", "compiler.errors", "compiler.fs", "compiler.model", "compiler.inline",
-     "compiler.chars", "compiler.limits", "compiler.links", "compiler.legal"),
+     "compiler.chars", "compiler.limits", "compiler.links", "compiler.legal", "compiler.names"),
     ("compiler.readers", "compiler.i18n", "compiler.renderers"),
     ("compiler.build", "compiler.redline", "compiler.signing", "compiler.project",
      "compiler.importer", "compiler.serve"),

@@ -62,11 +62,12 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
         in proc.stderr
     code = ("import sys, runpy; sys.argv = ['policyc', 'check']\n"
             "runpy.run_module('compiler', run_name='__main__')\n"
-            "print('click' in sys.modules, 'yaml' in sys.modules)")
+            "print('click' in sys.modules, 'yaml' in sys.modules, 'compiler.model' in sys.modules)")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.split()
-    assert out == ["False", "False"]  # second run: validated before, nothing parsed
+    # second run: validated before, nothing parsed, not even the model loaded (issue #18)
+    assert out == ["False", "False", "False"]
 
 
 def _cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:

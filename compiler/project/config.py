@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.names import LOCALE_PATTERN
 from compiler.project.layout import CONFIG_NAME, Layout
 from compiler.renderers.theme import NO_THEME, Theme
 
 if TYPE_CHECKING:
     from compiler.model import Variable
 
-LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
 COLOUR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FORMATS = ("html", "pdf", "docx")

@@ -15,9 +15,8 @@ from pathlib import Path
 from string import Template
 
 from compiler.errors import Category, Diagnostics, Loc, display_path
+from compiler.names import ID_PATTERN
 from compiler.project.layout import CACHE_DIR, CONFIG_NAME, LOCALES_DIR, OUT_DIR, SOURCE_DIR
-
-ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 CONFIG = Template("""\
 # policyc project config (`policyc schema --config` prints its JSON Schema, for editors).

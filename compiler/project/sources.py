@@ -109,14 +109,19 @@ def _read_cache(source: Path) -> dict[str, Any]:
     return data if data.get("code") == code_digest() else {}
 
 
+def _canonical_problem(url: str) -> str | None:
+    from compiler import links  # only when a source sets base_url (its patterns cost)
+
+    return links.canonical_problem(url)
+
+
 def _valid_entry(entry: Any, shown: str, digest: str) -> bool:
     """A cached entry is used only if it is exactly what validating the source would give:
     its own path and digest, and values the reader itself would accept. A planted entry can
     then neither pass an invalid source nor steer an output path."""
     import re
 
-    from compiler import links
-    from compiler.readers.schema import ID_PATTERN, LOCALE_PATTERN, VERSION_PATTERN
+    from compiler.names import ID_PATTERN, LOCALE_PATTERN, VERSION_PATTERN
 
     fields = Facts._fields
     if isinstance(entry, dict):
@@ -135,7 +140,7 @@ def _valid_entry(entry: Any, shown: str, digest: str) -> bool:
             and all(isinstance(c, str) and re.fullmatch(LOCALE_PATTERN, c) for c in locales)
             and entry["source_locale"] in locales and entry["page_size"] in ("A4", "Letter")
             and (base_url is None or (isinstance(base_url, str)
-                                      and links.canonical_problem(base_url) is None))
+                                      and _canonical_problem(base_url) is None))
             and (reference is None or (isinstance(reference, str)
                                        and relative_inside(reference)))
             and isinstance(warnings, list)

@@ -6,14 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.model import DURATION_UNITS, ListStyle, NoteKind, VarKind
+from compiler.names import ID_PATTERN, LOCALE_PATTERN, VERSION_PATTERN
 
-ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-VERSION_PATTERN = (
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
-)
 DURATION_PATTERN = r"^\s*(\d+)\s*(" + "|".join(DURATION_UNITS) + r")s?\s*$"
-LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
 
 
 @dataclass(frozen=True)
