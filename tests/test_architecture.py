@@ -210,13 +210,18 @@ def test_modules_stay_small_unless_they_say_why() -> None:
     assert not long, long
 
 
-def test_redline_composes_with_the_model_and_the_docx_writer() -> None:
+def test_redline_composes_with_the_model_and_the_writers() -> None:
     """Redline data does not subclass model nodes, and no redline class subclasses a private
-    class or the DOCX Writer (reached through its Hooks). (The HTML RedlineWriter still
-    extends the public renderers.html.BodyWriter.)"""
+    class or any renderer's class: the DOCX Writer and the HTML BodyWriter are reached
+    through their Hooks."""
     from compiler import model
 
     nodes = {name for name, value in vars(model).items() if isinstance(value, type)}
+    writers = {node.name for name, path in _modules().items()
+               if name.startswith("compiler.renderers")
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.ClassDef)}
+    assert {"Writer", "BodyWriter"} <= writers
     found = []
     for name, path in _modules().items():
         if not name.startswith("compiler.redline"):
@@ -226,7 +231,7 @@ def test_redline_composes_with_the_model_and_the_docx_writer() -> None:
                 for base in node.bases:
                     text = ast.unparse(base)
                     last = text.rpartition(".")[2]
-                    if last in nodes or last.startswith("_") or last == "Writer":
+                    if last in nodes or last.startswith("_") or last in writers:
                         found.append(f"{name}.{node.name}({text})")
     assert not found, found
 

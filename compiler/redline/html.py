@@ -4,16 +4,15 @@ changed. The PDF prints the same page through the policy's PDF renderer."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import assert_never
 
 from markupsafe import Markup
 
-from compiler.model import Block, ItemList, Rich
+from compiler.model import Block, ListItem, Rich
 from compiler.redline.compare import Redline, Revisions, SectionDiff, Status
 from compiler.redline.words import Op, Piece
 from compiler.renderers import RenderOptions
-from compiler.renderers.html import BodyWriter, context, environment
+from compiler.renderers.html import BodyWriter, Hooks, ItemMark, context, environment
 from compiler.renderers.pdf import css_string, running_css, write_pdf
 
 _TAGS = {Op.INSERT: "ins", Op.DELETE: "del"}
@@ -34,23 +33,28 @@ def versions_label(redline: Redline) -> str:
             .replace("{new}", redline.new.meta.version))
 
 
-class RedlineWriter(BodyWriter):
-    """The policy's body writer, reading a comparison: strings come as pieces, sections as
-    SectionDiffs. Added and removed sections are marked once, as a whole."""
+class RedlineWriter:
+    """Reads a comparison into the policy's own body markup: the policy's BodyWriter does the
+    writing, and its Hooks hand this writer the strings that have pieces (as <ins>/<del>),
+    each block (to bar a changed one) and each list item (to mark one added or removed
+    whole). Sections come as SectionDiffs; added and removed ones are marked once, as a
+    whole."""
 
     def __init__(self, redline: Redline) -> None:
-        super().__init__(redline.new)
         self.redline = redline
         self.whole = False  # inside an added or removed section: no per-block bars
+        self.w = BodyWriter(redline.new, hooks=Hooks(
+            owns=lambda rich: redline.revisions.of(rich) is not None, write=self.pieces,
+            block=self.bar, item=self.item_mark))
+        self.doc = redline.new
 
-    def rich(self, rich: Rich | None) -> Markup:
+    def pieces(self, rich: Rich) -> Markup:
         revision = self.redline.revisions.of(rich)
-        if revision is not None:
-            return Markup("").join(self.piece(p) for p in revision.pieces)
-        return super().rich(rich)
+        assert revision is not None  # Hooks.owns asked first
+        return Markup("").join(self.piece(p) for p in revision.pieces)
 
     def piece(self, piece: Piece) -> Markup:
-        inner = self.inlines(piece.inlines)
+        inner = self.w.inlines(piece.inlines)
         match piece.op:
             case Op.EQUAL:
                 return inner
@@ -59,36 +63,17 @@ class RedlineWriter(BodyWriter):
             case _:
                 assert_never(piece.op)
 
-    def block(self, block: Block, level: int) -> Markup:
-        inner = super().block(block, level)
+    def bar(self, block: Block, inner: Markup) -> Markup:
+        """A changed, added or removed block in a change bar (not inside a whole section)."""
         kind = None if self.whole else state(self.redline.revisions, block)
         if kind is None:
             return inner
         return Markup('<div class="rl-block rl-{}">{}</div>\n').format(kind, inner)
 
-    def item_list(self, lst: ItemList, level: int = 2) -> Markup:
-        """As the policy's lists, with added and removed items marked whole (separator too)."""
-        items: list[Markup] = []
-        for i, item in enumerate(lst.items):
-            op = self.redline.revisions.whole_op(item)
-            sep = self.separator(lst)
-            separator: Markup | str = sep if (item.text or item.blocks) else ""
-            if separator and op is not Op.EQUAL:
-                separator = Markup("<{tag}>{sep}</{tag}>").format(tag=_TAGS[op], sep=separator)
-            term = (Markup('<strong class="term">{}{}</strong>').format(
-                self.rich(item.term), separator) if item.term else Markup(""))
-            if item.blocks:
-                body = self.item_body(dataclasses.replace(item, term=None), lst, level)
-                body = term + body
-            else:
-                body = term + self.rich(item.text)
-            sub = self.item_list(item.sublist, level) if item.sublist else ""
-            mark = Markup(' class="rl-{}"').format(_STATE[op]) if op is not Op.EQUAL else ""
-            items.append(Markup("<li{}>{}{}{}</li>").format(
-                mark, self.marker(lst, i), body, sub))
-        close = "</ol>" if lst.ordered and lst.style is not None else "</ul>"
-        return Markup("{}{}{}\n").format(self.list_open(lst), Markup("\n").join(items),
-                                          Markup(close))
+    def item_mark(self, item: ListItem) -> ItemMark | None:
+        """An item added or removed whole: its <li> classed, its separator inserted/deleted."""
+        op = self.redline.revisions.whole_op(item)
+        return None if op is Op.EQUAL else ItemMark(_TAGS[op], f"rl-{_STATE[op]}")
 
     # sections
 
@@ -111,18 +96,18 @@ class RedlineWriter(BodyWriter):
             return Markup('<p class="rl-moved-away"><span class="rl-badge rl-badge-moved">{}'
                           '</span> <a href="#{}">{}</a></p>\n').format(
                 self.doc.labels.moved, s.id, s.new.title.plain())
-        level = min(s.depth + self.offset, 6)
+        level = min(s.depth + self.w.offset, 6)
         whole = s.status in (Status.ADDED, Status.REMOVED)
         outer, self.whole = self.whole, self.whole or whole
         shown = s.new if s.new is not None else s.old
         assert shown is not None
-        self.clause_prefix = shown.number
+        self.w.clause_prefix = shown.number
         heading = Markup(
             '<h{lvl} id="{id}-title">{number}{title}{badges}'
             '<a class="permalink" href="#{id}" aria-label="{label}: {plain}">#</a></h{lvl}>'
-        ).format(lvl=level, id=s.id, number=self.number(shown), title=self.rich(s.title),
+        ).format(lvl=level, id=s.id, number=self.w.number(shown), title=self.w.rich(s.title),
                  badges=self.badges(s), label=self.doc.labels.permalink, plain=s.title.plain())
-        body = Markup("").join(self.block(b, level) for b in s.blocks)
+        body = Markup("").join(self.w.block(b, level) for b in s.blocks)
         children = self.diff_sections(s.children)
         self.whole = outer
         return Markup('<section id="{id}" aria-labelledby="{id}-title" class="level-{depth} '
@@ -138,7 +123,7 @@ class RedlineWriter(BodyWriter):
         for s in entries:
             shown = s.new if s.new is not None else s.old
             assert shown is not None
-            title: Markup = self.number(shown) + Markup("{}").format(s.title.plain())
+            title: Markup = self.w.number(shown) + Markup("{}").format(s.title.plain())
             if s.status in (Status.ADDED, Status.REMOVED):
                 tag = "ins" if s.status is Status.ADDED else "del"
                 title = Markup("<{tag}>{t}</{tag}>").format(tag=tag, t=title)
@@ -183,8 +168,8 @@ def _css(redline: Redline, options: RenderOptions, base: str, screen: bool) -> M
 def _page(redline: Redline, options: RenderOptions, template: str, css: Markup,
           **extra: object) -> str:
     writer = RedlineWriter(redline)
-    values = context(redline.new, options, writer)
-    writer.cta_count = 0  # context() laid out the plain body; the comparison starts afresh
+    values = context(redline.new, options, writer.w)
+    writer.w.cta_count = 0  # context() laid out the plain body; the comparison starts afresh
     values.update(body=writer.diff_sections(redline.sections),
                   toc=writer.diff_toc(redline.sections), banner=writer.banner())
     return environment(options.templates).get_template(template).render(**values, css=css,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import assert_never
 
 import jinja2
@@ -82,11 +84,45 @@ def _ltr_fragment(href: str) -> bool:
     return href.startswith(("mailto:", "tel:", "http://", "https://"))
 
 
+def _never(rich: Rich) -> bool:
+    return False
+
+
+def _unmarked(item: ListItem) -> ItemMark | None:
+    return None
+
+
+@dataclass(frozen=True)
+class ItemMark:
+    """A list item a caller marks as a whole (the redline: added or removed): tag is the
+    element around its term's separator (ins, del), css_class the class of its <li>."""
+
+    tag: str
+    css_class: str
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Where a caller takes over parts of the body (the redline writer marks insertions and
+    deletions through them): write(rich) lays out a string that owns(rich) claims, instead
+    of its inlines; block(block, markup) is what stands for a written block (change bars
+    around it); item(item) marks a list item written whole. A caller that sets block keeps
+    a list item's term before the item's blocks rather than inside its first paragraph,
+    whose markup is then the caller's."""
+
+    owns: Callable[[Rich], bool] = _never
+    write: Callable[[Rich], Markup] | None = None
+    block: Callable[[Block, Markup], Markup] | None = None
+    item: Callable[[ListItem], ItemMark | None] = _unmarked
+
+
 class BodyWriter:
     """Turns the model into semantic HTML; each node type handled once (closed sets)."""
 
-    def __init__(self, doc: LocalizedDocument, heading_offset: int = 1) -> None:
+    def __init__(self, doc: LocalizedDocument, heading_offset: int = 1,
+                 hooks: Hooks | None = None) -> None:
         self.doc = doc
+        self.hooks = hooks or Hooks()
         self.offset = heading_offset  # level-1 sections are <h2>: the title is the one <h1>
         self.rtl = doc.direction == "rtl"
         self.cta_count = 0
@@ -130,6 +166,8 @@ class BodyWriter:
     def rich(self, rich: Rich | None) -> Markup:
         if rich is None:
             return Markup("")
+        if self.hooks.write is not None and self.hooks.owns(rich):
+            return self.hooks.write(rich)
         if rich.lang:  # source text standing in for a missing translation
             return Markup('<span lang="{}">{}</span>').format(rich.lang, self.inlines(rich.inlines))
         return self.inlines(rich.inlines)
@@ -164,6 +202,10 @@ class BodyWriter:
             s.id, s.id, s.level, heading, body, self.sections(s.sections))
 
     def block(self, block: Block, level: int) -> Markup:
+        markup = self._block(block, level)
+        return markup if self.hooks.block is None else self.hooks.block(block, markup)
+
+    def _block(self, block: Block, level: int) -> Markup:
         match block:
             case Paragraph(text=t):
                 classes = " ".join(
@@ -222,15 +264,20 @@ class BodyWriter:
         return Markup('<span class="marker">{}</span> ').format(
             legal.marker(lst.style, lst.start + index, self.clause_prefix))
 
-    def item_body(self, item: ListItem, lst: ItemList, level: int) -> Markup:
+    def item_body(self, item: ListItem, lst: ItemList, level: int,
+                  mark: ItemMark | None = None) -> Markup:
         """An item's term and text, or its blocks (the term leads the first paragraph)."""
-        sep = self.separator(lst)
         has_text = item.text is not None or bool(item.blocks)
+        separator: Markup | str = self.separator(lst) if has_text else ""
+        if separator and mark is not None:
+            separator = Markup("<{tag}>{sep}</{tag}>").format(tag=mark.tag, sep=separator)
         term = (Markup('<strong class="term">{}{}</strong>').format(
-            self.rich(item.term), sep if has_text else "") if item.term else Markup(""))
+            self.rich(item.term), separator) if item.term else Markup(""))
         if not item.blocks:
             return term + self.rich(item.text)
         blocks = [self.block(b, level) for b in item.blocks]
+        if self.hooks.block is not None:  # each block's markup is the caller's, kept whole
+            return term + Markup("").join(blocks)
         first = item.blocks[0]
         if term and isinstance(first, Paragraph):
             blocks[0] = Markup("<p>{}{}</p>\n").format(term, self.rich(first.text))
@@ -241,9 +288,11 @@ class BodyWriter:
     def item_list(self, lst: ItemList, level: int = 2) -> Markup:
         items: list[Markup] = []
         for i, item in enumerate(lst.items):
+            mark = self.hooks.item(item)
+            body = self.item_body(item, lst, level, mark)
             sub = self.item_list(item.sublist, level) if item.sublist else ""
-            items.append(Markup("<li>{}{}{}</li>").format(
-                self.marker(lst, i), self.item_body(item, lst, level), sub))
+            attr = Markup(' class="{}"').format(mark.css_class) if mark is not None else ""
+            items.append(Markup("<li{}>{}{}{}</li>").format(attr, self.marker(lst, i), body, sub))
         close = "</ol>" if lst.ordered and lst.style is not None else "</ul>"
         return Markup("{}{}{}\n").format(self.list_open(lst), Markup("\n").join(items),
                                           Markup(close))

@@ -97,3 +97,59 @@ def test_source_text_is_data_not_markup_or_template() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "{{ 7*7 }} {% raw %}" in html
     assert page.xpath("//strong[text()='bold']")
+
+
+HOOKED = """id: hooks
+title: Hooks
+version: 1.0.0
+updated: 2025-01-01
+effective: 2025-01-01
+source_locale: en
+locales: [en]
+organization: Org
+sections:
+  - id: a
+    title: A
+    blocks:
+      - paragraph: Plain words.
+      - bullets:
+          - term: Kept
+            text: as written.
+          - term: Marked
+            blocks:
+              - Its own paragraph.
+"""
+
+
+def test_hooks_let_a_caller_write_strings_blocks_and_items() -> None:
+    """What the redline writer composes with: owned strings written by the caller, each
+    block handed over after writing, list items marked whole (read back with lxml)."""
+    from markupsafe import Markup
+
+    from compiler.model import ItemList, ListItem
+    from compiler.renderers.html import BodyWriter, Hooks, ItemMark
+
+    ldoc, _ = localize(load_text(HOOKED, "hooks.yaml"), "en", None)
+    paragraph, bullets = ldoc.sections[0].blocks
+    assert isinstance(bullets, ItemList)
+
+    def mark(item: ListItem) -> ItemMark | None:
+        return ItemMark("ins", "added") if item.term and item.term.plain() == "Marked" else None
+
+    writer = BodyWriter(ldoc, hooks=Hooks(
+        owns=lambda rich: rich.plain() == "Plain words.",
+        write=lambda rich: Markup("<mark>{}</mark>").format(rich.plain().upper()),
+        block=lambda block, markup: Markup('<div class="seen">{}</div>').format(markup),
+        item=mark))
+    page = lxml.html.fromstring(str(writer.block(paragraph, 2) + writer.block(bullets, 2)))
+    assert page.xpath("//div[@class='seen']/p/mark/text()") == ["PLAIN WORDS."]
+    kept, marked = page.xpath("//li")
+    assert kept.get("class") is None and kept.text_content() == "Kept: as written."
+    assert marked.get("class") == "added"
+    assert marked.xpath("./strong[@class='term']/ins/text()") == [": "]
+    # the caller wraps blocks, so the term stays before the item's (wrapped) paragraph
+    assert marked.xpath("./strong/following-sibling::div[@class='seen']/p/text()") == [
+        "Its own paragraph."]
+    plain = lxml.html.fromstring(str(BodyWriter(ldoc).block(bullets, 2)))
+    assert plain.xpath("//li[2]/p/strong[@class='term']/text()") == ["Marked: "]  # in its <p>
+    assert plain.xpath("//li[@class]") == []
