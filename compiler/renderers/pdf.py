@@ -12,7 +12,7 @@ import weasyprint
 from markupsafe import Markup
 
 from compiler.model import LocalizedDocument
-from compiler.renderers import RenderOptions
+from compiler.renderers import RenderOptions, pdf_words
 from compiler.renderers.html import BodyWriter, context, environment
 from compiler.renderers.pdf_finish import finish
 
@@ -178,6 +178,7 @@ def _tag_languages() -> None:
 
 
 _tag_languages()
+pdf_words.install()  # a word hyphenated at a line end copies whole (/ActualText)
 
 
 def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,

@@ -3,7 +3,8 @@
 - The catalog asks viewers to open with the bookmarks panel (/PageMode /UseOutlines).
 - Each attachment is listed once in the catalog's /AF (WeasyPrint 70 lists an embedded
   file twice: once from the EmbeddedFiles name tree, once as a /Filespec object).
-- The hyphens of hyphenation read back as soft hyphens, so a copied word is whole.
+- The hyphens of hyphenation read back as soft hyphens, for extractors that ignore the
+  /ActualText with which pdf_words makes a hyphenated word copy whole.
 - A link whose generated parts (a TOC entry's text, its dotted leader and its page number)
   became nested /Link structure elements is one /Link: the inner ones' annotations and
   marked content move to the outermost, and the parent tree follows.
