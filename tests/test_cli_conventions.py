@@ -19,7 +19,9 @@ def _policyc(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_version_lists_the_libraries() -> None:
-    out = _policyc(ROOT, "--version").stdout.splitlines()
+    proc = _policyc(ROOT, "--version")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
     assert out[0].startswith("policyc ")
     for name in ("weasyprint", "python-docx", "babel", "pyHanko"):
         assert f"  {name} {version(name)}" in out
@@ -33,6 +35,7 @@ def test_quiet_and_verbose_after_the_subcommand(tmp_path: Path) -> None:
     assert quiet.stderr == ""
     verbose = _policyc(project, "build", "--format", "html", "--locale", "en", "--force",
                        "--verbose")
+    assert verbose.returncode == 0, verbose.stderr
     assert "INFO: wrote " in verbose.stderr
     assert _policyc(project, "locale", "status", "-q").returncode == 0
 
@@ -42,4 +45,5 @@ def test_completion_script() -> None:
                           capture_output=True, check=False,
                           env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"],
                                "_POLICYC_COMPLETE": "bash_source"})
+    assert proc.returncode == 0, proc.stderr
     assert "_policyc_completion" in proc.stdout

@@ -99,8 +99,9 @@ def test_toml_syntax_error_is_located(tmp_path: Path) -> None:
     assert proc.stderr.startswith("policyc.toml:2:12: error: TOML syntax error: Invalid value\n")
     assert "Traceback" not in proc.stderr
     (tmp_path / "policyc.toml").write_text("[build]\nformats = ['html'\n")
-    assert _policyc(tmp_path, "build").stderr.startswith(
-        "policyc.toml:2: error: TOML syntax error: Unclosed array\n")
+    unclosed = _policyc(tmp_path, "build")
+    assert unclosed.returncode == 1
+    assert unclosed.stderr.startswith("policyc.toml:2: error: TOML syntax error: Unclosed array\n")
 
 
 def test_precedence_file_then_environment_then_command_line(tmp_path: Path) -> None:

@@ -149,6 +149,7 @@ def test_other_documents_title_change_rebuilds_the_links(project: Path) -> None:
     page = lxml.html.parse(str(project / "dist" / "de" / "privacy-policy.html"))
     assert page.xpath("//a[@href='cookie-policy.html']/text()") == ["Cookie-Hinweise"]
     again = _policyc(project, "build", "--jobs", "1", "--format", "html")
+    assert again.returncode == 0, again.stderr
     assert "0 built" in again.stderr
 
 

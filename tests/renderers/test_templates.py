@@ -134,7 +134,9 @@ def test_templates_export_copies_builtins_without_overwriting(tmp_path: Path) ->
     assert (tmp_path / "templates" / "css" / "web.css").read_bytes() == \
         (TEMPLATES / "css" / "web.css").read_bytes()
     assert not (tmp_path / "templates" / "html").exists()
-    listed = policyc("templates", "list").stdout.splitlines()
+    listing = policyc("templates", "list")
+    assert listing.returncode == 0, listing.stderr
+    listed = listing.stdout.splitlines()
     assert "css/print.css                    templates/css/print.css" in listed
     assert "pdf/print.html.j2                built-in" in listed
     every = policyc("templates", "export", str(tmp_path / "all"))
