@@ -73,9 +73,12 @@ def test_parser_time_is_linear_in_the_input() -> None:
     for shape in shapes:
         times = []
         for text in (shape, shape * 2):
-            started = time.perf_counter()
-            parse_inline(text)
-            times.append(time.perf_counter() - started)
+            best = float("inf")
+            for _ in range(3):  # the best of three: a busy CI neighbour only ever adds time
+                started = time.perf_counter()
+                parse_inline(text)
+                best = min(best, time.perf_counter() - started)
+            times.append(best)
         assert times[1] < 4 * times[0] + 0.05, (shape[:10], times)
 
 
