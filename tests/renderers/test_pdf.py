@@ -206,3 +206,23 @@ def test_no_heading_stranded_at_a_page_foot(en_build: Path) -> None:
         lines = [line.strip() for line in text.splitlines()
                  if line.strip() and not line.strip().startswith("Page ")]
         assert lines[-1] not in titles, f"page {page} ends with heading {lines[-1]!r}"
+
+
+def test_long_documents_free_their_layout_early_and_write_the_same_bytes(
+        en_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory release of long documents (collect the layout's garbage, drop the drawn
+    pages before serializing) changes no byte: here every document counts as long."""
+    from compiler.build import BuildOptions, render_options
+    from compiler.project.sources import Facts
+    from compiler.renderers import pdf
+
+    doc = load(POLICY)
+    ldoc, _ = localize(doc, "en", None)
+    ropts = render_options(Facts.of(doc), POLICY, "en", POLICY.parent.parent / "locales",
+                           BuildOptions())
+    released: list[int] = []
+    release = pdf._release_layout_garbage
+    monkeypatch.setattr(pdf, "_release_layout_garbage", lambda: released.append(1) or release())
+    monkeypatch.setattr(pdf, "_LONG", 1)
+    assert pdf.render(ldoc, ropts) == (en_build / "en" / "privacy-policy.pdf").read_bytes()
+    assert released == [1, 1]  # after the layout, and after drawing
