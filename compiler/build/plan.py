@@ -226,6 +226,7 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
         base_url=options.base_url or facts.base_url,
         redline=redline_link(options.out, facts, locale) if "html" in options.formats else None,
         attachments=tuple(attachments),
+        cache=layout.cache_dir(source),
     )
 
 

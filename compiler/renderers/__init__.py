@@ -44,6 +44,9 @@ class RenderOptions:
     redline: str | None = None  # link to this version's redline, relative to the HTML page
     # (name inside the PDF, file): the source and catalogs a PDF/A-3 carries with it
     attachments: tuple[tuple[str, Path], ...] = field(default=())
+    # where a renderer may keep what it parsed for the next process (hyphenation patterns);
+    # never changes an output's bytes, so not part of any job key
+    cache: Path | None = None
 
 
 class Renderer(Protocol):

@@ -13,7 +13,7 @@ import weasyprint
 from markupsafe import Markup
 
 from compiler.model import LocalizedDocument
-from compiler.renderers import RenderOptions, pdf_words
+from compiler.renderers import RenderOptions, hyphenation, pdf_words
 from compiler.renderers.html import BodyWriter, context, environment
 from compiler.renderers.pdf_finish import finish
 
@@ -211,6 +211,8 @@ def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
         base_url=str(options.templates.roots[0]) + "/",
         url_fetcher=fetcher,
     )
+    if options.cache is not None:
+        hyphenation.preload(doc.language.tag, options.cache)
     document = html.render(pdf_variant=options.pdf_variant)
     long = len(document.pages) >= _LONG
     if long:
