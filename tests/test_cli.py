@@ -70,6 +70,22 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
     assert out == ["False", "False", "False"]
 
 
+def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
+    """Nothing to rebuild: the plan comes from cached facts and content hashes (#18)."""
+    args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
+            "--out", str(tmp_path / "out")]
+    code = ("import sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('compiler', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(' '.join(m for m in ('compiler.model', *HEAVY) if m in sys.modules))")
+    code = code.replace("HEAVY", repr(HEAVY))
+    subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
+                   capture_output=True)
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.split() == []
+
+
 def _cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:
     """Run policyc in-process; (exit code, stdout and stderr). A traceback is always a bug."""
     import os

@@ -26,12 +26,12 @@ from compiler.i18n.catalogs import (
     po_path,
     read_translations,
 )
-from compiler.model import Document, LocalizedDocument
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, discover, read_facts, shared_digest
 
 if TYPE_CHECKING:
     from compiler.i18n.localize import DocumentTitles
+    from compiler.model import Document, LocalizedDocument
 
 log = logging.getLogger(__name__)
 

@@ -66,7 +66,7 @@ def output_path(out: Path, doc_id: str, locale: str, fmt: str) -> Path:
     (a planted cache entry, a hand-edited state) can name a path outside out."""
     import re
 
-    from compiler.readers.schema import ID_PATTERN, LOCALE_PATTERN
+    from compiler.names import ID_PATTERN, LOCALE_PATTERN
 
     if not (re.fullmatch(ID_PATTERN, doc_id) and re.fullmatch(LOCALE_PATTERN, locale)):
         raise CompilerError.at(Loc(display_path(out)), f"refusing to write output for id "

@@ -22,11 +22,12 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import TYPE_CHECKING
 
 from compiler.build.plan import BuildOptions, Job
-from compiler.model import Document, LocalizedDocument
 from compiler.renderers import RenderOptions, get_renderer
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+
+    from compiler.model import Document, LocalizedDocument
 
 # Relative cost of one output by format (PDF layout dominates; measured on the shipped policy).
 _FORMAT_COST = {"pdf": 20.0, "docx": 1.5, "html": 1.0}

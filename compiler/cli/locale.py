@@ -12,7 +12,7 @@ import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
-from compiler.readers.schema import LOCALE_PATTERN
+from compiler.names import LOCALE_PATTERN
 
 
 @click.group()

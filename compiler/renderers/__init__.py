@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from compiler.model import Language, LocalizedDocument
 from compiler.renderers.templates import BUILTINS, Templates
 from compiler.renderers.templates import TEMPLATES as TEMPLATES  # the built-ins, re-exported
 from compiler.renderers.theme import NO_THEME, Theme
+
+if TYPE_CHECKING:
+    from compiler.model import Language, LocalizedDocument
 
 
 @dataclass(frozen=True)
