@@ -226,3 +226,31 @@ def test_long_documents_free_their_layout_early_and_write_the_same_bytes(
     monkeypatch.setattr(pdf, "_LONG", 1)
     assert pdf.render(ldoc, ropts) == (en_build / "en" / "privacy-policy.pdf").read_bytes()
     assert released == [1, 1]  # after the layout, and after drawing
+
+
+def test_a_shared_font_configuration_writes_the_same_bytes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDFs reuse one font configuration per thread (fonts loaded and measured once): the
+    same bytes as with a fresh one, whatever was rendered before (here Japanese and Arabic
+    fonts before German). A page that declares fonts of its own gets a fresh one."""
+    from compiler.build import BuildOptions, load_translations, locales_dir_for, render_options
+    from compiler.project.sources import Facts
+    from compiler.renderers import pdf
+
+    doc = load(POLICY)
+
+    def render(locale: str) -> bytes:
+        ldoc, _ = localize(doc, locale, load_translations(doc, locale, locales_dir_for(
+            POLICY, BuildOptions())))
+        return pdf.render(ldoc, render_options(Facts.of(doc), POLICY, locale,
+                                               locales_dir_for(POLICY, BuildOptions()),
+                                               BuildOptions()))
+
+    shared = [render(code) for code in ("ja", "ar", "de")]
+    assert pdf._font_config("<style>p {}</style>") is pdf._font_config("<p>")
+    monkeypatch.setattr(pdf, "_font_config", lambda page: None)
+    assert [render(code) for code in ("ja", "ar", "de")] == shared
+    monkeypatch.undo()
+    for own in ("@font-face { font-family: X; src: url(x.ttf) }", "@import 'a.css';",
+                '<link rel="stylesheet" href="a.css">'):
+        assert pdf._font_config(f"<style>{own}</style>") is None
