@@ -75,14 +75,41 @@ def test_jobs_start_before_the_last_locale_is_added_and_go_longest_first(
     monkeypatch.setattr(build_run, "_render", render)
     with ThreadPoolExecutor(max_workers=1) as pool:
         runner = build_run.Runner(BuildOptions(out=project / "dist"),
-                                  lambda job, data: finished.append(job), pool, workers=1)
+                                  lambda job, data: finished.append(job), pool, workers=2)
         runner.add(first_jobs, first)
         assert started.wait(10), "the first locale's PDF did not start before close()"
         runner.add(second_jobs, second)
         release.set()
         runner.close()
     assert sorted(map(id, finished)) == sorted(map(id, first_jobs + second_jobs))
-    # the first locale's PDF and DOCX were in the pool (one job queued behind the worker)
-    # before the second locale came; after that, the PDF before the short jobs
-    assert rendered == [("de", "pdf"), ("de", "docx"), ("en", "pdf"), ("en", "docx"),
-                        ("de", "html"), ("en", "html")]
+    # the first locale's three jobs were in the pool (one queued behind each of two
+    # workers) before the second locale came; its jobs then went out longest first
+    # (they were planned docx, html, pdf)
+    assert [j.fmt for j in second_jobs] == ["docx", "html", "pdf"]
+    assert rendered == [("de", "pdf"), ("de", "docx"), ("de", "html"), ("en", "pdf"),
+                        ("en", "docx"), ("en", "html")]
+
+
+def test_beside_a_single_pdf_worker_html_and_docx_are_rendered_here(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A catalog edit rebuilds one locale: its PDF in a worker, HTML and DOCX in this process
+    (a second worker would import WeasyPrint for milliseconds of work)."""
+    _, added = _recorded_build(project, monkeypatch, jobs=1, locales=("de",))
+    [(jobs, ldoc)] = added
+    assert build_run.workers_for(BuildOptions(jobs=2), jobs) == 1
+    assert build_run.workers_for(BuildOptions(jobs=2), [j for j in jobs if j.fmt != "pdf"]) == 2
+    assert build_run.workers_for(BuildOptions(jobs=1), jobs) == 0
+    where: dict[str, str] = {}
+
+    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any) -> bytes:
+        where[fmt] = threading.current_thread().name
+        return b""
+
+    monkeypatch.setattr(build_run, "_render", render)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker") as pool:
+        runner = build_run.Runner(BuildOptions(out=project / "dist"), lambda *_: None, pool,
+                                  workers=1)
+        runner.add(jobs, ldoc)
+        runner.close()
+    here = threading.current_thread().name
+    assert where == {"pdf": "worker_0", "html": here, "docx": here}

@@ -38,14 +38,16 @@ _LANGUAGE_COST = {"ja": 1.25, "zh": 1.25, "ko": 1.25, "ar": 1.2, "he": 1.2, "fa"
                   "de": 1.15}
 
 
-def _warm_worker() -> None:
-    """Import the heavy libraries and set up fonts once per worker process, not once per job."""
-    import docx  # noqa: F401
-    import weasyprint
+def _warm_worker(formats: frozenset[str]) -> None:
+    """Import the libraries of `formats` and set up fonts once per worker, not once per job."""
+    if "docx" in formats:
+        import docx  # noqa: F401
+    if "pdf" in formats:
+        import weasyprint
 
-    # Fontconfig and Pango load their configuration on the first layout: pay it here,
-    # while the parent is still localizing, not in the first job.
-    weasyprint.HTML(string="<p>policyc</p>").render()
+        # Fontconfig and Pango load their configuration on the first layout: pay it here,
+        # while the parent is still localizing, not in the first job.
+        weasyprint.HTML(string="<p>policyc</p>").render()
 
 
 def _noop() -> None:
@@ -57,23 +59,39 @@ def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
 
 
 def workers_for(options: BuildOptions, work: Sequence[Job]) -> int:
-    """How many processes render `work`: 1 means this one, without a pool."""
-    return max(1, min(options.jobs, len(work)))
+    """How many worker processes render `work`; 0: this process renders it all.
+
+    One per job up to --jobs; but a single PDF gets one worker, and this process renders
+    the few HTML and DOCX beside it: they take milliseconds, and a second worker
+    (importing WeasyPrint while the first does) would cost more than it saves (a catalog
+    edit's rebuild: one locale's PDF, HTML and DOCX)."""
+    if options.jobs < 2 or len(work) < 2:
+        return 0
+    pdfs = [j for j in work if j.fmt == "pdf"]
+    rest = sum(cost(j, None) for j in work if j.fmt != "pdf")
+    return 1 if len(pdfs) == 1 and rest < cost(pdfs[0], None) else min(options.jobs, len(work))
 
 
 def start_pool(options: BuildOptions, work: Sequence[Job],
                cleanup: contextlib.ExitStack) -> ProcessPoolExecutor | None:
     """A warm pool for `work` if it needs one, shut down when `cleanup` closes."""
     workers = workers_for(options, work)
-    if workers < 2:
+    if workers == 0:
         return None
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker)
+    formats = frozenset(j.fmt for j in work if j.fmt not in _here(workers))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
+                               initargs=(formats,))
     cleanup.callback(pool.shutdown, cancel_futures=True)
     for _ in range(workers):
         pool.submit(_noop)
     return pool
+
+
+def _here(workers: int) -> frozenset[str]:
+    """The formats this process renders itself beside a pool of `workers`."""
+    return frozenset({"html", "docx"}) if workers == 1 else frozenset()
 
 
 def cost(job: Job, doc: Document | None) -> float:
@@ -94,44 +112,45 @@ class Runner:
     not in the pool, and go out longest first, only a few ahead of the workers: when the
     last locale is ready the short jobs are still here to fill in at the end.
 
-    Without a pool, jobs are rendered in this process by `close`, longest first.
+    Without a pool, jobs are rendered in this process by `close`, longest first; so are
+    the HTML and DOCX beside a pool of one worker (see workers_for).
     A failure in any job propagates (the caller's clean-up shuts the pool down); outputs
     already finished stay written (each atomically), the failed one leaves nothing behind.
     """
 
     def __init__(self, options: BuildOptions, finish: Callable[[Job, bytes], None],
-                 pool: Executor | None = None, workers: int = 1) -> None:
+                 pool: Executor | None = None, workers: int = 0) -> None:
         self.options = options
         self.finish = finish
         self.pool = pool
         self.ahead = workers + 1  # jobs in the pool at once: one queued behind each worker
+        self.here = _here(workers)  # formats rendered in this process beside the pool
         self.ready: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]] = []
+        self.local: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]] = []
         self.running: dict[Future[bytes], Job] = {}
         self.added = itertools.count()  # ties never compare jobs
 
     def add(self, jobs: Iterable[Job], ldoc: LocalizedDocument) -> None:
         """Jobs of one localized document (the same ldoc); rendering may start at once."""
         for job in jobs:
-            heapq.heappush(self.ready, (-cost(job, ldoc.document), job.facts.id, job.locale,
-                                        job.fmt, str(job.target), next(self.added), job, ldoc))
+            heap = self.local if self.pool is None or job.fmt in self.here else self.ready
+            heapq.heappush(heap, (-cost(job, ldoc.document), job.facts.id, job.locale,
+                                  job.fmt, str(job.target), next(self.added), job, ldoc))
         if self.pool is not None:
             self._collect(block=False)
             self._submit()
 
     def close(self) -> None:
         """Render every job added and not yet finished."""
-        if self.pool is None:
-            while self.ready:
-                *_, job, ldoc = heapq.heappop(self.ready)
-                self.finish(job, _render(job.fmt, ldoc, job.render_options(self.options)))
-            return
+        while self.local:  # while the workers render theirs
+            *_, job, ldoc = heapq.heappop(self.local)
+            self.finish(job, _render(job.fmt, ldoc, job.render_options(self.options)))
         while self.ready or self.running:
             self._submit()
             self._collect(block=True)
 
     def _submit(self) -> None:
-        assert self.pool is not None
-        while self.ready and len(self.running) < self.ahead:
+        while self.pool is not None and self.ready and len(self.running) < self.ahead:
             *_, job, ldoc = heapq.heappop(self.ready)
             future = self.pool.submit(_render, job.fmt, ldoc, job.render_options(self.options))
             self.running[future] = job
