@@ -123,6 +123,7 @@ def main() -> None:
     docs_list = [int(x) for x in args.docs.split(",")]
     jobs_list = [int(x) for x in args.jobs.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="policyc-scale-"))
+    load_before = os.getloadavg()  # another busy process on the same cores skews everything
     rows: list[tuple[str, int, dict[str, float]]] = []
     try:
         for docs in docs_list:
@@ -144,6 +145,8 @@ def main() -> None:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
           f", {platform.platform()}")
+    print(f"load average (1, 5, 15 min) before: {' '.join(f'{x:.2f}' for x in load_before)}; "
+          f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"cold builds, median of {args.runs} run(s)\n")
     print("| corpus | jobs | outputs | wall | per output | peak MB (largest process) |")
     print("|---|---:|---:|---:|---:|---:|")
