@@ -43,11 +43,11 @@ def _warm_worker(formats: frozenset[str]) -> None:
     if "docx" in formats:
         import docx  # noqa: F401
     if "pdf" in formats:
-        import weasyprint
+        from compiler.renderers import pdf  # imports WeasyPrint (see renderers/libraries.py)
 
         # Fontconfig and Pango load their configuration on the first layout: pay it here,
         # while the parent is still localizing, not in the first job.
-        weasyprint.HTML(string="<p>policyc</p>").render()
+        pdf.weasyprint.HTML(string="<p>policyc</p>").render()
 
 
 def _noop() -> None:

@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
 from markupsafe import Markup
-from weasyprint.text.fonts import FontConfiguration
 
 from compiler.model import LocalizedDocument
 from compiler.renderers import RenderOptions, hyphenation, pdf_words
 from compiler.renderers.html import BodyWriter, context, environment
+from compiler.renderers.libraries import loader_cache_only
 from compiler.renderers.pdf_finish import finish
+
+with loader_cache_only():  # WeasyPrint's C libraries found without a gcc run per name
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
 log = logging.getLogger(__name__)
 
