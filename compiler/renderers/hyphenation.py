@@ -17,12 +17,15 @@ uses non-numeric patterns, nothing is cached and Pyphen parses as before.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
 from compiler.fs import write_atomic
+
+log = logging.getLogger(__name__)
 
 _FIELDS = {"patterns", "cache", "maxlen"}  # what pyphen.HyphDict.__init__ sets
 
@@ -47,9 +50,12 @@ def preload(language: str, cache: Path) -> None:
         hd = pyphen.HyphDict(path)
         if set(vars(hd)) == _FIELDS and _valid(hd.patterns):
             data = {"key": key, "patterns": hd.patterns}
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, json.dumps(data, ensure_ascii=False,
-                                            separators=(",", ":")).encode())
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, json.dumps(data, ensure_ascii=False,
+                                                separators=(",", ":")).encode())
+            except OSError as err:  # a read-only checkout: parsed again next time
+                log.debug("hyphenation patterns not cached in %s: %s", target, err)
     pyphen.hdcache[path] = hd
 
 

@@ -218,11 +218,13 @@ _LONG = 40  # pages
 def _release_layout_garbage() -> None:
     import ctypes
     import gc
+    import sys
 
     gc.collect()
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
-    if trim is not None:
-        trim(0)
+    if sys.platform.startswith("linux"):
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc, not musl
+        if trim is not None:
+            trim(0)
 
 
 def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,

@@ -64,3 +64,11 @@ def test_a_language_without_patterns_is_left_alone(tmp_path: Path,
     hyphenation.preload("ja", tmp_path)
     assert fresh == {}
     assert not (tmp_path / "hyphenation").exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(
+        tmp_path: Path, fresh: dict[Path, object]) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    hyphenation.preload("de", blocked / "cache")  # mkdir fails: parsed, not cached
+    assert vars(fresh[_path("de")]) == vars(pyphen.HyphDict(_path("de")))
