@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     be) is a located error naming the path; the temporary file is removed and the target
     keeps its previous content.
     """
+    import tempfile  # here, not at the top: `policyc check` writes nothing
+
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
