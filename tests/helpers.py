@@ -24,11 +24,12 @@ def require_tools(*tools: str) -> None:
     so that a machine without them never passes the accessibility checks silently."""
     present = {"java": lambda: shutil.which("java"), "node": lambda: shutil.which("node"),
                "vnu": VNU.exists, "chromium": Path("/usr/bin/chromium").exists,
-               "soffice": lambda: shutil.which("soffice")}
+               "soffice": lambda: shutil.which("soffice"),
+               "pdftoppm": lambda: shutil.which("pdftoppm")}
     missing = [t for t in tools if not present[t]()]
     if missing:
-        message = (f"missing {', '.join(missing)}: make test installs LibreOffice, vnu-jar, "
-                   "axe-core, playwright-core and chromium")
+        message = (f"missing {', '.join(missing)}: make test installs LibreOffice, poppler-utils, "
+                   "vnu-jar, axe-core, playwright-core and chromium")
         if os.environ.get(REQUIRE_TOOLS) == "1":
             pytest.fail(message)
         pytest.skip(message)

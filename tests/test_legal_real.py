@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import yaml
 from lxml import html
 
 from compiler.build import BuildOptions, build
-from tests.helpers import FIXTURES, pdftotext, squash
+from tests.helpers import FIXTURES, pdftotext, require_tools, squash
 
 REAL = FIXTURES / "legal" / "real"
 IDS = ("github-marketplace-developer-agreement", "basecamp-terms-of-service",
@@ -89,8 +88,7 @@ def test_github_clauses_in_pdf_and_docx(out: Path, tmp_path: Path) -> None:
     assert "Addendum 1: Data Protection Addendum" in lines  # unnumbered annex
     assert any(x.startswith("Notwithstanding any of the requirements set forth in Section 2 "
                             "(Purpose and License Grant)") for x in lines)
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice is not installed")
+    require_tools("soffice")
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
          "--convert-to", "txt:Text", "--outdir", str(tmp_path),

@@ -6,15 +6,16 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import sheets
 
+from tests.helpers import require_tools
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+
 def test_pdf_contact_sheet(en_build: Path, tmp_path: Path) -> None:
+    require_tools("pdftoppm")
     dist = tmp_path / "dist"
     (dist / "en").mkdir(parents=True)
     shutil.copy(en_build / "en" / "privacy-policy.pdf", dist / "en")

@@ -14,7 +14,7 @@ from lxml import html
 from compiler.build import BuildOptions, build, load_translations
 from compiler.i18n.localize import localize
 from compiler.readers import read_file
-from tests.helpers import ROOT, pdftotext
+from tests.helpers import ROOT, pdftotext, require_tools
 
 SOURCE = ROOT / "source" / "terms-of-service.yaml"
 PO = ROOT / "locales" / "de" / "LC_MESSAGES" / "terms-of-service.po"
@@ -86,8 +86,8 @@ def test_english_pdf_cross_references(project: Path) -> None:
     assert "see Section 6.4." in text
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_reads_german_clause_numbers(project: Path, tmp_path: Path) -> None:
+    require_tools("soffice")
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
          "--convert-to", "txt:Text", "--outdir", str(tmp_path),

@@ -3,7 +3,6 @@ pdftotext and pypdf for PDF, python-docx, the raw OOXML and LibreOffice for DOCX
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from docx.oxml.ns import qn
 from lxml import etree, html
 
 from compiler.build import BuildOptions, build
-from tests.helpers import FIXTURES, pdftotext, squash
+from tests.helpers import FIXTURES, pdftotext, require_tools, squash
 from tests.renderers.test_pdf import _outline_titles
 
 SOURCE = FIXTURES / "legal" / "source" / "constructs.yaml"
@@ -221,8 +220,8 @@ def test_docx_refs_code_definitions_address_and_widths(out: Path) -> None:
     assert table.cell(1, 1).text == "Keeps you signed in.\nExpires after a day."
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_reads_the_numbers(out: Path, tmp_path: Path) -> None:
+    require_tools("soffice")
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
          "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(out / "constructs.docx")],
