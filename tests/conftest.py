@@ -12,14 +12,26 @@ from tests.helpers import FIXTURES, POLICY, ROOT
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Caches go to a temporary folder, never into tests/fixtures or the repository."""
+    """Caches go to a temporary folder, never into tests/fixtures or the repository.
+
+    Hypothesis would write .hypothesis/ into the working directory (the repository root, see
+    _project_root): its example database is off (tests are derandomized or bounded, and a
+    replayed failure belongs in an @example), and its other files (the Unicode tables it
+    caches) go to the temporary folder too.
+    """
     import atexit
     import shutil
     import tempfile
 
+    from hypothesis import settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
     folder = tempfile.mkdtemp(prefix="policyc-cache-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     os.environ["POLICYC_CACHE_DIR"] = folder
+    set_hypothesis_home_dir(Path(folder) / "hypothesis")
+    settings.register_profile("policyc", database=None)
+    settings.load_profile("policyc")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -100,3 +100,24 @@ def test_po_reader_never_crashes(body: str, header: bool) -> None:
 def test_po_reader_never_crashes_on_bytes(data: bytes) -> None:
     with contextlib.suppress(CompilerError):
         parse_translations(data, "de.po", "de")
+
+
+def test_hypothesis_writes_nothing_into_the_repository() -> None:
+    """tests/conftest.py keeps Hypothesis's files out of the repository (the tests run there):
+    no example database, and its storage (Unicode tables, ...) under a temporary folder."""
+    from hypothesis.configuration import storage_directory
+
+    from tests.helpers import ROOT
+
+    assert settings.default.database is None
+    home = storage_directory(intent_to_write=False).home_directory.resolve()
+    assert not home.is_relative_to(ROOT), home
+    had = (ROOT / ".hypothesis").exists()
+
+    @settings(max_examples=5)
+    @given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1))  # reads Unicode tables
+    def prop(text: str) -> None:
+        assert text
+
+    prop()
+    assert (ROOT / ".hypothesis").exists() == had
