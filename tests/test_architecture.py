@@ -7,6 +7,8 @@ import ast
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "compiler"
@@ -54,7 +56,34 @@ def _imports(name: str, path: Path) -> set[str]:
                 base = ".".join([*up, base] if base else up)
             found.add(base)
             found.update(f"{base}.{a.name}" for a in node.names)  # `from pkg import module`
+        elif isinstance(node, ast.Call) and ast.unparse(node.func) in DYNAMIC_IMPORTS:
+            found.update(_dynamic_targets(tree, node, f"{name}:{node.lineno}"))
     return {m for m in found if m == "compiler" or m.startswith("compiler.")}
+
+
+DYNAMIC_IMPORTS = ("importlib.import_module", "import_module", "__import__")
+
+
+def _dynamic_targets(tree: ast.Module, call: ast.Call, where: str) -> set[str]:
+    """The modules an import by name can load: its literal argument, or every value of the
+    module-level registry it looks up (`import_module(RENDERERS[fmt])`). Any other argument
+    is refused, so that no import escapes the graph."""
+    [arg] = call.args
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return {arg.value}
+    assert isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name), \
+        f"{where}: an import by name must be a literal or REGISTRY[key]: {ast.unparse(arg)}"
+    registry = arg.value.id
+    for stmt in tree.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+            [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == registry for t in targets):
+            value = stmt.value
+            assert isinstance(value, ast.Dict) and all(
+                isinstance(v, ast.Constant) and isinstance(v.value, str) for v in value.values), \
+                f"{where}: {registry} must be a dict literal of module names"
+            return {v.value for v in value.values if isinstance(v, ast.Constant)}
+    raise AssertionError(f"{where}: no module-level {registry} to read the imports from")
 
 
 @cache
@@ -131,6 +160,83 @@ def test_no_import_circle_between_packages() -> None:
     packages.pop("compiler", None)  # the root package (its __version__) imports nothing
     cycle = _cycle(packages)
     assert cycle is None, "import circle: " + " -> ".join(cycle or [])
+
+
+def test_the_registries_imports_by_name_are_edges() -> None:
+    """The registries import their modules by name on first use; those imports count."""
+    graph = _graph()
+    assert "compiler.renderers.pdf" in graph["compiler.renderers"]
+    assert "compiler.readers.yaml" in graph["compiler.readers"]
+    assert {"compiler.readers.markdown", "compiler.readers.docx",
+            "compiler.readers.html"} <= graph["compiler.readers"]
+    assert "compiler.build.pipeline" in graph["compiler.build"]
+
+
+def test_an_import_by_name_outside_a_registry_is_refused() -> None:
+    tree = ast.parse("import importlib\ndef f(n):\n    return importlib.import_module(n)\n")
+    [call] = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    with pytest.raises(AssertionError, match="a literal or REGISTRY"):
+        _dynamic_targets(tree, call, "m:3")
+
+
+def _exits(tree: ast.AST) -> list[str]:
+    """Ways out of the process other than the Report: sys.exit, os._exit, exit(), quit(),
+    raising SystemExit, click's ctx.exit(code). (Re-raising one in an except is no exit.)"""
+    def ends(node: ast.AST) -> bool:
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            return func in ("sys.exit", "os._exit", "exit", "quit", "_exit") or (
+                func.endswith(".exit") and bool(node.args or node.keywords))
+        if isinstance(node, ast.Raise):
+            return node.exc is not None and "SystemExit" in ast.unparse(node.exc)
+        return isinstance(node, ast.ImportFrom) and node.module in ("sys", "os") and bool(
+            {a.name for a in node.names} & {"exit", "_exit"})
+
+    found = sorted((n for n in ast.walk(tree) if ends(n)), key=lambda n: getattr(n, "lineno", 0))
+    return [f"{getattr(n, 'lineno', 0)}: {ast.unparse(n)}" for n in found]
+
+
+def test_one_report_decides_exit_codes() -> None:
+    """Only compiler/cli/report.py ends the process with a code (Report.finish, the internal
+    error's 70). click's own usage errors keep its exit 2; `--version` is ctx.exit() (0)."""
+    found = [f"{name}:{where}" for name, path in _modules().items()
+             if name != "compiler.cli.report"
+             for where in _exits(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []
+    assert _exits(ast.parse("import sys\nsys.exit(2)\nctx.exit(1)\nraise SystemExit(3)\n"
+                            "ctx.exit()\ntry:\n    pass\nexcept SystemExit:\n    raise\n")) \
+        == ["2: sys.exit(2)", "3: ctx.exit(1)", "4: raise SystemExit(3)"]
+
+
+def test_every_command_reports_through_the_report() -> None:
+    """Each click command's callback is wrapped by `reported` (its wrapper's code), so the
+    Report alone picks its exit code; the groups themselves only dispatch."""
+    import click
+
+    from compiler.cli import main
+    from compiler.cli.report import Report, reported
+
+    def chain(func: object) -> list[object]:
+        funcs = [func]
+        while hasattr(funcs[-1], "__wrapped__"):
+            funcs.append(funcs[-1].__wrapped__)
+        return funcs
+
+    def leaves(command: click.Command, path: str) -> list[tuple[str, click.Command]]:
+        if isinstance(command, click.Group):
+            return [leaf for name, sub in command.commands.items()
+                    for leaf in leaves(sub, f"{path} {name}")]
+        return [(path, command)]
+
+    def noop(report: Report) -> None:
+        return None
+
+    code = getattr(reported(noop), "__code__")  # noqa: B009 (the wrapper's code object)
+    commands = leaves(main, "policyc")
+    assert len(commands) > 10
+    unreported = [path for path, command in commands
+                  if not any(getattr(f, "__code__", None) is code for f in chain(command.callback))]
+    assert unreported == []
 
 
 def test_only_the_command_line_imports_click() -> None:
