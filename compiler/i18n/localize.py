@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from compiler import links
 from compiler.errors import Category, Diagnostics, Loc
@@ -232,6 +232,14 @@ class _Localizer:
         return self.href(href, loc, "the call to action's href")
 
 
+def _names(meta: Meta, values: Iterable[str], code: str) -> tuple[str, ...]:
+    """What print keeps whole: the organization, the source's names and the variables'
+    values, each as written and as this locale's typography sets it, longest first."""
+    found = {meta.organization, *meta.names, *values}
+    found |= {typography.typeset_text(name, code) for name in found}
+    return tuple(sorted((n for n in found if n.strip()), key=lambda n: (-len(n), n)))
+
+
 def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
     return merge_text(nodes)
 
@@ -301,5 +309,6 @@ def localize(doc: Document, code: str, translations: Translations | None,
         completeness=Completeness(c.total, c.translated, c.fuzzy, c.untranslated,
                                   tuple(loc.missing)),
         term_separator=formatting.term_separator(code),
+        names=_names(meta, (loc.display(v) for v in doc.variables), code),
     )
     return result, loc.diag

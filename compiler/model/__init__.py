@@ -322,6 +322,7 @@ class Meta:
     changes: tuple[Change, ...] = ()  # the version history, as written
     numbering: str = "none"  # section numbering: "none" or "decimal" (1, 1.1, 1.1.1)
     reference_docx_at: Loc | None = None  # where the source names it (a located "not found")
+    names: tuple[str, ...] = ()  # product and brand names written in the text: never hyphenated
 
 
 @dataclass(frozen=True)
@@ -417,6 +418,9 @@ class LocalizedDocument:
     languages: tuple[Language, ...]
     completeness: Completeness
     term_separator: str = ": "  # after a bold lead term: ": ", "\u202f: " (fr), "：" (ja)
+    # strings kept whole in print (no hyphenation): the organization, the source's names
+    # and every variable's value as this locale shows it
+    names: tuple[str, ...] = ()
 
     @property
     def meta(self) -> Meta:

@@ -58,6 +58,9 @@ DOCUMENT: tuple[Key, ...] = (
     Key("keywords", {"type": "array", "items": {"type": "string"}},
         "Metadata keywords (PDF, HTML and DOCX properties): one keyword or phrase per item, "
         "no commas; each is a catalog message, translated like the title."),
+    Key("names", {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "Product and brand names written in the text (e.g. WhatsApp Business): never "
+        "hyphenated in the PDF, like the organization and every variable's value."),
     Key("page_size", {"enum": ["A4", "Letter"]}, "PDF page size (default A4)."),
     Key("base_url", {"type": "string", "pattern": "^https://"},
         "Public URL of the published HTML folder, for canonical links."),

@@ -158,6 +158,8 @@ class _Loader(_BlockReader):
         organization = self.scalar(f.get("organization"), "organization")
         description = self.rich(f.get("description"), "description", "document")
         keywords = self.keywords(f.get("keywords"))
+        names = tuple(name for i, n in enumerate(self.sequence(f.get("names"), "names", "names"))
+                      if (name := self.scalar(n, f"names[{i}]", "a name")))
         page_size = self.scalar(f.get("page_size"), "page_size") or "A4"
         if page_size not in ("A4", "Letter"):
             self.error(f["page_size"], "page_size", f"unknown page size '{page_size}' "
@@ -194,7 +196,7 @@ class _Loader(_BlockReader):
         assert organization is not None
         meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
                     organization, description, keywords, page_size, base_url, reference_docx,
-                    changes, numbering, reference_at)
+                    changes, numbering, reference_at, names)
         return Document(meta, variables, sections, self.path, self.digest, preamble,
                         tuple(self.diag.warnings))
 

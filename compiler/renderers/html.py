@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,18 @@ def has_long_address(nodes: tuple[Inline, ...]) -> bool:
     return False
 
 
+_LETTER = r"A-Za-z0-9\u00c0-\u024f"  # a name is found whole, not inside a longer word
+
+
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern finding any of the names (longest first), or None without names."""
+    words = [n for n in names if any(ch.isalpha() for ch in n)]
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![{_LETTER}])(?:{alternatives})(?![{_LETTER}])")
+
+
 def _ltr_fragment(href: str) -> bool:
     return href.startswith(("mailto:", "tel:", "http://", "https://"))
 
@@ -130,6 +143,7 @@ class BodyWriter:
         self.clause_prefix = ""  # the number of the section being written (clause lists)
         self.link_format = "html"  # {doc:id} links point at this format's outputs
         self.base_url: str | None = None  # ... absolutely, for PDF, when the site has one
+        self.names = _names_pattern(doc.names)
 
     def inlines(self, nodes: tuple[Inline, ...]) -> Markup:
         parts: list[Markup] = []
@@ -137,14 +151,14 @@ class BodyWriter:
             match node:
                 case Text(text=t):
                     if self.breaks and "\n" in t:
-                        parts.append(Markup("<br>").join(escape(x) for x in t.split("\n")))
+                        parts.append(Markup("<br>").join(self.text(x) for x in t.split("\n")))
                     else:
-                        parts.append(escape(t))
+                        parts.append(self.text(t))
                 case Code(text=t):
                     parts.append(Markup('<code translate="no">{}</code>').format(t))
                 case Ref(target=target, label=label):
                     parts.append(Markup('<a class="xref" href="#{}">{}</a>').format(
-                        target, self.inlines(label)))
+                        target, self.link_text(label)))
                 case Strong(children=c):
                     parts.append(Markup("<strong>{}</strong>").format(self.inlines(c)))
                 case Emphasis(children=c):
@@ -156,12 +170,35 @@ class BodyWriter:
                     # dir="ltr" isolates e-mail addresses, URLs and phone numbers in RTL text.
                     dir_attr = Markup(' dir="ltr"') if self.rtl and _ltr_fragment(href) else ""
                     parts.append(Markup('<a href="{}"{}>{}</a>').format(
-                        href, dir_attr, self.inlines(c)))
+                        href, dir_attr, self.link_text(c)))
                 case Placeholder():
                     raise AssertionError("placeholders are resolved by localize()")
                 case _:
                     assert_never(node)
         return Markup("").join(parts)
+
+    def link_text(self, nodes: tuple[Inline, ...]) -> Markup:
+        """A link's text, names left unwrapped: a link never hyphenates (print.css), and a
+        <span> inside it would stand between its PDF annotation and its /Link tag."""
+        names, self.names = self.names, None
+        try:
+            return self.inlines(nodes)
+        finally:
+            self.names = names
+
+    def text(self, text: str) -> Markup:
+        """Escaped text; the document's names (organization, product names, variable
+        values) in <span class="nohyphen">, which print never hyphenates."""
+        if self.names is None or not text:
+            return escape(text)
+        out: list[Markup] = []
+        at = 0
+        for m in self.names.finditer(text):
+            out.append(escape(text[at:m.start()]))
+            out.append(Markup('<span class="nohyphen">{}</span>').format(m.group()))
+            at = m.end()
+        out.append(escape(text[at:]))
+        return Markup("").join(out)
 
     def rich(self, rich: Rich | None) -> Markup:
         if rich is None:

@@ -153,3 +153,34 @@ def test_hooks_let_a_caller_write_strings_blocks_and_items() -> None:
     plain = lxml.html.fromstring(str(BodyWriter(ldoc).block(bullets, 2)))
     assert plain.xpath("//li[2]/p/strong[@class='term']/text()") == ["Marked: "]  # in its <p>
     assert plain.xpath("//li[@class]") == []
+
+
+NAMED = """id: named
+title: Named
+version: 1.0.0
+updated: 2025-01-01
+effective: 2025-01-01
+source_locale: en
+locales: [en]
+organization: Acme Widgets Ltd.
+names: [WhatsApp Business]
+variables:
+  company: Acme
+  retention: {duration: 30 days}
+sections:
+  - id: a
+    title: About {company}
+    blocks:
+      - paragraph: "{company} (Acme Widgets Ltd.) connects WhatsApp Business and keeps logs
+          for {retention}; Acmes and WhatsApp-Businesses are other words. Mail [Acme](https://acme.example)."
+"""
+
+
+def test_names_and_variable_values_are_kept_from_hyphenation() -> None:
+    """The organization, the source's names and every filled variable are each one
+    <span class="nohyphen"> (print.css: hyphens: manual), found whole, not inside a word."""
+    ldoc, _ = localize(load_text(NAMED, "x.yaml"), "de", None)
+    page = lxml.html.fromstring(render(ldoc, RenderOptions()).decode())
+    kept = [span.text_content() for span in page.xpath("//main//span[@class='nohyphen']")]
+    assert kept == ["Acme", "Acme", "Acme Widgets Ltd.", "WhatsApp Business",
+                    "30\u00a0Tage"], kept

@@ -16,7 +16,7 @@ from compiler.model import LocalizedDocument
 from compiler.readers import read_file as load
 from tests.helpers import POLICY, ROOT
 
-LOCALES = ("en", "de", "fr", "ja", "ar")
+LOCALES = ("en", "de", "fr", "es", "pt_BR", "ja", "ar")  # every locale of the policy
 HYPHEN = "\u00ad"  # the hyphenation hyphen reads back as a soft hyphen (pdf_finish)
 
 
@@ -193,6 +193,25 @@ def test_a_word_broken_at_a_line_end_copies_whole(pdfs: Path, locale: str) -> No
         ends = [line for line in lines if re.search(rf"\b{word}$", line)]
         assert ends, (word, [line for line in lines if head in line])
 
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_name_or_variable_value_is_hyphenated(pdfs: Path, locale: str) -> None:
+    """pt_BR once broke "WhatsApp Busi-ness": no hyphenation break (read from the glyphs,
+    as drawn) falls inside the organization, a name the source lists or a variable's value."""
+    doc = _localized(locale)
+    assert {"WhatsApp Business", doc.meta.organization} <= set(doc.names)
+    glyphs = "\n".join(page.extract_text()
+                       for page in pypdf.PdfReader(pdfs / locale / "privacy-policy.pdf").pages)
+    text, breaks, at = "", [], 0
+    for m in re.finditer(r"\u00ad\n", glyphs):  # the words joined again, each break noted
+        text += glyphs[at:m.start()]
+        breaks.append(len(text))
+        at = m.end()
+    text = re.sub(r"\s", " ", text + glyphs[at:])
+    for name in doc.names:
+        for m in re.finditer(re.escape(re.sub(r"\s", " ", name)), text):
+            inside = [b for b in breaks if m.start() < b < m.end()]
+            assert not inside, f"{name!r} hyphenated: {text[m.start() - 20:m.end() + 20]!r}"
 
 
 def _runt(line: str) -> bool:
