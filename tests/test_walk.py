@@ -117,3 +117,20 @@ def test_a_forgotten_node_type_is_a_type_error(tmp_path: Path) -> None:
     flagged = {name for name, _line, message in errors if '"assert_never"' in message}
     assert flagged == set(PROBES), result.stdout
     assert {name for name, _line, _message in errors} == set(PROBES), result.stdout
+
+
+EXTRACTED = sorted({*DOCUMENTS, *FIXTURES.glob("project/source/*.yaml")})
+
+
+@pytest.mark.parametrize("path", EXTRACTED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_extraction_visits_the_strings_reading_yields(path: Path) -> None:
+    """i18n/extract.py's `roles` walks the tree itself, to say what each string is (a heading
+    of its level, a numbered list item, a callout of its kind): the same strings, the same
+    objects, in the same order as the one traversal."""
+    from compiler.i18n.extract import roles
+
+    doc = read_file(path)
+    extracted = [rich for rich, _ in roles(doc)]
+    expected = list(rich_fields(doc))
+    assert len(extracted) == len(expected)
+    assert all(a is b for a, b in zip(extracted, expected, strict=True)), "same strings, same order"
