@@ -56,11 +56,12 @@ sections:
 def test_text_variable_as_target_is_refused_at_check(tmp_path: Path) -> None:
     with pytest.raises(CompilerError) as err:
         load_text(DOC.replace("https://portal.example/", "javascript:alert(1)"), "s.yaml")
-    messages = [str(d) for d in err.value.diagnostics]
-    assert "s.yaml:16:9: error: link target 'javascript:alert(1)' is not allowed: scheme " \
-           "'javascript:' is not allowed" in messages[0]
-    assert "(from variable 'portal' defined at s.yaml:10:11)" in messages[0]
-    assert any(m.startswith("s.yaml:17:") for m in messages)  # the CTA href
+    refused = ("link target 'javascript:alert(1)' is not allowed: scheme 'javascript:' is not "
+               "allowed (expected https://, http://, mailto:, tel: or #section-id) (from "
+               "variable 'portal' defined at s.yaml:10:11)")
+    assert [str(d) for d in err.value.diagnostics] == [
+        f"s.yaml:16:9: error: {refused}",  # the inline link
+        f"s.yaml:17:57: error: {refused}"]  # the CTA href
 
 
 def test_localization_judges_every_final_target() -> None:
@@ -77,7 +78,11 @@ def test_localization_judges_every_final_target() -> None:
     bad_mail: list[Variable] = [dataclasses.replace(v, value="x@y.example\u0000")
                                 if v.name == "mail" else v for v in doc.variables]
     _, diag = localize(dataclasses.replace(doc, variables=tuple(bad_mail)), "en", None)
-    assert any("U+0000" in str(d) for d in diag.errors)
+    assert [str(d) for d in diag.errors] == [
+        "s.yaml:16:9: error: link target 'mailto:x@y.example\\x00' is not allowed: link target "
+        "contains the invisible character U+0000 at position 19 (expected a plain https://, "
+        "http://, mailto:, tel: or #section-id target) (from variable 'mail' defined at "
+        "s.yaml:11:9)"]
 
 
 def test_base_url_must_be_http() -> None:
