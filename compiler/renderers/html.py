@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import assert_never
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from compiler import __version__, legal, links
 from compiler.model import (
@@ -38,7 +37,7 @@ from compiler.model import (
     Text,
     plain_text,
 )
-from compiler.renderers import RenderOptions
+from compiler.renderers import RenderOptions, names
 from compiler.renderers.phrases import keep_phrases
 from compiler.renderers.templates import Templates
 
@@ -79,18 +78,6 @@ def has_long_address(nodes: tuple[Inline, ...]) -> bool:
             case _:
                 assert_never(node)
     return False
-
-
-_LETTER = r"A-Za-z0-9\u00c0-\u024f"  # a name is found whole, not inside a longer word
-
-
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern finding any of the names (longest first), or None without names."""
-    words = [n for n in names if any(ch.isalpha() for ch in n)]
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(n) for n in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![{_LETTER}])(?:{alternatives})(?![{_LETTER}])")
 
 
 def _ltr_fragment(href: str) -> bool:
@@ -143,7 +130,7 @@ class BodyWriter:
         self.clause_prefix = ""  # the number of the section being written (clause lists)
         self.link_format = "html"  # {doc:id} links point at this format's outputs
         self.base_url: str | None = None  # ... absolutely, for PDF, when the site has one
-        self.names = _names_pattern(doc.names)
+        self.names = names.pattern(doc.names)
 
     def inlines(self, nodes: tuple[Inline, ...]) -> Markup:
         parts: list[Markup] = []
@@ -180,25 +167,15 @@ class BodyWriter:
     def link_text(self, nodes: tuple[Inline, ...]) -> Markup:
         """A link's text, names left unwrapped: a link never hyphenates (print.css), and a
         <span> inside it would stand between its PDF annotation and its /Link tag."""
-        names, self.names = self.names, None
+        kept, self.names = self.names, None
         try:
             return self.inlines(nodes)
         finally:
-            self.names = names
+            self.names = kept
 
     def text(self, text: str) -> Markup:
-        """Escaped text; the document's names (organization, product names, variable
-        values) in <span class="nohyphen">, which print never hyphenates."""
-        if self.names is None or not text:
-            return escape(text)
-        out: list[Markup] = []
-        at = 0
-        for m in self.names.finditer(text):
-            out.append(escape(text[at:m.start()]))
-            out.append(Markup('<span class="nohyphen">{}</span>').format(m.group()))
-            at = m.end()
-        out.append(escape(text[at:]))
-        return Markup("").join(out)
+        """Escaped text, the document's names kept from hyphenation (renderers/names.py)."""
+        return names.kept_whole(text, self.names)
 
     def rich(self, rich: Rich | None) -> Markup:
         if rich is None:
