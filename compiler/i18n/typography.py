@@ -2,8 +2,10 @@
 
 English gets curly quotes and apostrophes (Children’s, “Last Updated”); French narrow
 no-break spaces before ; : ! ? and inside « »; Japanese no space between a number and its
-counter (90日間). Durations keep their number and unit together (formatting.duration). Text
-inside links (addresses, URLs) is never touched.
+counter (90日間). A number and the unit of time after it never part at a line end: the
+space between them becomes a no-break space ("16\u00a0Jahren", "24\u00a0horas"), as in the
+durations variables fill in (formatting.duration). Text inside links (addresses, URLs) is
+never touched.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ DOUBLE_QUOTES = {
 }
 LATIN = ("en", "de", "fr", "es", "pt", "it", "nl")
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f"
+
+# units of time, per language, that a number before them keeps on its line
+TIME_UNITS = {
+    "en": "years? months? weeks? days? hours? minutes? seconds?",
+    "de": "Jahre[ns]? Jahr Monate[ns]? Monat Wochen? Tage[ns]? Tag Werktage[ns]? Werktag "
+          "Stunden? Minuten? Sekunden?",
+    "fr": "ans? années? mois semaines? jours? heures? minutes? secondes?",
+    "es": "años? mes(?:es)? semanas? días? horas? minutos? segundos?",
+    "pt": "anos? mês meses semanas? dias? horas? minutos? segundos?",
+}
+_UNIT_SPACE = {
+    lang: re.compile(rf"(?<=\d) (?=(?:{'|'.join(units.split())})\b)", re.IGNORECASE)
+    for lang, units in TIME_UNITS.items()}
 
 
 @dataclass
@@ -64,6 +79,8 @@ def _walk(nodes: tuple[Inline, ...], lang: str, state: _State) -> tuple[Inline, 
 def _text(text: str, lang: str, prev: str) -> str:
     if lang in LATIN or lang in ("ja", "zh"):
         text = _quotes(text, lang, prev)
+    if lang in _UNIT_SPACE:
+        text = _UNIT_SPACE[lang].sub(NBSP, text)
     if lang == "fr":
         text = _french_spaces(text)
     if lang in ("ja", "zh"):

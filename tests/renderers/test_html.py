@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import lxml.html
@@ -184,3 +185,22 @@ def test_names_and_variable_values_are_kept_from_hyphenation() -> None:
     kept = [span.text_content() for span in page.xpath("//main//span[@class='nohyphen']")]
     assert kept == ["Acme", "Acme", "Acme Widgets Ltd.", "WhatsApp Business",
                     "30\u00a0Tage"], kept
+
+
+def test_built_pages_keep_numbers_with_their_units_of_time(tmp_path: Path) -> None:
+    """The reviewer's plain spaces in "unter 16 Jahren" (de, a variable's number), "24 horas"
+    and "7 días" / "7 dias" (es, pt_BR translations) are no-break spaces in the built pages,
+    and no number in any page's text stands before a unit of time with a breakable space."""
+    from compiler.build import BuildOptions, build
+    from compiler.i18n.typography import TIME_UNITS
+    from tests.helpers import POLICY
+
+    wanted = {"de": ["16\u00a0Jahren"], "es": ["24\u00a0horas", "7\u00a0días"],
+              "pt_BR": ["24\u00a0horas", "7\u00a0dias"]}
+    build([POLICY], BuildOptions(out=tmp_path, locales=tuple(wanted), formats=("html",)))
+    for locale, phrases in wanted.items():
+        text = _page(tmp_path, locale).xpath("string(//main)")
+        for phrase in phrases:
+            assert phrase in text, (locale, phrase)
+        units = "|".join(TIME_UNITS[locale[:2]].split())
+        assert not re.search(rf"\d (?:{units})\b", text, re.IGNORECASE), locale
