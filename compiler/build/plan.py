@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from compiler import __version__
@@ -212,7 +212,7 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
     for domain in (facts.id, UI_DOMAIN):  # the document's catalog and the layout's words
         po = po_path(locales_dir, locale, domain)
         if locale != facts.source_locale and po.exists():
-            attachments.append((f"locales/{locale}/LC_MESSAGES/{po.name}", po))
+            attachments.append((str(po_path(PurePosixPath("locales"), locale, domain)), po))
     return RenderOptions(
         templates=options.templates,
         theme=options.theme,

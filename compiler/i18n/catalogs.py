@@ -7,12 +7,14 @@ each translation in checks.py; the file format itself in pofile.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import TypeVar
 
 from compiler.errors import Loc, display_path
 from compiler.i18n import pofile
 from compiler.i18n.pofile import PoFile
 
+P = TypeVar("P", bound=PurePath)
 UI_DOMAIN = "policyc"  # locales/<locale>/LC_MESSAGES/policyc.po: the template's own words
 # policyc's own translations of the template's labels (compiler.i18n.ui), shipped as package
 # data (<locale>.po): a new project's policyc.po starts from them (scripts/make_ui_catalogs.py
@@ -83,8 +85,14 @@ def pot_path(locales_dir: Path, domain: str) -> Path:
     return locales_dir / f"{domain}.pot"
 
 
-def po_path(locales_dir: Path, locale: str, domain: str) -> Path:
-    return locales_dir / locale / "LC_MESSAGES" / f"{domain}.po"
+def catalog_folder(locales_dir: P, locale: str) -> P:
+    """Where a locale's catalogs are: the one layout rule for them (a file system path, or a
+    path inside a git revision, or a PDF attachment's name)."""
+    return locales_dir / locale / "LC_MESSAGES"
+
+
+def po_path(locales_dir: P, locale: str, domain: str) -> P:
+    return catalog_folder(locales_dir, locale) / f"{domain}.po"
 
 
 def catalog_root(locales_dir: Path) -> Path:

@@ -85,13 +85,13 @@ class Revision:
             ui = read_translations(ui_po, locale, root) if ui_po.exists() else None
             return read_translations(po, locale, root, ui), shown
         tree, folder = self.locales
-        path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{doc_id}.po")
+        path = str(po_path(PurePosixPath(folder), locale, doc_id))
         shown = tree.spec(path)
         data = (None if locale == self.document.meta.source_locale
                 else tree.read(path, MAX_CATALOG_BYTES, "catalog"))
         if data is None:
             return None, shown
-        ui_path = str(PurePosixPath(folder) / locale / "LC_MESSAGES" / f"{UI_DOMAIN}.po")
+        ui_path = str(po_path(PurePosixPath(folder), locale, UI_DOMAIN))
         ui_data = tree.read(ui_path, MAX_CATALOG_BYTES, "catalog")
         ui = (parse_translations(ui_data, tree.spec(ui_path), locale)
               if ui_data is not None else None)

@@ -239,14 +239,14 @@ def catalog_label(data: bytes, locale: str, locales_dir: Path) -> tuple[str, str
     First the catalog attached to the PDF (the one it was built with), then the project's
     catalogs for that locale, then policyc's own; the English label when none translates it.
     """
-    from compiler.i18n.catalogs import builtin_ui_catalog, parse_translations
+    from compiler.i18n.catalogs import builtin_ui_catalog, catalog_folder, parse_translations
     from compiler.i18n.ui import UI_CONTEXT
 
     if language(locale) == "en":
         return LABEL, "English"
     candidates = [(f"the catalog attached to the PDF ({name})", blob)
                   for name, blob in _attachments(data) if name.endswith(".po")]
-    folder = locales_dir / locale / "LC_MESSAGES"
+    folder = catalog_folder(locales_dir, locale)
     if folder.is_dir():
         candidates += [(str(po), po.read_bytes()) for po in sorted(folder.glob("*.po"))]
     shipped = builtin_ui_catalog(locale)
