@@ -104,6 +104,10 @@ class Writer(_InlineWriter):
         self.annex_letter = annex.annex_letter(label)
         if self.doc.meta.numbering == "none":
             self.numbers = annex.heading_numbers(self.doc.sections, self.annex_letter)
+        else:  # the document's own numbers after the letter: clauses and references too
+            self.numbers = {s.id: f"{self.annex_letter}.{s.number}"
+                            for s in self.doc.document.walk_sections() if s.number}
+            self.ref_numbers = dict(self.numbers)
 
     def preamble(self) -> None:
         for block in self.doc.document.preamble:
@@ -115,10 +119,11 @@ class Writer(_InlineWriter):
         p = self.heading(section.level, section.number)
         self.clause_prefix = section.number
         if self.annex_letter:  # written numbers: B.1, B.2 (the document's own when numbered)
-            number = (f"{self.annex_letter}.{section.number}" if section.number
-                      else self.numbers.get(section.id, ""))
+            number = self.numbers.get(section.id, "")
             if number:
                 p.append(ooxml.run(number + "\u2002"))
+            if section.number:  # its clauses read 2.7.1, 2.7.2 under "2.7"
+                self.clause_prefix = number
         self.rich(p, section.title)
         ooxml.bookmark(p, self.anchors[section.id], self.bookmarks)
         self.bookmarks += 1

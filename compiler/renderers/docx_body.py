@@ -85,6 +85,7 @@ class _InlineWriter:
                                for el in document.styles.element.findall(qn("w:style"))}
         self.annex_letter = ""  # annex mode: "B" of "Annex B"
         self.numbers: dict[str, str] = {}  # section id -> written number (annex: B.1)
+        self.ref_numbers: dict[str, str] = {}  # annex of a numbered document: id -> B.7
 
     # paragraphs and inlines
 
@@ -118,6 +119,9 @@ class _InlineWriter:
                     parent.append(ooxml.run(t, bold=bold, italic=italic, rtl=False,
                                             style_id=self.styles["Code"]))
                 case Ref(target=target, label=label):
+                    if target in self.ref_numbers:  # "Section 7" reads "Section B.7"
+                        label = (Text(self.doc.labels.section.replace(
+                            "{number}", self.ref_numbers[target])),)
                     if link:
                         self.inlines(parent, label, bold=bold, italic=italic, link=True, ltr=ltr)
                         continue
