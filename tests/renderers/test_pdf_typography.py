@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -12,9 +14,9 @@ import pytest
 
 from compiler.build import BuildOptions, build, load_translations
 from compiler.i18n.localize import localize
-from compiler.model import LocalizedDocument
+from compiler.model import Block, ItemList, LocalizedDocument
 from compiler.readers import read_file as load
-from tests.helpers import POLICY, ROOT
+from tests.helpers import POLICY, ROOT, squash
 
 LOCALES = ("en", "de", "fr", "es", "pt_BR", "ja", "ar")  # every locale of the policy
 HYPHEN = "\u00ad"  # the hyphenation hyphen reads back as a soft hyphen (pdf_finish)
@@ -127,14 +129,49 @@ def test_hyphenation_leaves_whole_syllables(pdfs: Path, locale: str, least: int)
     assert found, "justified body text hyphenates somewhere"
 
 
+def _letters(text: str) -> str:
+    """Letters and digits only: compares the PDF's lines with the model's text across
+    spaces, separators and markers."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _list_items(blocks: tuple[Block, ...]) -> Iterator[tuple[str, bool]]:
+    """Each list item's text (squashed) and whether it is the last of a list of several."""
+    for block in blocks:
+        if isinstance(block, ItemList):
+            for i, item in enumerate(block.items):
+                term = item.term.plain() if item.term else ""
+                text = item.text.plain() if item.text else ""
+                yield _letters(term + text), len(block.items) > 1 and i == len(block.items) - 1
+                yield from _list_items(item.blocks)
+                if item.sublist:
+                    yield from _list_items((item.sublist,))
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_lead_in_or_lone_history_at_a_page_end(pdfs: Path, locale: str) -> None:
+    """No page ends with a lead-in or a section heading, no page opens with a list's last
+    item alone, and the version history never stands alone on the last page."""
     doc = _localized(locale)
     pages = _pages(pdfs / locale / "privacy-policy.pdf")
     footer = re.compile(r"^\S*\s*\d+\D+\d+\S*$")
+    titles = [squash(s.title.plain()) for s in doc.document.walk_sections()]
+    items = [item for s in doc.document.walk_sections() for item in _list_items(s.blocks)]
+    assert any(last for _, last in items)
     for number, page in enumerate(pages[1:-1], start=2):
         body = [line for line in _lines(page)[1:] if not footer.match(line)]
         assert not body[-1].endswith((":", "\uff1a")), f"page {number} ends with a lead-in"
+        end = squash(body[-1])
+        assert not any(title.startswith(end) for title in titles), \
+            f"page {number} ends with the heading {body[-1]!r}"
+    for number, page in enumerate(pages[1:], start=2):
+        top = _lines(page)[1]
+        if not top.startswith("\u2022"):  # the page opens inside a paragraph or item
+            continue
+        start = _letters(top)
+        found = [last for text, last in items if text.startswith(start)]
+        assert found, (number, top)
+        assert not all(found), f"page {number} opens with a list's last item alone: {top!r}"
     last = [line for line in _lines(pages[-1])[1:] if not footer.match(line)]
     history = doc.labels.history
     assert not last[0].startswith(history), "the version history stands alone on the last page"
@@ -238,3 +275,64 @@ def test_title_and_subtitle_leave_no_runt_and_copy_as_written(pdfs: Path, locale
     assert not set(extracted) & {"\u2060", "\u200b", "\ufeff"}
     if locale == "ja":
         assert lines[lines.index(doc.title) + 2] == "説明します。"
+
+
+@pytest.mark.parametrize("locale", ["en", "de", "fr", "es", "pt_BR"])  # justified locales
+def test_a_line_before_a_long_address_is_not_stretched(pdfs: Path, locale: str) -> None:
+    """A paragraph holding a long e-mail address is set ragged (print HTML, read with lxml),
+    so the line before the address keeps normal word spaces in the PDF (poppler's boxes)
+    instead of the wide gaps justification would open ("...immediately at" + address)."""
+    import lxml.html
+
+    from compiler.renderers import RenderOptions
+    from compiler.renderers.html import LONG_TOKEN
+    from compiler.renderers.pdf import print_html
+
+    page = lxml.html.fromstring(print_html(_localized(locale), RenderOptions()))
+    addresses = set()
+    for p in page.xpath("//main//p[a]"):
+        long = [a.text_content() for a in p.xpath("a") if len(a.text_content()) >= LONG_TOKEN
+                and " " not in a.text_content()]
+        if long:
+            assert "ragged" in p.get("class", "").split(), lxml.html.tostring(p)[:120]
+            addresses.update(long)
+    assert "privacy@infinitydesk.com" in addresses
+    boxes = subprocess.run(["pdftotext", "-bbox-layout", str(pdfs / locale / "privacy-policy.pdf"),
+                            "-"], capture_output=True, text=True, check=True).stdout
+    lines = [re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<',
+                        inner) for inner in re.findall(r"<line [^>]*>(.*?)</line>", boxes, re.S)]
+    gaps = [[float(b[0]) - float(a[1]) for a, b in itertools.pairwise(words)] for words in lines]
+    space = statistics.median(g for line in gaps for g in line if g > 0.5)  # a plain space
+    checked = 0
+    for i, words in enumerate(lines):
+        if not any(address in word for _, _, word in words for address in addresses):
+            continue
+        for k in (i - 1, i):  # the line before the address, and its own
+            checked += 1
+            assert max(gaps[k], default=0) < 1.4 * space, ([w for _, _, w in lines[k]], gaps[k])
+    assert checked
+
+
+def test_version_effective_and_updated_read_in_one_order_in_every_format(
+        pdfs: Path, tmp_path: Path) -> None:
+    """The title page's facts read version, effective date, last updated alike in the PDF
+    (poppler), the HTML (lxml) and the DOCX (python-docx)."""
+    import docx
+    import lxml.html
+
+    build([POLICY], BuildOptions(out=tmp_path, locales=("en", "de"), formats=("html", "docx")))
+    for locale in ("en", "de"):
+        labels = _localized(locale).labels
+        wanted = [labels.version, labels.effective, labels.last_updated]
+        page = lxml.html.fromstring((tmp_path / locale / "privacy-policy.html").read_bytes())
+        texts = {
+            "pdf": _pages(pdfs / locale / "privacy-policy.pdf")[0],
+            "html": page.xpath("string(//main//p[@class='doc-meta'])"),
+            "docx": "\n".join(p.text for p in
+                              docx.Document(str(tmp_path / locale / "privacy-policy.docx"))
+                              .paragraphs[:12]),
+        }
+        for fmt, text in texts.items():
+            folded = text.casefold()  # the PDF sets the labels in capitals (CSS)
+            at = [folded.find(label.casefold()) for label in wanted]
+            assert -1 not in at and at == sorted(at), (locale, fmt, wanted, at)
