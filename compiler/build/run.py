@@ -39,15 +39,16 @@ _LANGUAGE_COST = {"ja": 1.25, "zh": 1.25, "ko": 1.25, "ar": 1.2, "he": 1.2, "fa"
 
 
 def _warm_worker(formats: frozenset[str]) -> None:
-    """Import the libraries of `formats` and set up fonts once per worker, not once per job."""
+    """Import the libraries of `formats` once per worker, while the parent localizes.
+
+    No warm-up layout (it used to lay out a one-line page to set up fontconfig and Pango):
+    it saved ~25 ms of the first PDF, but a long document laid out after it peaked ~130 MB
+    higher (540 MB instead of ~410 MB for the 129-page benchmark document, issue #18).
+    """
     if "docx" in formats:
         import docx  # noqa: F401
     if "pdf" in formats:
-        from compiler.renderers import pdf  # imports WeasyPrint (see renderers/libraries.py)
-
-        # Fontconfig and Pango load their configuration on the first layout: pay it here,
-        # while the parent is still localizing, not in the first job.
-        pdf.weasyprint.HTML(string="<p>policyc</p>").render()
+        from compiler.renderers import pdf  # noqa: F401  # WeasyPrint (renderers/libraries.py)
 
 
 def _noop() -> None:
