@@ -5,9 +5,13 @@ headings read B.1, B.1.1, ... (written out, so the contract's own list numbering
 continued or restarted). Every style the annex uses is a copy named "Policy <built-in>"
 ("Policy Heading 1", "Policy Normal", ...), carrying the reference's formatting and outline
 level but no list numbering, so that inserting the annex (Word's Insert > Text from File
-after a section break, or docxcompose) adds styles instead of redefining the contract's
-"Normal" or "Heading 1". The annex is its own section: its last paragraph closes it with
-its own header ("Annex B – <title>") and footer (page numbers).
+or docxcompose, each after a section break in the contract) adds styles instead of
+redefining the contract's "Normal" or "Heading 1". The annex is its own section: its last
+paragraph closes it with its own header ("Annex B – <title>") and footer (page numbers).
+That break must be the contract's: without it the contract's last pages end at the annex's
+section break and take its page setup, which the annex cannot know to avoid. A numbered
+document keeps its own numbers after the letter, in headings, clause lists ("B.7.1") and
+cross-references ("Section B.7").
 """
 
 from __future__ import annotations
