@@ -135,11 +135,13 @@ def make_handler(root: Path, state: _State) -> type[http.server.SimpleHTTPReques
             self.send_error(404, "Not found")  # never a listing
 
         def _events(self) -> None:
+            # Read the counter before the headers go out: once the page has them it may save
+            # and a quick rebuild may bump the counter before this thread runs again.
+            seen = state.value
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            seen = state.value
             page = urlsplit(self.headers.get("Referer") or "").path
             with state.cond:
                 state.open_pages[id(self)] = page
@@ -178,6 +180,24 @@ def watched_folders(paths: Sequence[Path]) -> tuple[list[Path], Callable[[Path],
         return changed in files or any(changed.is_relative_to(f) for f in folders)
 
     return roots, relevant
+
+
+def snapshot(folders: Sequence[Path], relevant: Callable[[Path], bool]
+             ) -> dict[str, tuple[int, int, int]]:
+    """Each watched file's inode, size and modification time, to see a change made before the
+    watch began."""
+    seen: dict[str, tuple[int, int, int]] = {}
+    for folder in folders:
+        for parent, _dirs, names in os.walk(folder):
+            for name in names:
+                path = Path(parent, name)
+                if relevant(path):
+                    try:
+                        st = path.stat()
+                    except OSError:
+                        continue
+                    seen[str(path)] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return seen
 
 
 class _Background:
@@ -236,9 +256,10 @@ def serve(root: Path, watch: list[Path], rebuild: Callable[[Sequence[str]], Sequ
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://{host}:{server.server_address[1]}/"
+    folders, relevant = watched_folders(watch)
+    before: dict[str, tuple[int, int, int]] | None = snapshot(folders, relevant)
     if ready:
         ready(url)
-    folders, relevant = watched_folders(watch)
     def report(errors: Sequence[str]) -> None:
         """Errors only the background build found (another locale's catalog): show them."""
         if tuple(errors) != state.errors:
@@ -248,8 +269,16 @@ def serve(root: Path, watch: list[Path], rebuild: Callable[[Sequence[str]], Sequ
     try:
         if rest and not state.errors:
             rest.start()
-        for changes in watch_changes(*folders, debounce=300, step=20):
+        # The watch starts with the generator, after the URL went out: the first yield (a
+        # change, or a timeout's empty set) compares with the snapshot, so a save made while
+        # the watch was being set up is not lost.
+        for changes in watch_changes(*folders, debounce=300, step=20, rust_timeout=500,
+                                     yield_on_timeout=True):
             hits = sorted(str(path) for _, path in changes if relevant(Path(path)))
+            if before is not None:
+                if not hits and snapshot(folders, relevant) != before:
+                    hits = ["(saved while the watch started)"]
+                before = None
             if not hits:
                 continue
             log.info("changed: %s", ", ".join(hits))

@@ -135,3 +135,32 @@ def _atomic_save(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.new")
     tmp.write_text(text)
     tmp.replace(path)
+
+
+def test_a_save_while_the_watch_starts_is_not_lost(tmp_path: Path) -> None:
+    """The URL goes out before the file watch is set up: a save in between still rebuilds."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", project)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "compiler.cli", "serve", "--port", "0", "--locale", "en"],
+        cwd=project, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = ""
+        deadline = time.monotonic() + 60
+        assert proc.stderr is not None
+        while not url and time.monotonic() < deadline:
+            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", proc.stderr.readline())
+            url = m.group(1) if m else ""
+        assert url, "server did not start"
+        source = project / "source" / "retention-schedule.yaml"
+        source.write_text(source.read_text().replace("title: Data Retention Schedule",
+                                                     "title: Records Retention Schedule"))
+        deadline = time.monotonic() + 120
+        while b"Records Retention Schedule" not in _get(url + "en/retention-schedule.html"):
+            assert time.monotonic() < deadline, "the save made at start-up was never built"
+            time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        assert proc.stderr is not None
+        proc.stderr.close()
