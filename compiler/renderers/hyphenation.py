@@ -28,6 +28,7 @@ from compiler.fs import write_atomic
 log = logging.getLogger(__name__)
 
 _FIELDS = {"patterns", "cache", "maxlen"}  # what pyphen.HyphDict.__init__ sets
+_MAX_BYTES = 16 * 2**20  # the largest shipped dictionary (German) is 1.9 MB as JSON
 
 
 def preload(language: str, cache: Path) -> None:
@@ -66,9 +67,10 @@ def _key(path: Path, pyphen: Any) -> str:
 
 def _read(target: Path, key: str) -> dict[str, tuple[int, tuple[int, ...]]] | None:
     try:
-        info = target.stat()
+        info = target.lstat()  # a link (to /dev/zero, a huge file) is not ours
         if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
-                hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                hasattr(os, "getuid") and info.st_uid != os.getuid()) or (
+                info.st_size > _MAX_BYTES):
             return None
         data = json.loads(target.read_bytes())
     except (OSError, ValueError):

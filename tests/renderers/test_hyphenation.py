@@ -59,6 +59,27 @@ def test_a_spoilt_or_foreign_cache_file_is_parsed_again(
     assert vars(fresh[_path("fr")]) == vars(pyphen.HyphDict(_path("fr")))
 
 
+@pytest.mark.parametrize("spoil", ["link", "size"])
+def test_a_linked_or_oversized_cache_file_is_never_read(
+        tmp_path: Path, fresh: dict[Path, object], monkeypatch: pytest.MonkeyPatch,
+        spoil: str) -> None:
+    hyphenation.preload("fr", tmp_path)
+    written = next((tmp_path / "hyphenation").glob("*.json"))
+    if spoil == "link":  # a valid file, but through a link (it could point anywhere)
+        elsewhere = tmp_path / "elsewhere.json"
+        written.rename(elsewhere)
+        written.symlink_to(elsewhere)
+    else:
+        monkeypatch.setattr(hyphenation, "_MAX_BYTES", written.stat().st_size - 1)
+    fresh.clear()
+    parsed: list[object] = []
+    parse = pyphen.HyphDict.__init__
+    monkeypatch.setattr(pyphen.HyphDict, "__init__",
+                        lambda self, *a, **k: parsed.append(a) or parse(self, *a, **k))
+    hyphenation.preload("fr", tmp_path)
+    assert parsed == [(_path("fr"),)]
+
+
 def test_a_language_without_patterns_is_left_alone(tmp_path: Path,
                                                    fresh: dict[Path, object]) -> None:
     hyphenation.preload("ja", tmp_path)
