@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, start_server, stop_server
 
 
 def test_serve_rebuilds_and_reloads(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "project", project)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "compiler.cli", "serve", "--port", "0", "--locale", "en"],
-        cwd=project, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc, url = start_server(project, "--locale", "en")
     try:
-        url = ""
-        deadline = time.monotonic() + 60
-        assert proc.stderr is not None
-        while not url and time.monotonic() < deadline:
-            line = proc.stderr.readline()
-            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-            url = m.group(1) if m else ""
-        assert url, "server did not start"
         page = _get(url + "en/retention-schedule.html")
         assert b"Data Retention Schedule" in page and b"/__policyc/events" in page
         assert b"/__policyc/events" not in (project / "dist" / "en" /
@@ -40,10 +27,7 @@ def test_serve_rebuilds_and_reloads(tmp_path: Path) -> None:
             assert _next_event(events) == b"data: reload"
         assert b"Records Retention Schedule" in _get(url + "en/retention-schedule.html")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        assert proc.stderr is not None
-        proc.stderr.close()
+        stop_server(proc)
 
 
 def _next_event(events: object, within: float = 120.0) -> bytes:
@@ -85,17 +69,8 @@ def test_serve_is_local_only_and_shows_errors_until_fixed(tmp_path: Path) -> Non
     shutil.copytree(FIXTURES / "project", project)
     secret = tmp_path / "secret.txt"
     secret.write_text("TOKEN=abc")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "compiler.cli", "serve", "--port", "0", "--locale", "en"],
-        cwd=project, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc, url = start_server(project, "--locale", "en")
     try:
-        url = ""
-        deadline = time.monotonic() + 60
-        assert proc.stderr is not None
-        while not url and time.monotonic() < deadline:
-            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", proc.stderr.readline())
-            url = m.group(1) if m else ""
-        assert url, "server did not start"
         port = url.rstrip("/").rsplit(":", 1)[1]
         page = "/en/retention-schedule.html"
         assert _request(url, page, f"evil.example:{port}")[0] == 403  # DNS rebinding
@@ -124,10 +99,7 @@ def test_serve_is_local_only_and_shows_errors_until_fixed(tmp_path: Path) -> Non
         status, body = _request(url, page)
         assert b"Atomic Schedule" in body and b"policyc-build-error" not in body
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        assert proc.stderr is not None
-        proc.stderr.close()
+        stop_server(proc)
 
 
 def _atomic_save(path: Path, text: str) -> None:
@@ -141,17 +113,8 @@ def test_a_save_while_the_watch_starts_is_not_lost(tmp_path: Path) -> None:
     """The URL goes out before the file watch is set up: a save in between still rebuilds."""
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "project", project)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "compiler.cli", "serve", "--port", "0", "--locale", "en"],
-        cwd=project, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc, url = start_server(project, "--locale", "en")
     try:
-        url = ""
-        deadline = time.monotonic() + 60
-        assert proc.stderr is not None
-        while not url and time.monotonic() < deadline:
-            m = re.search(r"at (http://127\.0\.0\.1:\d+/)", proc.stderr.readline())
-            url = m.group(1) if m else ""
-        assert url, "server did not start"
         source = project / "source" / "retention-schedule.yaml"
         source.write_text(source.read_text().replace("title: Data Retention Schedule",
                                                      "title: Records Retention Schedule"))
@@ -160,7 +123,4 @@ def test_a_save_while_the_watch_starts_is_not_lost(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the save made at start-up was never built"
             time.sleep(0.2)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        assert proc.stderr is not None
-        proc.stderr.close()
+        stop_server(proc)
