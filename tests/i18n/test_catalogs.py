@@ -19,13 +19,6 @@ from tests.helpers import FIXTURES, ROOT, set_translation
 PROJECT = FIXTURES / "project"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(PROJECT, dest)
-    return dest
-
-
 def run(args: list[str], cwd: Path) -> tuple[int, str]:
     import os
 

@@ -4,7 +4,6 @@ in a non-English locale from the PDF (pypdf: /Keywords and XMP), the HTML (lxml)
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import docx
@@ -20,13 +19,6 @@ from compiler.readers.yaml import load_text
 from tests.helpers import FIXTURES, POLICY, ROOT, run_cli
 
 SOURCE = "source/retention-schedule.yaml"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 def _catalog_keywords(po: Path) -> list[str]:

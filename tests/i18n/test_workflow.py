@@ -16,16 +16,9 @@ from compiler.build import BuildOptions, build
 from compiler.errors import CompilerError
 from compiler.i18n import pofile
 from compiler.i18n.ui import UI_MESSAGES
-from tests.helpers import FIXTURES, run_cli, set_translation
+from tests.helpers import run_cli, set_translation
 
 SOURCE = "source/retention-schedule.yaml"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 def run(project: Path, *args: str) -> tuple[int, str]:
