@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from compiler.model import LocalizedDocument
-from compiler.renderers import RenderOptions, hyphenation, pdf_words
+from compiler.renderers import RenderOptions, hyphenation, pdf_leaders, pdf_words
 from compiler.renderers.html import BodyWriter, context, environment
 from compiler.renderers.libraries import loader_cache_only
 from compiler.renderers.pdf_finish import finish
@@ -185,6 +185,7 @@ def _tag_languages() -> None:
 
 _tag_languages()
 pdf_words.install()  # a word hyphenated at a line end copies whole (/ActualText)
+pdf_leaders.install()  # a TOC line's dots: one text box, not one per dot
 
 
 # One font configuration per thread for every page that cannot add fonts of its own: Pango
