@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.build import plan as planning
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
-from compiler.build.run import Runner, start_pool, workers_for
+from compiler.build.run import Runner, start_pool
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
 from compiler.fs import folder_lock, write_atomic
@@ -167,7 +167,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     state = State.read(options.out)
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
     stale = [j for j in jobs if j not in fresh]
-    pool = start_pool(options, stale, cleanup)  # workers warm up while the parent localizes
+    # workers warm up while the parent localizes
+    pool, workers = start_pool(options, stale, cleanup, result.warnings)
     titles = _Titles(linked, document, options)
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     refused: list[Diagnostic] = []
@@ -200,7 +201,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             progress(f"{job.facts.id} {job.locale} {job.fmt}", done, total)
 
     inputs = input_digests(sources_facts, options)
-    runner = Runner(options, finish, pool, workers_for(options, stale))
+    runner = Runner(options, finish, pool, workers)
     try:
         # Each locale's jobs go to the workers as soon as it is localized; nothing of a
         # failed locale is written (its previous outputs stay, and stay listed).

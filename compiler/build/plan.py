@@ -54,6 +54,7 @@ class BuildOptions:
     allow_incomplete: bool = False  # sign locales with fuzzy or untranslated messages too
     docx_protect: bool = False  # also write <id>.protected.docx for legal-approved copies
     docx_annex: str | None = None  # also write <id>.annex.docx labelled so ("Annex B")
+    keep_warm: float = 0.0  # minutes a warm render worker waits for the next build (0: none)
 
 
 def locales_dir_for(source: Path, options: BuildOptions) -> Path:

@@ -27,6 +27,7 @@ from compiler.renderers import RenderOptions, get_renderer
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from compiler.errors import Diagnostic
     from compiler.model import Document, LocalizedDocument
 
 # Relative cost of one output by format (PDF layout dominates; measured on the shipped policy).
@@ -73,21 +74,61 @@ def workers_for(options: BuildOptions, work: Sequence[Job]) -> int:
     return 1 if len(pdfs) == 1 and rest < cost(pdfs[0], None) else min(options.jobs, len(work))
 
 
-def start_pool(options: BuildOptions, work: Sequence[Job],
-               cleanup: contextlib.ExitStack) -> ProcessPoolExecutor | None:
-    """A warm pool for `work` if it needs one, shut down when `cleanup` closes."""
-    workers = workers_for(options, work)
-    if workers == 0:
-        return None
-    from concurrent.futures import ProcessPoolExecutor
+def start_pool(options: BuildOptions, work: Sequence[Job], cleanup: contextlib.ExitStack,
+               warnings: list[Diagnostic] | None = None) -> tuple[Executor | None, int]:
+    """A warm pool for `work` if it needs one, shut down when `cleanup` closes, and the
+    number of workers it stands for (see workers_for).
 
-    formats = frozenset(j.fmt for j in work if j.fmt not in _here(workers))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
-                               initargs=(formats,))
+    With --keep-warm (options.keep_warm minutes) the PDFs go to the project's warm worker
+    (compiler/build/warm/), kept between builds: a catalog edit's PDF then starts at once.
+    """
+    workers = workers_for(options, work)
+    if options.keep_warm > 0 and any(j.fmt == "pdf" for j in work):
+        warm = _warm_executor(options, work, workers, warnings)
+        if warm is not None:
+            cleanup.callback(warm.shutdown, cancel_futures=True)
+            return warm, max(workers, 1)
+    if workers == 0:
+        return None, 0
+    pool = _process_pool(workers, frozenset(j.fmt for j in work if j.fmt not in _here(workers)))
     cleanup.callback(pool.shutdown, cancel_futures=True)
     for _ in range(workers):
         pool.submit(_noop)
-    return pool
+    return pool, workers
+
+
+def _process_pool(workers: int, formats: frozenset[str]) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
+                               initargs=(formats,))
+
+
+def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
+                   warnings: list[Diagnostic] | None) -> Executor | None:
+    """The warm worker (one of `workers`: the others an ordinary pool beside it)."""
+    import hashlib
+
+    from compiler.build.warm.client import connect
+    from compiler.project.layout import cache_dir
+
+    token = hashlib.sha256(repr((options.templates.digests(), options.theme.key()))
+                           .encode()).hexdigest()
+    formats = frozenset(j.fmt for j in work if j.fmt not in _here(max(workers, 1)))
+    warm, why = connect(cache_dir(work[0].source), options.keep_warm, token,
+                        lambda: _process_pool(1, formats))
+    if why and warnings is not None:
+        from compiler.errors import Category, Diagnostic, Loc, Severity
+
+        warnings.append(Diagnostic(Loc("--keep-warm"), why, Severity.WARNING, Category.IO))
+    if warm is None or workers <= 1:
+        return warm
+    from compiler.build.warm.shared import Shared
+
+    pool = _process_pool(workers - 1, formats)
+    for _ in range(workers - 1):
+        pool.submit(_noop)
+    return Shared(warm, pool)
 
 
 def _here(workers: int) -> frozenset[str]:

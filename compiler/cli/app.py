@@ -21,6 +21,7 @@ from compiler.cli.serve import serve
 from compiler.cli.sign import sign
 from compiler.cli.templates import templates
 from compiler.cli.verify import verify
+from compiler.cli.warm import warm
 
 LIBRARIES = ("weasyprint", "python-docx", "babel", "pyHanko", "jinja2", "click")
 
@@ -83,7 +84,7 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, import_command, init, locale,
-                                       manifest, schema, serve, sign, templates, verify)
+                                       manifest, schema, serve, sign, templates, verify, warm)
 for _command in COMMANDS:
     _add_verbosity(_command)
     main.add_command(_command)

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from compiler.build.warm import DEFAULT_MINUTES
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
 from compiler.cli.sign import signer_options, signing_options
@@ -35,6 +36,11 @@ from compiler.cli.sign import signer_options, signing_options
               help="Public URL of the published dist/ folder (canonical links).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, envvar="POLICYC_JOBS",
               help="Parallel workers (default: number of CPUs).")
+@click.option("--keep-warm", type=click.FloatRange(0, 1440), is_flag=False,
+              flag_value=DEFAULT_MINUTES, default=None, envvar="POLICYC_KEEP_WARM",
+              metavar="[MINUTES]", help="Keep a render worker running between builds, for "
+              f"MINUTES idle (default {DEFAULT_MINUTES:g}; 0: none): a rebuild after an edit "
+              "starts its PDF at once. `policyc warm stop` ends it.")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
 @click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
 @click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) and the manifest with "
@@ -52,7 +58,8 @@ from compiler.cli.sign import signer_options, signing_options
 def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
           page_size: str | None, pdf_variant: str, reference_docx: Path | None,
-          base_url: str | None, jobs: int | None, force: bool, shard: str | None, sign: bool,
+          base_url: str | None, jobs: int | None, keep_warm: float | None, force: bool,
+          shard: str | None, sign: bool,
           allow_incomplete: bool, docx_protect: bool, docx_annex: str | None,
           **signing: Any) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
@@ -71,7 +78,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            docx_annex=docx_annex.strip() if docx_annex else None,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
-                           jobs=jobs or os.cpu_count() or 1, force=force, shard=opt.shard(shard),
+                           jobs=jobs or os.cpu_count() or 1, keep_warm=keep_warm or 0.0,
+                           force=force, shard=opt.shard(shard),
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme, variables=opt.project()[1].variables)
     level = logging.getLogger().level

@@ -63,6 +63,8 @@ BUILD: tuple[Setting, ...] = (
             "Public URL of the published output folder (canonical and cross-document links)."),
     Setting("strict", {"type": "boolean"}, "Untranslated or fuzzy strings are errors."),
     Setting("docx-protect", {"type": "boolean"}, "Also write read-only-recommended DOCX copies."),
+    Setting("keep-warm", {"type": "integer", "minimum": 0, "maximum": 1440},
+            "Minutes a render worker stays warm between builds (default: 0, none)."),
 )
 
 FONTS: tuple[Setting, ...] = (

@@ -1,0 +1,21 @@
+"""A render worker kept warm between builds (`policyc build --keep-warm`), as Gradle's and
+Bazel's daemons keep theirs: opt-in, per project, stopped by an idle timeout.
+
+A fresh build pays the interpreter, WeasyPrint's import (~0.4 s) and the first render's
+set-up (fonts, hyphenation, ~0.4 s) before its first PDF: after a catalog edit that is
+most of the rebuild (issue #18). The warm worker has paid them already. It only renders:
+the build (the parent) still plans, localizes, writes every output atomically and records
+state, and hands the worker (format, localized document, render options) for bytes; it
+plugs into build/run.Runner as an Executor.
+
+- folder.py: the socket's folder (0700, the user's own, never through a link), the
+  framing (length-prefixed, bounded), peer credentials and the worker's identity.
+- server.py: the worker process (spawned detached; idle timeout; recycles above a
+  memory bound; replaced when policyc or its libraries change).
+- client.py: WarmExecutor (connect or spawn, handshake, fall back to a normal worker when
+  the warm one is gone, hung or refused) and stop/status for `policyc warm`.
+"""
+
+from __future__ import annotations
+
+DEFAULT_MINUTES = 15.0  # idle minutes before the worker exits, when --keep-warm has no value

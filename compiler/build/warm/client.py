@@ -1,0 +1,286 @@
+"""The build's side of the warm worker: an Executor that renders through it.
+
+connect() finds the project's worker, or starts one, and checks that it runs this very
+policyc (identity: version, code, interpreter, libraries, fonts); a worker that does not
+is stopped and replaced. Each render is one connection: hello (identity; a token of the
+templates and brand, so the worker reads them again when they changed), then the request.
+Whatever goes wrong -- the worker gone, busy with another build, hung (no heartbeat),
+an error in its render -- the job is rendered by an ordinary worker instead (`fallback`),
+so the build's outcome and bytes are those of a build without the warm worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from pathlib import Path
+from typing import Any
+
+from compiler.build.warm import folder as wf
+
+log = logging.getLogger(__name__)
+
+CONNECT_WAIT = 2.0  # seconds for a hello: longer means the worker is busy (or stuck)
+BEAT_WAIT_ENV = "POLICYC_WARM_BEAT_WAIT"
+BEAT_WAIT = 5.0  # seconds without a heartbeat after which a rendering worker is hung
+RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
+SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
+MAX_LOG = 2**20  # the worker's log is started afresh above this size
+
+
+class _Unusable(Exception):
+    """This request cannot go to the warm worker (the reason is the message)."""
+
+
+def _open(fd: int, wait: float) -> tuple[socket.socket, int]:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(wait)
+    try:
+        sock.connect(wf.socket_path(fd))
+        return sock, wf.check_peer(sock)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def request(fd: int, header: dict[str, Any], wait: float = CONNECT_WAIT) -> dict[str, Any]:
+    """One request that has a short answer (status, stop); OSError when nobody answers."""
+    sock, _ = _open(fd, wait)
+    with sock:
+        wf.send(sock, header)
+        reply, _ = wf.receive(sock)
+        return reply
+
+
+def connect(cache: Path, minutes: float, token: str,
+            fallback: Callable[[], Executor]) -> tuple[WarmExecutor | None, str | None]:
+    """The warm executor for a build, or (None, why not) to build without it.
+
+    `why` is for the user when it is something they can fix (an unsafe folder), else None
+    (logged only: the worker busy with another build, an old worker replaced)."""
+    if not wf.supported():
+        return None, "--keep-warm needs Linux (Unix sockets with peer credentials)"
+    try:
+        fd = wf.open_folder(cache)
+    except wf.Refused as err:
+        return None, f"{err}; building without a warm worker"
+    identity = wf.identity()
+    try:
+        status = _ready(fd, cache, minutes, identity)
+    except (OSError, ValueError, wf.Refused, subprocess.SubprocessError) as err:
+        os.close(fd)
+        log.info("warm worker not used: %s", err)
+        return None, None
+    log.info("warm worker %s (renders so far: %s)", status["pid"], status["renders"])
+    return WarmExecutor(fd, identity, token, minutes, fallback), None
+
+
+def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any]:
+    """The status of a worker of this identity, started if there is none."""
+    try:
+        status = request(fd, {"op": "status"})
+        if status.get("identity") == identity:
+            return status
+        log.info("warm worker %s runs other code or libraries: replacing it", status.get("pid"))
+        request(fd, {"op": "stop"})
+        _wait_gone(status.get("pid"))  # it removes its socket file on the way out
+    except (FileNotFoundError, ConnectionError):
+        pass  # none yet, or a stale socket of one that is gone (or going)
+    with wf.locked(fd):  # another build may be starting one: it is then used
+        try:
+            status = request(fd, {"op": "status"})
+            if status.get("identity") == identity:
+                return status
+        except (FileNotFoundError, ConnectionError):
+            pass
+        _spawn(fd, cache, minutes)
+    status = request(fd, {"op": "status"})
+    if status.get("identity") != identity:
+        request(fd, {"op": "stop"})
+        raise wf.Refused("a new worker reports another identity")
+    return status
+
+
+def _spawn(fd: int, cache: Path, minutes: float) -> None:
+    """Start a worker (its starter binds the socket, forks and exits)."""
+    import compiler
+
+    logfile = os.open(wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
+                      | os.O_CLOEXEC, 0o600, dir_fd=fd)
+    try:
+        if os.fstat(logfile).st_size > MAX_LOG:
+            os.ftruncate(logfile, 0)
+        package_root = str(Path(compiler.__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        # -P and cwd /: nothing of the project's folder on the worker's import path
+        starter = subprocess.Popen(
+            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), str(minutes)],
+            cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=logfile, start_new_session=True)
+        code = starter.wait(timeout=SPAWN_WAIT)
+    finally:
+        os.close(logfile)
+    if code != 0:
+        raise wf.Refused(f"the warm worker did not start (exit {code}; see "
+                         f"{cache / wf.FOLDER / wf.LOG})")
+
+
+def stop(cache: Path) -> int | None:
+    """Stop the project's worker; its process id, or None when none was running."""
+    try:
+        fd = wf.open_folder(cache, create=False)
+    except wf.Refused:
+        return None
+    try:
+        pid = request(fd, {"op": "status"}).get("pid")
+        request(fd, {"op": "stop"})
+        _wait_gone(pid)
+        return pid if isinstance(pid, int) else None
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def status(cache: Path) -> dict[str, Any] | None:
+    """The project's worker as it reports itself, or None when none answers."""
+    try:
+        fd = wf.open_folder(cache, create=False)
+    except wf.Refused:
+        return None
+    try:
+        reply = request(fd, {"op": "status"})
+        reply["current"] = reply.get("identity") == wf.identity()
+        return reply
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def _wait_gone(pid: object, wait: float = 5.0) -> None:
+    deadline = time.monotonic() + wait
+    while isinstance(pid, int) and time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
+
+
+class WarmExecutor(Executor):
+    """Renders submitted jobs in the warm worker, one at a time, from a thread of its own.
+
+    submit(fn, fmt, ldoc, render_options) -> Future[bytes]; fn renders the same job in an
+    ordinary worker when the warm one cannot (`fallback` makes that executor on demand).
+    """
+
+    def __init__(self, fd: int, identity: str, token: str, minutes: float,
+                 fallback: Callable[[], Executor]) -> None:
+        self.fd = fd
+        self.identity = identity
+        self.token = token
+        self.minutes = minutes
+        self.make_fallback = fallback
+        self.fallback: Executor | None = None
+        self.broken: str | None = None  # why the warm worker is no longer asked
+        self.rendered = 0
+        self.jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
+                                     | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.jobs.put((future, fn, args))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            self.broken = self.broken or "shut down"
+        self.jobs.put(None)
+        self.thread.join()
+        if self.fallback is not None:
+            self.fallback.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def _serve(self) -> None:
+        while (item := self.jobs.get()) is not None:
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            if self.broken is None:
+                try:
+                    future.set_result(self._render(args))
+                    self.rendered += 1
+                    continue
+                except _Unusable as err:
+                    log.info("warm worker: %s; rendering in an ordinary worker", err)
+                except (OSError, ValueError, wf.Refused) as err:
+                    self.broken = f"{type(err).__name__}: {err}"
+                    log.warning("warm worker unusable (%s): rendering without it", self.broken)
+            if self.broken == "shut down":
+                future.cancel()
+                continue
+            self._fall_back(future, fn, args)
+
+    def _fall_back(self, future: Future[Any], fn: Callable[..., Any],
+                   args: tuple[Any, ...]) -> None:
+        if self.fallback is None:
+            self.fallback = self.make_fallback()
+        inner = self.fallback.submit(fn, *args)
+
+        def copy(done: Future[Any]) -> None:
+            error = done.exception()
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(done.result())
+
+        inner.add_done_callback(copy)
+
+    def _render(self, args: tuple[Any, ...]) -> bytes:
+        payload = wf.dumps(args)  # (format, localized document, render options)
+        sock, pid = _open(self.fd, CONNECT_WAIT)
+        with sock:
+            wf.send(sock, {"op": "hello", "identity": self.identity, "minutes": self.minutes})
+            try:
+                hello, _ = wf.receive(sock)
+            except TimeoutError as err:
+                raise _Unusable("busy (another build?)") from err
+            if hello.get("identity") != self.identity:
+                raise wf.Refused("the worker's identity changed")
+            wf.send(sock, {"op": "render", "token": self.token, "cwd": str(Path.cwd())}, payload)
+            beat = float(os.environ.get(BEAT_WAIT_ENV, BEAT_WAIT))
+            sock.settimeout(beat)
+            deadline = time.monotonic() + RENDER_LIMIT
+            while time.monotonic() < deadline:
+                try:
+                    reply, data = wf.receive(sock)
+                except TimeoutError:
+                    break
+                if reply.get("busy"):
+                    continue
+                if reply.get("ok") and data is not None:
+                    return data
+                raise _Unusable(f"its render failed ({reply.get('error')})")
+        _kill(pid)  # no heartbeat: hung; the next build starts a fresh one
+        raise wf.Refused(f"no heartbeat for {beat:.0f} s: worker {pid} stopped")
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,207 @@
+"""What both ends of the warm worker's socket share: the folder, the framing, the identity.
+
+The socket lives in `<cache>/warm/` (the project's .policyc-cache/, see
+compiler/project/layout.cache_dir). A cloned project is untrusted, so the folder is used
+only if it is a real folder (lstat: no symlink), owned by this user and closed to
+everyone else (mode 0700); both ends then reach the socket through the folder's open file
+descriptor (/proc/self/fd/N/worker.sock), so the folder checked is the folder used, and
+the path stays short whatever the project's path. Each end checks the other's user with
+SO_PEERCRED; requests are unpickled only with an allowlist of the model's own classes;
+every message is length-prefixed and bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import pickle
+import socket
+import stat
+import struct
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+FOLDER = "warm"
+SOCKET = "worker.sock"
+SPAWN_LOCK = "spawn.lock"  # held while a worker is started or goes away
+LOG = "worker.log"
+MAX_MESSAGE = 512 * 2**20  # bytes: a PDF of a long document with its attachments fits
+_HEADER = struct.Struct("!I")
+
+
+class Refused(Exception):
+    """The warm worker cannot be used here; the message says why (for the user)."""
+
+
+def supported() -> bool:
+    """Unix sockets with peer credentials and /proc/self/fd: Linux."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_PEERCRED")
+
+
+def open_folder(cache: Path, create: bool = True) -> int:
+    """An O_PATH-like descriptor of <cache>/warm/, checked; Refused if it is not ours.
+
+    Created 0700 when missing (and create). Refused when it is a symlink or not a folder,
+    owned by someone else, or open to group or others: a planted folder could hold a
+    socket of someone else's worker.
+    """
+    folder = cache / FOLDER
+    if create:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as err:
+            raise Refused(f"{folder}: cannot create the worker's folder: "
+                          f"{err.strerror or err}") from err
+    try:
+        info = os.lstat(folder)
+    except OSError as err:
+        raise Refused(f"{folder}: {err.strerror or err}") from err
+    problem = _problem(info)
+    if problem:
+        raise Refused(f"{folder}: {problem}")
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as err:
+        raise Refused(f"{folder}: {err.strerror or err}") from err
+    problem = _problem(os.fstat(fd))  # the folder opened is the folder checked
+    if problem:
+        os.close(fd)
+        raise Refused(f"{folder}: {problem}")
+    return fd
+
+
+def _problem(info: os.stat_result) -> str | None:
+    if stat.S_ISLNK(info.st_mode):
+        return "is a symbolic link (expected a folder of your own; not used)"
+    if not stat.S_ISDIR(info.st_mode):
+        return "is not a folder (not used)"
+    if info.st_uid != os.getuid():
+        return f"belongs to user id {info.st_uid}, not to you (not used)"
+    if info.st_mode & 0o077:
+        return (f"is open to other users (mode {stat.S_IMODE(info.st_mode):o}, expected 700; "
+                "not used)")
+    return None
+
+
+def socket_path(fd: int) -> str:
+    """The socket's address through the checked folder's descriptor."""
+    return f"/proc/self/fd/{fd}/{SOCKET}"
+
+
+def check_peer(sock: socket.socket) -> int:
+    """The peer's process id; Refused unless it runs as this user."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, _ = struct.unpack("3i", creds)
+    if uid != os.getuid():
+        raise Refused(f"the worker socket's peer runs as user id {uid}, not as you")
+    return pid
+
+
+@contextlib.contextmanager
+def locked(fd: int) -> Iterator[None]:
+    """Hold the folder's spawn lock (flock): one worker starts or stops at a time."""
+    import fcntl
+
+    lock = os.open(SPAWN_LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                   dir_fd=fd)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)
+
+
+# --- framing -----------------------------------------------------------------------------
+
+def send(sock: socket.socket, header: dict[str, Any], payload: bytes | None = None) -> None:
+    """One message: a JSON header, then (when the header says so) one binary payload."""
+    if payload is not None:
+        header = {**header, "payload": len(payload)}
+    data = json.dumps(header).encode()
+    sock.sendall(_HEADER.pack(len(data)) + data)
+    if payload is not None:
+        sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def receive(sock: socket.socket) -> tuple[dict[str, Any], bytes | None]:
+    """One message (see send); ValueError when it is malformed or too large."""
+    header = json.loads(_frame(sock))
+    if not isinstance(header, dict):
+        raise ValueError("message header is not an object")
+    payload = _frame(sock) if "payload" in header else None
+    if payload is not None and len(payload) != header["payload"]:
+        raise ValueError("payload length does not match its header")
+    return header, payload
+
+
+def _frame(sock: socket.socket) -> bytes:
+    (size,) = _HEADER.unpack(_exactly(sock, _HEADER.size))
+    if size > MAX_MESSAGE:
+        raise ValueError(f"message of {size} bytes is over the {MAX_MESSAGE} byte bound")
+    return _exactly(sock, size)
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(min(size - len(chunks), 2**20))
+        if not chunk:
+            raise ConnectionError("the other end closed the connection")
+        chunks += chunk
+    return bytes(chunks)
+
+
+# --- requests ----------------------------------------------------------------------------
+
+_ALLOWED_MODULES = ("compiler.model", "compiler.errors", "compiler.renderers",
+                    "compiler.renderers.templates", "compiler.renderers.theme")
+_ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("datetime", "date"),
+            ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+            ("copyreg", "_reconstructor"), ("builtins", "frozenset"), ("builtins", "set"),
+            ("builtins", "object"), ("builtins", "tuple"), ("builtins", "list")}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the classes of a render request: the model's, the errors' (locations) and the
+    render options', paths and dates. Anything else (a function, os.system) is refused."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        if module in _ALLOWED_MODULES or module.startswith("compiler.model."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):  # a class of data: no function of these modules
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a render request")
+
+
+def dumps(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(data: bytes) -> Any:
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+# --- identity ----------------------------------------------------------------------------
+
+def identity() -> str:
+    """What a worker's renders depend on besides its requests: policyc's version and code,
+    the interpreter, the installed libraries (their folders' change times: an upgrade adds
+    and removes files there) and the fonts. A worker whose identity differs is replaced."""
+    import site
+
+    from compiler import __version__
+    from compiler.build.plan import fonts_digest
+    from compiler.project.sources import code_digest
+
+    folders = sorted({*site.getsitepackages(), site.getusersitepackages()})
+    libraries = [(f, Path(f).stat().st_mtime_ns) for f in folders if Path(f).is_dir()]
+    parts = [__version__, code_digest(), sys.executable, repr(libraries), fonts_digest()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -1,0 +1,203 @@
+"""The warm render worker: a detached process that renders requests from builds of this user.
+
+Started by client.spawn as `python -m compiler.build.warm.server FOLDER MINUTES`: it binds
+the socket in the checked folder, forks (the starter exits at once, so no build waits on
+it and nothing is left for it to reap), imports the renderers in the background and
+serves one request per connection: a hello (its identity, pid, memory), a render (bytes,
+with a heartbeat every half second while it works, so a client tells slow from hung), a
+stop or a status. It exits when idle for MINUTES, when told to stop, and after a render
+that took it over its memory bound (the next build starts a fresh one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import resource
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from compiler.build.warm import folder as wf
+
+log = logging.getLogger("policyc.warm")
+
+HEARTBEAT = 0.5  # seconds between "busy" messages while rendering
+REQUEST_WAIT = 10.0  # seconds a connected client may take to send its request
+MAX_MB_ENV = "POLICYC_WARM_MAX_MB"  # the memory bound (tests lower it)
+MAX_MB = 400  # peak resident memory after which the worker recycles itself
+
+
+class Worker:
+    def __init__(self, listener: socket.socket, fd: int, minutes: float) -> None:
+        self.listener = listener
+        self.fd = fd
+        self.idle = minutes * 60
+        self.identity = wf.identity()
+        self.started = time.time()
+        self.renders = 0
+        self.token: str | None = None
+        self.max_mb = float(os.environ.get(MAX_MB_ENV, MAX_MB))
+        self.imported = threading.Event()
+        threading.Thread(target=self._import, daemon=True).start()
+
+    def _import(self) -> None:
+        """WeasyPrint and python-docx, while the first build still localizes."""
+        try:
+            from compiler.renderers import docx, html, pdf  # noqa: F401
+        finally:
+            self.imported.set()
+
+    def serve(self) -> None:
+        deadline = time.monotonic() + self.idle
+        while True:
+            self.listener.settimeout(max(0.0, deadline - time.monotonic()))
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                log.info("idle for %.0f s: exiting", self.idle)
+                return
+            with conn:
+                try:
+                    wf.check_peer(conn)
+                    stop = self._answer(conn)
+                except (OSError, ValueError, wf.Refused) as err:
+                    log.warning("request dropped: %s", err)
+                    stop = False
+            if stop or self._over_memory():
+                return
+            deadline = time.monotonic() + self.idle
+
+    def _answer(self, conn: socket.socket) -> bool:
+        """One request on one connection; True when the worker should exit."""
+        conn.settimeout(REQUEST_WAIT)
+        header, payload = wf.receive(conn)
+        op = header.get("op")
+        if op in ("hello", "status"):
+            wf.send(conn, self._status())
+            if op == "hello" and header.get("identity") == self.identity:
+                minutes = header.get("minutes")
+                if isinstance(minutes, int | float) and minutes > 0:
+                    self.idle = float(minutes) * 60  # the latest build's --keep-warm
+                header, payload = wf.receive(conn)  # the request that follows the hello
+                op = header.get("op")
+                self._forget(header.get("token"))
+            else:
+                return False
+        if op == "stop":
+            wf.send(conn, {"ok": True})
+            return True
+        if op == "render" and payload is not None and isinstance(header.get("cwd"), str):
+            self._render(conn, payload, header["cwd"])
+        return False
+
+    def _status(self) -> dict[str, Any]:
+        return {"ok": True, "identity": self.identity, "pid": os.getpid(),
+                "started": self.started, "renders": self.renders, "idle": self.idle,
+                "rss_mb": _rss_mb(), "peak_mb": _peak_mb(), "max_mb": self.max_mb}
+
+    def _forget(self, token: object) -> None:
+        """Templates, CSS or the brand changed since the last request: read them again."""
+        if token == self.token:
+            return
+        from compiler.renderers.templates import clear_caches
+        from compiler.renderers.theme import clear_caches as clear_theme_caches
+
+        clear_caches()
+        clear_theme_caches()
+        self.token = token if isinstance(token, str) else None
+
+    def _render(self, conn: socket.socket, payload: bytes, cwd: str) -> None:
+        lock = threading.Lock()
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(HEARTBEAT):
+                with lock:
+                    wf.send(conn, {"busy": True})
+
+        beating = threading.Thread(target=beat, daemon=True)
+        beating.start()
+        try:
+            self.imported.wait()
+            fmt, ldoc, ropts = wf.loads(payload)
+            os.chdir(cwd)  # the build's: relative paths in the options, paths in messages
+            from compiler.renderers import get_renderer
+
+            data = get_renderer(fmt)(ldoc, ropts)
+            self.renders += 1
+            reply: tuple[dict[str, Any], bytes | None] = ({"ok": True}, data)
+        except Exception as err:  # the client renders it again itself, where
+            # the error is reported (or the traceback shown) exactly as without the worker
+            log.warning("render failed: %s: %s", type(err).__name__, err)
+            reply = ({"ok": False, "error": f"{type(err).__name__}: {err}"}, None)
+        finally:
+            done.set()
+            beating.join()
+        with lock:
+            wf.send(conn, *reply)
+
+    def _over_memory(self) -> bool:
+        if _peak_mb() <= self.max_mb:
+            return False
+        log.info("peak memory %.0f MB over %.0f MB: exiting (the next build starts a fresh "
+                 "worker)", _peak_mb(), self.max_mb)
+        return True
+
+    def close(self) -> None:
+        """Go away: no socket file left for a client to find (under the spawn lock, so a
+        worker starting meanwhile keeps its own)."""
+        with wf.locked(self.fd):
+            self.listener.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(wf.SOCKET, dir_fd=self.fd)
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bind(fd: int) -> socket.socket:
+    """The listening socket in the checked folder (a stale socket file replaced)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(wf.SOCKET, dir_fd=fd)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)  # the socket file itself 0600 too
+    try:
+        listener.bind(wf.socket_path(fd))
+    finally:
+        os.umask(old)
+    listener.listen(8)
+    return listener
+
+
+def main(argv: list[str]) -> None:
+    """Called by the spawning build with the spawn lock held: bind, fork, return at once
+    (the starter; the build connects as soon as it has exited), serve in the child."""
+    cache, minutes = Path(argv[0]), float(argv[1])
+    fd = wf.open_folder(cache, create=False)
+    listener = bind(fd)
+    if os.fork():
+        return
+    os.setsid()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
+    log.setLevel(logging.INFO)
+    worker = Worker(listener, fd, minutes)
+    log.info("warm worker started (idle timeout %.1f min)", minutes)
+    try:
+        worker.serve()
+    finally:
+        worker.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,49 @@
+"""`policyc warm status|stop`: the render worker that `policyc build --keep-warm` keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from compiler.cli import options as opt
+from compiler.cli.report import Report, reported
+
+
+def _cache() -> Path:
+    """The project's cache folder, where its worker's socket is (as a build finds it)."""
+    from compiler.project.layout import SOURCE_DIR, cache_dir
+
+    return cache_dir(opt.project()[0].root / SOURCE_DIR / "policy.yaml")
+
+
+@click.group()
+def warm() -> None:
+    """The warm render worker of `policyc build --keep-warm`: status, stop."""
+
+
+@warm.command("status")
+@reported
+def warm_status(report: Report) -> None:
+    """Show the project's warm worker: process, renders, memory, idle timeout."""
+    from compiler.build.warm.client import status
+
+    found = status(_cache())
+    if found is None:
+        click.echo("no warm worker running")
+        return
+    state = "current" if found["current"] else "stale (replaced by the next build)"
+    click.echo(f"warm worker {found['pid']}: {found['renders']} renders, "
+               f"{found['rss_mb']:.0f} MB (peak {found['peak_mb']:.0f} MB, recycles above "
+               f"{found['max_mb']:.0f} MB), exits after {found['idle'] / 60:g} idle minutes; "
+               f"{state}")
+
+
+@warm.command("stop")
+@reported
+def warm_stop(report: Report) -> None:
+    """Stop the project's warm worker (nothing to do when none is running)."""
+    from compiler.build.warm.client import stop
+
+    pid = stop(_cache())
+    click.echo(f"stopped warm worker {pid}" if pid else "no warm worker running")

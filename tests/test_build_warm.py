@@ -1,0 +1,252 @@
+"""The warm render worker (`policyc build --keep-warm`, compiler/build/warm/): reused between
+builds, the same bytes as a cold build, templates re-read, replaced when stale, refused in an
+unsafe folder, never failing or hanging a build, and gone after stop or its idle timeout."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from compiler.build import BuildOptions, build
+from compiler.build.warm import client
+from compiler.build.warm import folder as wf
+from tests.helpers import FIXTURES, run_cli
+
+pytestmark = pytest.mark.skipif(not wf.supported(), reason="the warm worker needs Linux")
+
+MINUTES = 0.5  # idle timeout of the workers these tests start (each is stopped anyway)
+GONE = 2**22 + 1  # over Linux's largest pid: no such process
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the fixture project (en, de) with a cache folder of its own; its worker is
+    stopped afterwards, and none may be left."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("POLICYC_CACHE_DIR", str(cache))
+    yield root
+    found = client.status(cache)
+    client.stop(cache)
+    if found is not None:
+        assert not _alive(found["pid"]), "a warm worker was left running"
+
+
+def _source(root: Path) -> Path:
+    return root / "source" / "retention-schedule.yaml"
+
+
+def _cache() -> Path:
+    return Path(os.environ["POLICYC_CACHE_DIR"])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is gone too
+
+
+def _build(root: Path, out: str, **options: object) -> dict[str, str]:
+    """sha256 of every output of one build into root/out."""
+    target = root / out
+    result = build([_source(root)], BuildOptions(out=target, jobs=2, **options))  # type: ignore[arg-type]
+    assert not [w for w in result.warnings if "--keep-warm" in str(w)], result.warnings
+    return {o.path.relative_to(target).as_posix(): hashlib.sha256(o.path.read_bytes()).hexdigest()
+            for o in result.outputs}
+
+
+def _pid() -> int:
+    found = client.status(_cache())
+    assert found is not None, "no warm worker is running"
+    return int(found["pid"])
+
+
+def test_warm_builds_reuse_the_worker_and_give_the_cold_bytes(project: Path) -> None:
+    cold = _build(project, "cold", force=True)
+    assert len(cold) == 6  # en, de x html, pdf, docx
+    assert _build(project, "warm", keep_warm=MINUTES, force=True) == cold
+    first = client.status(_cache())
+    assert first is not None and first["renders"] >= 1
+    assert _build(project, "warm", keep_warm=MINUTES, force=True) == cold
+    assert _build(project, "warm", keep_warm=MINUTES, force=True, locales=("de",)) == {
+        k: v for k, v in cold.items() if k.startswith("de/")}
+    third = client.status(_cache())
+    assert third is not None and third["pid"] == first["pid"]  # the same process, three builds
+    assert third["renders"] >= first["renders"] + 2  # ... rendering the PDFs of each
+
+
+def test_an_edited_template_is_read_again(project: Path) -> None:
+    css = project / "templates" / "css" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.write_text((FIXTURES.parent.parent / "templates" / "css" / "print.css")
+                   .read_text(encoding="utf-8"), encoding="utf-8")
+    from compiler.renderers.templates import Templates
+
+    templates = Templates.for_project(project / "templates")
+    before = _build(project, "warm", keep_warm=MINUTES, templates=templates, formats=("pdf",))
+    pid = _pid()
+    with css.open("a", encoding="utf-8") as fh:
+        fh.write("\nh1 { color: #0a7d33; }\n")
+    after = _build(project, "warm", keep_warm=MINUTES, templates=templates, formats=("pdf",))
+    assert _pid() == pid  # the same worker ...
+    assert after != before  # ... rendered the new style
+    assert _build(project, "cold", templates=templates, formats=("pdf",)) == after
+
+
+def test_a_worker_of_another_version_is_stopped_and_replaced(project: Path) -> None:
+    """An old worker (here: one answering with another identity) is told to stop; the build
+    starts a worker of its own version and renders through it."""
+    fd = wf.open_folder(_cache())
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(wf.socket_path(fd))
+    listener.listen(4)
+    told: list[str] = []
+
+    def old_worker() -> None:
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                header, _ = wf.receive(conn)
+                told.append(header["op"])
+                wf.send(conn, {"ok": True, "identity": "policyc 0.0.1", "pid": GONE,
+                               "renders": 0})
+                if header["op"] == "stop":  # as the real one: no socket file left
+                    listener.close()
+                    os.unlink(wf.SOCKET, dir_fd=fd)
+                    return
+
+    thread = threading.Thread(target=old_worker, daemon=True)
+    thread.start()
+    try:
+        cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+        assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",),
+                      locales=("de",)) == cold
+        thread.join(timeout=10)
+        assert told == ["status", "stop"]
+        assert _pid() != os.getpid()
+        assert client.status(_cache())["renders"] == 1  # type: ignore[index]
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("unsafe", ["symlink", "open to others"])
+def test_an_unsafe_worker_folder_is_refused_with_a_warning(project: Path, tmp_path: Path,
+                                                           unsafe: str) -> None:
+    folder = _cache() / wf.FOLDER
+    folder.parent.mkdir(parents=True)
+    if unsafe == "symlink":  # a cloned project can carry one, pointing anywhere
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir(mode=0o700)
+        folder.symlink_to(elsewhere)
+    else:
+        folder.mkdir()
+        folder.chmod(0o755)
+    out = project / "dist"
+    result = build([_source(project)], BuildOptions(out=out, keep_warm=MINUTES, locales=("de",)))
+    warnings = [str(w) for w in result.warnings if "--keep-warm" in str(w)]
+    expected = "is a symbolic link" if unsafe == "symlink" else "is open to other users"
+    assert len(warnings) == 1 and expected in warnings[0] and "without a warm worker" in \
+        warnings[0], warnings
+    assert result.built == 3
+    assert client.status(_cache()) is None
+    if unsafe == "symlink":
+        assert list((tmp_path / "elsewhere").iterdir()) == []  # nothing made through the link
+
+
+def test_a_folder_of_another_user_is_refused() -> None:
+    """The check itself (changing a folder's owner needs root): another user's folder, even
+    closed to others, is not used."""
+    info = os.stat_result((0o040700, 0, 0, 2, os.getuid() + 1, 0, 4096, 0, 0, 0))
+    assert "belongs to user id" in (wf._problem(info) or "")
+    mine = os.stat_result((0o040700, 0, 0, 2, os.getuid(), 0, 4096, 0, 0, 0))
+    assert wf._problem(mine) is None
+
+
+def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(project: Path) -> None:
+    cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+    assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
+                  force=True) == cold
+    killed = _pid()
+    os.kill(killed, signal.SIGKILL)  # its socket file stays behind
+    assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
+                  force=True) == cold
+    hung = _pid()
+    assert hung != killed
+    os.kill(hung, signal.SIGSTOP)  # accepts connections (the kernel does), answers nothing
+    try:
+        started = time.monotonic()
+        assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
+                      force=True) == cold
+        assert time.monotonic() - started < client.CONNECT_WAIT + 30
+    finally:
+        os.kill(hung, signal.SIGKILL)
+        os.kill(hung, signal.SIGCONT)
+
+
+def test_render_failure_in_the_worker_falls_back(project: Path, monkeypatch: pytest.MonkeyPatch
+                                                 ) -> None:
+    """A request the worker cannot take (here: a payload over the message bound the worker
+    applies) is rendered by an ordinary worker: same bytes, the build succeeds."""
+    cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+    monkeypatch.setattr(wf, "dumps", lambda value: b"not a pickle")
+    assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
+                  force=True) == cold
+    assert client.status(_cache())["renders"] == 0  # type: ignore[index]
+
+
+def test_the_worker_leaves_after_its_idle_time_and_on_stop(project: Path) -> None:
+    _build(project, "warm", keep_warm=0.02, formats=("pdf",), locales=("de",))  # 1.2 s
+    pid = _pid()
+    deadline = time.monotonic() + 20
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+    assert not (_cache() / wf.FOLDER / wf.SOCKET).exists()
+    _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",), force=True)
+    pid = _pid()
+    assert client.stop(_cache()) == pid
+    assert not _alive(pid)
+    assert client.status(_cache()) is None
+
+
+def test_the_worker_recycles_itself_above_its_memory_bound(project: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setenv("POLICYC_WARM_MAX_MB", "1")  # every render is over it
+    _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",))
+    found = client.status(_cache())
+    assert found is None  # it exited after replying; the next build starts a fresh one
+
+
+def test_cli_keep_warm_from_the_config_and_the_option_then_status_and_stop(project: Path
+                                                                           ) -> None:
+    (project / "policyc.toml").write_text('[build]\nkeep-warm = 1\nformats = ["pdf"]\n'
+                                          'locales = ["de"]\n', encoding="utf-8")
+    code, output = run_cli(project, "-q", "build")
+    assert code == 0, output
+    code, output = run_cli(project, "warm", "status")
+    assert code == 0 and output.startswith("warm worker ") and "current" in output, output
+    assert "exits after 1 idle minutes" in output
+    pid = int(output.split()[2].rstrip(":"))
+    code, output = run_cli(project, "-q", "build", "--keep-warm=0.5", "--force")
+    assert code == 0, output
+    code, output = run_cli(project, "warm", "status")
+    assert output.startswith(f"warm worker {pid}: 2 renders"), output  # the same one
+    assert "exits after 0.5 idle minutes" in output  # the latest build's timeout
+    code, output = run_cli(project, "warm", "stop")
+    assert (code, output.strip()) == (0, f"stopped warm worker {pid}")
+    assert not _alive(pid)
+    assert run_cli(project, "warm", "status") == (0, "no warm worker running\n")
