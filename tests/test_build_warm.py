@@ -166,6 +166,19 @@ def test_an_unsafe_worker_folder_is_refused_with_a_warning(project: Path, tmp_pa
         assert list((tmp_path / "elsewhere").iterdir()) == []  # nothing made through the link
 
 
+def test_the_identity_is_the_same_whichever_name_started_the_interpreter() -> None:
+    """A venv's python and python3 (the console script's shebang) are one interpreter: a
+    worker started by one is current for the other."""
+    import subprocess
+    import sys
+
+    names = [n for n in ("python", "python3") if (Path(sys.executable).parent / n).exists()]
+    found = {subprocess.run([str(Path(sys.executable).parent / n), "-c",
+                             "from compiler.build.warm.folder import identity; print(identity())"],
+                            check=True, capture_output=True, text=True).stdout for n in names}
+    assert found == {wf.identity() + "\n"}
+
+
 def test_a_folder_of_another_user_is_refused() -> None:
     """The check itself (changing a folder's owner needs root): another user's folder, even
     closed to others, is not used."""

@@ -203,5 +203,6 @@ def identity() -> str:
 
     folders = sorted({*site.getsitepackages(), site.getusersitepackages()})
     libraries = [(f, Path(f).stat().st_mtime_ns) for f in folders if Path(f).is_dir()]
-    parts = [__version__, code_digest(), sys.executable, repr(libraries), fonts_digest()]
+    interpreter = str(Path(sys.executable).resolve())  # python and python3 of one venv agree
+    parts = [__version__, code_digest(), interpreter, repr(libraries), fonts_digest()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -90,6 +90,7 @@ class Worker:
                 return False
         if op == "stop":
             wf.send(conn, {"ok": True})
+            log.info("stopped on request")
             return True
         if op == "render" and payload is not None and isinstance(header.get("cwd"), str):
             self._render(conn, payload, header["cwd"])
