@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -32,9 +34,15 @@ def display_path(path: str | Path) -> str:
     """Paths relative to the working directory read better in messages and stay stable."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(_resolved(os.getcwd())))  # noqa: PTH109 (a str key)
     except ValueError:
         return str(p)
+
+
+@lru_cache(maxsize=8)
+def _resolved(cwd: str) -> Path:
+    """The working directory with links resolved, once per directory (not once per path)."""
+    return Path(cwd).resolve()
 
 
 class Category(enum.Enum):

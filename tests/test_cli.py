@@ -71,19 +71,50 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
 
 
 def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
-    """Nothing to rebuild: the plan comes from cached facts and content hashes (#18)."""
+    """Nothing to rebuild: the plan comes from cached facts and content hashes (#18); only
+    the build command is imported (not the other twelve), nor Babel (its version is read
+    from its file)."""
     args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
             "--out", str(tmp_path / "out")]
     code = ("import sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
             "try:\n    runpy.run_module('compiler', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
             "print(' '.join(m for m in ('compiler.model', *HEAVY) if m in sys.modules))")
-    code = code.replace("HEAVY", repr(HEAVY))
+    others = ("babel", "tempfile", "compiler.cli.diff", "compiler.cli.serve",
+              "compiler.cli.verify", "compiler.cli.importing", "compiler.cli.locale")
+    code = code.replace("HEAVY", repr(HEAVY + others))
     subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
                    capture_output=True)
+    state = tmp_path / "out" / ".policyc-state.json"
+    before = state.stat()
     out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     assert out.split() == []
+    after = state.stat()  # nothing changed: the state is not written again
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_commands_load_on_demand_and_help_lists_them_all() -> None:
+    """The group imports a command's module when it is asked for; --help, a typo's
+    suggestion and completion still see every command."""
+    from click.testing import CliRunner
+
+    from compiler.cli.app import COMMANDS, main
+
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--help"])
+    assert listed.exit_code == 0
+    assert all(f"  {name} " in listed.output for name in COMMANDS)
+    typo = runner.invoke(main, ["buil"])
+    assert typo.exit_code == 2
+    assert "No such command 'buil'. Did you mean 'build'?" in typo.output
+    code = ("import sys\nfrom compiler.cli.app import main\n"
+            "try:\n    main(['build', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(m for m in sys.modules if m.startswith('compiler.cli.')))")
+    modules = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.splitlines()[-1].split()
+    assert "compiler.cli.build" in modules
+    assert not {"compiler.cli.diff", "compiler.cli.serve", "compiler.cli.importing"} & set(modules)
 
 
 def _cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:

@@ -10,9 +10,10 @@ not drop the outputs it did not touch. The build holds the folder's lock
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from compiler.fs import write_atomic
 log = logging.getLogger(__name__)
 
 STATE = ".policyc-state.json"
+MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class State:
         from compiler.fs import read_input
 
         try:
-            data = json.loads(read_input(out / STATE, 64 * 1024 * 1024, "build state"))
+            data = json.loads(read_input(out / STATE, MAX_BYTES, "build state"))
         except (CompilerError, ValueError):
             return cls()
         if _valid(data):
@@ -77,9 +79,17 @@ class State:
 
     def write(self, out: Path) -> None:
         data: dict[str, Any] = {"policyc": __version__,
-                                "outputs": {k: asdict(v) for k, v in self.outputs.items()},
-                                "locales": {k: asdict(v) for k, v in self.locales.items()}}
-        write_atomic(out / STATE, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+                                # vars, not asdict: the same JSON without deep copies
+                                "outputs": {k: vars(v) for k, v in self.outputs.items()},
+                                "locales": {k: vars(v) for k, v in self.locales.items()}}
+        text = (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
+        from compiler.errors import CompilerError
+        from compiler.fs import read_input
+
+        with contextlib.suppress(CompilerError):  # read as read() does: no FIFO, no link out
+            if read_input(out / STATE, MAX_BYTES, "build state") == text:
+                return  # a no-op build: nothing to write
+        write_atomic(out / STATE, text)
 
     def is_fresh(self, out: Path, target: Path, key: str) -> bool:
         """Built before from the same inputs, and still there with the size it had."""

@@ -1,27 +1,20 @@
-"""The `policyc` command group; each command lives in its own module, registered here explicitly."""
+"""The `policyc` command group; each command lives in its own module, registered here explicitly.
+
+The registry names each command's module, imported when the command is asked for: a
+`policyc build` loads click and the build command, not the twelve others (issue #18: the
+start-up is most of a no-op rebuild). `--help` and completion list every command, so they
+import them all, and print exactly what a group of imported commands printed.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
 
 from compiler import __version__
-from compiler.cli.build import build
-from compiler.cli.check import check
-from compiler.cli.diff import diff
-from compiler.cli.extract import extract
-from compiler.cli.importing import import_command
-from compiler.cli.init import init
-from compiler.cli.locale import locale
-from compiler.cli.manifest import manifest
 from compiler.cli.options import project_defaults
-from compiler.cli.schema import schema
-from compiler.cli.serve import serve
-from compiler.cli.sign import sign
-from compiler.cli.templates import templates
-from compiler.cli.verify import verify
-from compiler.cli.warm import warm
 
 LIBRARIES = ("weasyprint", "python-docx", "babel", "pyHanko", "jinja2", "click")
 
@@ -66,7 +59,50 @@ def _add_verbosity(command: click.Command) -> None:
     command.params.extend(o for o in VERBOSITY if not names & set(o.opts))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# command name -> the module defining it (as the function named like the command, but
+# `import`, which is a keyword: import_command)
+COMMANDS: dict[str, str] = {
+    "build": "compiler.cli.build",
+    "check": "compiler.cli.check",
+    "diff": "compiler.cli.diff",
+    "extract": "compiler.cli.extract",
+    "import": "compiler.cli.importing",
+    "init": "compiler.cli.init",
+    "locale": "compiler.cli.locale",
+    "manifest": "compiler.cli.manifest",
+    "schema": "compiler.cli.schema",
+    "serve": "compiler.cli.serve",
+    "sign": "compiler.cli.sign",
+    "templates": "compiler.cli.templates",
+    "verify": "compiler.cli.verify",
+    "warm": "compiler.cli.warm",
+}
+
+
+class Commands(click.Group):
+    """A group whose commands are imported from COMMANDS when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(COMMANDS[cmd_name])
+            command: click.Command = getattr(
+                module, "import_command" if cmd_name == "import" else cmd_name)
+            _add_verbosity(command)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str],
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in COMMANDS:  # a typo: click suggests from every command
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help="Show the versions of policyc and its libraries, then exit.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every step.")
@@ -82,12 +118,6 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
     ctx.default_map = project_defaults(ctx.invoked_subcommand)
 
-
-COMMANDS: tuple[click.Command, ...] = (build, check, diff, extract, import_command, init, locale,
-                                       manifest, schema, serve, sign, templates, verify, warm)
-for _command in COMMANDS:
-    _add_verbosity(_command)
-    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -81,7 +81,7 @@ def code_digest() -> str:
     """policyc's own code: a development checkout re-validates and rebuilds when it changes."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(__version__.encode())
-    for p in sorted(root.rglob("*.py")):
+    for p in sorted(root.rglob("*.py"), key=lambda p: p.parts):  # Path order, cheaper
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 

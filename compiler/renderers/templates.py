@@ -94,7 +94,7 @@ def clear_caches() -> None:
 @cache
 def _tree_digests(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if _is_template(p)}
+            for p in sorted(root.rglob("*"), key=lambda p: p.parts) if _is_template(p)}
 
 
 def _is_template(path: Path) -> bool:
