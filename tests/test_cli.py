@@ -72,7 +72,7 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
 
 def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
     """Nothing to rebuild: the plan comes from cached facts and content hashes (#18); only
-    the build command is imported (not the other twelve), nor Babel (its version is read
+    the build command is imported (not the other commands), nor Babel (its version is read
     from its file)."""
     args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
             "--out", str(tmp_path / "out")]

@@ -1,7 +1,7 @@
 """The `policyc` command group; each command lives in its own module, registered here explicitly.
 
 The registry names each command's module, imported when the command is asked for: a
-`policyc build` loads click and the build command, not the twelve others (issue #18: the
+`policyc build` loads click and the build command, not the others (issue #18: the
 start-up is most of a no-op rebuild). `--help` and completion list every command, so they
 import them all, and print exactly what a group of imported commands printed.
 """
