@@ -336,3 +336,32 @@ def test_version_effective_and_updated_read_in_one_order_in_every_format(
             folded = text.casefold()  # the PDF sets the labels in capitals (CSS)
             at = [folded.find(label.casefold()) for label in wanted]
             assert -1 not in at and at == sorted(at), (locale, fmt, wanted, at)
+
+
+@pytest.mark.parametrize("locale", ["en", "de", "ar"])
+def test_facts_stand_side_by_side_and_contact_values_beside_their_labels(
+        pdfs: Path, locale: str) -> None:
+    """The title block's version, effective date and last update stand on one line in
+    reading order; each contact label has its value beside it, the values in a column of
+    their own (print.css sets them as inline blocks and a float, not flex)."""
+    doc = _localized(locale)
+    pages = _pages(pdfs / locale / "privacy-policy.pdf")
+    labels = [doc.labels.version, doc.labels.effective, doc.labels.last_updated]
+    if locale != "ar":
+        labels = [label.upper() for label in labels]  # print.css: text-transform
+    line = next(line for line in pages[0].splitlines() if labels[0] in line)
+    where = [line.index(label) for label in labels]
+    assert where == sorted(where, reverse=doc.direction == "rtl"), line
+    entries = [e for s in doc.document.walk_sections() for b in s.blocks
+               if type(b).__name__ == "Contact" for e in b.entries]  # type: ignore[attr-defined]
+    assert entries
+    text = "\n".join(pages)
+    columns = set()
+    for entry in entries:
+        label, value = entry.label.plain(), entry.value.plain()
+        start = value.split()[0].strip(",")
+        row = next((line for line in text.splitlines() if label in line and start in line), "")
+        assert row, f"{label!r} and {value!r} on no line together"
+        columns.add(row.index(start))
+    if doc.direction == "ltr":  # (poppler pads right-to-left lines by their marks)
+        assert len(columns) == 1, columns  # the values start in one column
