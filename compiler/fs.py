@@ -38,6 +38,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_if_changed(path: Path, data: bytes, what: str) -> bool:
+    """Write data unless path holds exactly it already (a no-op build rewrites nothing);
+    the old file is read as an input is (no FIFO, no link out, no more than data's size)."""
+    with contextlib.suppress(CompilerError):
+        if read_input(path, len(data), what) == data:
+            return False
+    write_atomic(path, data)
+    return True
+
+
 def _remove(tmp: str | None) -> None:
     if tmp is not None:
         with contextlib.suppress(OSError):

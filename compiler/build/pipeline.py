@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.build import plan as planning
+from compiler.build.cutoff import Cutoff
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
 from compiler.build.run import Runner, start_pool
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
-from compiler.fs import folder_lock, write_atomic
+from compiler.fs import folder_lock, write_atomic, write_if_changed
 from compiler.i18n.catalogs import (
     UI_DOMAIN,
     Translations,
@@ -81,13 +82,16 @@ def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translat
     path = po_path(locales_dir, locale, doc.meta.id)
     if not (path.exists() or path.is_symlink()):
         return None
-    root = catalog_root(locales_dir)
     ui_path = po_path(locales_dir, locale, UI_DOMAIN)
-    ui = (_warm("po", ui_path, lambda: read_translations(ui_path, locale, root), locale)
-          if ui_path.exists() or ui_path.is_symlink() else None)
-    doc_translations: Translations = _warm(
-        "po", path, lambda: read_translations(path, locale, root), locale)
-    return dataclasses.replace(doc_translations, ui=ui)
+    ui = _catalog(ui_path, locale, locales_dir) if ui_path.exists() or ui_path.is_symlink() else None
+    return dataclasses.replace(_catalog(path, locale, locales_dir), ui=ui)
+
+
+def _catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
+    """A catalog's translations, parsed once while the file is unchanged."""
+    root = catalog_root(locales_dir)
+    translations: Translations = _warm("po", path, lambda: read_translations(path, locale, root), locale)
+    return translations
 
 
 def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
@@ -166,7 +170,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     diag.raise_if_errors()
     state = State.read(options.out)
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
-    stale = [j for j in jobs if j not in fresh]
+    cutoff = Cutoff(state, options, _catalog)  # catalog edits that change no translation
+    stale = cutoff.select([j for j in jobs if j not in fresh])
     # workers warm up while the parent localizes
     pool, workers = start_pool(options, stale, cleanup, result.warnings)
     titles = _Titles(linked, document, options)
@@ -192,7 +197,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         write_atomic(job.target, data)
         digest = hashlib.sha256(data).hexdigest()
         state.outputs[_rel(job, options)] = OutputState(
-            job.key, len(data), digest, job.fmt, job.locale, job.facts.id, job.facts.version)
+            job.key, len(data), digest, job.fmt, job.locale, job.facts.id, job.facts.version,
+            cutoff.content(job))
         result.outputs.append(_output(job, len(data), digest, built=True))
         done += 1
         log.info("wrote %s (%d bytes)", job.target, len(data))
@@ -206,8 +212,10 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         # Each locale's jobs go to the workers as soon as it is localized; nothing of a
         # failed locale is written (its previous outputs stay, and stay listed).
         for pair, ldoc in _localize(jobs, fresh, state, options, document, titles, result,
-                                    failed):
-            work = by_pair.get(pair, [])
+                                    failed, cutoff.before_localizing):
+            kept, again = cutoff.settle(pair)
+            result.outputs.extend(_output(j, e.size, e.sha256, built=False) for j, e in kept)
+            work = [*by_pair.get(pair, []), *again]
             if options.signer is not None and not options.allow_incomplete:
                 work = _refuse_incomplete(pair, ldoc, work, refused, withdrawn, state, options)
             runner.add(work, ldoc)
@@ -277,7 +285,7 @@ class _Titles:
 
 def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOptions,
               document: Callable[[Path], Document], titles: _Titles, result: BuildResult,
-              failed: dict[tuple[str, str], list[Diagnostic]],
+              failed: dict[tuple[str, str], list[Diagnostic]], before: Callable[[Job], None],
               ) -> Iterator[tuple[tuple[str, str], LocalizedDocument]]:
     """Localize each document x locale with a stale job, yielding each as it is done (in
     titles.localized too); fresh ones reuse what state recorded. A locale whose
@@ -297,6 +305,7 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
                     Diagnostic(Loc(path, line), message, Severity.WARNING, Category.TRANSLATION)
                     for path, line, message in cached.warnings)
                 continue
+        before(job)
         try:
             ldoc, warnings = localize_checked(document(job.source), job.locale,
                                               locales_dir_for(job.source, options), options.strict,
@@ -359,7 +368,8 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
             pages[(o.document, o.locale)] = PageInfo(info.title, info.updated, info.language,
                                                      info.direction, info.organization)
     manifest = out / "manifest.json"
-    changed = _write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness))
+    changed = write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness),
+                               "manifest")
     if options.signer is not None and not failed:
         from compiler.signing.batch import sign_manifest_file
 
@@ -375,16 +385,6 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
 
 def _rel(job: Job, options: BuildOptions) -> str:
     return job.target.relative_to(options.out).as_posix()
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomic(path, data)
-    return True
 
 
 def _output(job: Job, size: int, sha256: str, built: bool) -> Output:

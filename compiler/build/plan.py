@@ -21,7 +21,7 @@ from compiler.i18n.catalogs import UI_DOMAIN, po_path
 from compiler.project import layout
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, shared_digest
-from compiler.renderers import FORMATS, Alternate, Download, RenderOptions
+from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, embeds_inputs
 from compiler.renderers.templates import BUILTINS, Templates, clear_caches
 from compiler.renderers.theme import NO_THEME, Theme
 from compiler.renderers.theme import clear_caches as clear_theme_caches
@@ -89,6 +89,9 @@ class Job:
     locales_dir: Path
     protect: bool = False
     annex: str | None = None
+    # the key of everything but the catalogs' bytes: with what localization reads from
+    # them (content_key), what the output depends on when it does not carry them inside
+    base: str = ""
 
     def render_options(self, options: BuildOptions) -> RenderOptions:
         ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options)
@@ -115,24 +118,25 @@ def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
             documents = links_key(facts, locale)
             for fmt in options.formats:
                 target = output_path(options.out, facts.id, locale, fmt)
-                key = job_key(facts, locale, fmt, ldir, options, protect=False,
-                              documents=documents)
-                jobs.append(Job(path, facts, locale, fmt, target, key, ldir))
+                base = Job(path, facts, locale, fmt, target, "", ldir)
+                jobs.append(_keyed(base, options, documents))
                 if fmt == "docx" and options.docx_protect:
-                    jobs.append(Job(path, facts, locale, fmt,
-                                    target.with_name(f"{facts.id}.protected.docx"),
-                                    job_key(facts, locale, fmt, ldir, options, protect=True,
-                                            documents=documents),
-                                    ldir, protect=True))
+                    jobs.append(_keyed(dataclasses.replace(
+                        base, target=target.with_name(f"{facts.id}.protected.docx"),
+                        protect=True), options, documents))
                 if fmt == "docx" and options.docx_annex:
-                    label = options.docx_annex
-                    jobs.append(Job(path, facts, locale, fmt,
-                                    target.with_name(f"{facts.id}.annex.docx"),
-                                    job_key(facts, locale, fmt, ldir, options, protect=False,
-                                            documents=documents, annex=label),
-                                    ldir, annex=label))
+                    jobs.append(_keyed(dataclasses.replace(
+                        base, target=target.with_name(f"{facts.id}.annex.docx"),
+                        annex=options.docx_annex), options, documents))
     diag.raise_if_errors()
     return select_shard(jobs, options.shard)
+
+
+def _keyed(job: Job, options: BuildOptions, documents: object) -> Job:
+    """job with its key, and its key but for the catalogs' bytes (Job.base)."""
+    parts = key_parts(job.facts, job.locale, job.fmt, job.locales_dir, options, job.protect,
+                      documents, job.annex)
+    return dataclasses.replace(job, key=_digest(parts), base=_digest({**parts, "catalog": ""}))
 
 
 def forget_inputs() -> None:
@@ -238,8 +242,20 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
 
     Made from raw inputs, without building RenderOptions, so a no-op build stays cheap.
     """
+    return _digest(key_parts(facts, locale, fmt, locales_dir, options, protect, documents,
+                             annex))
+
+
+def _digest(parts: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def key_parts(facts: Facts, locale: str, fmt: str, locales_dir: Path, options: BuildOptions,
+              protect: bool, documents: object = (), annex: str | None = None,
+              ) -> dict[str, object]:
+    """What job_key hashes; "catalog" holds the locale's catalogs' byte digests."""
     po = po_path(locales_dir, locale, facts.id)
-    parts = {
+    parts: dict[str, object] = {
         "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
         "catalog": (file_digest(po) + file_digest(po_path(locales_dir, locale, UI_DOMAIN))
                     if locale != facts.source_locale else ""),
@@ -254,7 +270,7 @@ def job_key(facts: Facts, locale: str, fmt: str, locales_dir: Path,
         "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
         "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return parts
 
 
 @cache
@@ -270,6 +286,20 @@ def babel_key() -> str:
     from babel import __version__
 
     return __version__
+
+
+def content_key(job: Job, catalogs: str, options: BuildOptions) -> str:
+    """What an output depends on, with `catalogs` (what localization reads from the locale's
+    catalogs: compiler.i18n.catalogs.content_digest) in place of the catalogs' bytes.
+
+    Equal to the last build's, the output would come out the same: a translator's tool
+    rewriting a catalog's header, comments or order changes no output but its key (early
+    cutoff, issue #18). An output that carries its catalogs inside (a PDF/A-3's attached
+    inputs) depends on their bytes: its content key is its job key.
+    """
+    if embeds_inputs(job.fmt, options.pdf_variant):
+        return job.key
+    return hashlib.sha256(f"{job.base}\0{catalogs}".encode()).hexdigest()
 
 
 def _reference_digest(facts: Facts, source: Path, options: BuildOptions) -> str:

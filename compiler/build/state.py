@@ -10,7 +10,6 @@ not drop the outputs it did not touch. The build holds the folder's lock
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 
 from compiler import __version__
 from compiler.errors import display_path
-from compiler.fs import write_atomic
+from compiler.fs import write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,9 @@ class OutputState:
     locale: str
     document: str
     version: str
+    # the key of what it depends on, with what localization reads from the catalogs in
+    # place of their bytes (plan.content_key); "" when not known
+    content: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,8 @@ class State:
                                 # vars, not asdict: the same JSON without deep copies
                                 "outputs": {k: vars(v) for k, v in self.outputs.items()},
                                 "locales": {k: vars(v) for k, v in self.locales.items()}}
-        text = (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
-        from compiler.errors import CompilerError
-        from compiler.fs import read_input
-
-        with contextlib.suppress(CompilerError):  # read as read() does: no FIFO, no link out
-            if read_input(out / STATE, MAX_BYTES, "build state") == text:
-                return  # a no-op build: nothing to write
-        write_atomic(out / STATE, text)
+        write_if_changed(out / STATE, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode(),
+                         "build state")
 
     def is_fresh(self, out: Path, target: Path, key: str) -> bool:
         """Built before from the same inputs, and still there with the size it had."""
@@ -115,8 +111,8 @@ def _valid(state: Any) -> bool:
         return False
     texts = ("key", "sha256", "format", "locale", "document", "version")
     for entry in state["outputs"].values():
-        if not (set(entry) == {*texts, "size"} and type(entry["size"]) is int
-                and all(isinstance(entry[k], str) for k in texts)):
+        if not (set(entry) - {"content"} == {*texts, "size"} and type(entry["size"]) is int
+                and all(isinstance(entry[k], str) for k in (*texts, "content") if k in entry)):
             return False
     for entry in state["locales"].values():
         completeness, warnings = entry.get("completeness"), entry.get("warnings")

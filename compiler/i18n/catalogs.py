@@ -81,6 +81,16 @@ class Translations:
         return self.entries.get((context, msgid))
 
 
+def content_digest(translations: Translations) -> str:
+    """What localization reads from a catalog: each message's text and fuzzy flag, by
+    context and msgid; not their PO lines, order, comments or the header, which a
+    translator's tool (Poedit, Weblate) rewrites without changing a translation."""
+    import hashlib
+
+    lines = sorted(repr((key, e.msgstr, e.fuzzy)) for key, e in translations.entries.items())
+    return hashlib.sha256("\n".join([translations.locale, *lines]).encode()).hexdigest()
+
+
 def pot_path(locales_dir: Path, domain: str) -> Path:
     return locales_dir / f"{domain}.pot"
 

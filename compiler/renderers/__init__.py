@@ -66,6 +66,12 @@ RENDERERS: dict[str, str] = {
 FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
 
+def embeds_inputs(fmt: str, pdf_variant: str | None) -> bool:
+    """Whether an output carries its inputs inside (RenderOptions.attachments): a PDF/A-3
+    attaches its source and catalogs, so their bytes are part of its own."""
+    return fmt == "pdf" and bool(pdf_variant) and str(pdf_variant).startswith("pdf/a-3")
+
+
 def get_renderer(fmt: str) -> Renderer:
     module = importlib.import_module(RENDERERS[fmt])
     render: Renderer = module.render

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from compiler.model import LocalizedDocument
-from compiler.renderers import RenderOptions, hyphenation, pdf_leaders, pdf_words
+from compiler.renderers import RenderOptions, embeds_inputs, hyphenation, pdf_leaders, pdf_words
 from compiler.renderers.html import BodyWriter, context, environment
 from compiler.renderers.libraries import loader_cache_only
 from compiler.renderers.pdf_finish import finish
@@ -115,7 +115,7 @@ def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
 
 def _attachments(doc: LocalizedDocument, options: RenderOptions) -> list[weasyprint.Attachment]:
     """The source and catalogs, dated from the source so the bytes stay reproducible."""
-    if not options.pdf_variant or not options.pdf_variant.startswith("pdf/a-3"):
+    if not embeds_inputs("pdf", options.pdf_variant):
         return []
     when = dt.datetime.combine(doc.meta.updated, dt.time(), tzinfo=dt.UTC)
     return [
