@@ -97,11 +97,16 @@ def start_pool(options: BuildOptions, work: Sequence[Job], cleanup: contextlib.E
     return pool, workers
 
 
-def _process_pool(workers: int, formats: frozenset[str]) -> ProcessPoolExecutor:
+def _process_pool(workers: int, formats: frozenset[str], fork: bool = True
+                  ) -> ProcessPoolExecutor:
+    """fork=False: the workers come from a fork server, for a pool started while other
+    threads run (a thread holding a lock at fork time leaves it locked in the child)."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    context = multiprocessing.get_context("fork" if fork else "forkserver")
     return ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
-                               initargs=(formats,))
+                               initargs=(formats,), mp_context=context)
 
 
 def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
@@ -115,19 +120,23 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     token = hashlib.sha256(repr((options.templates.digests(), options.theme.key()))
                            .encode()).hexdigest()
     formats = frozenset(j.fmt for j in work if j.fmt not in _here(max(workers, 1)))
+    pool = None
+    if workers > 1:  # forked now, before the warm executor's thread starts
+        pool = _process_pool(workers - 1, formats)
+        for _ in range(workers - 1):
+            pool.submit(_noop)
     warm, why = connect(cache_dir(work[0].source), options.keep_warm, token,
-                        lambda: _process_pool(1, formats))
+                        lambda: _process_pool(1, formats, fork=False))
     if why and warnings is not None:
         from compiler.errors import Category, Diagnostic, Loc, Severity
 
         warnings.append(Diagnostic(Loc("--keep-warm"), why, Severity.WARNING, Category.IO))
-    if warm is None or workers <= 1:
+    if warm is None or pool is None:
+        if pool is not None:
+            pool.shutdown()
         return warm
     from compiler.build.warm.shared import Shared
 
-    pool = _process_pool(workers - 1, formats)
-    for _ in range(workers - 1):
-        pool.submit(_noop)
     return Shared(warm, pool)
 
 

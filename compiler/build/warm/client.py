@@ -17,7 +17,6 @@ import os
 import queue
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -64,25 +63,17 @@ def request(fd: int, header: dict[str, Any], wait: float = CONNECT_WAIT) -> dict
 
 def connect(cache: Path, minutes: float, token: str,
             fallback: Callable[[], Executor]) -> tuple[WarmExecutor | None, str | None]:
-    """The warm executor for a build, or (None, why not) to build without it.
-
-    `why` is for the user when it is something they can fix (an unsafe folder), else None
-    (logged only: the worker busy with another build, an old worker replaced)."""
+    """The warm executor for a build, or (None, why not) to build without it: `why` is for
+    the user (an unsafe folder, an unsupported system). What the executor meets later (the
+    worker busy with another build, an old worker replaced, one that cannot start) is
+    logged, and its jobs go to the fallback."""
     if not wf.supported():
         return None, "--keep-warm needs Linux (Unix sockets with peer credentials)"
     try:
         fd = wf.open_folder(cache)
     except wf.Refused as err:
         return None, f"{err}; building without a warm worker"
-    identity = wf.identity()
-    try:
-        status = _ready(fd, cache, minutes, identity)
-    except (OSError, ValueError, wf.Refused, subprocess.SubprocessError) as err:
-        os.close(fd)
-        log.info("warm worker not used: %s", err)
-        return None, None
-    log.info("warm worker %s (renders so far: %s)", status["pid"], status["renders"])
-    return WarmExecutor(fd, identity, token, minutes, fallback), None
+    return WarmExecutor(fd, cache, minutes, token, fallback), None
 
 
 def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any]:
@@ -113,6 +104,8 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any
 
 def _spawn(fd: int, cache: Path, minutes: float) -> None:
     """Start a worker (its starter binds the socket, forks and exits)."""
+    import subprocess
+
     import compiler
 
     logfile = os.open(wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
@@ -182,14 +175,16 @@ def _wait_gone(pid: object, wait: float = 5.0) -> None:
 class WarmExecutor(Executor):
     """Renders submitted jobs in the warm worker, one at a time, from a thread of its own.
 
+    That thread first finds the worker (or starts one) while the build localizes.
     submit(fn, fmt, ldoc, render_options) -> Future[bytes]; fn renders the same job in an
     ordinary worker when the warm one cannot (`fallback` makes that executor on demand).
     """
 
-    def __init__(self, fd: int, identity: str, token: str, minutes: float,
+    def __init__(self, fd: int, cache: Path, minutes: float, token: str,
                  fallback: Callable[[], Executor]) -> None:
         self.fd = fd
-        self.identity = identity
+        self.cache = cache
+        self.identity = ""
         self.token = token
         self.minutes = minutes
         self.make_fallback = fallback
@@ -217,7 +212,19 @@ class WarmExecutor(Executor):
             os.close(self.fd)
             self.fd = -1
 
+    def _connect(self) -> None:
+        import subprocess
+
+        try:
+            self.identity = wf.identity()
+            status = _ready(self.fd, self.cache, self.minutes, self.identity)
+            log.info("warm worker %s (renders so far: %s)", status["pid"], status["renders"])
+        except (OSError, ValueError, wf.Refused, subprocess.SubprocessError) as err:
+            self.broken = f"{type(err).__name__}: {err}"
+            log.info("warm worker not used: %s", self.broken)
+
     def _serve(self) -> None:
+        self._connect()
         while (item := self.jobs.get()) is not None:
             future, fn, args = item
             if not future.set_running_or_notify_cancel():
