@@ -241,6 +241,8 @@ def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
     if options.cache is not None:
         hyphenation.preload(doc.language.tag, options.cache)
     document = html.render(pdf_variant=options.pdf_variant, font_config=_font_config(page))
+    if options.cache is not None:  # the words asked: the next process needs no patterns
+        hyphenation.remember(doc.language.tag, options.cache)
     long = len(document.pages) >= _LONG
     if long:
         _release_layout_garbage()

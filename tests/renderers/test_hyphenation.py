@@ -93,3 +93,113 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(
     blocked.write_text("not a folder")
     hyphenation.preload("de", blocked / "cache")  # mkdir fails: parsed, not cached
     assert vars(fresh[_path("de")]) == vars(pyphen.HyphDict(_path("de")))
+
+
+WORDS = ["Datenschutzerklärung", "Auftragsverarbeitung", "Verantwortlicher"]
+
+
+def _remembered(tmp_path: Path, fresh: dict[Path, object]) -> list[str]:
+    """Pyphen's own answers for WORDS; the cache then holds the patterns and those answers."""
+    expected = [pyphen.Pyphen(lang="de").inserted(w) for w in WORDS]  # Pyphen's own parse
+    fresh.clear()
+    hyphenation.preload("de", tmp_path)
+    assert [pyphen.Pyphen(lang="de").inserted(w) for w in WORDS] == expected
+    hyphenation.remember("de", tmp_path)
+    fresh.clear()
+    return expected
+
+
+def test_remembered_answers_spare_the_patterns_until_a_new_word(
+        tmp_path: Path, fresh: dict[Path, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _remembered(tmp_path, fresh)
+    words = tmp_path / "hyphenation" / f"{_path('de').stem}.words.json"
+    assert set(json.loads(words.read_text(encoding="utf-8"))["words"]) == {
+        w.lower() for w in WORDS}
+    assert words.stat().st_mode & 0o022 == 0
+    loads: list[object] = []
+    patterns = hyphenation._patterns
+    new = "Einwilligungserklärung"
+    with monkeypatch.context() as patch:
+        patch.setattr(hyphenation, "_patterns", lambda *a: loads.append(a) or patterns(*a))
+        hyphenation.preload("de", tmp_path)
+        assert [pyphen.Pyphen(lang="de").inserted(w) for w in WORDS] == expected
+        assert loads == []  # answered from the remembered words alone
+        answer = pyphen.Pyphen(lang="de").inserted(new)  # not remembered: the patterns load
+        assert len(loads) == 1
+    fresh.clear()
+    pyphen.hdcache[_path("de")] = pyphen.HyphDict(_path("de"))  # Pyphen's own parse
+    assert answer == pyphen.Pyphen(lang="de").inserted(new)
+    fresh.clear()
+    hyphenation.preload("de", tmp_path)
+    pyphen.Pyphen(lang="de").inserted(new)
+    hyphenation.remember("de", tmp_path)  # the new word joins the others
+    assert set(json.loads(words.read_text(encoding="utf-8"))["words"]) == {
+        w.lower() for w in [*WORDS, new]}
+
+
+@pytest.mark.parametrize("spoil", ["offsets", "order", "type", "key", "mode", "link", "size"])
+def test_spoilt_or_foreign_remembered_answers_are_not_used(
+        tmp_path: Path, fresh: dict[Path, object], monkeypatch: pytest.MonkeyPatch,
+        spoil: str) -> None:
+    expected = _remembered(tmp_path, fresh)
+    words = tmp_path / "hyphenation" / f"{_path('de').stem}.words.json"
+    data = json.loads(words.read_text(encoding="utf-8"))
+    first = WORDS[0].lower()
+    if spoil == "offsets":  # a break outside the word
+        data["words"][first] = [2, 400]
+    elif spoil == "order":
+        data["words"][first] = sorted(data["words"][first], reverse=True)
+    elif spoil == "type":
+        data["words"][first] = ["5"]
+    elif spoil == "key":
+        data["key"] = "another dictionary"
+    words.write_text(json.dumps(data), encoding="utf-8")
+    if spoil == "mode":
+        words.chmod(0o666)
+    elif spoil == "link":
+        elsewhere = tmp_path / "elsewhere.json"
+        words.rename(elsewhere)
+        words.symlink_to(elsewhere)
+    elif spoil == "size":
+        monkeypatch.setattr(hyphenation, "_MAX_BYTES", words.stat().st_size - 1)
+    hyphenation.preload("de", tmp_path)
+    assert type(fresh[_path("de")]) is pyphen.HyphDict  # the patterns, no answers
+    assert [pyphen.Pyphen(lang="de").inserted(w) for w in WORDS] == expected
+
+
+def test_nonstandard_breaks_are_not_remembered(tmp_path: Path,
+                                                fresh: dict[Path, object]) -> None:
+    """Answers with a replacement (Hungarian's 'ssz=sz' kind) are more than offsets."""
+    hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
+    hd.patterns, hd.maxlen = {}, 1
+    hd.cache = {"schiffahrt": [pyphen.DataInt(5, data=("ff=f", 1, 1))]}
+    fresh[_path("de")] = hd
+    hyphenation.remember("de", tmp_path)
+    assert not (tmp_path / "hyphenation").exists()
+
+
+def test_a_pdf_from_remembered_answers_has_the_same_bytes(
+        tmp_path: Path, fresh: dict[Path, object]) -> None:
+    """A German PDF laid out with Pyphen parsing its patterns, with them from the cache,
+    and from the remembered answers alone (no pattern loaded): the same bytes."""
+    import dataclasses
+
+    from compiler.build import BuildOptions, load_translations, locales_dir_for, render_options
+    from compiler.i18n.localize import localize
+    from compiler.project.sources import Facts
+    from compiler.readers import read_file
+    from compiler.renderers import pdf
+    from tests.helpers import POLICY
+
+    doc = read_file(POLICY)
+    ldoc, _ = localize(doc, "de", load_translations(doc, "de", locales_dir_for(
+        POLICY, BuildOptions())))
+    ropts = render_options(Facts.of(doc), POLICY, "de", locales_dir_for(POLICY, BuildOptions()),
+                           BuildOptions())
+    parsed = pdf.render(ldoc, dataclasses.replace(ropts, cache=None))
+    fresh.clear()
+    assert pdf.render(ldoc, dataclasses.replace(ropts, cache=tmp_path)) == parsed
+    fresh.clear()
+    assert pdf.render(ldoc, dataclasses.replace(ropts, cache=tmp_path)) == parsed
+    hd = fresh[_path("de")]
+    assert isinstance(hd, hyphenation._Remembered) and hd._full is None
