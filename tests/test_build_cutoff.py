@@ -198,3 +198,24 @@ def test_a_state_without_content_keys_rebuilds_as_before(project: Path) -> None:
     _translator_rewrite(project / PO)
     assert _build(project) == [("de", "docx"), ("de", "html")]
     assert _build(project, **{"formats": TEXT}) == []
+
+
+def test_catalogs_are_read_up_front_only_when_only_they_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source edit goes to the workers at once: no catalog is parsed before the pool
+    starts (they are read once each, as each locale is localized)."""
+    from compiler.build import cutoff
+
+    assert len(_build(project)) == 4
+    read: list[str] = []
+    catalogs = cutoff.Cutoff._catalogs
+    monkeypatch.setattr(cutoff.Cutoff, "_catalogs",
+                        lambda self, job: read.append(job.locale) or catalogs(self, job))
+    source = project / "source" / "retention-schedule.yaml"
+    source.write_text(source.read_text().replace("version: 2.0.1", "version: 2.0.2"))
+    assert len(_build(project)) == 4
+    assert sorted(read) == ["de", "en"]  # once per locale, when it is localized
+    read.clear()
+    _translator_rewrite(project / PO)
+    assert _build(project) == []
+    assert sorted(read) == ["de", "de", "de"]  # de's two jobs up front, then its localization

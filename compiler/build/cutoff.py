@@ -48,7 +48,10 @@ class Cutoff:
             return stale
         render = []
         for job in stale:
-            if self._unchanged(job, self._catalogs(job)):
+            entry = self.state.outputs.get(job.target.relative_to(self.options.out).as_posix())
+            if entry is None or entry.base != job.base:
+                render.append(job)  # more than the catalogs changed: no need to read them
+            elif self._unchanged(job, self._catalogs(job)):
                 self.kept.setdefault(_pair(job), []).append(job)
             else:
                 render.append(job)

@@ -198,7 +198,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         digest = hashlib.sha256(data).hexdigest()
         state.outputs[_rel(job, options)] = OutputState(
             job.key, len(data), digest, job.fmt, job.locale, job.facts.id, job.facts.version,
-            cutoff.content(job))
+            cutoff.content(job), job.base)
         result.outputs.append(_output(job, len(data), digest, built=True))
         done += 1
         log.info("wrote %s (%d bytes)", job.target, len(data))

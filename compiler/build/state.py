@@ -38,8 +38,10 @@ class OutputState:
     document: str
     version: str
     # the key of what it depends on, with what localization reads from the catalogs in
-    # place of their bytes (plan.content_key); "" when not known
+    # place of their bytes (plan.content_key), and its key but for the catalogs (Job.base):
+    # "" when not known
     content: str = ""
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,10 @@ def _valid(state: Any) -> bool:
         return False
     texts = ("key", "sha256", "format", "locale", "document", "version")
     for entry in state["outputs"].values():
-        if not (set(entry) - {"content"} == {*texts, "size"} and type(entry["size"]) is int
-                and all(isinstance(entry[k], str) for k in (*texts, "content") if k in entry)):
+        if not (set(entry) - {"content", "base"} == {*texts, "size"}
+                and type(entry["size"]) is int
+                and all(isinstance(entry[k], str) for k in (*texts, "content", "base")
+                        if k in entry)):
             return False
     for entry in state["locales"].values():
         completeness, warnings = entry.get("completeness"), entry.get("warnings")
