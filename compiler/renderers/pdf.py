@@ -13,7 +13,15 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from compiler.model import LocalizedDocument
-from compiler.renderers import RenderOptions, embeds_inputs, hyphenation, pdf_leaders, pdf_targets, pdf_words
+from compiler.renderers import (
+    RenderOptions,
+    embeds_inputs,
+    hyphenation,
+    pdf_leaders,
+    pdf_memory,
+    pdf_targets,
+    pdf_words,
+)
 from compiler.renderers.html import BodyWriter, context, environment
 from compiler.renderers.libraries import loader_cache_only
 from compiler.renderers.pdf_finish import finish
@@ -187,6 +195,7 @@ _tag_languages()
 pdf_words.install()  # a word hyphenated at a line end copies whole (/ActualText)
 pdf_leaders.install()  # a TOC line's dots: one text box, not one per dot
 pdf_targets.install()  # TOC page numbers: the TOC pages laid out once more, not twice
+pdf_memory.install()  # superseded pages and painted pages' operators go at once
 
 
 # One font configuration per thread for every page that cannot add fonts of its own: Pango

@@ -127,6 +127,18 @@ def _mark(stream: Any, index: int, to_unicode: dict[int, str], text: str, actual
     return len(replacement) + len(wrapped) - 1
 
 
+# Per thread, the last line that ended inside a word, until its element's next line is
+# drawn: (element, stream, the line's last TJ index, its glyph map, the part, its hyphen).
+# The element itself is held, so no later element can take its id.
+_state = threading.local()
+
+
+def holds(stream: Any) -> bool:
+    """Whether a line drawn into stream may still get its word marked (pdf_memory asks
+    before joining a painted page's operators: the mark inserts operators by index)."""
+    return any(entry[1] is stream for entry in getattr(_state, "pending", ()))
+
+
 def install() -> None:
     """Wrap WeasyPrint's line drawing once (idempotent)."""
     from weasyprint.draw import text as draw
@@ -134,10 +146,7 @@ def install() -> None:
     original = draw.draw_first_line
     if getattr(original, "policyc_words", False):
         return
-    # Per thread, the last line that ended inside a word, until its element's next line
-    # is drawn: (element, stream, the line's last TJ index, its glyph map, the part, its
-    # hyphen). The element itself is held, so no later element can take its id.
-    state = threading.local()
+    state = _state
 
     def draw_first_line(stream, textbox, *args):  # type: ignore[no-untyped-def]
         pending: list[tuple[Any, Any, int, dict[int, str], str, str]] = state.__dict__.setdefault(
