@@ -220,6 +220,17 @@ def test_render_failure_in_the_worker_falls_back(project: Path, monkeypatch: pyt
     assert client.status(_cache())["renders"] == 0  # type: ignore[index]
 
 
+def test_a_long_document_gets_a_fresh_process(project: Path, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    """A long layout after other renders peaks higher: long documents (here every document
+    counts as long) go to a fresh process, with the same bytes; the worker stays as it was."""
+    cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+    monkeypatch.setattr(client, "LONG_UNITS", 1)
+    assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
+                  force=True) == cold
+    assert client.status(_cache())["renders"] == 0  # type: ignore[index]
+
+
 def test_the_worker_leaves_after_its_idle_time_and_on_stop(project: Path) -> None:
     _build(project, "warm", keep_warm=0.02, formats=("pdf",), locales=("de",))  # 1.2 s
     pid = _pid()

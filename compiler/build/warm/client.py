@@ -35,6 +35,10 @@ BEAT_WAIT = 5.0  # seconds without a heartbeat after which a rendering worker is
 RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
 SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
 MAX_LOG = 2**20  # the worker's log is started afresh above this size
+# A document of this many sections and blocks (~45 PDF pages; the shipped policy has 57 for
+# 7 pages) is rendered in a fresh process, not the warm worker: a long layout after other
+# renders in one process peaks ~50-150 MB higher (GC timing, issue #18), over the 400 MB aim.
+LONG_UNITS = 400
 
 
 class _Unusable(Exception):
@@ -229,7 +233,7 @@ class WarmExecutor(Executor):
             future, fn, args = item
             if not future.set_running_or_notify_cancel():
                 continue
-            if self.broken is None:
+            if self.broken is None and not _long(args):
                 try:
                     future.set_result(self._render(args))
                     self.rendered += 1
@@ -286,6 +290,13 @@ class WarmExecutor(Executor):
                 raise _Unusable(f"its render failed ({reply.get('error')})")
         _kill(pid)  # no heartbeat: hung; the next build starts a fresh one
         raise wf.Refused(f"no heartbeat for {beat:.0f} s: worker {pid} stopped")
+
+
+def _long(args: tuple[Any, ...]) -> bool:
+    """A PDF of a long document (args: format, localized document, options)."""
+    fmt, ldoc, _ = args
+    return bool(fmt == "pdf" and sum(1 + len(s.blocks) for s in ldoc.document.walk_sections())
+                >= LONG_UNITS)
 
 
 def _kill(pid: int) -> None:
