@@ -3,12 +3,21 @@
 Not a test: run `python benchmarks/scale.py [--runs N] [--docs 1,3,10] [--jobs 1,2]` from the
 project root. It generates a corpus in a temporary project (copies of the shipped privacy
 policy under other ids, each with its six catalogs, so every copy builds in 7 locales x 3
-formats; and one long English document made of the policy's sections repeated) and drives
-only the installed `policyc` command, so it measures what a user runs.
+formats; and one long English document made of the policy's sections repeated, ~150 pages
+with the default --long-repeat; the page count is printed) and drives only the installed
+`policyc` command, so it measures what a user runs.
+
+Configurations: the corpus of each --docs size; the policy alone in English (one copy of its
+sections) and the long document alone; and the largest corpus with the long document beside
+it, named to sort last, so that with several jobs it is laid out in a worker that has
+rendered other documents before it (a process's memory depends on what it did before; with
+one job the long PDF goes first, longest first, while the process holds every localized
+document). Each on every --jobs value.
 
 Reported per configuration: wall time (median of --runs), time per output, and the peak
-resident memory of the largest process (a worker; the parent is small), read from
-getrusage(RUSAGE_CHILDREN) of a wrapper process so each run is measured on its own.
+resident memory of the largest process (a worker, or the build itself with one job), read
+from getrusage(RUSAGE_CHILDREN) of a wrapper process so each run is measured on its own.
+Issue #18's bound: under 400 MB per process.
 """
 
 from __future__ import annotations
@@ -58,11 +67,11 @@ def make_corpus(project: Path, docs: int) -> None:
         shutil.copy2(ROOT / "policyc.toml", project / "policyc.toml")
 
 
-def make_long(project: Path, repeat: int) -> None:
+def make_long(project: Path, repeat: int, doc_id: str = "long-policy") -> None:
     """One English document: the policy's sections repeated `repeat` times under fresh ids."""
     import yaml
 
-    (project / "source").mkdir(parents=True)
+    (project / "source").mkdir(parents=True, exist_ok=True)
     data = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
     sections = data["sections"]
 
@@ -73,11 +82,11 @@ def make_long(project: Path, repeat: int) -> None:
             out["sections"] = [renamed(s, k) for s in section["sections"]]
         return out
 
-    data["id"] = "long-policy"
+    data["id"] = doc_id
     data["locales"] = ["en"]
     data["sections"] = [renamed(s, k) for k in range(repeat) for s in sections]
     # JSON is valid YAML and keeps every value's type exactly as loaded.
-    (project / "source" / "long-policy.yaml").write_text(
+    (project / "source" / f"{doc_id}.yaml").write_text(
         json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
@@ -97,11 +106,10 @@ def build_once(project: Path, jobs: int) -> tuple[float, int, float]:
     return secs, outputs, int(proc.stdout.split()[-1]) / 1024
 
 
-def pdf_pages(project: Path) -> int:
+def pdf_pages(project: Path, doc_id: str) -> int:
     from pypdf import PdfReader
 
-    pdf = next((project / "dist").glob("en/*.pdf"))
-    return len(PdfReader(pdf).pages)
+    return len(PdfReader(project / "dist" / "en" / f"{doc_id}.pdf").pages)
 
 
 def measure(project: Path, jobs: int, runs: int) -> dict[str, float]:
@@ -117,8 +125,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--docs", default="1,3,10")
     parser.add_argument("--jobs", default="1,2")
-    parser.add_argument("--long-repeat", type=int, default=25,
-                        help="copies of the policy's sections in the long document (25: ~150 pages)")
+    parser.add_argument("--long-repeat", type=int, default=29,
+                        help="copies of the policy's sections in the long document "
+                             "(29: ~150 pages, ~5 pages a copy)")
     args = parser.parse_args()
     docs_list = [int(x) for x in args.docs.split(",")]
     jobs_list = [int(x) for x in args.jobs.split(",")]
@@ -131,15 +140,23 @@ def main() -> None:
             make_corpus(project, docs)
             for jobs in jobs_list:
                 rows.append((f"{docs} document(s) x 7 locales", jobs, measure(project, jobs, args.runs)))
-        project = tmp / "long"
-        make_long(project, args.long_repeat)
+        long = tmp / "long"
+        make_long(long, args.long_repeat)
         short = tmp / "short"
         make_long(short, 1)
-        for jobs in jobs_list[:1]:  # one document: a second worker has nothing to do
-            r1 = measure(short, jobs, args.runs)
-            rows.append((f"1 document, en, {pdf_pages(short)} pages", jobs, r1))
-            r2 = measure(project, jobs, args.runs)
-            rows.append((f"1 document, en, {pdf_pages(project)} pages", jobs, r2))
+        mixed = tmp / "mixed"  # the largest corpus and, sorting last, the long document
+        make_corpus(mixed, docs_list[-1])
+        make_long(mixed, args.long_repeat, "zz-long-policy")
+        pages: dict[Path, int] = {}
+        for project in (short, long):
+            for jobs in jobs_list:
+                r = measure(project, jobs, args.runs)
+                pages[project] = pdf_pages(project, "long-policy")
+                rows.append((f"1 document, en, {pages[project]} pages", jobs, r))
+        for jobs in jobs_list:
+            r = measure(mixed, jobs, args.runs)
+            rows.append((f"{docs_list[-1]} document(s) x 7 locales + the "
+                         f"{pdf_pages(mixed, 'zz-long-policy')}-page one, last", jobs, r))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -162,6 +179,14 @@ def main() -> None:
             if base and r:
                 print(f"  jobs {jobs}: {docs} docs / {docs_list[0]} doc  "
                       f"{r['per_output'] / base['per_output']:.2f}")
+    print("\ngrowth with pages (time per page of the long document relative to the short one, "
+          "same jobs; 1.00 = linear):")
+    for jobs in jobs_list:
+        a = by.get((f"1 document, en, {pages[short]} pages", jobs))
+        b = by.get((f"1 document, en, {pages[long]} pages", jobs))
+        if a and b:
+            print(f"  jobs {jobs}: {pages[long]} pages / {pages[short]} pages  "
+                  f"{(b['seconds'] / pages[long]) / (a['seconds'] / pages[short]):.2f}")
 
 
 if __name__ == "__main__":
