@@ -7,7 +7,7 @@ cutoff do (Shake, Bazel), a stale job is compared once more on what its output d
 its key with what localization reads from the catalogs (each message's text and fuzzy flag)
 in place of their bytes (plan.content_key, recorded in the state as each output is built).
 Equal to the last build's, the output is kept and its new key recorded; the locale is
-still localized, so its warnings (with their new PO lines) and errors are reported afresh.
+still localized, so its warnings and errors are this catalog's, not the last build's.
 An output that carries its catalogs inside (a PDF/A-3's attachments) has its job key as
 content key: any change to their bytes re-renders it.
 

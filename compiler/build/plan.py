@@ -118,15 +118,15 @@ def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
             documents = links_key(facts, locale)
             for fmt in options.formats:
                 target = output_path(options.out, facts.id, locale, fmt)
-                base = Job(path, facts, locale, fmt, target, "", ldir)
-                jobs.append(_keyed(base, options, documents))
+                job = Job(path, facts, locale, fmt, target, "", ldir)
+                jobs.append(_keyed(job, options, documents))
                 if fmt == "docx" and options.docx_protect:
                     jobs.append(_keyed(dataclasses.replace(
-                        base, target=target.with_name(f"{facts.id}.protected.docx"),
+                        job, target=target.with_name(f"{facts.id}.protected.docx"),
                         protect=True), options, documents))
                 if fmt == "docx" and options.docx_annex:
                     jobs.append(_keyed(dataclasses.replace(
-                        base, target=target.with_name(f"{facts.id}.annex.docx"),
+                        job, target=target.with_name(f"{facts.id}.annex.docx"),
                         annex=options.docx_annex), options, documents))
     diag.raise_if_errors()
     return select_shard(jobs, options.shard)
