@@ -188,7 +188,8 @@ def test_a_folder_of_another_user_is_refused() -> None:
     assert wf._problem(mine) is None
 
 
-def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(project: Path) -> None:
+def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cold = _build(project, "cold", formats=("pdf",), locales=("de",))
     assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
                   force=True) == cold
@@ -199,6 +200,7 @@ def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(project: Path) -
     hung = _pid()
     assert hung != killed
     os.kill(hung, signal.SIGSTOP)  # accepts connections (the kernel does), answers nothing
+    monkeypatch.setattr(client, "CONNECT_WAIT", 2.0)
     try:
         started = time.monotonic()
         assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),

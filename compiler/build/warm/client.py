@@ -29,9 +29,12 @@ from compiler.build.warm import folder as wf
 
 log = logging.getLogger(__name__)
 
-CONNECT_WAIT = 2.0  # seconds for a hello: longer means the worker is busy (or stuck)
+# Seconds for a hello. The worker answers at once unless it renders another build's job
+# (then as soon as that is done: waiting keeps this build warm) or is stuck; generous, as a
+# loaded machine can starve a process for seconds.
+CONNECT_WAIT = 10.0
 BEAT_WAIT_ENV = "POLICYC_WARM_BEAT_WAIT"
-BEAT_WAIT = 5.0  # seconds without a heartbeat after which a rendering worker is hung
+BEAT_WAIT = 10.0  # seconds without a heartbeat after which a rendering worker is hung
 RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
 SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
 MAX_LOG = 2**20  # the worker's log is started afresh above this size
@@ -56,9 +59,9 @@ def _open(fd: int, wait: float) -> tuple[socket.socket, int]:
         raise
 
 
-def request(fd: int, header: dict[str, Any], wait: float = CONNECT_WAIT) -> dict[str, Any]:
+def request(fd: int, header: dict[str, Any]) -> dict[str, Any]:
     """One request that has a short answer (status, stop); OSError when nobody answers."""
-    sock, _ = _open(fd, wait)
+    sock, _ = _open(fd, CONNECT_WAIT)
     with sock:
         wf.send(sock, header)
         reply, _ = wf.receive(sock)
