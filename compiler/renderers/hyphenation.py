@@ -35,6 +35,7 @@ from typing import Any
 
 import pyphen
 
+from compiler.errors import CompilerError
 from compiler.fs import write_atomic
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def remember(language: str, cache: Path) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-    except OSError as err:
+    except (OSError, CompilerError) as err:  # write_atomic names the path in its error
         log.debug("hyphenation answers not cached in %s: %s", target, err)
     else:
         if isinstance(hd, _Remembered):
@@ -136,7 +137,7 @@ def _patterns(path: Path, key: str, folder: Path) -> pyphen.HyphDict:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, json.dumps(data, ensure_ascii=False,
                                             separators=(",", ":")).encode())
-        except OSError as err:  # a read-only checkout: parsed again next time
+        except (OSError, CompilerError) as err:  # read-only checkout: parsed next time
             log.debug("hyphenation patterns not cached in %s: %s", target, err)
     return hd
 

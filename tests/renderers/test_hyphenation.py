@@ -203,3 +203,29 @@ def test_a_pdf_from_remembered_answers_has_the_same_bytes(
     assert pdf.render(ldoc, dataclasses.replace(ropts, cache=tmp_path)) == parsed
     hd = fresh[_path("de")]
     assert isinstance(hd, hyphenation._Remembered) and hd._full is None
+
+
+def test_a_cache_entry_that_cannot_be_written_never_fails_the_pdf(
+        tmp_path: Path, fresh: dict[Path, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder where the patterns' and the answers' files go (a hostile project can ship
+    one; as a read-only or root-owned cache folder it refuses every write, even to root):
+    the build succeeds, with the bytes of a build whose cache works."""
+    from compiler.build import BuildOptions, build
+    from tests.helpers import POLICY
+
+    def pdf(cache: Path) -> bytes:
+        fresh.clear()  # a fresh worker: Pyphen's patterns not loaded yet
+        monkeypatch.setenv("POLICYC_CACHE_DIR", str(cache))
+        out = tmp_path / cache.name / "dist"
+        build([POLICY], BuildOptions(out=out, locales=("de",), formats=("pdf",)))
+        return (out / "de" / "privacy-policy.pdf").read_bytes()
+
+    expected = pdf(tmp_path / "working")
+    written = sorted((tmp_path / "working" / "hyphenation").iterdir())
+    assert [p.name for p in written] == [f"{_path('de').stem}.json",
+                                        f"{_path('de').stem}.words.json"]
+    blocked = tmp_path / "blocked" / "hyphenation"
+    for path in written:
+        (blocked / path.name).mkdir(parents=True)
+    assert pdf(tmp_path / "blocked") == expected
+    assert all((blocked / path.name).is_dir() for path in written)
