@@ -276,3 +276,98 @@ def test_cli_keep_warm_from_the_config_and_the_option_then_status_and_stop(proje
     assert (code, output.strip()) == (0, f"stopped warm worker {pid}")
     assert not _alive(pid)
     assert run_cli(project, "warm", "status") == (0, "no warm worker running\n")
+
+
+def _global(module: str, name: str) -> bytes:
+    """Pickle's STACK_GLOBAL of module.name (protocol 4: the name may be dotted)."""
+    m, n = module.encode(), name.encode()
+    return b"\x8c" + bytes([len(m)]) + m + b"\x8c" + bytes([len(n)]) + n + b"\x93"
+
+
+def test_a_request_cannot_build_a_function_or_reach_other_classes(tmp_path: Path) -> None:
+    """The review's payload (i18-review D2): dotted names walk from an allowed module to
+    FunctionType and CodeType, and the pickle then builds and calls a function. Refused, and
+    nothing runs; so are other dotted, private and unlisted names."""
+    import pickle
+
+    marker = tmp_path / "PWNED"
+    code = compile(f"open({str(marker)!r}, 'w').close()", "x", "eval")
+    fields = (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount,
+              code.co_nlocals, code.co_stacksize, code.co_flags, code.co_code, code.co_consts,
+              code.co_names, code.co_varnames, code.co_filename, code.co_name,
+              code.co_qualname, code.co_firstlineno, code.co_linetable,
+              code.co_exceptiontable, code.co_freevars, code.co_cellvars)
+    payload = (b"\x80\x04" + _global("compiler.model", "Document.__init__.__class__")
+               + _global("compiler.model", "Document.__init__.__code__.__class__")
+               + pickle.dumps(fields, protocol=3)[2:-1] + b"R}\x86R)R.")
+    with pytest.raises(pickle.UnpicklingError, match="not allowed in a render request"):
+        wf.loads(payload)
+    assert not marker.exists()
+    for module, name in [("compiler.model", "enum.bltns.type"),
+                         ("compiler.errors", "re.functools.partial"),
+                         ("compiler.model", "Document.__class__"),
+                         ("compiler.model", "_Private"), ("copyreg", "_reconstructor"),
+                         ("builtins", "object"), ("builtins", "eval"), ("os", "system"),
+                         ("compiler.model", "Path"), ("compiler.model", "enum")]:
+        with pytest.raises(pickle.UnpicklingError, match="not allowed"):
+            wf.loads(b"\x80\x04" + _global(module, name) + b")R.")
+
+
+def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_loads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """REQUEST_CLASSES is exactly what the annotations of LocalizedDocument and RenderOptions
+    reach (so a new model class cannot be forgotten), and the shipped policy's de PDF
+    request, as the build submits it, loads equal to what was sent."""
+    import dataclasses
+    import sys
+    import typing
+    from concurrent.futures import Future
+
+    import compiler.model
+    from compiler.build import pipeline
+    from compiler.renderers import RenderOptions
+
+    found: set[tuple[str, str]] = set()
+
+    def visit(hint: object) -> None:
+        if typing.get_origin(hint) is not None:
+            if typing.get_origin(hint) is not typing.Literal:
+                for arg in typing.get_args(hint):
+                    visit(arg)
+            return
+        if not isinstance(hint, type) or hint.__module__ == "builtins":
+            return
+        name = "PosixPath" if hint is Path else hint.__qualname__
+        if (hint.__module__, name) in found:
+            return
+        found.add((hint.__module__, name))
+        if dataclasses.is_dataclass(hint):
+            scope = {**vars(compiler.model), **vars(sys.modules[hint.__module__])}
+            hints = typing.get_type_hints(hint, scope)
+            for field in dataclasses.fields(hint):
+                visit(hints[field.name])
+
+    visit(compiler.model.LocalizedDocument)
+    visit(RenderOptions)
+    assert found == wf.REQUEST_CLASSES
+    assert not [n for _, n in wf.REQUEST_CLASSES if "." in n or n.startswith("_")]
+
+    sent: list[tuple[object, ...]] = []
+
+    class Capture:
+        def submit(self, fn: object, *args: object) -> Future[bytes]:
+            sent.append(args)
+            future: Future[bytes] = Future()
+            future.set_result(b"")
+            return future
+
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            pass
+
+    monkeypatch.setenv("POLICYC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "start_pool", lambda *args: (Capture(), 1))
+    root = FIXTURES.parent.parent
+    build([root / "source" / "privacy-policy.yaml"],
+          BuildOptions(out=tmp_path / "out", formats=("pdf",), locales=("de",), jobs=2))
+    assert len(sent) == 1 and sent[0][0] == "pdf"
+    assert wf.loads(wf.dumps(sent[0])) == sent[0]

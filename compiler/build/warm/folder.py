@@ -6,7 +6,7 @@ only if it is a real folder (lstat: no symlink), owned by this user and closed t
 everyone else (mode 0700); both ends then reach the socket through the folder's open file
 descriptor (/proc/self/fd/N/worker.sock), so the folder checked is the folder used, and
 the path stays short whatever the project's path. Each end checks the other's user with
-SO_PEERCRED; requests are unpickled only with an allowlist of the model's own classes;
+SO_PEERCRED; requests are unpickled only with an explicit list of the request's classes;
 every message is length-prefixed and bounded.
 """
 
@@ -159,26 +159,38 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
 
 # --- requests ----------------------------------------------------------------------------
 
-_ALLOWED_MODULES = ("compiler.model", "compiler.errors", "compiler.renderers",
-                    "compiler.renderers.templates", "compiler.renderers.theme")
-_ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("datetime", "date"),
-            ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-            ("copyreg", "_reconstructor"), ("builtins", "frozenset"), ("builtins", "set"),
-            ("builtins", "object"), ("builtins", "tuple"), ("builtins", "list")}
+# Every class a render request (format, LocalizedDocument, RenderOptions) pickles: the
+# model's closed unions and records, locations and diagnostics, the render options with
+# their templates and theme, paths and dates (tests/test_build_warm.py derives the same set
+# from the type annotations of LocalizedDocument and RenderOptions). Tuples, lists, sets,
+# dicts, strings, numbers and bytes have opcodes of their own and never reach find_class.
+REQUEST_CLASSES = frozenset({
+    ("compiler.errors", "Category"), ("compiler.errors", "Diagnostic"),
+    ("compiler.errors", "Loc"), ("compiler.errors", "Severity"),
+    *(("compiler.model", name) for name in (
+        "Address", "CallToAction", "Change", "Code", "Completeness", "Contact",
+        "ContactEntry", "Definition", "Definitions", "Document", "Duration", "Emphasis",
+        "ItemList", "Labels", "Language", "Link", "ListItem", "ListStyle",
+        "LocalizedDocument", "Meta", "Note", "NoteKind", "Paragraph", "Placeholder", "Ref",
+        "Rich", "Section", "Strong", "Table", "Text", "VarKind", "Variable")),
+    ("compiler.renderers", "Alternate"), ("compiler.renderers", "Download"),
+    ("compiler.renderers", "RenderOptions"), ("compiler.renderers.templates", "Templates"),
+    ("compiler.renderers.theme", "Theme"), ("datetime", "date"), ("pathlib", "PosixPath"),
+})
 
 
 class _Unpickler(pickle.Unpickler):
-    """Only the classes of a render request: the model's, the errors' (locations) and the
-    render options', paths and dates. Anything else (a function, os.system) is refused."""
+    """Only the classes listed in REQUEST_CLASSES, looked up by their plain top-level name.
+
+    A dotted name would make pickle walk attributes from an allowed module to anything
+    (`Document.__init__.__class__` is FunctionType, `enum.bltns.type` is builtins.type:
+    with them a request builds and calls a function); a name starting with "_" is no
+    request class either. Nothing else (a function, os.system) is ever looked up."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        if module in _ALLOWED_MODULES or module.startswith("compiler.model."):
-            found = super().find_class(module, name)
-            if isinstance(found, type):  # a class of data: no function of these modules
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a render request")
+        if "." in name or name.startswith("_") or (module, name) not in REQUEST_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a render request")
+        return super().find_class(module, name)
 
 
 def dumps(value: object) -> bytes:
