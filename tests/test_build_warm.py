@@ -371,3 +371,61 @@ def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_l
           BuildOptions(out=tmp_path / "out", formats=("pdf",), locales=("de",), jobs=2))
     assert len(sent) == 1 and sent[0][0] == "pdf"
     assert wf.loads(wf.dumps(sent[0])) == sent[0]
+
+
+@pytest.mark.parametrize("name", [wf.LOG, wf.SPAWN_LOCK])
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_a_fifo_or_link_in_the_worker_folder_neither_hangs_nor_is_followed(
+        project: Path, tmp_path: Path, name: str, kind: str) -> None:
+    """A project's archive can carry .policyc-cache/warm/ with a FIFO as worker.log (an open
+    for writing would wait for a reader: the build hung for good, i18-review D1) or a link
+    to a file of the user's. The build goes on without the worker, with a warning."""
+    folder = _cache() / wf.FOLDER
+    folder.mkdir(parents=True, mode=0o700)
+    target = tmp_path / "precious"
+    target.write_text("keep\n", encoding="utf-8")
+    if kind == "fifo":
+        os.mkfifo(folder / name, 0o600)
+    else:
+        (folder / name).symlink_to(target)
+    done: list[object] = []
+    thread = threading.Thread(daemon=True, target=lambda: done.append(build(
+        [_source(project)], BuildOptions(out=project / "dist", keep_warm=MINUTES,
+                                         formats=("pdf",), locales=("de",)))))
+    thread.start()
+    thread.join(timeout=60)
+    assert done, "the build hung"
+    result = done[0]
+    warnings = [str(w) for w in result.warnings if "--keep-warm" in str(w)]  # type: ignore[attr-defined]
+    assert len(warnings) == 1 and name in warnings[0] and "without a warm worker" in \
+        warnings[0], warnings
+    assert result.built == 1  # type: ignore[attr-defined]
+    assert client.status(_cache()) is None
+    assert target.read_text(encoding="utf-8") == "keep\n"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "folder"])
+def test_the_folder_files_are_opened_without_blocking_or_following(tmp_path: Path,
+                                                                  kind: str) -> None:
+    """What the build meets when such a file appears after its check (open_file)."""
+    folder = tmp_path / "warm"
+    folder.mkdir(mode=0o700)
+    if kind == "fifo":
+        os.mkfifo(folder / wf.LOG, 0o600)
+    elif kind == "symlink":
+        (folder / wf.LOG).symlink_to(tmp_path / "elsewhere")
+    else:
+        (folder / wf.LOG).mkdir()
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with pytest.raises(wf.Refused, match=wf.LOG):
+            wf.open_file(fd, wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        with pytest.raises(wf.Refused, match=wf.LOG):
+            wf.check_files(fd)
+        (folder / wf.SPAWN_LOCK).write_text("", encoding="utf-8")
+        opened = wf.open_file(fd, wf.SPAWN_LOCK, os.O_RDWR | os.O_CREAT)
+        assert os.get_blocking(opened)
+        os.close(opened)
+    finally:
+        os.close(fd)
+    assert not (tmp_path / "elsewhere").exists()

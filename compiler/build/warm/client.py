@@ -80,6 +80,11 @@ def connect(cache: Path, minutes: float, token: str,
         fd = wf.open_folder(cache)
     except wf.Refused as err:
         return None, f"{err}; building without a warm worker"
+    try:
+        wf.check_files(fd)
+    except wf.Refused as err:
+        os.close(fd)
+        return None, f"{cache / wf.FOLDER}/{err}; building without a warm worker"
     return WarmExecutor(fd, cache, minutes, token, fallback), None
 
 
@@ -115,8 +120,7 @@ def _spawn(fd: int, cache: Path, minutes: float) -> None:
 
     import compiler
 
-    logfile = os.open(wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
-                      | os.O_CLOEXEC, 0o600, dir_fd=fd)
+    logfile = wf.open_file(fd, wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     try:
         if os.fstat(logfile).st_size > MAX_LOG:
             os.ftruncate(logfile, 0)

@@ -103,13 +103,51 @@ def check_peer(sock: socket.socket) -> int:
     return pid
 
 
+def open_file(fd: int, name: str, flags: int) -> int:
+    """A file of the checked folder, opened never blocking and never through a link; Refused
+    unless it is a regular file of this user. A FIFO would block an open for writing until
+    a reader came (a build hung for good); a link, a device or someone else's file is not
+    ours to write. A project's archive can carry any of them in .policyc-cache/warm/."""
+    try:
+        opened = os.open(name, flags | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                         dir_fd=fd)
+    except OSError as err:  # ELOOP for a link, ENXIO for a FIFO nobody reads
+        raise Refused(f"{name} in the worker's folder: {err.strerror or err} (not used)") from err
+    info = os.fstat(opened)
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        problem = "is not a regular file"
+    elif info.st_uid != os.getuid():
+        problem = f"belongs to user id {info.st_uid}, not to you"
+    if problem:
+        os.close(opened)
+        raise Refused(f"{name} in the worker's folder {problem} (not used)")
+    os.set_blocking(opened, True)  # a regular file: the worker's stderr, as any other
+    return opened
+
+
+def check_files(fd: int) -> None:
+    """Refused when a file the worker's folder should hold as a regular file of this user
+    (the spawn lock, the log) is something else: the build then goes on without a worker,
+    with a warning, instead of meeting it in the middle (open_file guards that too)."""
+    for name in (SPAWN_LOCK, LOG):
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            kind = ("a symbolic link" if stat.S_ISLNK(info.st_mode) else
+                    "not a regular file" if not stat.S_ISREG(info.st_mode) else
+                    f"owned by user id {info.st_uid}, not by you")
+            raise Refused(f"{name} is {kind}, expected a regular file of yours")
+
+
 @contextlib.contextmanager
 def locked(fd: int) -> Iterator[None]:
     """Hold the folder's spawn lock (flock): one worker starts or stops at a time."""
     import fcntl
 
-    lock = os.open(SPAWN_LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                   dir_fd=fd)
+    lock = open_file(fd, SPAWN_LOCK, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield

@@ -152,10 +152,14 @@ class Worker:
     def close(self) -> None:
         """Go away: no socket file left for a client to find (under the spawn lock, so a
         worker starting meanwhile keeps its own)."""
-        with wf.locked(self.fd):
+        try:
+            with wf.locked(self.fd):
+                self.listener.close()
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(wf.SOCKET, dir_fd=self.fd)
+        except wf.Refused as err:  # the lock file was replaced: a stale socket file stays
+            log.warning("%s", err)  # (clients take it for a worker gone)
             self.listener.close()
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(wf.SOCKET, dir_fd=self.fd)
 
 
 def _rss_mb() -> float:
