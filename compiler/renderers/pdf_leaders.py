@@ -7,8 +7,8 @@ them (positions, backgrounds, anchors, stacking, tags) and draws each with its o
 layout and marked content: a third of the PDF's time went to the dots (issue #18).
 
 This wraps WeasyPrint's `handle_leader` (weasyprint.layout.leader, called by name from
-weasyprint.layout.inline, WeasyPrint 66-79): once it has placed the copies, the run of
-copies but the leftmost becomes one text box holding the same dots, laid out by Pango as
+weasyprint.layout.inline; WeasyPrint 69-70, see pdf_weasyprint): once it has placed the
+copies, the run of copies but the leftmost becomes one text box holding the same dots, laid out by Pango as
 one line; the leftmost dot stays a box of its own, drawn after the run as WeasyPrint draws
 its dots (from the right), so text extractors (poppler) still read a title and its dots
 apart ("Introduction ..... 2", not "Introduction..... 2"). The dots land where they were
@@ -59,22 +59,30 @@ def merge(context: Any, leader_box: Any) -> bool:
     return True
 
 
-# The WeasyPrint majors whose handle_leader this was checked against (tests run on the
-# installed one); another version keeps WeasyPrint's own leaders.
-VERSIONS = range(66, 80)
+_HANDLE_LEADER = ["context", "line", "containing_block"]
+_SPLIT_FIRST_LINE = ["text", "style", "context", "max_width", "justification_spacing",
+                     "is_line_start", "minimum"]
 
 
 def install() -> bool:
-    """Wrap WeasyPrint's leader placement once (idempotent); whether it is wrapped."""
-    import weasyprint
-    from weasyprint.layout import inline
-    from weasyprint.layout.leader import leader_index
+    """Wrap WeasyPrint's leader placement once (idempotent); whether it is wrapped. Only a
+    WeasyPrint read (pdf_weasyprint.READ) whose functions have the shapes used here."""
+    from compiler.renderers.pdf_weasyprint import shaped, supported
 
-    if int(weasyprint.__version__.split(".")[0]) not in VERSIONS:
+    if not supported():
         return False
-    original = inline.handle_leader
+    try:
+        from weasyprint.layout import inline
+        from weasyprint.layout.leader import leader_index
+        from weasyprint.text.line_break import split_first_line
+    except ImportError:
+        return False
+    original = getattr(inline, "handle_leader", None)
     if getattr(original, "policyc_leaders", False):
         return True
+    if not (shaped(original, _HANDLE_LEADER) and shaped(leader_index, ["box"])
+            and shaped(split_first_line, _SPLIT_FIRST_LINE)):
+        return False
 
     def handle_leader(context, line, containing_block):  # type: ignore[no-untyped-def]
         original(context, line, containing_block)

@@ -1,7 +1,8 @@
 """A long PDF's memory: what WeasyPrint has superseded or finished with goes at once.
 
-Two small wraps of WeasyPrint (66-79: installed only there and only when the wrapped
-functions have the shape read; the bytes written are the same, checked by a test):
+Two small wraps of WeasyPrint (69-70, pdf_weasyprint.READ: installed only there and only
+when the wrapped functions have the shape read; the bytes written are the same, checked by
+a test):
 
 - Pagination. WeasyPrint lays pages out again while page-based counters settle (the TOC's
   target-counter page numbers; pdf_targets makes that one extra layout of the TOC pages).
@@ -24,31 +25,25 @@ pdf_leaders and pdf_targets 304 -> 298 MB; with pdf_leaders alone, laid out afte
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from compiler.renderers import pdf_words
-
-_VERSIONS = range(66, 80)  # WeasyPrint majors whose make_all_pages and Page.paint were read
+from compiler.renderers.pdf_weasyprint import shaped, supported
 
 
 def install() -> None:
     """Wrap WeasyPrint's pagination and page painting once (idempotent)."""
-    import weasyprint
-
-    major = weasyprint.__version__.split(".")[0]
-    if not (major.isdigit() and int(major) in _VERSIONS):
+    if not supported():
         return
     _wrap_pagination()
     _wrap_painting()
 
 
 def _shaped(function: Callable[..., Any], names: list[str]) -> bool:
-    return (not getattr(function, "policyc_memory", False)
-            and list(inspect.signature(function).parameters) == names)
+    return not getattr(function, "policyc_memory", False) and shaped(function, names)
 
 
 def _wrap_pagination() -> None:

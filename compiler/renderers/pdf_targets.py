@@ -14,7 +14,8 @@ generated content waits for:
   out again, whenever its page's counters change (once with the numbers still unknown,
   and again when counter(pages) becomes known), which is what finally brought the numbers.
 
-This wraps `TargetCollector.collect_missing_counters` (WeasyPrint 66-79, version-guarded):
+This wraps `TargetCollector.collect_missing_counters` (WeasyPrint 69-70, guarded by
+pdf_weasyprint):
 for a `content` with one target-counter()/target-counters() and no counter() of its own,
 caught with exactly that rebinding, the target's counters are filed under the anchor the
 token names (resolved as `TargetCollector.lookup_target` resolves it) and the box's own
@@ -27,8 +28,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-# The WeasyPrint majors whose content lists and target collector this was checked against.
-VERSIONS = range(66, 80)
+_COLLECT = ["self", "parent_box", "css_token", "parse_again_function", "missing_counters",
+            "missing_target_counters"]
 _TARGETS = ("target-counter()", "target-counters()")
 _OWN = ("counter()", "counters()")
 
@@ -66,15 +67,24 @@ def refile(parent_box: Any, css_token: str, missing_counters: list[str],
 
 
 def install() -> bool:
-    """Wrap WeasyPrint's collector once (idempotent); whether it is wrapped."""
-    import weasyprint
-    from weasyprint.css.targets import TargetCollector
+    """Wrap WeasyPrint's collector once (idempotent); whether it is wrapped. Only a
+    WeasyPrint read (pdf_weasyprint.READ) whose functions have the shapes used here."""
+    from compiler.renderers.pdf_weasyprint import shaped, supported
 
-    if int(weasyprint.__version__.split(".")[0]) not in VERSIONS:
+    if not supported():
         return False
-    original = TargetCollector.collect_missing_counters
+    try:
+        from weasyprint.css.targets import TargetCollector, anchor_name_from_token
+        from weasyprint.urls import get_url_tuple
+    except ImportError:
+        return False
+    original: Any = getattr(TargetCollector, "collect_missing_counters", None)
     if getattr(original, "policyc_targets", False):
         return True
+    if not (shaped(original, _COLLECT) and shaped(anchor_name_from_token, ["anchor_token"])
+            and shaped(get_url_tuple, ["url", "base_url"])
+            and getattr(TargetCollector(), "collecting", None) is True):
+        return False
 
     @functools.wraps(original)
     def collect_missing_counters(self, parent_box, css_token,  # type: ignore[no-untyped-def]

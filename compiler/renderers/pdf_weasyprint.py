@@ -1,0 +1,35 @@
+"""Which WeasyPrint policyc's PDF wrappers were read against, and the check of a function's shape.
+
+pdf_leaders, pdf_targets and pdf_memory wrap WeasyPrint internals. They were read (and are
+tested) against the majors in READ, the range pyproject.toml pins: 69 is the first that lays
+print.css's flow-relative values (`float: inline-start`, `margin-inline-start`) out, and
+URLFetcher (pdf.py) came in 68; 70 is the newest release. On another WeasyPrint (installed
+against the pin) or a function of another shape, a wrapper is not installed and WeasyPrint
+does what it does on its own: the PDF still renders, only without that wrapper's saving.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+READ = range(69, 71)  # keep equal to pyproject.toml's weasyprint>=69,<71 (a test checks)
+
+
+def supported() -> bool:
+    """The installed WeasyPrint is one whose internals the wrappers were read against."""
+    import weasyprint
+
+    major = str(weasyprint.__version__).split(".")[0]
+    return major.isdigit() and int(major) in READ
+
+
+def shaped(function: Callable[..., Any] | None, names: list[str]) -> bool:
+    """function exists and takes exactly these parameters, in this order."""
+    if not callable(function):
+        return False
+    try:
+        return list(inspect.signature(function).parameters) == names
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return False
