@@ -142,8 +142,10 @@ def test_disk_full_mid_build_keeps_the_manifest_true(project: Path) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (12_500, 12_500))  # the 13 kB DOCX fails
 
+    # --jobs 1: the DOCX is written first (longest first, in this process); with two workers
+    # the HTML (13.3 kB now, also over the limit) often finished first, failing the message
     proc = policyc(["build", "--out", str(out), "--locale", "en", "--format", "html",
-                    "--format", "docx"], project, preexec_fn=limit)
+                    "--format", "docx", "--jobs", "1"], project, preexec_fn=limit)
     assert proc.returncode == 1, proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     assert "retention-schedule.docx: error: cannot write: File too large" in proc.stderr
