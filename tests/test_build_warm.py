@@ -68,6 +68,23 @@ def _build(root: Path, out: str, **options: object) -> dict[str, str]:
             for o in result.outputs}
 
 
+def _cold(root: Path, out: str, formats: tuple[str, ...] = (),
+          locales: tuple[str, ...] = (), keep_warm: float = 0) -> dict[str, str]:
+    """sha256 of every output of `policyc build --force` in a fresh process: the yardstick (a
+    build in this test process forks its pool from whatever earlier tests left behind: in a
+    full run one such DOCX differed from a fresh process's); keep_warm for a warm build so."""
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "compiler", "-q", "build", "--out", out, "--force",
+            "--jobs", "2", *(f"--format={f}" for f in formats),
+            *(f"--locale={c}" for c in locales), f"--keep-warm={keep_warm}"]
+    subprocess.run(args, cwd=root, check=True, capture_output=True)
+    return {p.relative_to(root / out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((root / out).glob("*/*"))
+            if p.is_file() and (not locales or p.parent.name in locales)}
+
+
 def _pid() -> int:
     found = client.status(_cache())
     assert found is not None, "no warm worker is running"
@@ -75,13 +92,13 @@ def _pid() -> int:
 
 
 def test_warm_builds_reuse_the_worker_and_give_the_cold_bytes(project: Path) -> None:
-    cold = _build(project, "cold", force=True)
+    cold = _cold(project, "cold")
     assert len(cold) == 6  # en, de x html, pdf, docx
-    assert _build(project, "warm", keep_warm=MINUTES, force=True) == cold
+    assert _cold(project, "warm", keep_warm=MINUTES) == cold
     first = client.status(_cache())
     assert first is not None and first["renders"] >= 1
-    assert _build(project, "warm", keep_warm=MINUTES, force=True) == cold
-    assert _build(project, "warm", keep_warm=MINUTES, force=True, locales=("de",)) == {
+    assert _cold(project, "warm", keep_warm=MINUTES) == cold
+    assert _cold(project, "warm", keep_warm=MINUTES, locales=("de",)) == {
         k: v for k, v in cold.items() if k.startswith("de/")}
     third = client.status(_cache())
     assert third is not None and third["pid"] == first["pid"]  # the same process, three builds
@@ -93,17 +110,14 @@ def test_an_edited_template_is_read_again(project: Path) -> None:
     css.parent.mkdir(parents=True)
     css.write_text((FIXTURES.parent.parent / "templates" / "css" / "print.css")
                    .read_text(encoding="utf-8"), encoding="utf-8")
-    from compiler.renderers.templates import Templates
-
-    templates = Templates.for_project(project / "templates")
-    before = _build(project, "warm", keep_warm=MINUTES, templates=templates, formats=("pdf",))
+    before = _cold(project, "warm", formats=("pdf",), keep_warm=MINUTES)  # finds templates/
     pid = _pid()
     with css.open("a", encoding="utf-8") as fh:
         fh.write("\nh1 { color: #0a7d33; }\n")
-    after = _build(project, "warm", keep_warm=MINUTES, templates=templates, formats=("pdf",))
+    after = _cold(project, "warm", formats=("pdf",), keep_warm=MINUTES)
     assert _pid() == pid  # the same worker ...
     assert after != before  # ... rendered the new style
-    assert _build(project, "cold", templates=templates, formats=("pdf",)) == after
+    assert _cold(project, "cold", formats=("pdf",)) == after
 
 
 def test_a_worker_of_another_version_is_stopped_and_replaced(project: Path) -> None:
@@ -131,7 +145,7 @@ def test_a_worker_of_another_version_is_stopped_and_replaced(project: Path) -> N
     thread = threading.Thread(target=old_worker, daemon=True)
     thread.start()
     try:
-        cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+        cold = _cold(project, "cold", formats=("pdf",), locales=("de",))
         assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",),
                       locales=("de",)) == cold
         thread.join(timeout=10)
@@ -190,7 +204,7 @@ def test_a_folder_of_another_user_is_refused() -> None:
 
 def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+    cold = _cold(project, "cold", formats=("pdf",), locales=("de",))
     assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
                   force=True) == cold
     killed = _pid()
@@ -215,7 +229,7 @@ def test_render_failure_in_the_worker_falls_back(project: Path, monkeypatch: pyt
                                                  ) -> None:
     """A request the worker cannot take (here: a payload over the message bound the worker
     applies) is rendered by an ordinary worker: same bytes, the build succeeds."""
-    cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+    cold = _cold(project, "cold", formats=("pdf",), locales=("de",))
     monkeypatch.setattr(wf, "dumps", lambda value: b"not a pickle")
     assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
                   force=True) == cold
@@ -226,7 +240,7 @@ def test_a_long_document_gets_a_fresh_process(project: Path, monkeypatch: pytest
                                               ) -> None:
     """A long layout after other renders peaks higher: long documents (here every document
     counts as long) go to a fresh process, with the same bytes; the worker stays as it was."""
-    cold = _build(project, "cold", formats=("pdf",), locales=("de",))
+    cold = _cold(project, "cold", formats=("pdf",), locales=("de",))
     monkeypatch.setattr(client, "LONG_UNITS", 1)
     assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
                   force=True) == cold
