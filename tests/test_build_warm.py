@@ -443,3 +443,35 @@ def test_the_folder_files_are_opened_without_blocking_or_following(tmp_path: Pat
     finally:
         os.close(fd)
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_worker_keeps_no_secret_of_the_build_that_started_it(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker outlives its build: it starts with an allowlisted environment, without the
+    signing passphrase and PIN or anything named like a secret (i18-review R5)."""
+    secrets = {"POLICYC_P12_PASSPHRASE": "hunter2-secret", "POLICYC_PKCS11_PIN": "1234",
+               "GITHUB_TOKEN": "ghp_x", "AWS_SECRET_ACCESS_KEY": "aws-x",
+               "POLICYC_TSA_URL": "https://user:pw@tsa.example", "MY_PASSWORD": "pw",
+               "UNRELATED": "x"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",))
+    environ = dict(entry.split("=", 1) for entry in Path(f"/proc/{_pid()}/environ")
+                   .read_bytes().decode().split("\0") if entry)
+    assert not set(secrets) & set(environ), environ
+    assert environ["PATH"] == os.environ["PATH"]
+    assert environ["POLICYC_CACHE_DIR"] == os.environ["POLICYC_CACHE_DIR"]
+
+
+def test_the_environment_a_render_reads_is_part_of_the_identity(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fontconfig's and fontTools' variables change a render's bytes: a build with other
+    values does not use a worker started with these (it replaces it)."""
+    before = wf.identity()
+    monkeypatch.setenv("POLICYC_P12_PASSPHRASE", "changes nothing a render reads")
+    assert wf.identity() == before
+    monkeypatch.setenv("FONTCONFIG_FILE", "/elsewhere/fonts.conf")
+    assert wf.identity() != before
+    monkeypatch.delenv("FONTCONFIG_FILE")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert wf.identity() != before

@@ -125,7 +125,7 @@ def _spawn(fd: int, cache: Path, minutes: float) -> None:
         if os.fstat(logfile).st_size > MAX_LOG:
             os.ftruncate(logfile, 0)
         package_root = str(Path(compiler.__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        env = {**wf.worker_env(os.environ), "PYTHONPATH": os.pathsep.join(
             [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         # -P and cwd /: nothing of the project's folder on the worker's import path
         starter = subprocess.Popen(

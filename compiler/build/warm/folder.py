@@ -22,7 +22,7 @@ import socket
 import stat
 import struct
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -239,12 +239,44 @@ def loads(data: bytes) -> Any:
     return _Unpickler(io.BytesIO(data)).load()
 
 
+# --- environment -------------------------------------------------------------------------
+
+# The worker outlives the build that started it, so it gets only what it needs to render
+# (paths, locale, fonts' configuration, its own POLICYC_WARM_* settings), never a secret of
+# that build: signing passphrases and PINs, tokens, a TSA URL that may carry credentials.
+_WORKER_NAMES = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH",
+                           "SOURCE_DATE_EPOCH"})
+_WORKER_PREFIXES = ("LC_", "XDG_", "FONTCONFIG_", "POLICYC_")
+_SECRET_WORDS = ("PASSPHRASE", "PIN", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "KEY",
+                 "TSA_URL")
+# What a render reads from the environment (through fontconfig, Pango and fontTools: none of
+# policyc's own renderers reads one): part of the identity, so a build whose values differ
+# never uses a worker started with others. SOURCE_DATE_EPOCH: fontTools' font timestamps.
+_RENDER_NAMES = ("HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "SOURCE_DATE_EPOCH",
+                 "XDG_CACHE_HOME", "XDG_CONFIG_DIRS", "XDG_CONFIG_HOME", "XDG_DATA_DIRS",
+                 "XDG_DATA_HOME")
+
+
+def worker_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The part of a build's environment the worker starts with."""
+    return {name: value for name, value in environ.items()
+            if (name in _WORKER_NAMES or name.startswith(_WORKER_PREFIXES))
+            and not any(word in name.upper() for word in _SECRET_WORDS)}
+
+
+def render_env() -> list[tuple[str, str]]:
+    """The environment values a render depends on (see _RENDER_NAMES)."""
+    return sorted((name, value) for name, value in os.environ.items()
+                  if name in _RENDER_NAMES or name.startswith("FONTCONFIG_"))
+
+
 # --- identity ----------------------------------------------------------------------------
 
 def identity() -> str:
     """What a worker's renders depend on besides its requests: policyc's version and code,
     the interpreter, the installed libraries (their folders' change times: an upgrade adds
-    and removes files there) and the fonts. A worker whose identity differs is replaced."""
+    and removes files there), the fonts and the environment a render reads (render_env).
+    A worker whose identity differs is replaced."""
     import site
 
     from compiler import __version__
@@ -254,5 +286,6 @@ def identity() -> str:
     folders = sorted({*site.getsitepackages(), site.getusersitepackages()})
     libraries = [(f, Path(f).stat().st_mtime_ns) for f in folders if Path(f).is_dir()]
     interpreter = str(Path(sys.executable).resolve())  # python and python3 of one venv agree
-    parts = [__version__, code_digest(), interpreter, repr(libraries), fonts_digest()]
+    parts = [__version__, code_digest(), interpreter, repr(libraries), fonts_digest(),
+             repr(render_env())]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
