@@ -117,6 +117,10 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     from compiler.build.warm.client import connect
     from compiler.project.layout import cache_dir
 
+    cache = cache_dir(work[0].source)
+    if cache is None:  # refused (a symlink, another user's): layout's warning says why
+        _warn(warnings, "no usable cache folder for the warm worker; building without it")
+        return None
     token = hashlib.sha256(repr((options.templates.digests(), options.theme.key()))
                            .encode()).hexdigest()
     formats = frozenset(j.fmt for j in work if j.fmt not in _here(max(workers, 1)))
@@ -125,12 +129,10 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
         pool = _process_pool(workers - 1, formats)
         for _ in range(workers - 1):
             pool.submit(_noop)
-    warm, why = connect(cache_dir(work[0].source), options.keep_warm, token,
+    warm, why = connect(cache, options.keep_warm, token,
                         lambda: _process_pool(1, formats, fork=False))
-    if why and warnings is not None:
-        from compiler.errors import Category, Diagnostic, Loc, Severity
-
-        warnings.append(Diagnostic(Loc("--keep-warm"), why, Severity.WARNING, Category.IO))
+    if why:
+        _warn(warnings, why)
     if warm is None or pool is None:
         if pool is not None:
             pool.shutdown()
@@ -138,6 +140,13 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     from compiler.build.warm.shared import Shared
 
     return Shared(warm, pool)
+
+
+def _warn(warnings: list[Diagnostic] | None, why: str) -> None:
+    if warnings is not None:
+        from compiler.errors import Category, Diagnostic, Loc, Severity
+
+        warnings.append(Diagnostic(Loc("--keep-warm"), why, Severity.WARNING, Category.IO))
 
 
 def _here(workers: int) -> frozenset[str]:

@@ -10,8 +10,9 @@ from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
 
 
-def _cache() -> Path:
-    """The project's cache folder, where its worker's socket is (as a build finds it)."""
+def _cache() -> Path | None:
+    """The project's cache folder, where its worker's socket is (as a build finds it); None
+    when it is refused (layout warns), where no build starts a worker."""
     from compiler.project.layout import SOURCE_DIR, cache_dir
 
     return cache_dir(opt.project()[0].root / SOURCE_DIR / "policy.yaml")
@@ -28,7 +29,8 @@ def warm_status(report: Report) -> None:
     """Show the project's warm worker: process, renders, memory, idle timeout."""
     from compiler.build.warm.client import status
 
-    found = status(_cache())
+    cache = _cache()
+    found = status(cache) if cache is not None else None
     if found is None:
         click.echo("no warm worker running")
         return
@@ -45,5 +47,6 @@ def warm_stop(report: Report) -> None:
     """Stop the project's warm worker (nothing to do when none is running)."""
     from compiler.build.warm.client import stop
 
-    pid = stop(_cache())
+    cache = _cache()
+    pid = stop(cache) if cache is not None else None
     click.echo(f"stopped warm worker {pid}" if pid else "no warm worker running")

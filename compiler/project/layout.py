@@ -40,21 +40,59 @@ def revision_locales_dir(source: PurePosixPath) -> PurePosixPath:
 CACHE_ENV = "POLICYC_CACHE_DIR"
 
 
-def cache_dir(source: Path) -> Path:
+def cache_dir(source: Path) -> Path | None:
     """Where validated facts of a source are cached (like a linter's cache): $POLICYC_CACHE_DIR
     when set (the tests point it outside the repository); else the project's .policyc-cache/
     when the source sits in a project's source/ folder, else the user's cache folder
     ($XDG_CACHE_HOME/policyc) -- never a folder above a stray source, which could be shared
-    with whoever planted a cache there."""
+    with whoever planted a cache there. None when the project's folder is refused (`_ours`):
+    the command then runs without caches. Every cache (sources.json, hyphenation, the warm
+    worker's folder) is found here."""
     import os
 
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
     resolved = source.resolve()
     if resolved.parent.name == SOURCE_DIR:
-        return project_root(source) / CACHE_DIR
+        return _ours(project_root(source) / CACHE_DIR)
     home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(home) / "policyc"
+
+
+_REFUSED: set[Path] = set()  # warned about once per process
+
+
+def _ours(cache: Path) -> Path | None:
+    """The project's .policyc-cache, unless a cloned or unpacked project brought one that is
+    not ours: a symlink (every cache would be written and read wherever it points, ~/.ssh
+    say), not a folder, or another user's folder. Refused with a warning; a missing folder
+    is created by the first cache written (a real folder, ours). The files inside are each
+    checked again by their readers (owner, mode, no link)."""
+    import logging
+    import os
+    import stat
+
+    try:
+        info = os.lstat(cache)
+    except FileNotFoundError:
+        return cache
+    except OSError as err:
+        problem = f"cannot be checked ({err.strerror or err})"
+    else:
+        if stat.S_ISLNK(info.st_mode):
+            problem = "is a symlink"
+        elif not stat.S_ISDIR(info.st_mode):
+            problem = "is not a folder"
+        elif hasattr(os, "getuid") and info.st_uid != os.getuid():
+            problem = "belongs to another user"
+        else:
+            return cache
+    if cache not in _REFUSED:
+        _REFUSED.add(cache)
+        logging.getLogger(__name__).warning(
+            "%s: the cache folder %s; building without caches (remove it to have them "
+            "again)", cache, problem)
+    return None
 
 
 @dataclass(frozen=True)

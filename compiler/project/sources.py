@@ -86,8 +86,9 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _cache_file(source: Path) -> Path:
-    return cache_dir(source) / "sources.json"
+def _cache_file(source: Path) -> Path | None:
+    cache = cache_dir(source)
+    return cache / "sources.json" if cache is not None else None
 
 
 def _read_cache(source: Path) -> dict[str, Any]:
@@ -96,6 +97,8 @@ def _read_cache(source: Path) -> dict[str, Any]:
     import stat
 
     path = _cache_file(source)
+    if path is None:
+        return {}
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
@@ -157,6 +160,8 @@ def _write_cache(source: Path, entries: dict[str, Any]) -> None:
     import tempfile
 
     target = _cache_file(source)
+    if target is None:
+        return
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sources.", suffix=".tmp")
