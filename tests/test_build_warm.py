@@ -271,10 +271,12 @@ def test_the_worker_recycles_itself_above_its_memory_bound(project: Path,
     assert found is None  # it exited after replying; the next build starts a fresh one
 
 
-def test_cli_keep_warm_from_the_config_and_the_option_then_status_and_stop(project: Path
-                                                                           ) -> None:
-    (project / "policyc.toml").write_text('[build]\nkeep-warm = 1\nformats = ["pdf"]\n'
-                                          'locales = ["de"]\n', encoding="utf-8")
+def test_cli_keep_warm_from_the_environment_and_the_option_then_status_and_stop(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "policyc.toml").write_text('[build]\nformats = ["pdf"]\nlocales = ["de"]\n',
+                                          encoding="utf-8")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("POLICYC_KEEP_WARM", "1")
     code, output = run_cli(project, "-q", "build")
     assert code == 0, output
     code, output = run_cli(project, "warm", "status")
@@ -290,6 +292,29 @@ def test_cli_keep_warm_from_the_config_and_the_option_then_status_and_stop(proje
     assert (code, output.strip()) == (0, f"stopped warm worker {pid}")
     assert not _alive(pid)
     assert run_cli(project, "warm", "status") == (0, "no warm worker running\n")
+
+
+def test_a_project_config_cannot_turn_the_worker_on_nor_the_environment_in_ci(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A downloaded project's policyc.toml may not start a process that outlives the build
+    (i18-review R2): keep-warm there is an error naming what to use. In CI (CI set) only the
+    command line turns the worker on, POLICYC_KEEP_WARM alone does not."""
+    config = project / "policyc.toml"
+    config.write_text('[build]\nkeep-warm = 30\nformats = ["html"]\n', encoding="utf-8")
+    code, output = run_cli(project, "-q", "build")
+    assert code != 0
+    assert "policyc.toml:2: error: build.keep-warm: not read from the project's config" in \
+        output and "--keep-warm" in output and "POLICYC_KEEP_WARM" in output, output
+    assert client.status(_cache()) is None
+    config.write_text('[build]\nformats = ["pdf"]\nlocales = ["de"]\n', encoding="utf-8")
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("POLICYC_KEEP_WARM", "1")
+    code, output = run_cli(project, "-q", "build")
+    assert code == 0, output
+    assert client.status(_cache()) is None
+    code, output = run_cli(project, "-q", "build", "--keep-warm=0.5", "--force")
+    assert code == 0, output
+    assert client.status(_cache()) is not None
 
 
 def _global(module: str, name: str) -> bytes:

@@ -78,7 +78,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            docx_annex=docx_annex.strip() if docx_annex else None,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
-                           jobs=jobs or os.cpu_count() or 1, keep_warm=keep_warm or 0.0,
+                           jobs=jobs or os.cpu_count() or 1, keep_warm=_keep_warm(keep_warm),
                            force=force, shard=opt.shard(shard),
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme, variables=opt.project()[1].variables)
@@ -90,3 +90,22 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
     finally:
         if signer is not None:
             signer.credentials.close()
+
+
+def _keep_warm(minutes: float | None) -> float:
+    """--keep-warm's minutes: from the command line, or from POLICYC_KEEP_WARM unless CI is
+    set (a CI job leaves no process behind unless its command asks; never from a project's
+    policyc.toml, see project/config.NOT_FROM_PROJECT)."""
+    import os
+
+    from click.core import ParameterSource
+
+    if not minutes:
+        return 0.0
+    source = click.get_current_context().get_parameter_source("keep_warm")
+    if source != ParameterSource.COMMANDLINE and os.environ.get("CI", "").lower() not in (
+            "", "0", "false"):
+        logging.getLogger(__name__).info("POLICYC_KEEP_WARM ignored: CI is set (give "
+                                         "--keep-warm on the command line to keep a worker)")
+        return 0.0
+    return minutes

@@ -63,9 +63,12 @@ BUILD: tuple[Setting, ...] = (
             "Public URL of the published output folder (canonical and cross-document links)."),
     Setting("strict", {"type": "boolean"}, "Untranslated or fuzzy strings are errors."),
     Setting("docx-protect", {"type": "boolean"}, "Also write read-only-recommended DOCX copies."),
-    Setting("keep-warm", {"type": "integer", "minimum": 0, "maximum": 1440},
-            "Minutes a render worker stays warm between builds (default: 0, none)."),
 )
+# Options a project's file may not set for whoever builds it, and why (what to use instead).
+NOT_FROM_PROJECT = {
+    "keep-warm": "a project's config may not start a process that outlives your build; use "
+                 "`policyc build --keep-warm` or POLICYC_KEEP_WARM=MINUTES",
+}
 
 FONTS: tuple[Setting, ...] = (
     Setting("latin", {"type": "string"}, "Font family for Latin, Greek and Cyrillic text."),
@@ -239,6 +242,9 @@ class _Checker:
         for key, value in data.items():
             dotted = f"{where}.{key}" if where else key
             setting = known.get(key)
+            if setting is None and where == "build" and key in NOT_FROM_PROJECT:
+                self.error(dotted, f"not read from the project's config: {NOT_FROM_PROJECT[key]}")
+                continue
             if setting is None:
                 self.unknown(dotted, key, list(known))
                 continue
