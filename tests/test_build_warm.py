@@ -4,6 +4,7 @@ unsafe folder, never failing or hanging a build, and gone after stop or its idle
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import BuildOptions, build
+from compiler.build import BuildOptions, BuildResult, build
 from compiler.build.warm import client
 from compiler.build.warm import folder as wf
 from tests.helpers import FIXTURES, run_cli
@@ -220,9 +221,13 @@ def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(
         assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
                       force=True) == cold
         assert time.monotonic() - started < client.CONNECT_WAIT + 30
+        assert not _alive(hung)  # killed: it would have cost every build the wait
+        found = client.status(_cache())
+        assert found is not None and found["pid"] != hung and found["renders"] == 1  # its own
     finally:
-        os.kill(hung, signal.SIGKILL)
-        os.kill(hung, signal.SIGCONT)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(hung, signal.SIGKILL)
+            os.kill(hung, signal.SIGCONT)
 
 
 def test_render_failure_in_the_worker_falls_back(project: Path, monkeypatch: pytest.MonkeyPatch
@@ -257,7 +262,7 @@ def test_the_worker_leaves_after_its_idle_time_and_on_stop(project: Path) -> Non
     assert not (_cache() / wf.FOLDER / wf.SOCKET).exists()
     _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",), force=True)
     pid = _pid()
-    assert client.stop(_cache()) == pid
+    assert client.stop(_cache()) == (pid, True)
     assert not _alive(pid)
     assert client.status(_cache()) is None
 
@@ -412,6 +417,19 @@ def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_l
     assert wf.loads(wf.dumps(sent[0])) == sent[0]
 
 
+def _build_within(project: Path, seconds: float) -> BuildResult:
+    """A --keep-warm build of the de PDF, which must end within `seconds` (a thread, so a
+    build that hangs fails the test instead of hanging it)."""
+    done: list[BuildResult] = []
+    thread = threading.Thread(daemon=True, target=lambda: done.append(build(
+        [_source(project)], BuildOptions(out=project / "dist", keep_warm=MINUTES,
+                                         formats=("pdf",), locales=("de",)))))
+    thread.start()
+    thread.join(timeout=seconds)
+    assert done, f"the build did not end within {seconds} s"
+    return done[0]
+
+
 @pytest.mark.parametrize("name", [wf.LOG, wf.SPAWN_LOCK])
 @pytest.mark.parametrize("kind", ["fifo", "symlink"])
 def test_a_fifo_or_link_in_the_worker_folder_neither_hangs_nor_is_followed(
@@ -427,18 +445,11 @@ def test_a_fifo_or_link_in_the_worker_folder_neither_hangs_nor_is_followed(
         os.mkfifo(folder / name, 0o600)
     else:
         (folder / name).symlink_to(target)
-    done: list[object] = []
-    thread = threading.Thread(daemon=True, target=lambda: done.append(build(
-        [_source(project)], BuildOptions(out=project / "dist", keep_warm=MINUTES,
-                                         formats=("pdf",), locales=("de",)))))
-    thread.start()
-    thread.join(timeout=60)
-    assert done, "the build hung"
-    result = done[0]
-    warnings = [str(w) for w in result.warnings if "--keep-warm" in str(w)]  # type: ignore[attr-defined]
+    result = _build_within(project, 60)
+    warnings = [str(w) for w in result.warnings if "--keep-warm" in str(w)]
     assert len(warnings) == 1 and name in warnings[0] and "without a warm worker" in \
         warnings[0], warnings
-    assert result.built == 1  # type: ignore[attr-defined]
+    assert result.built == 1
     assert client.status(_cache()) is None
     assert target.read_text(encoding="utf-8") == "keep\n"
 
@@ -500,3 +511,77 @@ def test_the_environment_a_render_reads_is_part_of_the_identity(
     monkeypatch.delenv("FONTCONFIG_FILE")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert wf.identity() != before
+
+
+def test_warm_status_and_stop_name_a_worker_that_does_not_answer_and_stop_kills_it(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopped (or stuck) worker is not 'no warm worker running' (i18-review R6)."""
+    _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",))
+    pid = _pid()
+    os.kill(pid, signal.SIGSTOP)
+    monkeypatch.setattr(client, "CONNECT_WAIT", 1.0)
+    try:
+        code, output = run_cli(project, "warm", "status")
+        assert (code, output) == (0, f"warm worker {pid} does not answer (stopped or stuck); "
+                                     "the next build with --keep-warm replaces it, `policyc "
+                                     "warm stop` kills it\n")
+        code, output = run_cli(project, "warm", "stop")
+        assert (code, output) == (0, f"killed warm worker {pid}: it did not answer\n")
+        assert not _alive(pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGCONT)
+
+
+def test_a_busy_worker_answers_status_and_costs_a_build_one_wait(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the worker serves another build's render (here: a hello whose render request
+    has not come yet), it still answers a status at once (so no answer means stuck), and a
+    build waits for it once, not once per PDF (i18-review N4)."""
+    _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",))
+    pid = _pid()
+    fd = wf.open_folder(_cache())
+    other = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        other.connect(wf.socket_path(fd))
+        wf.send(other, {"op": "hello", "identity": wf.identity(), "minutes": MINUTES})
+        other.settimeout(10)
+        wf.receive(other)  # the worker is now this connection's until its request comes
+        started = time.monotonic()
+        assert _pid() == pid
+        assert time.monotonic() - started < 2
+        tries: list[object] = []
+        render = client.WarmExecutor._render
+
+        def counted(self: client.WarmExecutor, args: tuple[object, ...]) -> bytes:
+            tries.append(args)
+            return render(self, args)
+
+        monkeypatch.setattr(client.WarmExecutor, "_render", counted)
+        monkeypatch.setattr(client, "CONNECT_WAIT", 1.0)
+        result = build([_source(project)], BuildOptions(out=project / "dist", jobs=1,
+                                                        keep_warm=MINUTES, force=True,
+                                                        formats=("pdf",)))
+        assert result.built == 2 and len(tries) == 1  # en waited, de went straight on
+    finally:
+        other.close()
+        os.close(fd)
+
+
+def test_a_held_spawn_lock_costs_a_bounded_wait(project: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build stopped while it starts a worker holds the spawn lock: the others wait for it
+    a bounded time, then build without the worker (i18-review N6)."""
+    import fcntl
+
+    fd = wf.open_folder(_cache())
+    lock = os.open(wf.SPAWN_LOCK, os.O_RDWR | os.O_CREAT, 0o600, dir_fd=fd)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    monkeypatch.setattr(client, "LOCK_WAIT", 1.0)
+    try:
+        assert _build_within(project, 60).built == 1
+        assert client.status(_cache()) is None
+    finally:
+        os.close(lock)
+        os.close(fd)

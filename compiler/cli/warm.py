@@ -34,6 +34,10 @@ def warm_status(report: Report) -> None:
     if found is None:
         click.echo("no warm worker running")
         return
+    if found.get("stuck"):
+        click.echo(f"warm worker {found['pid']} does not answer (stopped or stuck); the next "
+                   "build with --keep-warm replaces it, `policyc warm stop` kills it")
+        return
     state = "current" if found["current"] else "stale (replaced by the next build)"
     click.echo(f"warm worker {found['pid']}: {found['renders']} renders, "
                f"{found['rss_mb']:.0f} MB (peak {found['peak_mb']:.0f} MB, recycles above "
@@ -48,5 +52,10 @@ def warm_stop(report: Report) -> None:
     from compiler.build.warm.client import stop
 
     cache = _cache()
-    pid = stop(cache) if cache is not None else None
-    click.echo(f"stopped warm worker {pid}" if pid else "no warm worker running")
+    stopped = stop(cache) if cache is not None else None
+    if stopped is None:
+        click.echo("no warm worker running")
+    elif stopped[1]:
+        click.echo(f"stopped warm worker {stopped[0]}")
+    else:
+        click.echo(f"killed warm worker {stopped[0]}: it did not answer")

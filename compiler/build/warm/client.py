@@ -37,6 +37,7 @@ BEAT_WAIT_ENV = "POLICYC_WARM_BEAT_WAIT"
 BEAT_WAIT = 10.0  # seconds without a heartbeat after which a rendering worker is hung
 RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
 SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
+LOCK_WAIT = SPAWN_WAIT + CONNECT_WAIT  # for the spawn lock: its holder spawns, then asks
 MAX_LOG = 2**20  # the worker's log is started afresh above this size
 # A document of this many sections and blocks (~45 PDF pages; the shipped policy has 57 for
 # 7 pages) is rendered in a fresh process, not the warm worker: a long layout after other
@@ -46,6 +47,19 @@ LONG_UNITS = 400
 
 class _Unusable(Exception):
     """This request cannot go to the warm worker (the reason is the message)."""
+
+
+class _Busy(Exception):
+    """The worker renders another build's job: this build goes on without it."""
+
+
+class Stuck(TimeoutError):
+    """The worker took the connection (the kernel does that) but did not answer a status or
+    stop, which it answers at once even while rendering: it is stuck (stopped, hung)."""
+
+    def __init__(self, pid: int, wait: float) -> None:
+        super().__init__(f"warm worker {pid} did not answer within {wait:g} s")
+        self.pid = pid
 
 
 def _open(fd: int, wait: float) -> tuple[socket.socket, int]:
@@ -60,11 +74,15 @@ def _open(fd: int, wait: float) -> tuple[socket.socket, int]:
 
 
 def request(fd: int, header: dict[str, Any]) -> dict[str, Any]:
-    """One request that has a short answer (status, stop); OSError when nobody answers."""
-    sock, _ = _open(fd, CONNECT_WAIT)
+    """One request that has a short answer (status, stop); Stuck when the worker does not
+    answer in CONNECT_WAIT, another OSError when there is none."""
+    sock, pid = _open(fd, CONNECT_WAIT)
     with sock:
-        wf.send(sock, header)
-        reply, _ = wf.receive(sock)
+        try:
+            wf.send(sock, header)
+            reply, _ = wf.receive(sock)
+        except TimeoutError as err:
+            raise Stuck(pid, CONNECT_WAIT) from err
         return reply
 
 
@@ -97,13 +115,17 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any
         log.info("warm worker %s runs other code or libraries: replacing it", status.get("pid"))
         request(fd, {"op": "stop"})
         _wait_gone(status.get("pid"))  # it removes its socket file on the way out
+    except Stuck as err:
+        _replace(err)
     except (FileNotFoundError, ConnectionError):
         pass  # none yet, or a stale socket of one that is gone (or going)
-    with wf.locked(fd):  # another build may be starting one: it is then used
+    with wf.locked(fd, LOCK_WAIT):  # another build may be starting one: it is then used
         try:
             status = request(fd, {"op": "status"})
             if status.get("identity") == identity:
                 return status
+        except Stuck as err:
+            _replace(err)
         except (FileNotFoundError, ConnectionError):
             pass
         _spawn(fd, cache, minutes)
@@ -112,6 +134,13 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any
         request(fd, {"op": "stop"})
         raise wf.Refused("a new worker reports another identity")
     return status
+
+
+def _replace(stuck: Stuck) -> None:
+    """A stuck worker would cost every build a wait: kill it (a new one is started)."""
+    log.warning("%s: killing it, a new one is started", stuck)
+    _kill(stuck.pid)
+    _wait_gone(stuck.pid)
 
 
 def _spawn(fd: int, cache: Path, minutes: float) -> None:
@@ -140,8 +169,9 @@ def _spawn(fd: int, cache: Path, minutes: float) -> None:
                          f"{cache / wf.FOLDER / wf.LOG})")
 
 
-def stop(cache: Path) -> int | None:
-    """Stop the project's worker; its process id, or None when none was running."""
+def stop(cache: Path) -> tuple[int, bool] | None:
+    """Stop the project's worker: (its process id, whether it answered; one that did not is
+    killed), or None when none was running."""
     try:
         fd = wf.open_folder(cache, create=False)
     except wf.Refused:
@@ -150,7 +180,11 @@ def stop(cache: Path) -> int | None:
         pid = request(fd, {"op": "status"}).get("pid")
         request(fd, {"op": "stop"})
         _wait_gone(pid)
-        return pid if isinstance(pid, int) else None
+        return (pid, True) if isinstance(pid, int) else None
+    except Stuck as err:
+        _kill(err.pid)
+        _wait_gone(err.pid)
+        return err.pid, False
     except (OSError, ValueError):
         return None
     finally:
@@ -167,6 +201,8 @@ def status(cache: Path) -> dict[str, Any] | None:
         reply = request(fd, {"op": "status"})
         reply["current"] = reply.get("identity") == wf.identity()
         return reply
+    except Stuck as err:
+        return {"pid": err.pid, "stuck": True}
     except (OSError, ValueError):
         return None
     finally:
@@ -178,7 +214,10 @@ def _wait_gone(pid: object, wait: float = 5.0) -> None:
     while isinstance(pid, int) and time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
-        except ProcessLookupError:
+            state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        except (ProcessLookupError, FileNotFoundError):
+            return
+        if state.rsplit(")", 1)[1].split()[0] == "Z":  # killed, not reaped yet: gone
             return
         time.sleep(0.01)
 
@@ -245,6 +284,9 @@ class WarmExecutor(Executor):
                     future.set_result(self._render(args))
                     self.rendered += 1
                     continue
+                except _Busy as err:  # the rest of this build goes without it (no
+                    self.broken = str(err)  # wait per job); the next build asks again
+                    log.info("warm worker %s: rendering without it", err)
                 except _Unusable as err:
                     log.info("warm worker: %s; rendering in an ordinary worker", err)
                 except (OSError, ValueError, wf.Refused) as err:
@@ -278,7 +320,7 @@ class WarmExecutor(Executor):
             try:
                 hello, _ = wf.receive(sock)
             except TimeoutError as err:
-                raise _Unusable("busy (another build?)") from err
+                raise _Busy("busy (another build?)") from err
             if hello.get("identity") != self.identity:
                 raise wf.Refused("the worker's identity changed")
             wf.send(sock, {"op": "render", "token": self.token, "cwd": str(Path.cwd())}, payload)
@@ -307,5 +349,13 @@ def _long(args: tuple[Any, ...]) -> bool:
 
 
 def _kill(pid: int) -> None:
+    """SIGKILL the worker `pid` (SO_PEERCRED's), if that process still is a warm worker."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return
+    if b"compiler.build.warm.server" not in command:
+        log.warning("process %s is not a warm worker: not killed", pid)
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGKILL)

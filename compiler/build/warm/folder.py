@@ -143,13 +143,24 @@ def check_files(fd: int) -> None:
 
 
 @contextlib.contextmanager
-def locked(fd: int) -> Iterator[None]:
-    """Hold the folder's spawn lock (flock): one worker starts or stops at a time."""
+def locked(fd: int, wait: float) -> Iterator[None]:
+    """Hold the folder's spawn lock (flock): one worker starts or stops at a time. Refused
+    after `wait` seconds: a holder stopped (Ctrl-Z) or stuck must not hang every build."""
     import fcntl
+    import time
 
     lock = open_file(fd, SPAWN_LOCK, os.O_RDWR | os.O_CREAT)
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Refused(f"{SPAWN_LOCK} held by another process for {wait:.0f} s "
+                                  "(a build stopped while starting a worker?)") from None
+                time.sleep(0.05)
         yield
     finally:
         os.close(lock)

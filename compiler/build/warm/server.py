@@ -28,6 +28,8 @@ log = logging.getLogger("policyc.warm")
 
 HEARTBEAT = 0.5  # seconds between "busy" messages while rendering
 REQUEST_WAIT = 10.0  # seconds a connected client may take to send its request
+POLL = 0.5  # seconds between looks at the stop flag while no connection comes
+LOCK_WAIT = 20.0  # seconds to get the spawn lock on the way out (else the socket file stays)
 MAX_MB_ENV = "POLICYC_WARM_MAX_MB"  # the memory bound (tests lower it)
 MAX_MB = 400  # peak resident memory after which the worker recycles itself
 
@@ -43,6 +45,10 @@ class Worker:
         self.token: str | None = None
         self.max_mb = float(os.environ.get(MAX_MB_ENV, MAX_MB))
         self.imported = threading.Event()
+        self.stopping = threading.Event()
+        self.rendering = threading.Lock()  # held by the connection whose render runs
+        self.lock = threading.Lock()  # guards active
+        self.active = 0  # connections being served (the idle clock waits for them)
         threading.Thread(target=self._import, daemon=True).start()
 
     def _import(self) -> None:
@@ -53,47 +59,66 @@ class Worker:
             self.imported.set()
 
     def serve(self) -> None:
-        deadline = time.monotonic() + self.idle
-        while True:
-            self.listener.settimeout(max(0.0, deadline - time.monotonic()))
+        """Accept connections until idle for the timeout, told to stop or over memory. Each
+        connection has a thread: a status or stop is answered at once, even while a render
+        runs (so a client that gets no answer knows the worker is stuck, not busy); renders
+        take turns (a build's hello waits for the one running)."""
+        last = time.monotonic()
+        while not self.stopping.is_set():
+            with self.lock:
+                if self.active:
+                    last = time.monotonic()
+            if time.monotonic() - last >= self.idle:
+                log.info("idle for %.0f s: exiting", self.idle)
+                return
+            self.listener.settimeout(min(POLL, max(0.0, last + self.idle - time.monotonic())))
             try:
                 conn, _ = self.listener.accept()
             except TimeoutError:
-                log.info("idle for %.0f s: exiting", self.idle)
-                return
-            with conn:
-                try:
-                    wf.check_peer(conn)
-                    stop = self._answer(conn)
-                except (OSError, ValueError, wf.Refused) as err:
-                    log.warning("request dropped: %s", err)
-                    stop = False
-            if stop or self._over_memory():
-                return
-            deadline = time.monotonic() + self.idle
+                continue
+            last = time.monotonic()
+            with self.lock:
+                self.active += 1
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                wf.check_peer(conn)
+                if self._answer(conn) or self._over_memory():
+                    self.stopping.set()
+            except (OSError, ValueError, wf.Refused) as err:
+                log.warning("request dropped: %s", err)
+            finally:
+                with self.lock:
+                    self.active -= 1
 
     def _answer(self, conn: socket.socket) -> bool:
         """One request on one connection; True when the worker should exit."""
         conn.settimeout(REQUEST_WAIT)
         header, payload = wf.receive(conn)
         op = header.get("op")
-        if op in ("hello", "status"):
+        if op == "status":
             wf.send(conn, self._status())
-            if op == "hello" and header.get("identity") == self.identity:
-                minutes = header.get("minutes")
-                if isinstance(minutes, int | float) and minutes > 0:
-                    self.idle = float(minutes) * 60  # the latest build's --keep-warm
-                header, payload = wf.receive(conn)  # the request that follows the hello
-                op = header.get("op")
-                self._forget(header.get("token"))
-            else:
-                return False
+            return False
         if op == "stop":
             wf.send(conn, {"ok": True})
             log.info("stopped on request")
             return True
-        if op == "render" and payload is not None and isinstance(header.get("cwd"), str):
-            self._render(conn, payload, header["cwd"])
+        if op != "hello":
+            return False
+        with self.rendering:  # one render at a time; the client's wait for the hello says busy
+            wf.send(conn, self._status())
+            if header.get("identity") != self.identity:
+                return False
+            minutes = header.get("minutes")
+            if isinstance(minutes, int | float) and minutes > 0:
+                self.idle = float(minutes) * 60  # the latest build's --keep-warm
+            header, payload = wf.receive(conn)  # the request that follows the hello
+            if header.get("op") == "render" and payload is not None and \
+                    isinstance(header.get("cwd"), str):
+                self._forget(header.get("token"))
+                self._render(conn, payload, header["cwd"])
         return False
 
     def _status(self) -> dict[str, Any]:
@@ -153,7 +178,7 @@ class Worker:
         """Go away: no socket file left for a client to find (under the spawn lock, so a
         worker starting meanwhile keeps its own)."""
         try:
-            with wf.locked(self.fd):
+            with wf.locked(self.fd, LOCK_WAIT):
                 self.listener.close()
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(wf.SOCKET, dir_fd=self.fd)
@@ -191,9 +216,18 @@ def main(argv: list[str]) -> None:
     cache, minutes = Path(argv[0]), float(argv[1])
     fd = wf.open_folder(cache, create=False)
     listener = bind(fd)
+    ready, told = os.pipe()
     if os.fork():
+        os.close(told)
+        os.read(ready, 1)  # until the worker listens as itself (or is gone)
         return
+    os.close(ready)
     os.setsid()
+    # listen again, as this process: SO_PEERCRED then names the worker, not the starter that
+    # has exited (a client kills a stuck worker by that pid)
+    listener.listen(8)
+    os.write(told, b"1")
+    os.close(told)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
     log.setLevel(logging.INFO)
     worker = Worker(listener, fd, minutes)
