@@ -82,6 +82,8 @@ def preload(language: str, cache: Path) -> None:
         return
     key = _key(path, pyphen)
     folder = cache / "hyphenation"
+    if not _ours(folder):
+        return  # Pyphen parses the patterns itself, as without a cache
     words = _read_words(folder / f"{path.stem}.words.json", key)
     if words:
         pyphen.hdcache[path] = _Remembered(words, lambda: _patterns(path, key, folder))
@@ -104,6 +106,8 @@ def remember(language: str, cache: Path) -> None:
         return  # nonstandard breaks (ff=f): more than offsets, not kept
     path = pyphen.LANGUAGES[name]
     target = cache / "hyphenation" / f"{path.stem}.words.json"
+    if not _ours(target.parent):
+        return
     key = _key(path, pyphen)
     # another process (a worker rendering another document) may have kept others meanwhile
     words = {**(_read_words(target, key) or {}),
@@ -140,6 +144,17 @@ def _patterns(path: Path, key: str, folder: Path) -> pyphen.HyphDict:
         except (OSError, CompilerError) as err:  # read-only checkout: parsed next time
             log.debug("hyphenation patterns not cached in %s: %s", target, err)
     return hd
+
+
+def _ours(folder: Path) -> bool:
+    """The cache's hyphenation folder is a real folder of ours, or not there yet: a link
+    (an unpacked project can bring one) would have the files read and written elsewhere."""
+    try:
+        info = folder.lstat()
+    except OSError:  # not there yet (or no folder above it: writing it fails, and is caught)
+        return True
+    return stat.S_ISDIR(info.st_mode) and not (
+        hasattr(os, "getuid") and info.st_uid != os.getuid())
 
 
 def _key(path: Path, pyphen: Any) -> str:

@@ -229,3 +229,23 @@ def test_a_cache_entry_that_cannot_be_written_never_fails_the_pdf(
         (blocked / path.name).mkdir(parents=True)
     assert pdf(tmp_path / "blocked") == expected
     assert all((blocked / path.name).is_dir() for path in written)
+
+
+def test_a_linked_hyphenation_folder_is_neither_read_nor_written(
+        tmp_path: Path, fresh: dict[Path, object]) -> None:
+    """A cache whose hyphenation/ links elsewhere (an unpacked project can bring one):
+    Pyphen parses as without a cache, and nothing is read or written there."""
+    expected = _remembered(tmp_path / "elsewhere", fresh)  # valid files, out there
+    out_there = sorted(p.name for p in (tmp_path / "elsewhere" / "hyphenation").iterdir())
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "hyphenation").symlink_to(tmp_path / "elsewhere" / "hyphenation")
+    hyphenation.preload("de", cache)
+    assert fresh == {}  # neither the patterns nor the answers read through the link
+    new = "Einwilligungserklärung"
+    assert [pyphen.Pyphen(lang="de").inserted(w) for w in WORDS] == expected
+    pyphen.Pyphen(lang="de").inserted(new)
+    hyphenation.remember("de", cache)
+    assert sorted(p.name for p in (tmp_path / "elsewhere" / "hyphenation").iterdir()) == out_there
+    words = tmp_path / "elsewhere" / "hyphenation" / f"{_path('de').stem}.words.json"
+    assert new.lower() not in json.loads(words.read_text(encoding="utf-8"))["words"]
