@@ -306,6 +306,10 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
                     for path, line, message in cached.warnings)
                 continue
         before(job)
+        from compiler.build import autonyms
+        from compiler.project.layout import cache_dir
+
+        autonyms.prime(job.facts.locales, cache_dir(job.source))
         try:
             ldoc, warnings = localize_checked(document(job.source), job.locale,
                                               locales_dir_for(job.source, options), options.strict,

@@ -19,10 +19,24 @@ def babel_locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+AUTONYMS: dict[str, str] = {}
+"""Babel's autonyms asked so far (code -> name); the build fills it from its cache, as Babel
+gave them for this Babel release (compiler.build.autonyms): Babel loads a locale's whole
+data to name it (~5 ms each, issue #18)."""
+
+
+def autonym(code: str) -> str:
+    """A locale's name in itself as Babel gives it (deutsch, français, 日本語)."""
+    name = AUTONYMS.get(code)
+    if name is None:
+        loc = babel_locale(code)
+        name = AUTONYMS[code] = loc.get_display_name(loc) or code
+    return name
+
+
 def language(code: str) -> Language:
     """A locale named in itself, as a language switcher shows it (Deutsch, Français, 日本語)."""
-    loc = babel_locale(code)
-    name = loc.get_display_name(loc) or code
+    name = autonym(code)
     return Language(code, code.replace("_", "-"), name[:1].upper() + name[1:])
 
 
