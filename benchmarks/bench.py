@@ -201,14 +201,14 @@ def main() -> None:
     warm_out = tmp / "warm"
     times: dict[str, list[float]] = {"fresh": [], "warm": [], "render": []}
     try:
-        run(policyc, "-q", "build", POLICY, "--out", warm_out, "--keep-warm=10")  # warm-up
+        run(policyc, "-q", "build", POLICY, "--out", warm_out, "--keep-warm-minutes=10")  # warm-up
         for _ in range(max(runs, 5)):
             edit()
             for name, task in (
                     ("fresh", lambda: run(policyc, "-q", "build", POLICY, "--out",
                                           tmp / "coldNone")),
                     ("warm", lambda: run(policyc, "-q", "build", POLICY, "--out", warm_out,
-                                         "--keep-warm=10")),
+                                         "--keep-warm-minutes=10")),
                     ("render", render_de)):
                 start = time.perf_counter()
                 task()

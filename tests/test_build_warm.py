@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import BuildOptions, BuildResult, build
-from compiler.build.warm import client
+from compiler.build.warm import DEFAULT_MINUTES, client
 from compiler.build.warm import folder as wf
 from tests.helpers import FIXTURES, run_cli
 
@@ -79,7 +79,7 @@ def _cold(root: Path, out: str, formats: tuple[str, ...] = (),
 
     args = [sys.executable, "-m", "compiler", "-q", "build", "--out", out, "--force",
             "--jobs", "2", *(f"--format={f}" for f in formats),
-            *(f"--locale={c}" for c in locales), f"--keep-warm={keep_warm}"]
+            *(f"--locale={c}" for c in locales), f"--keep-warm-minutes={keep_warm}"]
     subprocess.run(args, cwd=root, check=True, capture_output=True)
     return {p.relative_to(root / out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted((root / out).glob("*/*"))
@@ -288,7 +288,7 @@ def test_cli_keep_warm_from_the_environment_and_the_option_then_status_and_stop(
     assert code == 0 and output.startswith("warm worker ") and "current" in output, output
     assert "exits after 1 idle minutes" in output
     pid = int(output.split()[2].rstrip(":"))
-    code, output = run_cli(project, "-q", "build", "--keep-warm=0.5", "--force")
+    code, output = run_cli(project, "-q", "build", "--keep-warm-minutes", "0.5", "--force")
     assert code == 0, output
     code, output = run_cli(project, "warm", "status")
     assert output.startswith(f"warm worker {pid}: 2 renders"), output  # the same one
@@ -317,7 +317,7 @@ def test_a_project_config_cannot_turn_the_worker_on_nor_the_environment_in_ci(
     code, output = run_cli(project, "-q", "build")
     assert code == 0, output
     assert client.status(_cache()) is None
-    code, output = run_cli(project, "-q", "build", "--keep-warm=0.5", "--force")
+    code, output = run_cli(project, "-q", "build", "--keep-warm-minutes", "0.5", "--force")
     assert code == 0, output
     assert client.status(_cache()) is not None
 
@@ -585,3 +585,23 @@ def test_a_held_spawn_lock_costs_a_bounded_wait(project: Path,
     finally:
         os.close(lock)
         os.close(fd)
+
+
+def test_keep_warm_is_a_plain_flag_that_leaves_the_sources_alone(project: Path) -> None:
+    """`build --keep-warm SOURCE` builds SOURCE with the default idle minutes (the flag used
+    to take an optional value and read the path as minutes, i18-review N1);
+    --keep-warm-minutes gives others."""
+    code, output = run_cli(project, "-q", "build", "--keep-warm",
+                           "source/retention-schedule.yaml", "--format", "pdf", "--locale", "de")
+    assert code == 0, output
+    assert (project / "dist" / "de" / "retention-schedule.pdf").stat().st_size > 0
+    code, output = run_cli(project, "warm", "status")
+    assert f"exits after {DEFAULT_MINUTES:g} idle minutes" in output, output
+    code, output = run_cli(project, "-q", "build", "--keep-warm-minutes", "0.5",
+                           "source/retention-schedule.yaml", "--format", "pdf", "--locale", "de",
+                           "--force")
+    assert code == 0, output
+    code, output = run_cli(project, "warm", "status")
+    assert "exits after 0.5 idle minutes" in output, output
+    code, output = run_cli(project, "build", "--help")
+    assert "--keep-warm " in output and "--keep-warm-minutes MINUTES" in output

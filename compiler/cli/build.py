@@ -36,11 +36,12 @@ from compiler.cli.sign import signer_options, signing_options
               help="Public URL of the published dist/ folder (canonical links).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, envvar="POLICYC_JOBS",
               help="Parallel workers (default: number of CPUs).")
-@click.option("--keep-warm", type=click.FloatRange(0, 1440), is_flag=False,
-              flag_value=DEFAULT_MINUTES, default=None, envvar="POLICYC_KEEP_WARM",
-              metavar="[MINUTES]", help="Keep a render worker running between builds, for "
-              f"MINUTES idle (default {DEFAULT_MINUTES:g}; 0: none): a rebuild after an edit "
-              "starts its PDF at once. `policyc warm stop` ends it.")
+@click.option("--keep-warm", is_flag=True, help="Keep a render worker running between "
+              f"builds, for {DEFAULT_MINUTES:g} idle minutes: a rebuild after an edit starts "
+              "its PDF at once. `policyc warm stop` ends it.")
+@click.option("--keep-warm-minutes", type=click.FloatRange(0, 1440), default=None,
+              envvar="POLICYC_KEEP_WARM", metavar="MINUTES", help="--keep-warm for MINUTES "
+              "idle minutes instead (0: no worker).")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
 @click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
 @click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) and the manifest with "
@@ -58,7 +59,8 @@ from compiler.cli.sign import signer_options, signing_options
 def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
           page_size: str | None, pdf_variant: str, reference_docx: Path | None,
-          base_url: str | None, jobs: int | None, keep_warm: float | None, force: bool,
+          base_url: str | None, jobs: int | None, keep_warm: bool,
+          keep_warm_minutes: float | None, force: bool,
           shard: str | None, sign: bool,
           allow_incomplete: bool, docx_protect: bool, docx_annex: str | None,
           **signing: Any) -> None:
@@ -78,7 +80,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            docx_annex=docx_annex.strip() if docx_annex else None,
                            locales_dir=locales_dir, strict=strict, page_size=page_size,
                            pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
-                           jobs=jobs or os.cpu_count() or 1, keep_warm=_keep_warm(keep_warm),
+                           jobs=jobs or os.cpu_count() or 1,
+                           keep_warm=_keep_warm(keep_warm, keep_warm_minutes),
                            force=force, shard=opt.shard(shard),
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme, variables=opt.project()[1].variables)
@@ -92,19 +95,20 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
             signer.credentials.close()
 
 
-def _keep_warm(minutes: float | None) -> float:
-    """--keep-warm's minutes: from the command line, or from POLICYC_KEEP_WARM unless CI is
-    set (a CI job leaves no process behind unless its command asks; never from a project's
-    policyc.toml, see project/config.NOT_FROM_PROJECT)."""
+def _keep_warm(flag: bool, minutes: float | None) -> float:
+    """The warm worker's idle minutes (0: none): --keep-warm (DEFAULT_MINUTES) or
+    --keep-warm-minutes, or POLICYC_KEEP_WARM=MINUTES unless CI is set (a CI job leaves no
+    process behind unless its command asks; never from a project's policyc.toml, see
+    project/config.NOT_FROM_PROJECT)."""
     import os
 
     from click.core import ParameterSource
 
-    if not minutes:
-        return 0.0
-    source = click.get_current_context().get_parameter_source("keep_warm")
-    if source != ParameterSource.COMMANDLINE and os.environ.get("CI", "").lower() not in (
-            "", "0", "false"):
+    if minutes is None:
+        return DEFAULT_MINUTES if flag else 0.0
+    source = click.get_current_context().get_parameter_source("keep_warm_minutes")
+    if not flag and source != ParameterSource.COMMANDLINE and os.environ.get(
+            "CI", "").lower() not in ("", "0", "false"):
         logging.getLogger(__name__).info("POLICYC_KEEP_WARM ignored: CI is set (give "
                                          "--keep-warm on the command line to keep a worker)")
         return 0.0

@@ -45,7 +45,7 @@ def test_a_cache_folder_not_ours_is_refused_and_the_build_runs_without(
     assert layout.cache_dir(source) is None
     with caplog.at_level(logging.WARNING):
         code, output = run_cli(project, "build", "--format", "pdf", "--format", "html",
-                               "--locale", "de", "--keep-warm=1")
+                               "--locale", "de", "--keep-warm")
         assert code == 0, output
         assert run_cli(project, "warm", "status") == (0, "no warm worker running\n")
     assert (project / "dist" / "de" / "retention-schedule.pdf").stat().st_size > 0
