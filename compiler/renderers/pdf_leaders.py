@@ -7,7 +7,7 @@ them (positions, backgrounds, anchors, stacking, tags) and draws each with its o
 layout and marked content: a third of the PDF's time went to the dots (issue #18).
 
 This wraps WeasyPrint's `handle_leader` (weasyprint.layout.leader, called by name from
-weasyprint.layout.inline; WeasyPrint 69-70, see pdf_weasyprint): once it has placed the
+weasyprint.layout.inline; WeasyPrint 70, see pdf_weasyprint): once it has placed the
 copies, the run of copies but the leftmost becomes one text box holding the same dots, laid out by Pango as
 one line; the leftmost dot stays a box of its own, drawn after the run as WeasyPrint draws
 its dots (from the right), so text extractors (poppler) still read a title and its dots

@@ -1,6 +1,6 @@
 """A long PDF's memory: what WeasyPrint has superseded or finished with goes at once.
 
-Two small wraps of WeasyPrint (69-70, pdf_weasyprint.READ: installed only there and only
+Two small wraps of WeasyPrint (70, pdf_weasyprint.READ: installed only there and only
 when the wrapped functions have the shape read; the bytes written are the same, checked by
 a test):
 

@@ -14,7 +14,7 @@ generated content waits for:
   out again, whenever its page's counters change (once with the numbers still unknown,
   and again when counter(pages) becomes known), which is what finally brought the numbers.
 
-This wraps `TargetCollector.collect_missing_counters` (WeasyPrint 69-70, guarded by
+This wraps `TargetCollector.collect_missing_counters` (WeasyPrint 70, guarded by
 pdf_weasyprint):
 for a `content` with one target-counter()/target-counters() and no counter() of its own,
 caught with exactly that rebinding, the target's counters are filed under the anchor the

@@ -60,7 +60,7 @@ def _renders() -> None:
     assert [line.rstrip(".").split()[-1] for line in text.splitlines()] == ["2", "3"]
 
 
-@pytest.mark.parametrize("version", ["68.1", "71.0", "66.0", "80.0", "dev"])
+@pytest.mark.parametrize("version", ["69.0", "68.1", "71.0", "66.0", "80.0", "dev"])
 def test_another_weasyprint_is_left_unwrapped(version: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     _unwrap(monkeypatch)
@@ -147,7 +147,7 @@ def test_the_installed_weasyprint_is_wrapped(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_print_css_needs_what_the_pin_gives() -> None:
-    """print.css's flow-relative values are laid out from WeasyPrint 69 (the lower bound)."""
+    """print.css's flow-relative values are laid out from WeasyPrint 69 only."""
     css = (ROOT / "compiler" / "templates" / "css" / "print.css").read_text(encoding="utf-8")
     assert "float: inline-start" in css and "margin-inline-start" in css
-    assert READ.start == 69
+    assert READ.start >= 69
