@@ -73,7 +73,8 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
 def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
     """Nothing to rebuild: the plan comes from cached facts and content hashes (#18); only
     the build command is imported (not the other commands), nor Babel (its version is read
-    from its file)."""
+    from its file), nor the PO reader (catalogs are hashed, not parsed: compiler.i18n.paths
+    names them)."""
     args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
             "--out", str(tmp_path / "out")]
     code = ("import sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
@@ -81,7 +82,8 @@ def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
             "except SystemExit:\n    pass\n"
             "print(' '.join(m for m in ('compiler.model', *HEAVY) if m in sys.modules))")
     others = ("babel", "tempfile", "compiler.cli.diff", "compiler.cli.serve",
-              "compiler.cli.verify", "compiler.cli.importing", "compiler.cli.locale")
+              "compiler.cli.verify", "compiler.cli.importing", "compiler.cli.locale",
+              "compiler.i18n.catalogs", "compiler.i18n.pofile")
     code = code.replace("HEAVY", repr(HEAVY + others))
     subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
                    capture_output=True)

@@ -20,12 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.build import plan as planning
 from compiler.build.plan import BuildOptions, Job
 from compiler.build.state import OutputState, State
 from compiler.errors import CompilerError
-from compiler.i18n.catalogs import UI_DOMAIN, Translations, content_digest, po_path
+from compiler.i18n.paths import UI_DOMAIN, po_path
+
+if TYPE_CHECKING:
+    from compiler.i18n.catalogs import Translations
 
 Pair = tuple[str, str]  # (document id, locale)
 
@@ -90,6 +94,8 @@ class Cutoff:
         finds them; None when one does not parse (localization reports it)."""
         if job.locale == job.facts.source_locale:
             return ""
+        from compiler.i18n.catalogs import content_digest  # stale jobs only: a no-op needs no PO reader
+
         parts = []
         for domain in (job.facts.id, UI_DOMAIN):
             path = po_path(job.locales_dir, job.locale, domain)

@@ -20,17 +20,12 @@ from compiler.build.run import Runner, start_pool
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
 from compiler.fs import folder_lock, write_atomic, write_if_changed
-from compiler.i18n.catalogs import (
-    UI_DOMAIN,
-    Translations,
-    catalog_root,
-    po_path,
-    read_translations,
-)
+from compiler.i18n.paths import UI_DOMAIN, po_path
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, discover, read_facts, shared_digest
 
 if TYPE_CHECKING:
+    from compiler.i18n.catalogs import Translations
     from compiler.i18n.localize import DocumentTitles
     from compiler.model import Document, LocalizedDocument
 
@@ -89,6 +84,8 @@ def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translat
 
 def _catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
     """A catalog's translations, parsed once while the file is unchanged."""
+    from compiler.i18n.catalogs import catalog_root, read_translations  # not for a no-op
+
     root = catalog_root(locales_dir)
     translations: Translations = _warm("po", path, lambda: read_translations(path, locale, root), locale)
     return translations

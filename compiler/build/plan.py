@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
-from compiler.i18n.catalogs import UI_DOMAIN, po_path
+from compiler.i18n.paths import UI_DOMAIN, po_path
 from compiler.project import layout
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, shared_digest

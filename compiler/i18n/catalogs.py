@@ -7,15 +7,16 @@ each translation in checks.py; the file format itself in pofile.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import TypeVar
+from pathlib import Path
 
 from compiler.errors import Loc, display_path
 from compiler.i18n import pofile
+from compiler.i18n.paths import UI_DOMAIN as UI_DOMAIN  # noqa: PLC0414 (re-exported: named in paths.py)
+from compiler.i18n.paths import catalog_folder as catalog_folder  # noqa: PLC0414
+from compiler.i18n.paths import po_path as po_path  # noqa: PLC0414
+from compiler.i18n.paths import pot_path as pot_path  # noqa: PLC0414
 from compiler.i18n.pofile import PoFile
 
-P = TypeVar("P", bound=PurePath)
-UI_DOMAIN = "policyc"  # locales/<locale>/LC_MESSAGES/policyc.po: the template's own words
 # policyc's own translations of the template's labels (compiler.i18n.ui), shipped as package
 # data (<locale>.po): a new project's policyc.po starts from them (scripts/make_ui_catalogs.py
 # copies them from this repository's locales/<locale>/LC_MESSAGES/policyc.po).
@@ -89,20 +90,6 @@ def content_digest(translations: Translations) -> str:
 
     lines = sorted(repr((key, e.msgstr, e.fuzzy)) for key, e in translations.entries.items())
     return hashlib.sha256("\n".join([translations.locale, *lines]).encode()).hexdigest()
-
-
-def pot_path(locales_dir: Path, domain: str) -> Path:
-    return locales_dir / f"{domain}.pot"
-
-
-def catalog_folder(locales_dir: P, locale: str) -> P:
-    """Where a locale's catalogs are: the one layout rule for them (a file system path, or a
-    path inside a git revision, or a PDF attachment's name)."""
-    return locales_dir / locale / "LC_MESSAGES"
-
-
-def po_path(locales_dir: P, locale: str, domain: str) -> P:
-    return catalog_folder(locales_dir, locale) / f"{domain}.po"
 
 
 def catalog_root(locales_dir: Path) -> Path:

@@ -9,7 +9,6 @@ file < environment (POLICYC_* variables) < command line. Paths are relative to t
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,6 +228,8 @@ class _Checker:
         self.diag.error(Loc(display_path(self.path), line), f"{dotted}: {message}")
 
     def unknown(self, dotted: str, key: str, expected: list[str]) -> None:
+        import difflib  # only for a mistake
+
         hint = difflib.get_close_matches(key, expected, n=1)
         did = f"; did you mean '{hint[0]}'?" if hint else ""
         self.error(dotted, f"unknown key '{key}' (expected one of: {', '.join(expected)}){did}")
