@@ -1,12 +1,16 @@
-"""File helpers under every stage: atomic writes, digests and reading inputs with located errors."""
+"""File helpers under every stage: atomic writes, digests, reading inputs with located errors,
+and the JSON files of policyc's cache folder."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 
@@ -45,6 +49,35 @@ def write_if_changed(path: Path, data: bytes, what: str) -> bool:
         if read_input(path, len(data), what) == data:
             return False
     write_atomic(path, data)
+    return True
+
+
+def read_cache_json(path: Path, max_bytes: int) -> dict[str, Any] | None:
+    """A JSON object of policyc's cache folder (project/layout.cache_dir), if the file is
+    ours: a regular file (not a link, to /dev/zero or a huge file), owned by this user,
+    writable by no one else, at most max_bytes. A project can be unpacked from anywhere, so
+    anything else reads as missing and the caller computes again; callers check the
+    object's shape and key themselves."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
+                hasattr(os, "getuid") and info.st_uid != os.getuid()) or (
+                info.st_size > max_bytes):
+            return None
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_cache_json(path: Path, data: dict[str, Any], **dumps: Any) -> bool:
+    """Write a cache file atomically; False when it cannot be written: a cache never fails
+    a build (a read-only project only computes again next time)."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, **dumps).encode())
+    except (OSError, CompilerError):
+        return False
     return True
 
 

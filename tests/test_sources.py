@@ -146,3 +146,17 @@ def test_a_missing_reference_docx_is_found_with_the_cache_warm_or_cold(source: P
     with pytest.raises(CompilerError, match=f":{line}:17: error: reference_docx: file"):
         read_document(source)
     assert read_bytes(source.read_bytes(), source).meta.reference_docx == "corporate.docx"
+
+
+def test_cache_reached_through_a_link_is_ignored(source: Path, tmp_path: Path) -> None:
+    """sources.json is read as the other cache files are (fs.read_cache_json): a link to a
+    sound cache elsewhere is not followed (it used to be, through stat)."""
+    from compiler.project.layout import cache_dir
+
+    read_facts(source)
+    cache = cache_dir(source)
+    assert cache is not None
+    elsewhere = tmp_path / "elsewhere.json"
+    (cache / "sources.json").rename(elsewhere)
+    (cache / "sources.json").symlink_to(elsewhere)
+    assert read_facts(source)[1] is not None  # validated again, not taken from the link

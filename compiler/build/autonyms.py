@@ -13,21 +13,14 @@ anything else is asked of Babel again. A cache that cannot be written costs only
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from babel.core import UnknownLocaleError
 
 from compiler.build.plan import babel_key
-from compiler.errors import CompilerError
-from compiler.fs import write_atomic
+from compiler.fs import read_cache_json, write_cache_json
 from compiler.i18n import formatting
-
-log = logging.getLogger(__name__)
 
 FILE = "autonyms.json"
 _MAX_BYTES = 256 * 1024  # Babel has ~1,000 locales; names are a few dozen bytes
@@ -53,26 +46,13 @@ def prime(codes: Iterable[str], cache: Path | None) -> None:
             names[code] = formatting.autonym(code)
         except (UnknownLocaleError, ValueError):  # localization reports it, as before
             continue
-    data = {"key": key, "names": {**known, **names}}
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
-    except (OSError, CompilerError) as err:  # write_atomic names the path in its error
-        log.debug("locale names not cached in %s: %s", target, err)
+    write_cache_json(target, {"key": key, "names": {**known, **names}}, sort_keys=True)
 
 
 def _read(target: Path, key: str) -> dict[str, str]:
     """The names the file holds for this Babel release; {} if it is not ours or spoilt."""
-    try:
-        info = target.lstat()  # a link (to /dev/zero, a huge file) is not ours
-        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
-                hasattr(os, "getuid") and info.st_uid != os.getuid()) or (
-                info.st_size > _MAX_BYTES):
-            return {}
-        data = json.loads(target.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("key") != key:
+    data = read_cache_json(target, _MAX_BYTES)
+    if data is None or data.get("key") != key:
         return {}
     names = data.get("names")
     if not isinstance(names, dict) or not all(

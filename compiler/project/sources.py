@@ -9,8 +9,6 @@ again: `check` reports it at once, and a no-op build plans its jobs from the cac
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Loc, display_path
-from compiler.fs import read_source, relative_inside
+from compiler.fs import read_cache_json, read_source, relative_inside, write_cache_json
 from compiler.project.layout import SOURCE_DIR, cache_dir
 
 if TYPE_CHECKING:
@@ -86,28 +84,20 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+_MAX_CACHE_BYTES = 64 * 2**20  # facts of a source are a few hundred bytes
+
+
 def _cache_file(source: Path) -> Path | None:
     cache = cache_dir(source)
     return cache / "sources.json" if cache is not None else None
 
 
 def _read_cache(source: Path) -> dict[str, Any]:
-    """The cache, if it is ours: written by this user, writable by no one else, by this
-    code. Anything else is ignored (and the sources validated again)."""
-    import stat
-
+    """The cache, if it is ours (fs.read_cache_json) and written by this code. Anything
+    else is ignored (and the sources validated again)."""
     path = _cache_file(source)
-    if path is None:
-        return {}
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
-                hasattr(os, "getuid") and info.st_uid != os.getuid()):
-            return {}
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+    data = read_cache_json(path, _MAX_CACHE_BYTES) if path is not None else None
+    if data is None or not isinstance(data.get("entries"), dict):
         return {}
     return data if data.get("code") == code_digest() else {}
 
@@ -157,19 +147,10 @@ def _valid_entry(entry: Any, shown: str, digest: str) -> bool:
 
 
 def _write_cache(source: Path, entries: dict[str, Any]) -> None:
-    import tempfile
-
+    """A read-only project still builds; it just validates every time."""
     target = _cache_file(source)
-    if target is None:
-        return
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sources.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"code": code_digest(), "entries": entries}, fh, sort_keys=True)
-        Path(tmp).replace(target)
-    except OSError:
-        pass  # a read-only project still builds; it just validates every time
+    if target is not None:
+        write_cache_json(target, {"code": code_digest(), "entries": entries}, sort_keys=True)
 
 
 def shared_digest(shared: tuple[Variable, ...]) -> str:

@@ -25,8 +25,6 @@ uses non-numeric patterns, nothing is cached and Pyphen parses as before.
 from __future__ import annotations
 
 import itertools
-import json
-import logging
 import os
 import stat
 from collections.abc import Callable
@@ -35,10 +33,7 @@ from typing import Any
 
 import pyphen
 
-from compiler.errors import CompilerError
-from compiler.fs import write_atomic
-
-log = logging.getLogger(__name__)
+from compiler.fs import read_cache_json, write_cache_json
 
 _FIELDS = {"patterns", "cache", "maxlen"}  # what pyphen.HyphDict.__init__ sets
 _MAX_BYTES = 16 * 2**20  # the largest shipped dictionary (German) is 1.9 MB as JSON
@@ -115,15 +110,9 @@ def remember(language: str, cache: Path) -> None:
     words = dict(list(words.items())[-_MAX_WORDS:])
     if not _valid_words(words):
         return
-    data = {"key": key, "words": words}
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-    except (OSError, CompilerError) as err:  # write_atomic names the path in its error
-        log.debug("hyphenation answers not cached in %s: %s", target, err)
-    else:
-        if isinstance(hd, _Remembered):
-            hd.known = len(hd.cache)
+    if write_cache_json(target, {"key": key, "words": words}, separators=(",", ":")) and isinstance(
+            hd, _Remembered):
+        hd.known = len(hd.cache)
 
 
 def _patterns(path: Path, key: str, folder: Path) -> pyphen.HyphDict:
@@ -136,13 +125,7 @@ def _patterns(path: Path, key: str, folder: Path) -> pyphen.HyphDict:
         return hd
     hd = pyphen.HyphDict(path)
     if set(vars(hd)) == _FIELDS and _valid(hd.patterns):
-        data = {"key": key, "patterns": hd.patterns}
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, json.dumps(data, ensure_ascii=False,
-                                            separators=(",", ":")).encode())
-        except (OSError, CompilerError) as err:  # read-only checkout: parsed next time
-            log.debug("hyphenation patterns not cached in %s: %s", target, err)
+        write_cache_json(target, {"key": key, "patterns": hd.patterns}, separators=(",", ":"))
     return hd
 
 
@@ -164,16 +147,8 @@ def _key(path: Path, pyphen: Any) -> str:
 
 def _load(target: Path, key: str) -> dict[str, Any] | None:
     """A cache file's JSON object, if the file is ours and names this dictionary."""
-    try:
-        info = target.lstat()  # a link (to /dev/zero, a huge file) is not ours
-        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 or (
-                hasattr(os, "getuid") and info.st_uid != os.getuid()) or (
-                info.st_size > _MAX_BYTES):
-            return None
-        data = json.loads(target.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("key") == key else None
+    data = read_cache_json(target, _MAX_BYTES)
+    return data if data is not None and data.get("key") == key else None
 
 
 def _read(target: Path, key: str) -> dict[str, tuple[int, tuple[int, ...]]] | None:
