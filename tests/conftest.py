@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,11 @@ def table_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build([FIXTURES / "project" / "source" / "retention-schedule.yaml"],
           BuildOptions(out=out, locales=("en",)))
     return out
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the fixture project (source, catalogs, config) to edit freely."""
+    dest = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", dest)
+    return dest

@@ -25,13 +25,6 @@ PROJECT = FIXTURES / "project"
 FORMATS = ("html", "pdf", "docx")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(PROJECT, dest)
-    return dest
-
-
 def _source(project: Path) -> Path:
     return project / "source" / "retention-schedule.yaml"
 

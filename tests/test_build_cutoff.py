@@ -13,19 +13,11 @@ import pytest
 
 from compiler.build import BuildOptions, build
 from compiler.renderers.templates import TEMPLATES, Templates
-from tests.helpers import FIXTURES
 
 PO = Path("locales/de/LC_MESSAGES/retention-schedule.po")
 UI = Path("locales/de/LC_MESSAGES/policyc.po")
 TEXT = ("html", "docx")
 TITLE = 'msgctxt "document"\nmsgid "Data Retention Schedule"'
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 def _build(project: Path, **options: Any) -> list[tuple[str, str]]:

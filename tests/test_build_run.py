@@ -3,7 +3,6 @@ localized, and ready jobs go out longest first."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,14 +14,6 @@ from compiler.build import BuildOptions, build, pipeline
 from compiler.build import run as build_run
 from compiler.build.plan import Job
 from compiler.model import LocalizedDocument
-from tests.helpers import FIXTURES
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 def _recorded_build(project: Path, monkeypatch: pytest.MonkeyPatch, **options: Any

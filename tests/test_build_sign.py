@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,15 +13,8 @@ from click.testing import CliRunner
 
 from compiler.cli import main
 from tests.fixtures.signing.pki import PASSPHRASE, SIGNER, Pki, make_pki
-from tests.helpers import FIXTURES, ROOT, pdftotext, set_translation
+from tests.helpers import ROOT, pdftotext, set_translation
 from tests.signing.helpers import pyhanko_statuses
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 @pytest.fixture(scope="module")

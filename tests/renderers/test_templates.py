@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -12,16 +11,8 @@ import pytest
 from compiler.build import BuildOptions, build
 from compiler.renderers.pdf import SandboxedFetcher
 from compiler.renderers.templates import TEMPLATES, Templates
-from tests.helpers import FIXTURES
 
 SOURCE = "retention-schedule.yaml"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 def _build(project: Path, **kwargs: object) -> Path:
