@@ -167,18 +167,28 @@ def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     return write_pdf(doc, options, print_html(doc, options))
 
 
-def _tag_languages() -> None:
+# WeasyPrint 70's structure tree builder, as read (pdf_weasyprint.READ)
+_BUILD_BOX_TREE = ["box", "parent", "pdf", "page_number", "nums", "annotations", "tags"]
+
+
+def _tag_languages() -> bool:
     """WeasyPrint's tagged PDF gives only the catalog a /Lang; text in another language (a
     fallback to the source language: <span lang="en">) gets its own /Lang on its structure
     element, as PDF/UA asks, so screen readers switch voice. Wraps WeasyPrint's tree builder
-    (weasyprint.pdf.tags._build_box_tree, WeasyPrint 66-79) and is checked by a test."""
+    (weasyprint.pdf.tags._build_box_tree) once, only on a WeasyPrint read
+    (pdf_weasyprint.READ) where it has this shape; whether it is wrapped (tested)."""
+    import functools
+
+    from compiler.renderers.pdf_weasyprint import wrappable
+
+    original = wrappable("weasyprint.pdf.tags", "_build_box_tree", "policyc_lang",
+                         _BUILD_BOX_TREE)
+    if isinstance(original, bool):
+        return original
     import pydyf
     from weasyprint.pdf import tags
 
-    original = tags._build_box_tree
-    if getattr(original, "policyc_lang", False):
-        return
-
+    @functools.wraps(original)
     def build(box, parent, pdf, *args):  # type: ignore[no-untyped-def]
         element = getattr(box, "element", None)
         lang = element.get("lang") if element is not None and hasattr(element, "get") else None
@@ -189,6 +199,7 @@ def _tag_languages() -> None:
 
     build.policyc_lang = True  # type: ignore[attr-defined]
     tags._build_box_tree = build
+    return True
 
 
 _tag_languages()

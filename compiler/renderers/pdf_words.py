@@ -9,7 +9,8 @@ on after it. The glyphs drawn are unchanged. Extractors that ignore /ActualText 
 still read the hyphen as a soft hyphen (U+00AD, pdf_finish.soft_hyphens), which the
 standard says to drop.
 
-This wraps WeasyPrint's `draw_first_line` (weasyprint.draw.text, WeasyPrint 66-79): after
+This wraps WeasyPrint's `draw_first_line` (weasyprint.draw.text; WeasyPrint 70 only, see
+pdf_weasyprint): after
 it has written a line's glyphs, the glyph run holding the word part is split in two TJ
 operators (positions unchanged: the text matrix runs on) and the part is marked. A part
 it cannot find glyph for glyph (a ligature across the break, a font change inside the
@@ -18,6 +19,7 @@ word) is left as drawn; the soft hyphen still applies there.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any
@@ -139,15 +141,25 @@ def holds(stream: Any) -> bool:
     return any(entry[1] is stream for entry in getattr(_state, "pending", ()))
 
 
-def install() -> None:
-    """Wrap WeasyPrint's line drawing once (idempotent)."""
+# WeasyPrint 70's draw_first_line, as read (pdf_weasyprint.READ)
+_DRAW_FIRST_LINE = ["stream", "textbox", "text_overflow", "block_ellipsis", "matrix"]
+
+
+def install() -> bool:
+    """Wrap WeasyPrint's line drawing once (idempotent); whether it is wrapped. Only a
+    WeasyPrint read (pdf_weasyprint.READ) whose draw_first_line has the shape used here:
+    elsewhere a hyphenated word copies as its two parts (the soft hyphen still applies)."""
+    from compiler.renderers.pdf_weasyprint import wrappable
+
+    original = wrappable("weasyprint.draw.text", "draw_first_line", "policyc_words",
+                         _DRAW_FIRST_LINE)
+    if isinstance(original, bool):
+        return original
     from weasyprint.draw import text as draw
 
-    original = draw.draw_first_line
-    if getattr(original, "policyc_words", False):
-        return
     state = _state
 
+    @functools.wraps(original)
     def draw_first_line(stream, textbox, *args):  # type: ignore[no-untyped-def]
         pending: list[tuple[Any, Any, int, dict[int, str], str, str]] = state.__dict__.setdefault(
             "pending", [])
@@ -184,3 +196,4 @@ def install() -> None:
 
     draw_first_line.policyc_words = True  # type: ignore[attr-defined]
     draw.draw_first_line = draw_first_line
+    return True

@@ -13,10 +13,12 @@ from packaging.requirements import Requirement
 from weasyprint import layout
 from weasyprint.css.targets import TargetCollector
 from weasyprint.document import Page
+from weasyprint.draw import text as draw
 from weasyprint.layout import inline, leader
+from weasyprint.pdf import tags
 from weasyprint.text import line_break
 
-from compiler.renderers import pdf, pdf_leaders, pdf_memory, pdf_targets  # noqa: F401
+from compiler.renderers import pdf, pdf_leaders, pdf_memory, pdf_targets, pdf_words
 from compiler.renderers.pdf_weasyprint import READ, supported
 from tests.helpers import ROOT
 
@@ -46,11 +48,20 @@ def _unwrap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TargetCollector, "collect_missing_counters", _COLLECT)
     monkeypatch.setattr(layout, "make_all_pages", _PAGES)
     monkeypatch.setattr(Page, "paint", Page.paint.__wrapped__)
+    monkeypatch.setattr(draw, "draw_first_line", _DRAW)
+    monkeypatch.setattr(tags, "_build_box_tree", _TREE)
 
 
 def _own() -> tuple[object, ...]:
     return (inline.handle_leader, TargetCollector.collect_missing_counters,
-            layout.make_all_pages, Page.paint)
+            layout.make_all_pages, Page.paint, draw.draw_first_line, tags._build_box_tree)
+
+
+def _install() -> tuple[bool, bool, bool, bool]:
+    """Every wrapper's install, as pdf.py does on import: which ones wrapped."""
+    leaders, collector = pdf_leaders.install(), pdf_targets.install()
+    pdf_memory.install()
+    return leaders, collector, pdf_words.install(), pdf._tag_languages()
 
 
 def _renders() -> None:
@@ -67,9 +78,7 @@ def test_another_weasyprint_is_left_unwrapped(version: str,
     own = _own()
     monkeypatch.setattr(weasyprint, "__version__", version)
     assert not supported()
-    assert pdf_leaders.install() is False
-    assert pdf_targets.install() is False
-    pdf_memory.install()
+    assert _install() == (False, False, False, False)
     assert _own() == own
     _renders()
 
@@ -78,6 +87,8 @@ def test_another_weasyprint_is_left_unwrapped(version: str,
 _SPLIT = line_break.split_first_line
 _COLLECT = TargetCollector.collect_missing_counters.__wrapped__
 _PAGES = layout.make_all_pages.__wrapped__
+_DRAW = draw.draw_first_line.__wrapped__
+_TREE = tags._build_box_tree.__wrapped__
 
 
 def _changed(context, line, containing_block, extra=None):  # type: ignore[no-untyped-def]
@@ -100,9 +111,19 @@ def _pages(context, root_box, html, pages, extra=None):  # type: ignore[no-untyp
     return _PAGES(context, root_box, html, pages)
 
 
+def _draw(stream, textbox, text_overflow, block_ellipsis, matrix,  # type: ignore[no-untyped-def]
+          extra=None):
+    return _DRAW(stream, textbox, text_overflow, block_ellipsis, matrix)
+
+
+def _tree(box, parent, pdf, page_number, nums, annotations, tags,  # type: ignore[no-untyped-def]
+          extra=None):
+    return _TREE(box, parent, pdf, page_number, nums, annotations, tags)
+
+
 @pytest.mark.parametrize("change", ["handle_leader", "split_first_line", "leader_index",
                                     "collect_missing_counters", "anchor_name_from_token",
-                                    "make_all_pages"])
+                                    "make_all_pages", "draw_first_line", "_build_box_tree"])
 def test_a_function_of_another_shape_is_left_unwrapped(
         change: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from weasyprint.css import targets
@@ -119,11 +140,14 @@ def test_a_function_of_another_shape_is_left_unwrapped(
             patch.setattr(TargetCollector, "collect_missing_counters", _collect)
         elif change == "anchor_name_from_token":  # (WeasyPrint's own code needs it back)
             patch.delattr(targets, "anchor_name_from_token")
+        elif change == "draw_first_line":
+            patch.setattr(draw, "draw_first_line", _draw)
+        elif change == "_build_box_tree":
+            patch.setattr(tags, "_build_box_tree", _tree)
         else:
             patch.setattr(layout, "make_all_pages", _pages)
         changed = _own()
-        leaders, collector = pdf_leaders.install(), pdf_targets.install()
-        pdf_memory.install()
+        leaders, collector, words, languages = _install()
         # only the wrappers whose functions kept their shape are installed
         assert leaders is (change not in ("handle_leader", "split_first_line", "leader_index"))
         assert collector is (change not in ("collect_missing_counters",
@@ -131,6 +155,10 @@ def test_a_function_of_another_shape_is_left_unwrapped(
         assert (inline.handle_leader is changed[0]) is not leaders
         assert (TargetCollector.collect_missing_counters is changed[1]) is not collector
         assert (layout.make_all_pages is changed[2]) is (change == "make_all_pages")
+        assert words is (change != "draw_first_line")
+        assert languages is (change != "_build_box_tree")
+        assert (draw.draw_first_line is changed[4]) is not words
+        assert (tags._build_box_tree is changed[5]) is not languages
         if change not in ("leader_index", "anchor_name_from_token"):
             _renders()  # with the changed function, unwrapped
     _renders()
@@ -138,8 +166,9 @@ def test_a_function_of_another_shape_is_left_unwrapped(
 
 def test_the_installed_weasyprint_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
     _unwrap(monkeypatch)
-    assert pdf_leaders.install() is True and pdf_targets.install() is True
-    pdf_memory.install()
+    assert _install() == (True, True, True, True)
+    assert getattr(draw.draw_first_line, "policyc_words", False)
+    assert getattr(tags._build_box_tree, "policyc_lang", False)
     assert getattr(inline.handle_leader, "policyc_leaders", False)
     assert getattr(TargetCollector.collect_missing_counters, "policyc_targets", False)
     assert getattr(layout.make_all_pages, "policyc_memory", False)
