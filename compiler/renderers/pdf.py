@@ -181,12 +181,14 @@ def _tag_languages() -> bool:
 
     from compiler.renderers.pdf_weasyprint import wrappable
 
-    original = wrappable("weasyprint.pdf.tags", "_build_box_tree", "policyc_lang",
-                         _BUILD_BOX_TREE)
+    try:
+        import pydyf
+        from weasyprint.pdf import tags
+    except ImportError:
+        return False
+    original = wrappable(tags, "_build_box_tree", "policyc_lang", _BUILD_BOX_TREE)
     if isinstance(original, bool):
         return original
-    import pydyf
-    from weasyprint.pdf import tags
 
     @functools.wraps(original)
     def build(box, parent, pdf, *args):  # type: ignore[no-untyped-def]

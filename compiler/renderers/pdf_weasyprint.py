@@ -40,19 +40,14 @@ def shaped(function: Callable[..., Any] | None, names: list[str]) -> bool:
         return False
 
 
-def wrappable(module: str, name: str, flag: str, parameters: list[str]
+def wrappable(module: object, name: str, flag: str, parameters: list[str]
               ) -> Callable[..., Any] | bool:
     """WeasyPrint's function module.name, for a wrapper marked with `flag` to replace; True
     when it is wrapped already, False when this WeasyPrint was not read or the function is
     missing or of another shape (then WeasyPrint is left as it is)."""
-    import importlib
-
     if not supported():
         return False
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return False
+    found = getattr(module, name, None)
     if getattr(found, flag, False):
         return True
     return found if found is not None and shaped(found, parameters) else False

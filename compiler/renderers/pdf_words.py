@@ -151,12 +151,13 @@ def install() -> bool:
     elsewhere a hyphenated word copies as its two parts (the soft hyphen still applies)."""
     from compiler.renderers.pdf_weasyprint import wrappable
 
-    original = wrappable("weasyprint.draw.text", "draw_first_line", "policyc_words",
-                         _DRAW_FIRST_LINE)
+    try:
+        from weasyprint.draw import text as draw
+    except ImportError:
+        return False
+    original = wrappable(draw, "draw_first_line", "policyc_words", _DRAW_FIRST_LINE)
     if isinstance(original, bool):
         return original
-    from weasyprint.draw import text as draw
-
     state = _state
 
     @functools.wraps(original)
