@@ -6,6 +6,7 @@ everything else is handed to compiler.cli.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,22 @@ if TYPE_CHECKING:
 
 
 def run() -> None:
-    """The console script: `policyc check [SOURCE...] [--strict]` answers before click loads.
+    """The console script; the process ends when it returns (or raises SystemExit).
+
+    At exit Python walks every object the process made, looking for reference cycles to
+    free: ~22M instructions, 5 % of a no-op build (issue #18), for memory the operating
+    system takes back anyway. gc.freeze() takes them out of that walk. Python does not
+    promise to finalize objects still alive at exit, so nothing may depend on it: policyc
+    closes its files in with-blocks and its workers through atexit (which runs before).
+    """
+    try:
+        _run()
+    finally:
+        gc.freeze()
+
+
+def _run() -> None:
+    """`policyc check [SOURCE...] [--strict]` answers before click loads.
 
     Validating an unchanged source is a cache lookup, so click's import would dominate.
     Every other command line, --help included, goes through click.

@@ -74,16 +74,25 @@ def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
     """Nothing to rebuild: the plan comes from cached facts and content hashes (#18); only
     the build command is imported (not the other commands), nor Babel (its version is read
     from its file), nor the PO reader (catalogs are hashed, not parsed: compiler.i18n.paths
-    names them)."""
+    names them), nor what a no-op needs none of: difflib (click's suggestions, which `-q`
+    made it import), tomllib (the checkout's pyproject.toml names policyc but holds no
+    [tool.policyc]), concurrent.futures (no pool), compiler.links (no URL to check). No
+    module of policyc is read to hash the code (its digest is cached with the files' stamp),
+    and the objects left at exit are frozen rather than walked by the collector."""
     args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
             "--out", str(tmp_path / "out")]
-    code = ("import sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
+    code = ("import gc, sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
+            "from compiler.project import sources\n"
+            "read, digest = [], sources._hash_code\n"
+            "sources._hash_code = lambda: read.append('code-read-and-hashed') or digest()\n"
             "try:\n    runpy.run_module('compiler', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            "print(' '.join(m for m in ('compiler.model', *HEAVY) if m in sys.modules))")
+            "print(' '.join(m for m in ('compiler.model', *HEAVY) if m in sys.modules), "
+            "*read, 'not-frozen' * (gc.get_freeze_count() == 0))")
     others = ("babel", "tempfile", "compiler.cli.diff", "compiler.cli.serve",
               "compiler.cli.verify", "compiler.cli.importing", "compiler.cli.locale",
-              "compiler.i18n.catalogs", "compiler.i18n.pofile")
+              "compiler.i18n.catalogs", "compiler.i18n.pofile", "difflib", "tomllib",
+              "concurrent.futures", "compiler.links")
     code = code.replace("HEAVY", repr(HEAVY + others))
     subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
                    capture_output=True)
@@ -117,6 +126,43 @@ def test_commands_load_on_demand_and_help_lists_them_all() -> None:
                              capture_output=True, text=True).stdout.splitlines()[-1].split()
     assert "compiler.cli.build" in modules
     assert not {"compiler.cli.diff", "compiler.cli.serve", "compiler.cli.importing"} & set(modules)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-x", "build"], "Error: No such option '-x'.\n"),
+    (["-qx", "build"], "Error: No such option '-x'.\n"),
+    (["build", "-Z"], "Error: No such option '-Z'.\n"),
+    (["locale", "status", "-z"], "Error: No such option '-z'.\n"),
+    (["--qiuet", "build"], "Error: No such option '--qiuet'. Did you mean '--quiet'?\n"),
+    (["build", "--forc"], "Error: No such option '--forc'. (Did you mean one of: '--force', "
+                          "'--format'?)\n"),
+])
+def test_unknown_options_are_reported_as_click_reports_them(args: list[str],
+                                                            message: str) -> None:
+    """cli/app.py's parser skips click's "did you mean" only where click drops it (a short
+    option such as -q is first tried as a long one): every message stays click's."""
+    from click.testing import CliRunner
+
+    from compiler.cli.app import main
+
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.endswith(message)
+
+
+def test_short_options_parse_as_before() -> None:
+    """-q, -v, -h and -j N, alone or combined, before and after the command."""
+    from click.testing import CliRunner
+
+    from compiler.cli.app import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["-q", "-v", "build", "-h"]).exit_code == 0
+    assert runner.invoke(main, ["-qv", "locale", "status", "-q", "-h"]).exit_code == 0
+    help_text = runner.invoke(main, ["build", "-qh"])
+    assert help_text.exit_code == 0 and "--keep-warm" in help_text.output
+    bad = runner.invoke(main, ["build", "-j0"])
+    assert bad.exit_code == 2 and "-j" in bad.output and "0" in bad.output
 
 
 def _cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:

@@ -160,3 +160,65 @@ def test_cache_reached_through_a_link_is_ignored(source: Path, tmp_path: Path) -
     (cache / "sources.json").rename(elsewhere)
     (cache / "sources.json").symlink_to(elsewhere)
     assert read_facts(source)[1] is not None  # validated again, not taken from the link
+
+
+def test_code_digest_comes_from_the_cache_while_the_code_files_are_untouched(
+        source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The facts cache keeps the code's digest with its stamp (every file's path, size,
+    times and inode): a process finding the files so reads none of them (#18). An edit, or
+    a touch, makes it read and hash them again; a touch keeps the cached facts and records
+    the new stamp."""
+    import hashlib
+    import os
+
+    from compiler import __version__
+    from compiler.project import sources
+
+    code = tmp_path / "code"
+    (code / "sub").mkdir(parents=True)
+    (code / "a.py").write_text("A = 1\n")
+    (code / "sub" / "b.py").write_text("B = 2\n")
+    (code / "notes.txt").write_text("not code")
+    monkeypatch.setattr(sources, "_CODE_ROOT", str(code))
+    hashed: list[str] = []
+    real_hash = sources._hash_code
+
+    def counted() -> str:
+        hashed.append("code")
+        return real_hash()
+
+    monkeypatch.setattr(sources, "_hash_code", counted)
+
+    def new_process() -> None:
+        sources.code_stamp.cache_clear()
+        monkeypatch.setattr(sources, "_KNOWN_CODE", {})
+        hashed.clear()
+
+    def expected() -> str:
+        h = hashlib.sha256(__version__.encode())
+        for rel in ("a.py", "sub/b.py"):
+            h.update(rel.encode() + b"\0" + (code / rel).read_bytes())
+        return h.hexdigest()
+
+    new_process()
+    facts, doc = read_facts(source)
+    assert doc is not None and hashed == ["code"] and sources.code_digest() == expected()
+    new_process()
+    assert read_facts(source) == (facts, None) and hashed == []  # digest from the cache
+    assert sources.code_digest() == expected() and hashed == []
+
+    os.utime(code / "a.py", ns=(1, 1))  # touched: hashed again, same code, facts kept
+    new_process()
+    assert read_facts(source) == (facts, None) and hashed == ["code"]
+    new_process()
+    assert read_facts(source) == (facts, None) and hashed == []  # new stamp recorded
+
+    (code / "sub" / "b.py").write_text("B = 3\n")  # edited: new digest, facts validated again
+    new_process()
+    again, doc = read_facts(source)
+    assert doc is not None and again == facts and hashed == ["code"]
+    assert sources.code_digest() == expected()
+    before = sources.code_stamp()
+    sources.code_stamp.cache_clear()
+    (code / "c.py").write_text("")  # a new module changes the stamp too
+    assert sources.code_stamp() != before

@@ -115,11 +115,12 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     The output folder is locked for the whole build: a second build into it waits, so
     outputs, state and manifest always come from one build.
     """
-    from compiler import links
+    if options.base_url is not None:
+        from compiler import links  # its patterns cost: only when there is a URL to check
 
-    if options.base_url is not None and (why := links.canonical_problem(options.base_url)):
-        raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: {why}",
-                               Category.REFERENCE)
+        if why := links.canonical_problem(options.base_url):
+            raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: "
+                                   f"{why}", Category.REFERENCE)
     with folder_lock(options.out), contextlib.ExitStack() as cleanup:
         return _build(sources, options, progress, cleanup)
 

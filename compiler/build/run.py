@@ -18,14 +18,13 @@ import contextlib
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import TYPE_CHECKING
 
 from compiler.build.plan import BuildOptions, Job
 from compiler.renderers import RenderOptions, get_renderer
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
     from compiler.errors import Diagnostic
     from compiler.model import Document, LocalizedDocument
@@ -218,6 +217,8 @@ class Runner:
     def _collect(self, block: bool) -> None:
         if not self.running:
             return
+        from concurrent.futures import FIRST_COMPLETED, wait  # not for a no-op build
+
         done, _ = wait(self.running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
         for future in [f for f in self.running if f in done]:  # in the order submitted
             job = self.running.pop(future)

@@ -8,10 +8,13 @@ import them all, and print exactly what a group of imported commands printed.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+from typing import Any
 
 import click
+from click.parser import _OptionParser
 
 from compiler import __version__
 from compiler.cli.options import project_defaults
@@ -50,7 +53,34 @@ VERBOSITY = (
 )
 
 
+class _Parser(_OptionParser):
+    """click's option parser, with the one change that `-q` costs no "did you mean".
+
+    click matches every option-like argument as a long option first; when that fails it
+    builds a NoSuchOption whose suggestions import difflib and compare the argument with
+    every long option, then drops that error and matches the argument as short options
+    (`-q`, `-qv`, `-j2`), unless it starts with a two-character prefix (`--`). This parser
+    skips the suggestions in exactly the case where click drops them: the result, and every
+    error message (an unknown `-x` is reported by the short-option match, `--quiet` and
+    `--nosuch` go through click unchanged), stay click's.
+    """
+
+    def _match_long_opt(self, opt: str, explicit_value: str | None, state: Any) -> None:
+        if opt not in self._long_opt and opt[:2] not in self._opt_prefixes:
+            raise click.NoSuchOption(opt, ctx=self.ctx)  # dropped by click's _process_opts
+        super()._match_long_opt(opt, explicit_value, state)
+
+
+def _make_parser(command: click.Command, ctx: click.Context) -> _OptionParser:
+    """click's Command.make_parser, with _Parser."""
+    parser = _Parser(ctx)
+    for param in command.get_params(ctx):
+        param.add_to_parser(parser, ctx)
+    return parser
+
+
 def _add_verbosity(command: click.Command) -> None:
+    command.make_parser = functools.partial(_make_parser, command)  # type: ignore[method-assign]
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _add_verbosity(sub)
@@ -81,6 +111,9 @@ COMMANDS: dict[str, str] = {
 
 class Commands(click.Group):
     """A group whose commands are imported from COMMANDS when first asked for."""
+
+    def make_parser(self, ctx: click.Context) -> _OptionParser:
+        return _make_parser(self, ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler import links
 from compiler.errors import Category, Diagnostics, Loc
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 
 def linked_documents(doc: Document) -> tuple[tuple[str, int, int], ...]:
     """(document id, line, column) of every {doc:id} in the document, in reading order."""
+    from compiler import links  # not for a no-op build: its patterns cost
     from compiler.model.walk import rich_fields
 
     out: list[tuple[str, int, int]] = []

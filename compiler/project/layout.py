@@ -126,6 +126,24 @@ def _has_tool_table(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "policyc" in tool
 
 
+# Where a pyproject.toml can hold the key tool.policyc: TOML headers and dotted keys stay on
+# one line, so [tool.policyc] or tool.policyc = ... has both words on a line; under a [tool]
+# header, or in a top-level `tool = {...}`, the key needs that header or key line. An escape
+# in a quoted key ("\u0070olicyc") can spell either word. No match: no table, no parse.
+_TOOL_POLICYC = (rb"(?m)^[ \t]*\[[ \t]*[\"']?tool[\"']?[ \t]*\]|^[ \t]*[\"']?tool[\"']?[ \t]*[=.]"
+                 rb"|tool.*policyc|policyc.*tool|\\[uU]")
+
+
+def _may_hold_tool_table(text: bytes) -> bool:
+    """False only when text cannot hold [tool.policyc] in any TOML spelling: tomllib's
+    import and parse are skipped for pyproject.toml files that merely name policyc (this
+    repository's names it in [project]; ~3 ms of a ~0.1 s no-op build, issue #18)."""
+    import re
+
+    return (b"policyc" in text or b"\\u" in text or b"\\U" in text) and \
+        re.search(_TOOL_POLICYC, text) is not None
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest policyc.toml, or pyproject.toml with [tool.policyc], from start upwards.
 
@@ -136,7 +154,7 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / PYPROJECT
-        if pyproject.is_file() and b"policyc" in pyproject.read_bytes() and \
+        if pyproject.is_file() and _may_hold_tool_table(pyproject.read_bytes()) and \
                 _has_tool_table(pyproject):
             return pyproject
     return None

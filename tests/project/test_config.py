@@ -53,6 +53,42 @@ def test_pyproject_without_our_table_is_not_a_project(tmp_path: Path) -> None:
     assert find_layout(tmp_path).config != tmp_path.resolve() / "pyproject.toml"
 
 
+# Every TOML spelling of a tool.policyc table, and files that only name policyc elsewhere.
+HOLDING = [
+    "[tool.policyc]\n", "[tool.policyc.build]\njobs = 2\n", "[ tool . policyc ]\n",
+    '["tool"."policyc"]\n', "[[tool.policyc.x]]\ny = 1\n", "[tool]\npolicyc = {}\n",
+    "[ 'tool' ]\npolicyc.build.jobs = 2\n", "[tool] # ours\n'policyc' = {}\n",
+    "tool.policyc.build.jobs = 2\n", "tool = { policyc = {} }\n",
+    'tool = { x = [\n  1,\n], policyc = {} }\n', '"\\u0074ool".policyc = {}\n',
+    '[tool."\\u0070olicyc"]\n', "[tool.ruff]\nx = 1\n\r\n[tool]\r\npolicyc = {}\r\n",
+]
+NOT_HOLDING = [
+    "[project]\nname = 'policyc'\n[project.scripts]\npolicyc = 'compiler.__main__:run'\n"
+    "[tool.ruff]\nline-length = 110\n",
+    "[project]\nname = 'policyc-notes'\n", "[tool.ruff]\n# not policyc's\n",
+]
+
+
+@pytest.mark.parametrize("text", HOLDING + NOT_HOLDING)
+def test_pyproject_is_parsed_whenever_it_may_hold_our_table(text: str, tmp_path: Path) -> None:
+    """find_config parses a pyproject.toml only when [tool.policyc] may be in it (tomllib's
+    import and parse cost a no-op build ~3 ms, issue #18): never skipped when it is there."""
+    import tomllib
+
+    from compiler.project.layout import _may_hold_tool_table
+
+    data = text.encode()
+    holds = "policyc" in tomllib.loads(text).get("tool", {})
+    assert holds == (text in HOLDING)
+    if holds:
+        assert _may_hold_tool_table(data)
+    if text in NOT_HOLDING[:1]:  # this repository's: no parse
+        assert not _may_hold_tool_table(data)
+    (tmp_path / "pyproject.toml").write_bytes(data)
+    found = find_layout(tmp_path).config == tmp_path.resolve() / "pyproject.toml"
+    assert found == holds
+
+
 def test_unknown_keys_and_wrong_types_are_located(tmp_path: Path) -> None:
     _project(tmp_path, (
         "[build]\n"                      # 1
