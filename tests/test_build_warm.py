@@ -30,6 +30,10 @@ GONE = 2**22 + 1  # over Linux's largest pid: no such process
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from warm_project(tmp_path, monkeypatch)
+
+
+def warm_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the fixture project (en, de) with a cache folder of its own; its worker is
     stopped afterwards, and none may be left."""
     root = tmp_path / "project"
@@ -359,9 +363,10 @@ def test_a_request_cannot_build_a_function_or_reach_other_classes(tmp_path: Path
 
 def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_loads(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """REQUEST_CLASSES is exactly what the annotations of LocalizedDocument and RenderOptions
-    reach (so a new model class cannot be forgotten), and the shipped policy's de PDF
-    request, as the build submits it, loads equal to what was sent."""
+    """REQUEST_CLASSES is exactly what the annotations of LocalizedDocument, Recipe and
+    RenderOptions reach (so a new model class cannot be forgotten), and the shipped
+    policy's de PDF request, as the build submits it, loads equal to what was sent; so does
+    its head start (a recipe)."""
     import dataclasses
     import sys
     import typing
@@ -369,6 +374,7 @@ def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_l
 
     import compiler.model
     from compiler.build import pipeline
+    from compiler.build.warm.recipe import Recipe
     from compiler.renderers import RenderOptions
 
     found: set[tuple[str, str]] = set()
@@ -392,17 +398,27 @@ def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_l
                 visit(hints[field.name])
 
     visit(compiler.model.LocalizedDocument)
+    visit(Recipe)
     visit(RenderOptions)
     assert found == wf.REQUEST_CLASSES
     assert not [n for _, n in wf.REQUEST_CLASSES if "." in n or n.startswith("_")]
 
     sent: list[tuple[object, ...]] = []
 
-    class Capture:
+    class Capture(client.WarmExecutor):
+        def __init__(self) -> None:
+            pass
+
         def submit(self, fn: object, *args: object) -> Future[bytes]:
             sent.append(args)
             future: Future[bytes] = Future()
             future.set_result(b"")
+            return future
+
+        def head_start(self, *args: object) -> Future[bytes]:
+            sent.append(args)
+            future: Future[bytes] = Future()
+            future.set_exception(client.NoHeadStart("captured"))
             return future
 
         def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -412,9 +428,12 @@ def test_the_request_classes_are_those_of_the_request_types_and_a_real_request_l
     monkeypatch.setattr(pipeline, "start_pool", lambda *args: (Capture(), 1))
     root = FIXTURES.parent.parent
     build([root / "source" / "privacy-policy.yaml"],
-          BuildOptions(out=tmp_path / "out", formats=("pdf",), locales=("de",), jobs=2))
-    assert len(sent) == 1 and sent[0][0] == "pdf"
-    assert wf.loads(wf.dumps(sent[0])) == sent[0]
+          BuildOptions(out=tmp_path / "out", formats=("pdf",), locales=("de",), jobs=2,
+                       keep_warm=MINUTES))
+    assert [type(s[1]).__name__ for s in sent] == ["Recipe", "LocalizedDocument"]
+    for request in sent:
+        assert request[0] == "pdf"
+        assert wf.loads(wf.dumps(request)) == request
 
 
 def _build_within(project: Path, seconds: float) -> BuildResult:

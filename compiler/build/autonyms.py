@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from babel.core import UnknownLocaleError
-
 from compiler.build.plan import babel_key
 from compiler.fs import read_cache_json, write_cache_json
 from compiler.i18n import formatting
@@ -40,6 +38,8 @@ def prime(codes: Iterable[str], cache: Path | None) -> None:
     missing = [c for c in wanted if c not in known]
     if not missing:
         return
+    from babel.core import UnknownLocaleError
+
     names = {}
     for code in missing:
         try:

@@ -16,7 +16,7 @@ from compiler.build import plan as planning
 from compiler.build.cutoff import Cutoff
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
-from compiler.build.run import Runner, start_pool
+from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
 from compiler.fs import folder_lock, write_atomic, write_if_changed
@@ -70,16 +70,31 @@ def _warm(kind: str, path: Path, make: Callable[[], Any], extra: object = None) 
     return value
 
 
-def load_translations(doc: Document, locale: str, locales_dir: Path) -> Translations | None:
-    """The document's catalog, with the project's catalog of template words beside it."""
-    if locale == doc.meta.source_locale:
-        return None
-    path = po_path(locales_dir, locale, doc.meta.id)
+def catalog_paths(doc_id: str, source_locale: str, locale: str, locales_dir: Path
+                  ) -> tuple[Path, ...]:
+    """The catalogs localizing a document reads: its own, then the project's catalog of
+    template words if there is one; none in the source locale or without its own."""
+    if locale == source_locale:
+        return ()
+    path = po_path(locales_dir, locale, doc_id)
     if not (path.exists() or path.is_symlink()):
-        return None
+        return ()
     ui_path = po_path(locales_dir, locale, UI_DOMAIN)
-    ui = _catalog(ui_path, locale, locales_dir) if ui_path.exists() or ui_path.is_symlink() else None
-    return dataclasses.replace(_catalog(path, locale, locales_dir), ui=ui)
+    return (path, ui_path) if ui_path.exists() or ui_path.is_symlink() else (path,)
+
+
+def load_translations(doc: Document, locale: str, locales_dir: Path,
+                      read: Callable[[Path, str, Path], Translations] | None = None,
+                      ) -> Translations | None:
+    """The document's catalog, with the project's catalog of template words beside it.
+    read(path, locale, locales_dir) parses one (default: once while the file is unchanged;
+    the warm worker's keeps them by digest, see build/warm/recipe.py)."""
+    paths = catalog_paths(doc.meta.id, doc.meta.source_locale, locale, locales_dir)
+    if not paths:
+        return None
+    read = read or _catalog
+    ui = read(paths[1], locale, locales_dir) if len(paths) > 1 else None
+    return dataclasses.replace(read(paths[0], locale, locales_dir), ui=ui)
 
 
 def _catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
@@ -93,12 +108,14 @@ def _catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
 
 def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
                      documents: DocumentTitles | None = None,
+                     read: Callable[[Path, str, Path], Translations] | None = None,
                      ) -> tuple[LocalizedDocument, list[Diagnostic]]:
     """Localize one locale; translation errors raise, warnings return (or raise if strict).
-    documents answers {doc:id} links (see compiler.i18n.localize)."""
+    documents answers {doc:id} links (see compiler.i18n.localize); read: see
+    load_translations."""
     from compiler.i18n.localize import localize
 
-    translations = load_translations(doc, locale, locales_dir)
+    translations = load_translations(doc, locale, locales_dir, read)
     localized, diag = localize(doc, locale, translations, documents)
     if translations is None and locale != doc.meta.source_locale:
         diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
@@ -172,6 +189,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     stale = cutoff.select([j for j in jobs if j not in fresh])
     # workers warm up while the parent localizes
     pool, workers = start_pool(options, stale, cleanup, result.warnings)
+    head = head_start(pool, stale, options)  # the warm worker localizes its first PDF too
     titles = _Titles(linked, document, options)
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     refused: list[Diagnostic] = []
@@ -205,7 +223,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             progress(f"{job.facts.id} {job.locale} {job.fmt}", done, total)
 
     inputs = input_digests(sources_facts, options)
-    runner = Runner(options, finish, pool, workers)
+    runner = Runner(options, finish, pool, workers, head)
     try:
         # Each locale's jobs go to the workers as soon as it is localized; nothing of a
         # failed locale is written (its previous outputs stay, and stay listed).

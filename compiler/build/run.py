@@ -114,7 +114,7 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     import hashlib
 
     from compiler.build.warm.client import connect
-    from compiler.project.layout import cache_dir
+    from compiler.project.layout import cache_dir, project_of
 
     cache = cache_dir(work[0].source)
     if cache is None:  # refused (a symlink, another user's): layout's warning says why
@@ -129,7 +129,7 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
         for _ in range(workers - 1):
             pool.submit(_noop)
     warm, why = connect(cache, options.keep_warm, token,
-                        lambda: _process_pool(1, formats, fork=False))
+                        lambda: _process_pool(1, formats, fork=False), project_of(work[0].source))
     if why:
         _warn(warnings, why)
     if warm is None or pool is None:
@@ -139,6 +139,32 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     from compiler.build.warm.shared import Shared
 
     return Shared(warm, pool)
+
+
+def head_start(pool: Executor | None, work: Sequence[Job], options: BuildOptions
+               ) -> dict[Job, Future[bytes]]:
+    """The first PDF of `work` sent to the warm worker as a recipe, before this process
+    localizes (compiler/build/warm/recipe.py); {} when there is no warm worker, or no PDF
+    it could follow a recipe of. A signing build that refuses incomplete locales sends
+    none (it may withdraw the PDF)."""
+    if options.keep_warm <= 0 or pool is None:
+        return {}
+    from compiler.build.warm.client import LONG_UNITS, WarmExecutor
+    from compiler.build.warm.recipe import recipe_for
+    from compiler.build.warm.shared import Shared
+
+    if not isinstance(pool, WarmExecutor | Shared) or (
+            options.signer is not None and not options.allow_incomplete):
+        return {}
+    job = next((j for j in work if j.fmt == "pdf"), None)
+    recipe = recipe_for(job, options, LONG_UNITS) if job is not None else None
+    if job is None or recipe is None:
+        return {}
+    from compiler.build import autonyms
+    from compiler.project.layout import cache_dir
+
+    autonyms.prime(job.facts.locales, cache_dir(job.source))  # as _localize: the same names
+    return {job: pool.head_start(job.fmt, recipe, job.render_options(options))}
 
 
 def _warn(warnings: list[Diagnostic] | None, why: str) -> None:
@@ -172,13 +198,17 @@ class Runner:
     last locale is ready the short jobs are still here to fill in at the end.
 
     Without a pool, jobs are rendered in this process by `close`, longest first; so are
-    the HTML and DOCX beside a pool of one worker (see workers_for).
+    the HTML and DOCX beside a pool of one worker (see workers_for). A job given a head
+    start (`head`: its render already running, from a recipe) is waited for once its
+    locale is added, and submitted as any other if the head start failed; one whose locale
+    never comes (its localization failed) is never finished.
     A failure in any job propagates (the caller's clean-up shuts the pool down); outputs
     already finished stay written (each atomically), the failed one leaves nothing behind.
     """
 
     def __init__(self, options: BuildOptions, finish: Callable[[Job, bytes], None],
-                 pool: Executor | None = None, workers: int = 0) -> None:
+                 pool: Executor | None = None, workers: int = 0,
+                 head: dict[Job, Future[bytes]] | None = None) -> None:
         self.options = options
         self.finish = finish
         self.pool = pool
@@ -188,16 +218,27 @@ class Runner:
         self.local: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]] = []
         self.running: dict[Future[bytes], Job] = {}
         self.added = itertools.count()  # ties never compare jobs
+        self.head = dict(head or {})  # head starts whose locale is not added yet
+        self.started: dict[Future[bytes], LocalizedDocument] = {}  # ... added: running
 
     def add(self, jobs: Iterable[Job], ldoc: LocalizedDocument) -> None:
         """Jobs of one localized document (the same ldoc); rendering may start at once."""
         for job in jobs:
-            heap = self.local if self.pool is None or job.fmt in self.here else self.ready
-            heapq.heappush(heap, (-cost(job, ldoc.document), job.facts.id, job.locale,
-                                  job.fmt, str(job.target), next(self.added), job, ldoc))
+            if job in self.head:
+                future = self.head.pop(job)
+                self.running[future] = job
+                self.started[future] = ldoc
+                continue
+            self._push(self.local if self.pool is None or job.fmt in self.here
+                       else self.ready, job, ldoc)
         if self.pool is not None:
             self._collect(block=False)
             self._submit()
+
+    def _push(self, heap: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]],
+              job: Job, ldoc: LocalizedDocument) -> None:
+        heapq.heappush(heap, (-cost(job, ldoc.document), job.facts.id, job.locale, job.fmt,
+                              str(job.target), next(self.added), job, ldoc))
 
     def close(self) -> None:
         """Render every job added and not yet finished."""
@@ -222,4 +263,8 @@ class Runner:
         done, _ = wait(self.running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
         for future in [f for f in self.running if f in done]:  # in the order submitted
             job = self.running.pop(future)
+            ldoc = self.started.pop(future, None)
+            if ldoc is not None and future.exception() is not None:  # a failed head start
+                self._push(self.ready, job, ldoc)
+                continue
             self.finish(job, future.result())

@@ -1,21 +1,27 @@
-"""CLDR formatting through Babel: the one place that knows about locales' conventions."""
+"""CLDR formatting through Babel: the one place that knows about locales' conventions.
+
+Babel is imported on first use (~10 ms): a locale's name from the build's cache (AUTONYMS)
+needs none, and the warm worker's head start (build/run.head_start) names the languages
+before anything else of Babel is asked.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from functools import cache
-
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
-from babel.units import format_unit
+from typing import TYPE_CHECKING
 
 from compiler.model import Duration, Language
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 
 @cache
 def babel_locale(code: str) -> Locale:
+    from babel import Locale
+
     return Locale.parse(code)
 
 
@@ -45,11 +51,15 @@ def direction(code: str) -> str:
 
 
 def long_date(value: dt.date, code: str) -> str:
+    from babel.dates import format_date
+
     return format_date(value, format="long", locale=babel_locale(code))
 
 
 def duration(value: Duration, code: str) -> str:
     """'90 days', '90 Tage', '90 日', '90 يومًا': CLDR unit patterns with plural rules."""
+    from babel.units import format_unit
+
     text = format_unit(value.amount, f"duration-{value.unit}", length="long",
                        locale=babel_locale(code))
     # Number and unit never part at a line break.
@@ -57,6 +67,8 @@ def duration(value: Duration, code: str) -> str:
 
 
 def number(value: float, code: str) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=babel_locale(code))
 
 

@@ -27,6 +27,11 @@ def project_root(source: Path) -> Path:
     return source.resolve().parent.parent
 
 
+def project_of(source: Path) -> Path | None:
+    """The project of a source in a project's source/ folder; None for a stray source."""
+    return project_root(source) if source.resolve().parent.name == SOURCE_DIR else None
+
+
 def locales_dir(source: Path, override: Path | None = None) -> Path:
     """The catalogs of a source: `override` (--locales-dir) or locales/ beside source/."""
     return override or project_root(source) / LOCALES_DIR

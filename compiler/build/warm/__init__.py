@@ -3,15 +3,18 @@ Bazel's daemons keep theirs: opt-in, per project, stopped by an idle timeout.
 
 A fresh build pays the interpreter, WeasyPrint's import (~0.4 s) and the first render's
 set-up (fonts, hyphenation, ~0.4 s) before its first PDF: after a catalog edit that is
-most of the rebuild (issue #18). The warm worker has paid them already. It only renders:
-the build (the parent) still plans, localizes, writes every output atomically and records
-state, and hands the worker (format, localized document, render options) for bytes; it
-plugs into build/run.Runner as an Executor.
+most of the rebuild (issue #18). The warm worker has paid them already. The build (the
+parent) still plans, localizes, writes every output atomically and records state, and
+hands the worker (format, localized document, render options) for bytes; it plugs into
+build/run.Runner as an Executor. The first PDF goes out before the build has localized, as
+a recipe the worker localizes itself (recipe.py: a head start).
 
 - folder.py: the socket's folder (0700, the user's own, never through a link), the
   framing (length-prefixed, bounded), peer credentials and the worker's identity.
 - server.py: the worker process (spawned detached; idle timeout; recycles above a
   memory bound; replaced when policyc or its libraries change).
+- recipe.py: the head start: what the build sends (Recipe) and what the worker does with
+  it (Kitchen: the files named, inside its project, as planned; parsed once per digest).
 - client.py: WarmExecutor (connect or spawn, handshake, fall back to a normal worker when
   the warm one is gone, hung or refused) and stop/status for `policyc warm`.
 """

@@ -6,7 +6,9 @@ is stopped and replaced. Each render is one connection: hello (identity; a token
 templates and brand, so the worker reads them again when they changed), then the request.
 Whatever goes wrong -- the worker gone, busy with another build, hung (no heartbeat),
 an error in its render -- the job is rendered by an ordinary worker instead (`fallback`),
-so the build's outcome and bytes are those of a build without the warm worker.
+so the build's outcome and bytes are those of a build without the warm worker. A head
+start (a Recipe instead of a localized document, see recipe.py) that fails has no
+fallback here: the build submits the job again with its own localized document.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class _Busy(Exception):
     """The worker renders another build's job: this build goes on without it."""
 
 
+class NoHeadStart(Exception):
+    """A head start the worker did not render (the message says why)."""
+
+
 class Stuck(TimeoutError):
     """The worker took the connection (the kernel does that) but did not answer a status or
     stop, which it answers at once even while rendering: it is stuck (stopped, hung)."""
@@ -86,12 +92,13 @@ def request(fd: int, header: dict[str, Any]) -> dict[str, Any]:
         return reply
 
 
-def connect(cache: Path, minutes: float, token: str,
-            fallback: Callable[[], Executor]) -> tuple[WarmExecutor | None, str | None]:
+def connect(cache: Path, minutes: float, token: str, fallback: Callable[[], Executor],
+            root: Path | None = None) -> tuple[WarmExecutor | None, str | None]:
     """The warm executor for a build, or (None, why not) to build without it: `why` is for
     the user (an unsafe folder, an unsupported system). What the executor meets later (the
     worker busy with another build, an old worker replaced, one that cannot start) is
-    logged, and its jobs go to the fallback."""
+    logged, and its jobs go to the fallback. root: the build's project, whose files a
+    worker it starts may read to follow recipes (None: it follows none)."""
     if not wf.supported():
         return None, "--keep-warm needs Linux (Unix sockets with peer credentials)"
     try:
@@ -103,10 +110,11 @@ def connect(cache: Path, minutes: float, token: str,
     except wf.Refused as err:
         os.close(fd)
         return None, f"{cache / wf.FOLDER}/{err}; building without a warm worker"
-    return WarmExecutor(fd, cache, minutes, token, fallback), None
+    return WarmExecutor(fd, cache, minutes, token, fallback, root), None
 
 
-def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any]:
+def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | None
+           ) -> dict[str, Any]:
     """The status of a worker of this identity, started if there is none."""
     try:
         status = request(fd, {"op": "status"})
@@ -128,7 +136,7 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str) -> dict[str, Any
             _replace(err)
         except (FileNotFoundError, ConnectionError):
             pass
-        _spawn(fd, cache, minutes)
+        _spawn(fd, cache, minutes, root)
     status = request(fd, {"op": "status"})
     if status.get("identity") != identity:
         request(fd, {"op": "stop"})
@@ -143,8 +151,9 @@ def _replace(stuck: Stuck) -> None:
     _wait_gone(stuck.pid)
 
 
-def _spawn(fd: int, cache: Path, minutes: float) -> None:
-    """Start a worker (its starter binds the socket, forks and exits)."""
+def _spawn(fd: int, cache: Path, minutes: float, root: Path | None) -> None:
+    """Start a worker (its starter binds the socket, forks and exits); root: the project
+    whose files it may read (recipe.py)."""
     import subprocess
 
     import compiler
@@ -158,7 +167,8 @@ def _spawn(fd: int, cache: Path, minutes: float) -> None:
             [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         # -P and cwd /: nothing of the project's folder on the worker's import path
         starter = subprocess.Popen(
-            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), str(minutes)],
+            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), str(minutes),
+             str(root.resolve()) if root else ""],
             cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=logfile, start_new_session=True)
         code = starter.wait(timeout=SPAWN_WAIT)
@@ -228,12 +238,16 @@ class WarmExecutor(Executor):
     That thread first finds the worker (or starts one) while the build localizes.
     submit(fn, fmt, ldoc, render_options) -> Future[bytes]; fn renders the same job in an
     ordinary worker when the warm one cannot (`fallback` makes that executor on demand).
+    head_start(fmt, recipe, render_options) -> Future[bytes], failing with NoHeadStart
+    when the worker cannot follow the recipe (then there is no fallback: see recipe.py).
     """
 
     def __init__(self, fd: int, cache: Path, minutes: float, token: str,
-                 fallback: Callable[[], Executor]) -> None:
+                 fallback: Callable[[], Executor], root: Path | None = None) -> None:
         self.fd = fd
         self.cache = cache
+        self.root = root
+        self.worker_root: str | None = None  # the project the worker follows recipes of
         self.identity = ""
         self.token = token
         self.minutes = minutes
@@ -241,14 +255,19 @@ class WarmExecutor(Executor):
         self.fallback: Executor | None = None
         self.broken: str | None = None  # why the warm worker is no longer asked
         self.rendered = 0
-        self.jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]
-                                     | None] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any] | None,
+                                           tuple[Any, ...]] | None] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future: Future[Any] = Future()
         self.jobs.put((future, fn, args))
+        return future
+
+    def head_start(self, fmt: str, recipe: object, ropts: object) -> Future[bytes]:
+        future: Future[bytes] = Future()
+        self.jobs.put((future, None, (fmt, recipe, ropts)))
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -267,7 +286,8 @@ class WarmExecutor(Executor):
 
         try:
             self.identity = wf.identity()
-            status = _ready(self.fd, self.cache, self.minutes, self.identity)
+            status = _ready(self.fd, self.cache, self.minutes, self.identity, self.root)
+            self.worker_root = status.get("root")
             log.info("warm worker %s (renders so far: %s)", status["pid"], status["renders"])
         except (OSError, ValueError, wf.Refused, subprocess.SubprocessError) as err:
             self.broken = f"{type(err).__name__}: {err}"
@@ -278,6 +298,9 @@ class WarmExecutor(Executor):
         while (item := self.jobs.get()) is not None:
             future, fn, args = item
             if not future.set_running_or_notify_cancel():
+                continue
+            if fn is None:
+                self._head_start(future, args)
                 continue
             if self.broken is None and not _long(args):
                 try:
@@ -297,6 +320,25 @@ class WarmExecutor(Executor):
                 continue
             self._fall_back(future, fn, args)
 
+    def _head_start(self, future: Future[Any], args: tuple[Any, ...]) -> None:
+        why = self.broken
+        if why is None and (self.root is None or self.worker_root != str(self.root.resolve())):
+            why = f"the worker follows recipes of {self.worker_root or 'no project'}"
+        if why is None:
+            try:
+                future.set_result(self._render(args))
+                self.rendered += 1
+                return
+            except _Busy as err:
+                why = self.broken = str(err)
+            except _Unusable as err:
+                why = str(err)
+            except (OSError, ValueError, wf.Refused) as err:
+                why = self.broken = f"{type(err).__name__}: {err}"
+                log.warning("warm worker unusable (%s): rendering without it", why)
+        log.info("warm worker: no head start (%s)", why)
+        future.set_exception(NoHeadStart(why))
+
     def _fall_back(self, future: Future[Any], fn: Callable[..., Any],
                    args: tuple[Any, ...]) -> None:
         if self.fallback is None:
@@ -313,7 +355,7 @@ class WarmExecutor(Executor):
         inner.add_done_callback(copy)
 
     def _render(self, args: tuple[Any, ...]) -> bytes:
-        payload = wf.dumps(args)  # (format, localized document, render options)
+        payload = wf.dumps(args)  # (format, localized document or recipe, render options)
         sock, pid = _open(self.fd, CONNECT_WAIT)
         with sock:
             wf.send(sock, {"op": "hello", "identity": self.identity, "minutes": self.minutes})
@@ -342,7 +384,8 @@ class WarmExecutor(Executor):
 
 
 def _long(args: tuple[Any, ...]) -> bool:
-    """A PDF of a long document (args: format, localized document, options)."""
+    """A PDF of a long document (args: format, localized document, options; a recipe's
+    worker checks it, see recipe.Recipe.max_units)."""
     fmt, ldoc, _ = args
     return bool(fmt == "pdf" and sum(1 + len(s.blocks) for s in ldoc.document.walk_sections())
                 >= LONG_UNITS)

@@ -208,12 +208,14 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
 
 # --- requests ----------------------------------------------------------------------------
 
-# Every class a render request (format, LocalizedDocument, RenderOptions) pickles: the
-# model's closed unions and records, locations and diagnostics, the render options with
-# their templates and theme, paths and dates (tests/test_build_warm.py derives the same set
-# from the type annotations of LocalizedDocument and RenderOptions). Tuples, lists, sets,
-# dicts, strings, numbers and bytes have opcodes of their own and never reach find_class.
+# Every class a render request (format, LocalizedDocument or Recipe, RenderOptions) pickles:
+# the model's closed unions and records, locations and diagnostics, a recipe's files and
+# variables, the render options with their templates and theme, paths and dates
+# (tests/test_build_warm.py derives the same set from the type annotations of
+# LocalizedDocument, Recipe and RenderOptions). Tuples, lists, sets, dicts, strings,
+# numbers and bytes have opcodes of their own and never reach find_class.
 REQUEST_CLASSES = frozenset({
+    ("compiler.build.warm.recipe", "Recipe"),
     ("compiler.errors", "Category"), ("compiler.errors", "Diagnostic"),
     ("compiler.errors", "Loc"), ("compiler.errors", "Severity"),
     *(("compiler.model", name) for name in (

@@ -1,12 +1,15 @@
 """The warm render worker: a detached process that renders requests from builds of this user.
 
-Started by client.spawn as `python -m compiler.build.warm.server FOLDER MINUTES`: it binds
+Started by client.spawn as `python -m compiler.build.warm.server FOLDER MINUTES ROOT`: it binds
 the socket in the checked folder, forks (the starter exits at once, so no build waits on
 it and nothing is left for it to reap), imports the renderers in the background and
 serves one request per connection: a hello (its identity, pid, memory), a render (bytes,
 with a heartbeat every half second while it works, so a client tells slow from hung), a
-stop or a status. It exits when idle for MINUTES, when told to stop, and after a render
-that took it over its memory bound (the next build starts a fresh one).
+stop or a status. A render request carries a localized document, or a recipe (recipe.py)
+that the worker localizes itself, reading only the files it names, inside ROOT (the
+project of the build that started it; empty: no recipes). It exits when idle for
+MINUTES, when told to stop, and after a render that took it over its memory bound (the
+next build starts a fresh one).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.build.warm import folder as wf
+from compiler.build.warm.recipe import Kitchen, Recipe, Refused
 
 log = logging.getLogger("policyc.warm")
 
@@ -35,13 +39,16 @@ MAX_MB = 400  # peak resident memory after which the worker recycles itself
 
 
 class Worker:
-    def __init__(self, listener: socket.socket, fd: int, minutes: float) -> None:
+    def __init__(self, listener: socket.socket, fd: int, minutes: float,
+                 kitchen: Kitchen | None = None) -> None:
         self.listener = listener
         self.fd = fd
+        self.kitchen = kitchen
         self.idle = minutes * 60
         self.identity = wf.identity()
         self.started = time.time()
         self.renders = 0
+        self.recipes = 0  # renders localized here from a recipe (a build's head start)
         self.token: str | None = None
         self.max_mb = float(os.environ.get(MAX_MB_ENV, MAX_MB))
         self.imported = threading.Event()
@@ -52,8 +59,12 @@ class Worker:
         threading.Thread(target=self._import, daemon=True).start()
 
     def _import(self) -> None:
-        """WeasyPrint and python-docx, while the first build still localizes."""
+        """WeasyPrint and python-docx, while the first build still localizes (and what a
+        recipe needs: the reader, the catalogs, localization)."""
         try:
+            from compiler.build import pipeline  # noqa: F401
+            from compiler.i18n import localize  # noqa: F401
+            from compiler.readers import yaml  # noqa: F401
             from compiler.renderers import docx, html, pdf  # noqa: F401
         finally:
             self.imported.set()
@@ -123,7 +134,9 @@ class Worker:
 
     def _status(self) -> dict[str, Any]:
         return {"ok": True, "identity": self.identity, "pid": os.getpid(),
-                "started": self.started, "renders": self.renders, "idle": self.idle,
+                "root": str(self.kitchen.root) if self.kitchen else None,
+                "started": self.started, "renders": self.renders, "recipes": self.recipes,
+                "idle": self.idle,
                 "rss_mb": _rss_mb(), "peak_mb": _peak_mb(), "max_mb": self.max_mb}
 
     def _forget(self, token: object) -> None:
@@ -152,11 +165,19 @@ class Worker:
             self.imported.wait()
             fmt, ldoc, ropts = wf.loads(payload)
             os.chdir(cwd)  # the build's: relative paths in the options, paths in messages
+            if isinstance(ldoc, Recipe):
+                if self.kitchen is None:
+                    raise Refused("this worker follows no recipes")
+                ldoc = self.kitchen.localized(ldoc)
+                self.recipes += 1
             from compiler.renderers import get_renderer
 
             data = get_renderer(fmt)(ldoc, ropts)
             self.renders += 1
             reply: tuple[dict[str, Any], bytes | None] = ({"ok": True}, data)
+        except Refused as err:  # the build renders it from its own localized document
+            log.info("recipe refused: %s", err)
+            reply = ({"ok": False, "error": f"recipe refused: {err}"}, None)
         except Exception as err:  # the client renders it again itself, where
             # the error is reported (or the traceback shown) exactly as without the worker
             log.warning("render failed: %s: %s", type(err).__name__, err)
@@ -214,6 +235,7 @@ def main(argv: list[str]) -> None:
     """Called by the spawning build with the spawn lock held: bind, fork, return at once
     (the starter; the build connects as soon as it has exited), serve in the child."""
     cache, minutes = Path(argv[0]), float(argv[1])
+    root = Path(argv[2]) if len(argv) > 2 and argv[2] else None
     fd = wf.open_folder(cache, create=False)
     listener = bind(fd)
     ready, told = os.pipe()
@@ -230,7 +252,7 @@ def main(argv: list[str]) -> None:
     os.close(told)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
     log.setLevel(logging.INFO)
-    worker = Worker(listener, fd, minutes)
+    worker = Worker(listener, fd, minutes, Kitchen(root, cache) if root else None)
     log.info("warm worker started (idle timeout %.1f min)", minutes)
     try:
         worker.serve()

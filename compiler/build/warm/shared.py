@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from compiler.build.warm.client import WarmExecutor
 
 
 class Shared(Executor):
@@ -13,7 +16,7 @@ class Shared(Executor):
     renders, else to the pool; the Runner keeps only a few jobs in flight (longest
     first), so the warm worker takes its share of the long ones too."""
 
-    def __init__(self, warm: Executor, pool: Executor) -> None:
+    def __init__(self, warm: WarmExecutor, pool: Executor) -> None:
         self.warm = warm
         self.pool = pool
         self.in_warm = 0
@@ -27,6 +30,14 @@ class Shared(Executor):
         if not to_warm:
             return self.pool.submit(fn, *args, **kwargs)
         future = self.warm.submit(fn, *args, **kwargs)
+        future.add_done_callback(self._left_warm)
+        return future
+
+    def head_start(self, fmt: str, recipe: object, ropts: object) -> Future[bytes]:
+        """A recipe goes to the warm worker (see WarmExecutor.head_start)."""
+        with self.lock:
+            self.in_warm += 1
+        future = self.warm.head_start(fmt, recipe, ropts)
         future.add_done_callback(self._left_warm)
         return future
 

@@ -1,0 +1,173 @@
+"""The warm worker's head start (compiler/build/warm/recipe.py): after a catalog edit the
+worker localizes the first PDF itself from the files the build planned. The bytes are a cold
+build's through edit after edit; a catalog that fails gives the build's usual diagnostic
+and writes nothing of its locale; the worker reads only the files a recipe names, inside
+its project, as they were planned."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from compiler.build import BuildOptions, build
+from compiler.build.warm import client
+from compiler.build.warm import folder as wf
+from compiler.build.warm.recipe import Kitchen, Recipe, Refused
+from compiler.errors import CompilerError
+from tests.helpers import FIXTURES, run_cli
+from tests.test_build_warm import MINUTES, _cache, _cold, _source, warm_project
+
+pytestmark = pytest.mark.skipif(not wf.supported(), reason="the warm worker needs Linux")
+
+CATALOG = Path("locales/de/LC_MESSAGES/retention-schedule.po")
+UI_CATALOG = Path("locales/de/LC_MESSAGES/policyc.po")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from warm_project(tmp_path, monkeypatch)
+
+
+def _edit(root: Path, old: str, new: str) -> None:
+    po = root / CATALOG
+    text = po.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    po.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _recipes() -> int:
+    found = client.status(_cache())
+    assert found is not None, "no warm worker is running"
+    return int(found["recipes"])
+
+
+def test_edit_after_edit_the_worker_localizes_and_gives_the_cold_bytes(project: Path) -> None:
+    """Two catalog edits, each rebuilt through the warm worker from a recipe (in a fresh
+    process, as `policyc build --keep-warm` runs): every output is a cold build's."""
+    _cold(project, "warm", keep_warm=MINUTES)  # starts the worker
+    before = _recipes()
+    outputs = {}
+    for n, (old, new) in enumerate([("Plan legt fest", "Plan bestimmt"),
+                                    ("vor dem {review_date}", "bis zum {review_date}")]):
+        _edit(project, old, new)
+        warm = _cold(project, "warm", keep_warm=MINUTES)
+        assert _recipes() == before + n + 1  # de's PDF came from the worker's localization
+        cold = _cold(project, f"cold{n}")
+        assert warm == cold
+        outputs[n] = warm
+    assert outputs[0]["de/retention-schedule.pdf"] != outputs[1]["de/retention-schedule.pdf"]
+    assert outputs[0]["en/retention-schedule.pdf"] == outputs[1]["en/retention-schedule.pdf"]
+
+
+def test_a_catalog_that_fails_is_reported_as_without_the_worker(project: Path) -> None:
+    """A broken placeholder: the build's own file:line error, the same with and without
+    --keep-warm; the locale's previous outputs stay as they were, nothing half-written."""
+    assert run_cli(project, "-q", "build", "--keep-warm-minutes", str(MINUTES))[0] == 0
+    dist = project / "dist"
+    kept = {p.name: p.read_bytes() for p in (dist / "de").iterdir()}
+    _edit(project, "vor dem {review_date}", "vor dem {review_datum}")
+    code, warm = run_cli(project, "-q", "build", "--keep-warm-minutes", str(MINUTES))
+    assert code == 1
+    assert f"{CATALOG}:73:" in warm and "review_datum" in warm, warm
+    assert {p.name: p.read_bytes() for p in (dist / "de").iterdir()} == kept
+    assert not [p for p in dist.rglob("*") if p.suffix == ".tmp"]  # no temporary file
+    code, cold = run_cli(project, "-q", "build", "--out", "cold")  # (en built here too)
+    assert code == 1
+
+    def errors(output: str) -> list[str]:
+        return [line.split("; built:")[0] for line in output.splitlines() if "error" in line]
+
+    assert errors(warm) == errors(cold) and len(errors(warm)) == 3
+
+
+def test_strict_warnings_fail_the_recipe_too(project: Path) -> None:
+    """With --strict an untranslated message fails the locale: the worker, localizing as
+    strictly, renders nothing for it (the build does not wait for a PDF it cannot use)."""
+    _cold(project, "warm", keep_warm=MINUTES)
+    before = _recipes()
+    _edit(project, 'msgstr "Plan"', 'msgstr ""')
+    with pytest.raises(CompilerError, match="untranslated"):
+        build([_source(project)], BuildOptions(out=project / "warm", keep_warm=MINUTES,
+                                               strict=True, jobs=2))
+    assert _recipes() == before
+
+
+def _recipe(root: Path, **changes: object) -> Recipe:
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    recipe = Recipe(_source(root), digest(_source(root)), "de", root / "locales",
+                    ((root / CATALOG, digest(root / CATALOG)),
+                     (root / UI_CATALOG, digest(root / UI_CATALOG))), (), False, 400)
+    return dataclasses.replace(recipe, **changes)
+
+
+@pytest.fixture
+def kitchen(tmp_path: Path) -> tuple[Kitchen, Path]:
+    root = tmp_path / "project"
+    import shutil
+
+    shutil.copytree(FIXTURES / "project", root)
+    return Kitchen(root, tmp_path / "cache"), root
+
+
+def test_a_recipe_localizes_as_the_build_and_keeps_what_it_parsed(
+        kitchen: tuple[Kitchen, Path]) -> None:
+    from compiler.build.pipeline import localize_checked
+    from compiler.readers import read_file
+
+    cook, root = kitchen
+    ldoc = cook.localized(_recipe(root))
+    assert ldoc == localize_checked(read_file(_source(root)), "de", root / "locales", False)[0]
+    assert cook.localized(_recipe(root)) == ldoc
+    assert len(cook.sources) == 1 and len(cook.catalogs) == 2
+    _edit(root, "Plan legt fest", "Plan bestimmt")
+    edited = cook.localized(_recipe(root))
+    assert edited != ldoc and len(cook.sources) == 1 and len(cook.catalogs) == 3
+
+
+def test_a_recipe_reads_only_planned_named_files_inside_its_project(
+        kitchen: tuple[Kitchen, Path], tmp_path: Path) -> None:
+    cook, root = kitchen
+    planned = _recipe(root)
+    _edit(root, "Plan legt fest", "Plan bestimmt")  # changed since the build planned
+    with pytest.raises(Refused, match="changed since the build planned"):
+        cook.localized(planned)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.yaml").write_bytes(_source(root).read_bytes())
+    with pytest.raises(Refused, match="outside the worker's project"):
+        cook.localized(_recipe(root, source=outside / "x.yaml"))
+    link = root / "source" / "linked.yaml"
+    link.symlink_to(outside / "x.yaml")
+    with pytest.raises(Refused, match="outside the worker's project"):
+        cook.localized(_recipe(root, source=link))
+    with pytest.raises(Refused, match="outside the worker's project"):
+        cook.localized(_recipe(root, catalogs=((Path("/etc/passwd"), ""),)))
+    recipe = _recipe(root)
+    with pytest.raises(Refused, match="the build named catalogs"):  # the UI catalog unnamed
+        cook.localized(dataclasses.replace(recipe, catalogs=recipe.catalogs[:1]))
+    with pytest.raises(Refused, match="long document"):
+        cook.localized(_recipe(root, max_units=3))
+
+
+def test_a_worker_of_another_project_follows_none_of_its_recipes(
+        project: Path, tmp_path: Path) -> None:
+    """Two projects sharing one cache folder (POLICYC_CACHE_DIR): the worker, started by
+    the first, takes the second's localized documents, never its recipes."""
+    import shutil
+
+    _cold(project, "warm", keep_warm=MINUTES)
+    other = tmp_path / "other"
+    shutil.copytree(FIXTURES / "project", other)
+    _edit(other, "Plan legt fest", "Plan bestimmt")
+    before = _recipes()
+    assert _cold(other, "warm", keep_warm=MINUTES) == _cold(other, "cold")
+    assert _recipes() == before
+    assert client.status(_cache())["root"] == str(project.resolve())  # type: ignore[index]
+    assert os.environ["POLICYC_CACHE_DIR"]
