@@ -1,6 +1,7 @@
 """Building outputs: plan.py (jobs and keys, pure), state.py (incremental state, folder lock),
 run.py (the worker pool), manifest.py (manifest.json and index.html from a list of outputs),
-pipeline.py (build(), which ties them together).
+localizing.py (catalogs parsed once, localize_checked), pipeline.py (build(), which ties
+them together).
 
 The usual names are importable from here; they load on first use, so that importing
 compiler.build.manifest does not pull in the whole build.
@@ -17,8 +18,8 @@ _EXPORTS = {
     "render_options": "compiler.build.plan",
     "BuildResult": "compiler.build.pipeline",
     "build": "compiler.build.pipeline",
-    "load_translations": "compiler.build.pipeline",
-    "localize_checked": "compiler.build.pipeline",
+    "load_translations": "compiler.build.localizing",
+    "localize_checked": "compiler.build.localizing",
     "Output": "compiler.build.manifest",
 }
 

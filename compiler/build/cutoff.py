@@ -12,7 +12,7 @@ An output that carries its catalogs inside (a PDF/A-3's attachments) has its job
 content key: any change to their bytes re-renders it.
 
 What localization read is digested before it reads (the catalogs are parsed once, kept by
-build.pipeline's warm cache); a catalog saved in between then only costs a re-render.
+build.localizing's cache); a catalog saved in between then only costs a re-render.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Cutoff:
                 and planning.content_key(job, catalogs, self.options) == entry.content)
 
     def _catalogs(self, job: Job) -> str | None:
-        """What localization reads from job's catalogs, as build.pipeline.load_translations
+        """What localization reads from job's catalogs, as build.localizing.load_translations
         finds them; None when one does not parse (localization reports it)."""
         if job.locale == job.facts.source_locale:
             return ""

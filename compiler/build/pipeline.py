@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from compiler.build import plan as planning
 from compiler.build.cutoff import Cutoff
+from compiler.build.localizing import load_translations, localize_checked, parsed_once, read_catalog
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
 from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.state import LocaleState, OutputState, State
-from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity, display_path
+from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity
 from compiler.fs import folder_lock, write_atomic, write_if_changed
-from compiler.i18n.paths import UI_DOMAIN, po_path
+from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, discover, read_facts, shared_digest
 
 if TYPE_CHECKING:
-    from compiler.i18n.catalogs import Translations
-    from compiler.i18n.localize import DocumentTitles
     from compiler.model import Document, LocalizedDocument
 
 log = logging.getLogger(__name__)
@@ -48,81 +46,6 @@ class BuildResult:
     @property
     def skipped(self) -> int:
         return sum(not o.built for o in self.outputs)
-
-
-# Parsed inputs kept between builds of one process (the preview server's rebuilds), keyed
-# by the file's identity and change time: an unchanged catalog or source is not parsed again.
-_WARM: dict[tuple[str, str], tuple[tuple[int, int, int], object]] = {}
-
-
-def _warm(kind: str, path: Path, make: Callable[[], Any], extra: object = None) -> Any:
-    try:
-        info = path.stat()
-    except OSError:
-        return make()
-    stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
-    key = (kind, f"{path.resolve()}\0{extra!r}")
-    cached = _WARM.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    value = make()
-    _WARM[key] = (stamp, value)
-    return value
-
-
-def catalog_paths(doc_id: str, source_locale: str, locale: str, locales_dir: Path
-                  ) -> tuple[Path, ...]:
-    """The catalogs localizing a document reads: its own, then the project's catalog of
-    template words if there is one; none in the source locale or without its own."""
-    if locale == source_locale:
-        return ()
-    path = po_path(locales_dir, locale, doc_id)
-    if not (path.exists() or path.is_symlink()):
-        return ()
-    ui_path = po_path(locales_dir, locale, UI_DOMAIN)
-    return (path, ui_path) if ui_path.exists() or ui_path.is_symlink() else (path,)
-
-
-def load_translations(doc: Document, locale: str, locales_dir: Path,
-                      read: Callable[[Path, str, Path], Translations] | None = None,
-                      ) -> Translations | None:
-    """The document's catalog, with the project's catalog of template words beside it.
-    read(path, locale, locales_dir) parses one (default: once while the file is unchanged;
-    the warm worker's keeps them by digest, see build/warm/recipe.py)."""
-    paths = catalog_paths(doc.meta.id, doc.meta.source_locale, locale, locales_dir)
-    if not paths:
-        return None
-    read = read or _catalog
-    ui = read(paths[1], locale, locales_dir) if len(paths) > 1 else None
-    return dataclasses.replace(read(paths[0], locale, locales_dir), ui=ui)
-
-
-def _catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
-    """A catalog's translations, parsed once while the file is unchanged."""
-    from compiler.i18n.catalogs import catalog_root, read_translations  # not for a no-op
-
-    root = catalog_root(locales_dir)
-    translations: Translations = _warm("po", path, lambda: read_translations(path, locale, root), locale)
-    return translations
-
-
-def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
-                     documents: DocumentTitles | None = None,
-                     read: Callable[[Path, str, Path], Translations] | None = None,
-                     ) -> tuple[LocalizedDocument, list[Diagnostic]]:
-    """Localize one locale; translation errors raise, warnings return (or raise if strict).
-    documents answers {doc:id} links (see compiler.i18n.localize); read: see
-    load_translations."""
-    from compiler.i18n.localize import localize
-
-    translations = load_translations(doc, locale, locales_dir, read)
-    localized, diag = localize(doc, locale, translations, documents)
-    if translations is None and locale != doc.meta.source_locale:
-        diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
-                     f"no catalog for locale '{locale}': building it in "
-                     f"{doc.meta.source_locale}", Category.TRANSLATION)
-    diag.raise_if_errors(strict=strict)
-    return localized, diag.warnings
 
 
 def build(sources: Sequence[str | Path], options: BuildOptions,
@@ -176,7 +99,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         if path not in loaded:
             from compiler.readers import read_file
 
-            loaded[path] = _warm("source", path, lambda: read_file(path, options.variables),
+            loaded[path] = parsed_once("source", path, lambda: read_file(path, options.variables),
                                  shared_digest(options.variables))
         return loaded[path]
 
@@ -185,7 +108,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     diag.raise_if_errors()
     state = State.read(options.out)
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
-    cutoff = Cutoff(state, options, _catalog)  # catalog edits that change no translation
+    cutoff = Cutoff(state, options, read_catalog)  # catalog edits that change no translation
     stale = cutoff.select([j for j in jobs if j not in fresh])
     # workers warm up while the parent localizes
     pool, workers = start_pool(options, stale, cleanup, result.warnings)

@@ -6,9 +6,8 @@ is stopped and replaced. Each render is one connection: hello (identity; a token
 templates and brand, so the worker reads them again when they changed), then the request.
 Whatever goes wrong -- the worker gone, busy with another build, hung (no heartbeat),
 an error in its render -- the job is rendered by an ordinary worker instead (`fallback`),
-so the build's outcome and bytes are those of a build without the warm worker. A head
-start (a Recipe instead of a localized document, see recipe.py) that fails has no
-fallback here: the build submits the job again with its own localized document.
+so the build's outcome and bytes are those of a build without the warm worker (a failed
+head start, recipe.py, is submitted again by the build with its own localized document).
 """
 
 from __future__ import annotations
@@ -113,8 +112,7 @@ def connect(cache: Path, minutes: float, token: str, fallback: Callable[[], Exec
     return WarmExecutor(fd, cache, minutes, token, fallback, root), None
 
 
-def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | None
-           ) -> dict[str, Any]:
+def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | None) -> dict[str, Any]:
     """The status of a worker of this identity, started if there is none."""
     try:
         status = request(fd, {"op": "status"})
@@ -238,16 +236,16 @@ class WarmExecutor(Executor):
     That thread first finds the worker (or starts one) while the build localizes.
     submit(fn, fmt, ldoc, render_options) -> Future[bytes]; fn renders the same job in an
     ordinary worker when the warm one cannot (`fallback` makes that executor on demand).
-    head_start(fmt, recipe, render_options) -> Future[bytes], failing with NoHeadStart
-    when the worker cannot follow the recipe (then there is no fallback: see recipe.py).
+    head_start(fmt, recipe, render_options) -> Future[bytes] fails with NoHeadStart when
+    the worker cannot follow the recipe (no fallback: the build's Runner submits it again).
     """
 
     def __init__(self, fd: int, cache: Path, minutes: float, token: str,
                  fallback: Callable[[], Executor], root: Path | None = None) -> None:
         self.fd = fd
         self.cache = cache
-        self.root = root
-        self.worker_root: str | None = None  # the project the worker follows recipes of
+        self.root = root  # the project whose recipes this build sends (None: sends none)
+        self.no_recipes: str | None = None  # why the worker follows none of this build's
         self.identity = ""
         self.token = token
         self.minutes = minutes
@@ -287,7 +285,8 @@ class WarmExecutor(Executor):
         try:
             self.identity = wf.identity()
             status = _ready(self.fd, self.cache, self.minutes, self.identity, self.root)
-            self.worker_root = status.get("root")
+            if self.root is None or status.get("root") != str(self.root.resolve()):
+                self.no_recipes = f"the worker follows recipes of {status.get('root')}"
             log.info("warm worker %s (renders so far: %s)", status["pid"], status["renders"])
         except (OSError, ValueError, wf.Refused, subprocess.SubprocessError) as err:
             self.broken = f"{type(err).__name__}: {err}"
@@ -299,45 +298,42 @@ class WarmExecutor(Executor):
             future, fn, args = item
             if not future.set_running_or_notify_cancel():
                 continue
-            if fn is None:
-                self._head_start(future, args)
+            if fn is None:  # a head start: no fallback here (see head_start)
+                why = self.broken or self.no_recipes
+                data, why = (None, why) if why else self._attempt(args)
+                if data is None:
+                    log.info("warm worker: no head start (%s)", why)
+                    future.set_exception(NoHeadStart(why))
+                else:
+                    future.set_result(data)
                 continue
             if self.broken is None and not _long(args):
-                try:
-                    future.set_result(self._render(args))
-                    self.rendered += 1
+                data, _ = self._attempt(args)
+                if data is not None:
+                    future.set_result(data)
                     continue
-                except _Busy as err:  # the rest of this build goes without it (no
-                    self.broken = str(err)  # wait per job); the next build asks again
-                    log.info("warm worker %s: rendering without it", err)
-                except _Unusable as err:
-                    log.info("warm worker: %s; rendering in an ordinary worker", err)
-                except (OSError, ValueError, wf.Refused) as err:
-                    self.broken = f"{type(err).__name__}: {err}"
-                    log.warning("warm worker unusable (%s): rendering without it", self.broken)
             if self.broken == "shut down":
                 future.cancel()
                 continue
             self._fall_back(future, fn, args)
 
-    def _head_start(self, future: Future[Any], args: tuple[Any, ...]) -> None:
-        why = self.broken
-        if why is None and (self.root is None or self.worker_root != str(self.root.resolve())):
-            why = f"the worker follows recipes of {self.worker_root or 'no project'}"
-        if why is None:
-            try:
-                future.set_result(self._render(args))
-                self.rendered += 1
-                return
-            except _Busy as err:
-                why = self.broken = str(err)
-            except _Unusable as err:
-                why = str(err)
-            except (OSError, ValueError, wf.Refused) as err:
-                why = self.broken = f"{type(err).__name__}: {err}"
-                log.warning("warm worker unusable (%s): rendering without it", why)
-        log.info("warm worker: no head start (%s)", why)
-        future.set_exception(NoHeadStart(why))
+    def _attempt(self, args: tuple[Any, ...]) -> tuple[bytes | None, str]:
+        """The worker's bytes, or None and why not (`broken` set when this build should
+        not ask it again)."""
+        try:
+            data = self._render(args)
+            self.rendered += 1
+            return data, ""
+        except _Busy as err:  # the rest of this build goes without it (no
+            self.broken = str(err)  # wait per job); the next build asks again
+            log.info("warm worker %s: rendering without it", err)
+        except _Unusable as err:
+            log.info("warm worker: %s; rendering in an ordinary worker", err)
+            return None, str(err)
+        except (OSError, ValueError, wf.Refused) as err:
+            self.broken = f"{type(err).__name__}: {err}"
+            log.warning("warm worker unusable (%s): rendering without it", self.broken)
+        return None, self.broken
 
     def _fall_back(self, future: Future[Any], fn: Callable[..., Any],
                    args: tuple[Any, ...]) -> None:

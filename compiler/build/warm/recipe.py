@@ -8,7 +8,7 @@ the PDF of its first stale locale as a Recipe: the files to read, with the diges
 computed from them, and the variables. The worker reads exactly those files (inside its
 project), checks each against its digest, keeps what it parsed by digest (the unchanged
 source is not parsed again, only the edited catalog), localizes with the build's own
-function (build.pipeline.localize_checked: the same code, which the worker's identity
+function (build.localizing.localize_checked: the same code, which the worker's identity
 vouches for) and renders; the build meanwhile localizes for its HTML, DOCX, state and
 report as before, and uses the PDF only if its own localization succeeds (a catalog
 that fails is reported by the build, as without the worker, and nothing of it written).
@@ -56,7 +56,7 @@ def recipe_for(job: Job, options: BuildOptions, max_units: int) -> Recipe | None
     """The recipe of job's localized document; None when the worker could not follow one:
     a document linking others ({doc:id}: their titles come from the build's other sources)."""
     from compiler.build import plan as planning
-    from compiler.build.pipeline import catalog_paths
+    from compiler.build.localizing import catalog_paths
 
     if job.facts.documents:
         return None
@@ -79,7 +79,7 @@ class Kitchen:
         """The recipe's localized document, exactly as the build localizes it; Refused when
         a file is not the one planned, lies outside the project or was not named."""
         from compiler.build import autonyms
-        from compiler.build.pipeline import catalog_paths, localize_checked
+        from compiler.build.localizing import catalog_paths, localize_checked
         from compiler.errors import CompilerError
         from compiler.fs import is_inside
 

@@ -62,7 +62,7 @@ class Worker:
         """WeasyPrint and python-docx, while the first build still localizes (and what a
         recipe needs: the reader, the catalogs, localization)."""
         try:
-            from compiler.build import pipeline  # noqa: F401
+            from compiler.build import localizing  # noqa: F401
             from compiler.i18n import localize  # noqa: F401
             from compiler.readers import yaml  # noqa: F401
             from compiler.renderers import docx, html, pdf  # noqa: F401

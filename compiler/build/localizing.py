@@ -1,0 +1,92 @@
+"""Localizing for a build: the catalogs a document reads, parsed once while unchanged, and
+localize_checked, which the build and the warm worker's recipes (warm/recipe.py) both use."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compiler.errors import Category, Diagnostic, Loc, display_path
+from compiler.i18n.paths import UI_DOMAIN, po_path
+
+if TYPE_CHECKING:
+    from compiler.i18n.catalogs import Translations
+    from compiler.i18n.localize import DocumentTitles
+    from compiler.model import Document, LocalizedDocument
+
+# Parsed inputs kept between builds of one process (the preview server's rebuilds), keyed
+# by the file's identity and change time: an unchanged catalog or source is not parsed again.
+PARSED: dict[tuple[str, str], tuple[tuple[int, int, int], object]] = {}
+
+
+def parsed_once(kind: str, path: Path, make: Callable[[], Any], extra: object = None) -> Any:
+    try:
+        info = path.stat()
+    except OSError:
+        return make()
+    stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+    key = (kind, f"{path.resolve()}\0{extra!r}")
+    cached = PARSED.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    value = make()
+    PARSED[key] = (stamp, value)
+    return value
+
+
+def catalog_paths(doc_id: str, source_locale: str, locale: str, locales_dir: Path
+                  ) -> tuple[Path, ...]:
+    """The catalogs localizing a document reads: its own, then the project's catalog of
+    template words if there is one; none in the source locale or without its own."""
+    if locale == source_locale:
+        return ()
+    path = po_path(locales_dir, locale, doc_id)
+    if not (path.exists() or path.is_symlink()):
+        return ()
+    ui_path = po_path(locales_dir, locale, UI_DOMAIN)
+    return (path, ui_path) if ui_path.exists() or ui_path.is_symlink() else (path,)
+
+
+def load_translations(doc: Document, locale: str, locales_dir: Path,
+                      read: Callable[[Path, str, Path], Translations] | None = None,
+                      ) -> Translations | None:
+    """The document's catalog, with the project's catalog of template words beside it.
+    read(path, locale, locales_dir) parses one (default: once while the file is unchanged;
+    the warm worker's keeps them by digest, see build/warm/recipe.py)."""
+    paths = catalog_paths(doc.meta.id, doc.meta.source_locale, locale, locales_dir)
+    if not paths:
+        return None
+    read = read or read_catalog
+    ui = read(paths[1], locale, locales_dir) if len(paths) > 1 else None
+    return dataclasses.replace(read(paths[0], locale, locales_dir), ui=ui)
+
+
+def read_catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
+    """A catalog's translations, parsed once while the file is unchanged."""
+    from compiler.i18n.catalogs import catalog_root, read_translations  # not for a no-op
+
+    root = catalog_root(locales_dir)
+    read = lambda: read_translations(path, locale, root)  # noqa: E731
+    translations: Translations = parsed_once("po", path, read, locale)
+    return translations
+
+
+def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,
+                     documents: DocumentTitles | None = None,
+                     read: Callable[[Path, str, Path], Translations] | None = None,
+                     ) -> tuple[LocalizedDocument, list[Diagnostic]]:
+    """Localize one locale; translation errors raise, warnings return (or raise if strict).
+    documents answers {doc:id} links (see compiler.i18n.localize); read: see
+    load_translations."""
+    from compiler.i18n.localize import localize
+
+    translations = load_translations(doc, locale, locales_dir, read)
+    localized, diag = localize(doc, locale, translations, documents)
+    if translations is None and locale != doc.meta.source_locale:
+        diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
+                     f"no catalog for locale '{locale}': building it in "
+                     f"{doc.meta.source_locale}", Category.TRANSLATION)
+    diag.raise_if_errors(strict=strict)
+    return localized, diag.warnings
