@@ -85,7 +85,6 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            force=force, shard=opt.shard(shard),
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme, variables=opt.project()[1].variables)
-    _no_collection_at_exit()
     level = logging.getLogger().level
     try:
         with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
@@ -94,20 +93,6 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
     finally:
         if signer is not None:
             signer.credentials.close()
-
-
-def _no_collection_at_exit() -> None:
-    """The collector's passes at interpreter exit, over everything a build created (the
-    parsed source and catalogs, the renderers' modules), cost ~40 ms of a catalog edit's
-    rebuild (issue #18) and free nothing the process's end does not: at exit, before
-    them, every object is moved out of the collector's sight (gc.freeze). Finalizers and
-    atexit handlers run as before; in a process that goes on (tests), nothing changes
-    until it exits."""
-    import atexit
-    import gc
-
-    atexit.unregister(gc.freeze)  # once, however many builds a process runs
-    atexit.register(gc.freeze)
 
 
 def _keep_warm(flag: bool, minutes: float | None) -> float:
