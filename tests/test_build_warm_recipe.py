@@ -103,7 +103,8 @@ def _recipe(root: Path, **changes: object) -> Recipe:
 
     recipe = Recipe(_source(root), digest(_source(root)), "de", root / "locales",
                     ((root / CATALOG, digest(root / CATALOG)),
-                     (root / UI_CATALOG, digest(root / UI_CATALOG))), (), False, 400)
+                     (root / UI_CATALOG, digest(root / UI_CATALOG))), variables=(),
+                    strict=False, alternates=("en", "de"), max_units=400)
     return dataclasses.replace(recipe, **changes)
 
 
@@ -118,12 +119,22 @@ def kitchen(tmp_path: Path) -> tuple[Kitchen, Path]:
 
 def test_a_recipe_localizes_as_the_build_and_keeps_what_it_parsed(
         kitchen: tuple[Kitchen, Path]) -> None:
-    from compiler.build.pipeline import localize_checked
+    """The worker's localized document and render options (the language switcher added) are
+    the build's; the source is parsed once, an edited catalog again."""
+    from compiler.build.localizing import localize_checked
+    from compiler.build.plan import render_options
+    from compiler.project.sources import Facts
     from compiler.readers import read_file
 
     cook, root = kitchen
-    ldoc = cook.localized(_recipe(root))
-    assert ldoc == localize_checked(read_file(_source(root)), "de", root / "locales", False)[0]
+    doc = read_file(_source(root))
+    ropts = render_options(Facts.of(doc), _source(root), "de", root / "locales", BuildOptions())
+    unnamed = render_options(Facts.of(doc), _source(root), "de", root / "locales",
+                             BuildOptions(), named=False)
+    assert unnamed.alternates == () and ropts.alternates
+    ldoc, followed = cook.follow(_recipe(root), unnamed)
+    assert followed == ropts
+    assert ldoc == localize_checked(doc, "de", root / "locales", False)[0]
     assert cook.localized(_recipe(root)) == ldoc
     assert len(cook.sources) == 1 and len(cook.catalogs) == 2
     _edit(root, "Plan legt fest", "Plan bestimmt")

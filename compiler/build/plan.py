@@ -93,8 +93,9 @@ class Job:
     # them (content_key), what the output depends on when it does not carry them inside
     base: str = ""
 
-    def render_options(self, options: BuildOptions) -> RenderOptions:
-        ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options)
+    def render_options(self, options: BuildOptions, named: bool = True) -> RenderOptions:
+        ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options,
+                               named)
         return dataclasses.replace(ropts, docx_protect=self.protect, docx_annex=self.annex)
 
 
@@ -203,13 +204,17 @@ def redline_link(out: Path, facts: Facts, locale: str) -> str | None:
     return f"../{FOLDER}/{locale}/{name}" if (out / FOLDER / locale / name).is_file() else None
 
 
-def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
-                   options: BuildOptions) -> RenderOptions:
+def alternates(doc_id: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
+    """The language switcher: the document's HTML in each locale, named in that locale."""
     from compiler.i18n.formatting import language
 
-    alternates = tuple(
-        Alternate(language(code), f"../{code}/{facts.id}.html") for code in facts.locales
-    )
+    return tuple(Alternate(language(code), f"../{code}/{doc_id}.html") for code in locales)
+
+
+def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
+                   options: BuildOptions, named: bool = True) -> RenderOptions:
+    """named=False: without the language switcher (needing Babel's names and the model),
+    which the warm worker adds to a recipe's options (build/warm/recipe.py)."""
     downloads = tuple(
         Download(fmt, f"{facts.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
     )
@@ -226,7 +231,8 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
         reference_docx=options.reference_docx or (
             layout.reference_docx(source, facts.reference_docx) if facts.reference_docx
             else None),
-        alternates=alternates if "html" in options.formats else (),
+        alternates=alternates(facts.id, facts.locales)
+        if "html" in options.formats and named else (),
         downloads=downloads,
         base_url=options.base_url or facts.base_url,
         redline=redline_link(options.out, facts, locale) if "html" in options.formats else None,

@@ -160,11 +160,8 @@ def head_start(pool: Executor | None, work: Sequence[Job], options: BuildOptions
     recipe = recipe_for(job, options, LONG_UNITS) if job is not None else None
     if job is None or recipe is None:
         return {}
-    from compiler.build import autonyms
-    from compiler.project.layout import cache_dir
-
-    autonyms.prime(job.facts.locales, cache_dir(job.source))  # as _localize: the same names
-    return {job: pool.head_start(job.fmt, recipe, job.render_options(options))}
+    # without the language switcher's names: the worker adds them (Babel, the model)
+    return {job: pool.head_start(job.fmt, recipe, job.render_options(options, named=False))}
 
 
 def _warn(warnings: list[Diagnostic] | None, why: str) -> None:

@@ -18,7 +18,6 @@ import os
 import queue
 import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -38,8 +37,8 @@ BEAT_WAIT_ENV = "POLICYC_WARM_BEAT_WAIT"
 BEAT_WAIT = 10.0  # seconds without a heartbeat after which a rendering worker is hung
 RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
 SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
+SEND_WAIT = 0.1  # seconds a build waits for its head start to be sent (a worker's start: not)
 LOCK_WAIT = SPAWN_WAIT + CONNECT_WAIT  # for the spawn lock: its holder spawns, then asks
-MAX_LOG = 2**20  # the worker's log is started afresh above this size
 # A document of this many sections and blocks (~45 PDF pages; the shipped policy has 57 for
 # 7 pages) is rendered in a fresh process, not the warm worker: a long layout after other
 # renders in one process peaks ~50-150 MB higher (GC timing, issue #18), over the 400 MB aim.
@@ -134,7 +133,9 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | Non
             _replace(err)
         except (FileNotFoundError, ConnectionError):
             pass
-        _spawn(fd, cache, minutes, root)
+        from compiler.build.warm.server import spawn
+
+        spawn(fd, cache, minutes, root, SPAWN_WAIT)
     status = request(fd, {"op": "status"})
     if status.get("identity") != identity:
         request(fd, {"op": "stop"})
@@ -147,34 +148,6 @@ def _replace(stuck: Stuck) -> None:
     log.warning("%s: killing it, a new one is started", stuck)
     _kill(stuck.pid)
     _wait_gone(stuck.pid)
-
-
-def _spawn(fd: int, cache: Path, minutes: float, root: Path | None) -> None:
-    """Start a worker (its starter binds the socket, forks and exits); root: the project
-    whose files it may read (recipe.py)."""
-    import subprocess
-
-    import compiler
-
-    logfile = wf.open_file(fd, wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    try:
-        if os.fstat(logfile).st_size > MAX_LOG:
-            os.ftruncate(logfile, 0)
-        package_root = str(Path(compiler.__file__).resolve().parent.parent)
-        env = {**wf.worker_env(os.environ), "PYTHONPATH": os.pathsep.join(
-            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        # -P and cwd /: nothing of the project's folder on the worker's import path
-        starter = subprocess.Popen(
-            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), str(minutes),
-             str(root.resolve()) if root else ""],
-            cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=logfile, start_new_session=True)
-        code = starter.wait(timeout=SPAWN_WAIT)
-    finally:
-        os.close(logfile)
-    if code != 0:
-        raise wf.Refused(f"the warm worker did not start (exit {code}; see "
-                         f"{cache / wf.FOLDER / wf.LOG})")
 
 
 def stop(cache: Path) -> tuple[int, bool] | None:
@@ -253,6 +226,7 @@ class WarmExecutor(Executor):
         self.fallback: Executor | None = None
         self.broken: str | None = None  # why the warm worker is no longer asked
         self.rendered = 0
+        self.sent = threading.Event()  # a request has gone (or the head start failed)
         self.jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any] | None,
                                            tuple[Any, ...]] | None] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -264,8 +238,11 @@ class WarmExecutor(Executor):
         return future
 
     def head_start(self, fmt: str, recipe: object, ropts: object) -> Future[bytes]:
+        """Returns once the request is sent (or failed, or after SEND_WAIT): the build's
+        own work would otherwise hold the interpreter while this thread sends it."""
         future: Future[bytes] = Future()
         self.jobs.put((future, None, (fmt, recipe, ropts)))
+        self.sent.wait(SEND_WAIT)
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -301,6 +278,7 @@ class WarmExecutor(Executor):
             if fn is None:  # a head start: no fallback here (see head_start)
                 why = self.broken or self.no_recipes
                 data, why = (None, why) if why else self._attempt(args)
+                self.sent.set()
                 if data is None:
                     log.info("warm worker: no head start (%s)", why)
                     future.set_exception(NoHeadStart(why))
@@ -362,6 +340,7 @@ class WarmExecutor(Executor):
             if hello.get("identity") != self.identity:
                 raise wf.Refused("the worker's identity changed")
             wf.send(sock, {"op": "render", "token": self.token, "cwd": str(Path.cwd())}, payload)
+            self.sent.set()  # (the head start waits for its request to go)
             beat = float(os.environ.get(BEAT_WAIT_ENV, BEAT_WAIT))
             sock.settimeout(beat)
             deadline = time.monotonic() + RENDER_LIMIT

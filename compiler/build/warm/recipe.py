@@ -20,6 +20,7 @@ sends its own localized document, as it always did.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from compiler.build.plan import BuildOptions, Job
     from compiler.i18n.catalogs import Translations
     from compiler.model import Document, LocalizedDocument, Variable
+    from compiler.renderers import RenderOptions
 
 KEEP = 8  # parsed sources and catalogs the worker keeps (the last ones used)
 
@@ -45,6 +47,7 @@ class Recipe:
     catalogs: tuple[tuple[Path, str], ...]  # (path, sha256) of each catalog localizing reads
     variables: tuple[Variable, ...]  # the project's [variables]
     strict: bool  # --strict: warnings fail it, as they fail the build's localization
+    alternates: tuple[str, ...]  # the locales the language switcher names (plan.alternates)
     max_units: int  # a document this long is refused (client.LONG_UNITS: a fresh process's)
 
 
@@ -62,8 +65,9 @@ def recipe_for(job: Job, options: BuildOptions, max_units: int) -> Recipe | None
         return None
     paths = catalog_paths(job.facts.id, job.facts.source_locale, job.locale, job.locales_dir)
     catalogs = tuple((p, planning.file_digest(p)) for p in paths)
+    named = job.facts.locales if "html" in options.formats else ()  # as plan.render_options
     return Recipe(job.source, job.facts.digest, job.locale, job.locales_dir, catalogs,
-                  options.variables, options.strict, max_units)
+                  options.variables, options.strict, named, max_units)
 
 
 class Kitchen:
@@ -74,6 +78,16 @@ class Kitchen:
         self.cache = cache
         self.sources: OrderedDict[tuple[Any, ...], Document] = OrderedDict()
         self.catalogs: OrderedDict[tuple[Any, ...], Translations] = OrderedDict()
+
+    def follow(self, recipe: Recipe, ropts: RenderOptions
+               ) -> tuple[LocalizedDocument, RenderOptions]:
+        """The recipe's localized document, and ropts with the language switcher the build
+        left out (plan.render_options(named=False)), as the build makes them."""
+        from compiler.build.plan import alternates
+
+        ldoc = self.localized(recipe)
+        return ldoc, dataclasses.replace(ropts, alternates=alternates(ldoc.meta.id,
+                                                                      recipe.alternates))
 
     def localized(self, recipe: Recipe) -> LocalizedDocument:
         """The recipe's localized document, exactly as the build localizes it; Refused when

@@ -1,13 +1,13 @@
 """The warm render worker: a detached process that renders requests from builds of this user.
 
-Started by client.spawn as `python -m compiler.build.warm.server FOLDER MINUTES ROOT`: it binds
-the socket in the checked folder, forks (the starter exits at once, so no build waits on
-it and nothing is left for it to reap), imports the renderers in the background and
-serves one request per connection: a hello (its identity, pid, memory), a render (bytes,
-with a heartbeat every half second while it works, so a client tells slow from hung), a
-stop or a status. A render request carries a localized document, or a recipe (recipe.py)
-that the worker localizes itself, reading only the files it names, inside ROOT (the
-project of the build that started it; empty: no recipes). It exits when idle for
+Started by spawn() (for a build, client.py) as `python -m compiler.build.warm.server FOLDER
+MINUTES ROOT`: it binds the socket in the checked folder, forks (the starter exits at once,
+so no build waits on it and nothing is left for it to reap), imports the renderers in the
+background and serves one request per connection: a hello (its identity, pid, memory), a
+render (bytes, with a heartbeat every half second while it works, so a client tells slow
+from hung), a stop or a status. A render request carries a localized document, or a recipe
+(recipe.py) that the worker localizes itself, reading only the files it names, inside ROOT
+(the project of the build that started it; empty: no recipes). It exits when idle for
 MINUTES, when told to stop, and after a render that took it over its memory bound (the
 next build starts a fresh one).
 """
@@ -36,6 +36,7 @@ POLL = 0.5  # seconds between looks at the stop flag while no connection comes
 LOCK_WAIT = 20.0  # seconds to get the spawn lock on the way out (else the socket file stays)
 MAX_MB_ENV = "POLICYC_WARM_MAX_MB"  # the memory bound (tests lower it)
 MAX_MB = 400  # peak resident memory after which the worker recycles itself
+MAX_LOG = 2**20  # the worker's log is started afresh above this size
 
 
 class Worker:
@@ -168,7 +169,7 @@ class Worker:
             if isinstance(ldoc, Recipe):
                 if self.kitchen is None:
                     raise Refused("this worker follows no recipes")
-                ldoc = self.kitchen.localized(ldoc)
+                ldoc, ropts = self.kitchen.follow(ldoc, ropts)
                 self.recipes += 1
             from compiler.renderers import get_renderer
 
@@ -215,6 +216,34 @@ def _rss_mb() -> float:
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def spawn(fd: int, cache: Path, minutes: float, root: Path | None, wait: float) -> None:
+    """Start a worker (its starter binds the socket, forks and exits within `wait` s; see
+    main, which reads this command line); root: the project whose files it may read."""
+    import subprocess
+
+    import compiler
+
+    logfile = wf.open_file(fd, wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        if os.fstat(logfile).st_size > MAX_LOG:
+            os.ftruncate(logfile, 0)
+        package_root = str(Path(compiler.__file__).resolve().parent.parent)
+        env = {**wf.worker_env(os.environ), "PYTHONPATH": os.pathsep.join(
+            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        # -P and cwd /: nothing of the project's folder on the worker's import path
+        starter = subprocess.Popen(
+            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), str(minutes),
+             str(root.resolve()) if root else ""],
+            cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=logfile, start_new_session=True)
+        code = starter.wait(timeout=wait)
+    finally:
+        os.close(logfile)
+    if code != 0:
+        raise wf.Refused(f"the warm worker did not start (exit {code}; see "
+                         f"{cache / wf.FOLDER / wf.LOG})")
 
 
 def bind(fd: int) -> socket.socket:
