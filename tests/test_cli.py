@@ -60,9 +60,10 @@ def test_check_fast_path_reports_errors_and_skips_click(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "unknown-key.yaml:16:13: error: sections[0].blocks[0].bullets[0]: unknown key" \
         in proc.stderr
-    code = ("import sys, runpy; sys.argv = ['policyc', 'check']\n"
-            "runpy.run_module('compiler', run_name='__main__')\n"
-            "print('click' in sys.modules, 'yaml' in sys.modules, 'compiler.model' in sys.modules)")
+    code = ("import atexit, sys, runpy; sys.argv = ['policyc', 'check']\n"
+            "atexit.register(lambda: print('click' in sys.modules, 'yaml' in sys.modules, "
+            "'compiler.model' in sys.modules))\n"  # run before the console script's exit
+            "runpy.run_module('compiler', run_name='__main__')\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout.split()
@@ -81,14 +82,13 @@ def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
     and the objects left at exit are frozen rather than walked by the collector."""
     args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
             "--out", str(tmp_path / "out")]
-    code = ("import gc, sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
+    code = ("import atexit, gc, sys, runpy; sys.argv = ['policyc', *sys.argv[1:]]\n"
             "from compiler.project import sources\n"
             "read, digest = [], sources._hash_code\n"
             "sources._hash_code = lambda: read.append('code-read-and-hashed') or digest()\n"
-            "try:\n    runpy.run_module('compiler', run_name='__main__')\n"
-            "except SystemExit:\n    pass\n"
-            "print(' '.join(m for m in ('compiler.model', *HEAVY) if m in sys.modules), "
-            "*read, 'not-frozen' * (gc.get_freeze_count() == 0))")
+            "atexit.register(lambda: print(' '.join(m for m in ('compiler.model', *HEAVY) "
+            "if m in sys.modules), *read, 'not-frozen' * (gc.get_freeze_count() == 0)))\n"
+            "runpy.run_module('compiler', run_name='__main__')\n")  # atexit: before its exit
     others = ("babel", "tempfile", "compiler.cli.diff", "compiler.cli.serve",
               "compiler.cli.verify", "compiler.cli.importing", "compiler.cli.locale",
               "compiler.i18n.catalogs", "compiler.i18n.pofile", "difflib", "tomllib",
@@ -262,3 +262,44 @@ def test_check_and_locale_error_paths(tmp_path: Path) -> None:
                       "--min-complete", "50")
     assert code == 1 and "policyc: below --min-complete: privacy-policy/de: no catalog" in text
     assert not list(tmp_path.iterdir())
+
+
+_CONSOLE = ("import atexit, runpy, sys; sys.argv = ['policyc', *sys.argv[1:]]\n"
+            "atexit.register(lambda: print('exit handlers ran'))\n"
+            "class Teardown:\n"
+            "    def __del__(self):\n"
+            "        print('interpreter torn down')\n"
+            "kept = Teardown()\n"  # freed only when the interpreter tears __main__ down
+            "runpy.run_module('compiler', run_name='__main__')\n")
+
+
+@pytest.mark.parametrize("source, code", [("privacy-policy.yaml", 0), ("missing.yaml", 1)])
+def test_the_console_script_ends_without_teardown(tmp_path: Path, source: str,
+                                                  code: int) -> None:
+    """The console script ends with its exit code after the exit handlers, without the
+    interpreter's teardown (0.2-0.4 s after PDFs laid out in the process: issue #18)."""
+    args = ["-q", "build", f"source/{source}", "--format", "html", "--locale", "en", "--out",
+            str(tmp_path / "out")]
+    proc = subprocess.run([sys.executable, "-c", _CONSOLE, *args], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == code, proc.stderr
+    assert proc.stdout.split("\n") == ["exit handlers ran", ""]
+    assert (tmp_path / "out" / "en" / "privacy-policy.html").exists() is (code == 0)
+    # a command's own exit code too (click's usage error: 2), and the same teardown-free end
+    usage = subprocess.run([sys.executable, "-c", _CONSOLE, "buidl"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+    assert usage.returncode == 2 and "Did you mean 'build'?" in usage.stderr
+    assert usage.stdout == "exit handlers ran\n"
+
+
+@pytest.mark.parametrize("args", [["locale", "status"], ["schema"]])
+def test_a_reader_that_leaves_early_is_no_internal_error(args: list[str]) -> None:
+    """`policyc locale status | head -1`: the reader closes the pipe; policyc ends as cat
+    does (141, 128 + SIGPIPE), with no internal error and no traceback."""
+    with subprocess.Popen([sys.executable, "-m", "compiler", *args], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # gone before policyc writes
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141
+    assert err == ""

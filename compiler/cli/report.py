@@ -85,6 +85,8 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         except CompilerError as err:
             report.add(err.diagnostics)
             result = None
+        except BrokenPipeError:  # the reader left (`policyc locale status | head -1`)
+            _reader_gone()
         except (SystemExit, KeyboardInterrupt):
             raise
         except Exception as err:  # the guard: every bug is reported once, here
@@ -98,6 +100,60 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         return result
 
     return wrapper
+
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what cat or git end with when their reader leaves
+
+
+def _reader_gone() -> NoReturn:
+    """stdout's reader has gone: nothing more can be shown, and it is no bug of policyc."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # what is still buffered would fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(PIPE_CLOSED)
+
+
+def leave(code: object) -> NoReturn:
+    """End the console command with `code` (a SystemExit's) without tearing the
+    interpreter down.
+
+    Teardown frees every object one by one: 0.2-0.4 s after a build that laid PDFs out in
+    this process, 40-90 ms after a catalog edit's rebuild, ~9 ms after a no-op (issue #18),
+    and nothing of policyc's needs it: outputs are written atomically and closed, pools
+    and the warm worker's connection are shut down by the build, the kernel drops the
+    folder lock. So: output flushed, exit handlers run (logging, multiprocessing), then
+    os._exit. With another thread still running, the ordinary exit (which waits for it).
+    """
+    import atexit
+    import contextlib
+    import os
+    import threading
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)  # as Python prints sys.exit("message")
+        code = 1
+    if threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left before the last of it (`policyc ... | head`)
+        _reader_gone()  # (SystemExit: the ordinary exit)
+    except (OSError, ValueError):
+        code = code or 120  # what Python exits with when it cannot flush
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # not CPython: the ordinary exit
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):  # what the handlers printed
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug in policyc, not in its input
