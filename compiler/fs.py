@@ -186,7 +186,6 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
     lock is the kernel's: it ends with its process, so a killed build leaves no stale lock.
     """
     import fcntl
-    import logging
     import time
 
     shown = Loc(display_path(folder))
@@ -214,7 +213,9 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
                                            "writing this output folder; try again when it "
                                            "is done", Category.IO) from None
                 if not told:
-                    logging.getLogger(__name__).warning(
+                    from compiler import logs
+
+                    logs.logger(__name__).warning(
                         "%s: waiting for another policyc build (pid %s) to finish", shown,
                         holder)
                     told = True

@@ -77,7 +77,9 @@ def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
     from its file), nor the PO reader (catalogs are hashed, not parsed: compiler.i18n.paths
     names them), nor what a no-op needs none of: difflib (click's suggestions, which `-q`
     made it import), tomllib (the checkout's pyproject.toml names policyc but holds no
-    [tool.policyc]), concurrent.futures (no pool), compiler.links (no URL to check). No
+    [tool.policyc]), concurrent.futures (no pool), compiler.links (no URL to check),
+    logging (nothing is logged: compiler/logs.py), the dataclasses of RenderOptions and
+    SignerOptions (nothing is rendered or signed). No
     module of policyc is read to hash the code (its digest is cached with the files' stamp),
     and the objects left at exit are frozen rather than walked by the collector."""
     args = ["-q", "build", "source/privacy-policy.yaml", "--format", "html", "--locale", "de",
@@ -92,7 +94,8 @@ def test_noop_build_loads_no_model_and_no_renderer(tmp_path: Path) -> None:
     others = ("babel", "tempfile", "compiler.cli.diff", "compiler.cli.serve",
               "compiler.cli.verify", "compiler.cli.importing", "compiler.cli.locale",
               "compiler.i18n.catalogs", "compiler.i18n.pofile", "difflib", "tomllib",
-              "concurrent.futures", "compiler.links")
+              "concurrent.futures", "compiler.links", "logging", "compiler.renderers.options",
+              "compiler.signing.options")
     code = code.replace("HEAVY", repr(HEAVY + others))
     subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True,
                    capture_output=True)

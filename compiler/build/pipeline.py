@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler import logs
 from compiler.build import plan as planning
 from compiler.build.cutoff import Cutoff
 from compiler.build.localizing import load_translations, localize_checked, parsed_once, read_catalog
@@ -26,9 +26,6 @@ from compiler.project.sources import Facts, discover, read_facts, shared_digest
 
 if TYPE_CHECKING:
     from compiler.model import Document, LocalizedDocument
-
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class BuildResult:
@@ -110,6 +107,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
     cutoff = Cutoff(state, options, read_catalog)  # catalog edits that change no translation
     stale = cutoff.select([j for j in jobs if j not in fresh])
+    if stale:
+        logs.ready()  # what renders (workers, libraries) may log; a no-op build logs nothing
     # workers warm up while the parent localizes
     pool, workers = start_pool(options, stale, cleanup, result.warnings)
     head = head_start(pool, stale, options)  # the warm worker localizes its first PDF too
@@ -140,7 +139,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             cutoff.content(job), job.base)
         result.outputs.append(_output(job, len(data), digest, built=True))
         done += 1
-        log.info("wrote %s (%d bytes)", job.target, len(data))
+        logs.logger(__name__).info("wrote %s (%d bytes)", job.target, len(data))
         if progress:
             total = len(stale) - len(withdrawn) - sum(len(by_pair.get(p, ())) for p in failed)
             progress(f"{job.facts.id} {job.locale} {job.fmt}", done, total)

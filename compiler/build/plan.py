@@ -21,13 +21,14 @@ from compiler.i18n.paths import UI_DOMAIN, po_path
 from compiler.project import layout
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, shared_digest
-from compiler.renderers import FORMATS, Alternate, Download, RenderOptions, embeds_inputs
+from compiler.renderers import FORMATS, embeds_inputs
 from compiler.renderers.templates import BUILTINS, Templates, clear_caches
 from compiler.renderers.theme import NO_THEME, Theme
 from compiler.renderers.theme import clear_caches as clear_theme_caches
 
 if TYPE_CHECKING:
     from compiler.model import Variable
+    from compiler.renderers.options import Alternate, RenderOptions
     from compiler.signing.config import SignerOptions
 
 FONT_DIRS = (Path("/usr/share/fonts"),)
@@ -207,6 +208,7 @@ def redline_link(out: Path, facts: Facts, locale: str) -> str | None:
 def alternates(doc_id: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
     """The language switcher: the document's HTML in each locale, named in that locale."""
     from compiler.i18n.formatting import language
+    from compiler.renderers.options import Alternate
 
     return tuple(Alternate(language(code), f"../{code}/{doc_id}.html") for code in locales)
 
@@ -215,6 +217,8 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
                    options: BuildOptions, named: bool = True) -> RenderOptions:
     """named=False: without the language switcher (needing Babel's names and the model),
     which the warm worker adds to a recipe's options (build/warm/recipe.py)."""
+    from compiler.renderers.options import Download, RenderOptions
+
     downloads = tuple(
         Download(fmt, f"{facts.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
     )

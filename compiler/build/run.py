@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from compiler.build.plan import BuildOptions, Job
-from compiler.renderers import RenderOptions, get_renderer
+from compiler.renderers import get_renderer
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
     from compiler.errors import Diagnostic
     from compiler.model import Document, LocalizedDocument
+    from compiler.renderers.options import RenderOptions
 
 # Relative cost of one output by format (PDF layout dominates; measured on the shipped policy).
 _FORMAT_COST = {"pdf": 20.0, "docx": 1.5, "html": 1.0}

@@ -11,16 +11,13 @@ not drop the outputs it did not touch. The build holds the folder's lock
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compiler import __version__
+from compiler import __version__, logs
 from compiler.errors import display_path
 from compiler.fs import write_if_changed
-
-log = logging.getLogger(__name__)
 
 STATE = ".policyc-state.json"
 MAX_BYTES = 64 * 1024 * 1024
@@ -77,8 +74,8 @@ class State:
             return cls({k: OutputState(**v) for k, v in data["outputs"].items()},
                        {k: _locale_state(v) for k, v in data["locales"].items()})
         if (out / STATE).exists():
-            log.warning("%s: ignoring a build state of another version or shape; rebuilding all",
-                        display_path(out / STATE))
+            logs.logger(__name__).warning("%s: ignoring a build state of another version or "
+                                          "shape; rebuilding all", display_path(out / STATE))
         return cls()
 
     def write(self, out: Path) -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 from typing import Any
 
 import click
 from click.parser import _OptionParser
 
-from compiler import __version__
+from compiler import __version__, logs
 from compiler.cli.options import project_defaults
 
 LIBRARIES = ("weasyprint", "python-docx", "babel", "pyHanko", "jinja2", "click")
@@ -42,7 +41,7 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 def _verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     """-q/-v after the subcommand too (`policyc build -q`), as before it."""
     if value and not ctx.resilient_parsing:
-        logging.getLogger().setLevel(logging.INFO if param.name == "verbose" else logging.ERROR)
+        logs.set_level(logs.INFO if param.name == "verbose" else logs.ERROR)
 
 
 VERBOSITY = (
@@ -147,8 +146,9 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     Settings come from the project's policyc.toml (or [tool.policyc] in pyproject.toml),
     then POLICYC_* environment variables, then the command line.
     """
-    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    level = logs.INFO if verbose else logs.ERROR if quiet else logs.WARNING
+    # `build` applies it when it renders or signs (compiler/logs.py): a no-op logs nothing
+    logs.configure(level, now=ctx.invoked_subcommand != "build")
     ctx.default_map = project_defaults(ctx.invoked_subcommand)
 
 

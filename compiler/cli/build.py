@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 import click
 
+from compiler import logs
 from compiler.build.warm import DEFAULT_MINUTES
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
@@ -74,6 +74,8 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
 
     fmts = opt.formats(formats)
     variant = opt.pdf_variant(pdf_variant)
+    if sign:
+        logs.ready()  # the key's libraries may log
     signer = signer_options(signing) if sign else None
     options = BuildOptions(out=out, formats=fmts, locales=opt.split(locales), signer=signer,
                            allow_incomplete=allow_incomplete, docx_protect=docx_protect,
@@ -85,9 +87,9 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                            force=force, shard=opt.shard(shard),
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=opt.project()[1].theme, variables=opt.project()[1].variables)
-    level = logging.getLogger().level
+    level = logs.level()
     try:
-        with Reporter(quiet=level >= logging.ERROR, verbose=level <= logging.INFO) as reporter:
+        with Reporter(quiet=level >= logs.ERROR, verbose=level <= logs.INFO) as reporter:
             result = run_build(opt.default_sources(sources), options, progress=reporter.advance)
             reporter.summary(result)
     finally:
@@ -109,7 +111,7 @@ def _keep_warm(flag: bool, minutes: float | None) -> float:
     source = click.get_current_context().get_parameter_source("keep_warm_minutes")
     if not flag and source != ParameterSource.COMMANDLINE and os.environ.get(
             "CI", "").lower() not in ("", "0", "false"):
-        logging.getLogger(__name__).info("POLICYC_KEEP_WARM ignored: CI is set (give "
+        logs.logger(__name__).info("POLICYC_KEEP_WARM ignored: CI is set (give "
                                          "--keep-warm on the command line to keep a worker)")
         return 0.0
     return minutes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,8 +15,10 @@ from compiler.signing.config import (
     PASSPHRASE_ENV,
     PIN_ENV,
     TSA_ENV,
-    SignerOptions,
 )
+
+if TYPE_CHECKING:
+    from compiler.signing.options import SignerOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,6 +74,7 @@ def signing_options(func: F) -> F:
 def signer_options(params: dict[str, Any], locale: str | None = None) -> SignerOptions:
     """Open the key (asking for the passphrase or PIN) and gather how to sign."""
     from compiler.signing.credentials import open_p12, open_pkcs11
+    from compiler.signing.options import SignerOptions
 
     p12, module = params["p12"], params["pkcs11_module"]
     if (p12 is None) == (module is None):

@@ -73,7 +73,6 @@ def _ours(cache: Path) -> Path | None:
     say), not a folder, or another user's folder. Refused with a warning; a missing folder
     is created by the first cache written (a real folder, ours). The files inside are each
     checked again by their readers (owner, mode, no link)."""
-    import logging
     import os
     import stat
 
@@ -94,7 +93,9 @@ def _ours(cache: Path) -> Path | None:
             return cache
     if cache not in _REFUSED:
         _REFUSED.add(cache)
-        logging.getLogger(__name__).warning(
+        from compiler import logs
+
+        logs.logger(__name__).warning(
             "%s: the cache folder %s; building without caches (remove it to have them "
             "again)", cache, problem)
     return None

@@ -1,54 +1,28 @@
-"""The Renderer protocol and the one registry of output formats."""
+"""The Renderer protocol and the one registry of output formats (RenderOptions: options.py)."""
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from compiler.renderers.templates import BUILTINS, Templates
 from compiler.renderers.templates import TEMPLATES as TEMPLATES  # the built-ins, re-exported
-from compiler.renderers.theme import NO_THEME, Theme
 
 if TYPE_CHECKING:
-    from compiler.model import Language, LocalizedDocument
+    from compiler.model import LocalizedDocument
+    from compiler.renderers.options import Alternate as Alternate
+    from compiler.renderers.options import Download as Download
+    from compiler.renderers.options import RenderOptions as RenderOptions
+
+_OPTIONS = ("Alternate", "Download", "RenderOptions")
 
 
-@dataclass(frozen=True)
-class Alternate:
-    """The same document in another locale, for language switchers and hreflang."""
+def __getattr__(name: str) -> Any:
+    """RenderOptions and its parts (renderers/options.py), imported when first asked for."""
+    if name in _OPTIONS:
+        from compiler.renderers import options
 
-    language: Language
-    href: str  # relative to the page being rendered
-
-
-@dataclass(frozen=True)
-class Download:
-    format: str  # "pdf" or "docx"
-    href: str
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Everything a renderer may depend on besides the document: explicit, hashable."""
-
-    templates: Templates = BUILTINS
-    theme: Theme = NO_THEME  # the brand: logo, colours, fonts, footer
-    page_size: str = "A4"  # "A4" or "Letter"
-    pdf_variant: str | None = "pdf/a-3a"  # archivable and tagged; None for plain PDF
-    reference_docx: Path | None = None
-    docx_protect: bool = False  # read-only recommended, edits restricted to comments
-    docx_annex: str | None = None  # "Annex B": the DOCX as a contract annex (docx_annex.py)
-    alternates: tuple[Alternate, ...] = ()
-    downloads: tuple[Download, ...] = ()
-    base_url: str | None = None
-    redline: str | None = None  # link to this version's redline, relative to the HTML page
-    # (name inside the PDF, file): the source and catalogs a PDF/A-3 carries with it
-    attachments: tuple[tuple[str, Path], ...] = field(default=())
-    # where a renderer may keep what it parsed for the next process (hyphenation patterns);
-    # never changes an output's bytes, so not part of any job key
-    cache: Path | None = None
+        return getattr(options, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Renderer(Protocol):

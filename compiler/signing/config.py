@@ -1,13 +1,12 @@
-"""How to sign: the options a build or `policyc sign` holds; imports nothing heavy."""
+"""How to sign: the names the command line and the signer share (environment variables,
+certify levels, the label); SignerOptions (options.py) on first use. Imports nothing heavy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compiler.signing.credentials import Credentials
+    from compiler.signing.options import SignerOptions  # noqa: F401 (re-export, see __getattr__)
 
 PASSPHRASE_ENV = "POLICYC_P12_PASSPHRASE"
 PIN_ENV = "POLICYC_PKCS11_PIN"
@@ -23,41 +22,11 @@ CERTIFY_LEVELS = {
 }
 
 
-@dataclass(frozen=True)
-class SignerOptions:
-    """Who signs and how: `BuildOptions.signer`, and what `policyc sign` passes to pades.
+def __getattr__(name: str) -> Any:
+    """SignerOptions (signing/options.py), imported when first asked for: the command line
+    reads the names above to define its options on every build, which signs rarely."""
+    if name == "SignerOptions":
+        from compiler.signing.options import SignerOptions
 
-    label None means the label of the document's language (the build's catalog, or for
-    `policyc sign` the catalog attached to the PDF or the project's); locale None means the
-    PDF's /Lang.
-    """
-
-    credentials: Credentials
-    reason: str | None = None
-    location: str | None = None
-    contact_info: str | None = None
-    visible: bool = False
-    label: str | None = None  # {signer} and {date} are filled in
-    locale: str | None = None
-    logo: Path | None = None  # PNG/JPEG drawn at the stamp's left
-    timestamp_url: str | None = None  # RFC 3161 server: PAdES B-T
-    ltv: bool = False  # embed OCSP/CRL (B-LT) and add a document timestamp (B-LTA)
-    certify: str | None = None  # a CERTIFY_LEVELS key: the first signature certifies
-    trust: tuple[Path, ...] = ()  # roots for building the chain whose revocation data --ltv embeds
-
-    @property
-    def level(self) -> str:
-        """The PAdES baseline level the signature reaches."""
-        if self.ltv:
-            return "B-LTA"
-        return "B-T" if self.timestamp_url else "B-B"
-
-    def cache_key(self) -> str:
-        """Signed bytes differ each time (signing time): a build's job key records who and how."""
-        from cryptography.hazmat.primitives.hashes import SHA256
-
-        fingerprint = self.credentials.cert.fingerprint(SHA256()).hex()
-        return repr((fingerprint, self.reason, self.location,
-                     self.contact_info, self.visible, self.label, self.locale,
-                     str(self.logo) if self.logo else None, self.timestamp_url, self.ltv,
-                     self.certify))
+        return SignerOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -224,8 +224,8 @@ REQUEST_CLASSES = frozenset({
         "ItemList", "Labels", "Language", "Link", "ListItem", "ListStyle",
         "LocalizedDocument", "Meta", "Note", "NoteKind", "Paragraph", "Placeholder", "Ref",
         "Rich", "Section", "Strong", "Table", "Text", "VarKind", "Variable")),
-    ("compiler.renderers", "Alternate"), ("compiler.renderers", "Download"),
-    ("compiler.renderers", "RenderOptions"), ("compiler.renderers.templates", "Templates"),
+    ("compiler.renderers.options", "Alternate"), ("compiler.renderers.options", "Download"),
+    ("compiler.renderers.options", "RenderOptions"), ("compiler.renderers.templates", "Templates"),
     ("compiler.renderers.theme", "Theme"), ("datetime", "date"), ("pathlib", "PosixPath"),
 })
 
