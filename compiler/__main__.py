@@ -25,6 +25,7 @@ def run() -> None:
     still alive at exit, so nothing may depend on it: policyc closes its files in
     with-blocks and its workers through atexit (which runs before).
     """
+    gc.disable()  # until the command starts: compiler.cli.report.started
     from compiler.cli.report import leave
 
     code: object = 0
@@ -45,9 +46,11 @@ def _run() -> None:
     """
     args = sys.argv[1:]
     if args[:1] == ["check"] and all(a == "--strict" or not a.startswith("-") for a in args[1:]):
-        from compiler.cli.report import Report, plural, reported
+        from compiler.cli.report import Report, plural, reported, started
         from compiler.errors import Diagnostic
         from compiler.project.sources import check_sources
+
+        started()
 
         @reported
         def check(report: Report) -> None:

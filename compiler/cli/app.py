@@ -17,6 +17,7 @@ from click.parser import _OptionParser
 
 from compiler import __version__, logs
 from compiler.cli.options import project_defaults
+from compiler.cli.report import started
 
 LIBRARIES = ("weasyprint", "python-docx", "babel", "pyHanko", "jinja2", "click")
 
@@ -146,6 +147,7 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     Settings come from the project's policyc.toml (or [tool.policyc] in pyproject.toml),
     then POLICYC_* environment variables, then the command line.
     """
+    started()  # the collector back on (compiler/cli/report.started)
     level = logs.INFO if verbose else logs.ERROR if quiet else logs.WARNING
     # `build` applies it when it renders or signs (compiler/logs.py): a no-op logs nothing
     logs.configure(level, now=ctx.invoked_subcommand != "build")
