@@ -72,14 +72,15 @@ class Diagnostic:
 
 # Characters a terminal or log viewer would act on rather than show: a quoted YAML key or
 # msgstr with ESC sequences, newlines or bidi overrides must not forge or hide output lines.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                     "\u2066-\u2069]")
+# (A pattern string: compiled by re on first use, not by every process that prints nothing.)
+_UNSAFE = ("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+           "\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def escape(text: str) -> str:
     """User data made safe to print: control and bidi characters shown as escapes."""
-    return _UNSAFE.sub(lambda m: _NAMED.get(m.group()) or (
+    return re.sub(_UNSAFE, lambda m: _NAMED.get(m.group()) or (
         f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"),
         text)
 

@@ -124,32 +124,35 @@ def read_input(path: str | Path, limit: int, what: str, root: Path | None = None
     from compiler.limits import size
 
     p = Path(path)
-    shown = Loc(display_path(p))
+
+    def shown() -> Loc:  # for an error only: resolving the path cost every read (#18)
+        return Loc(display_path(p))
+
     if root is not None and not is_inside(p, root):
-        raise CompilerError.at(shown, f"{what} lies outside the project folder "
+        raise CompilerError.at(shown(), f"{what} lies outside the project folder "
                                f"{display_path(root)} (symlinks resolved); policyc reads only "
                                "files inside it", Category.IO)
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as err:
-        raise CompilerError.at(shown, f"cannot read {what}: {err.strerror}",
+        raise CompilerError.at(shown(), f"cannot read {what}: {err.strerror}",
                                Category.IO) from err
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise CompilerError.at(shown, f"{what} is not a regular file (a folder, FIFO or "
+        raise CompilerError.at(shown(), f"{what} is not a regular file (a folder, FIFO or "
                                "device)", Category.IO)
     with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(limit + 1)
         except OSError as err:
-            raise CompilerError.at(shown, f"cannot read {what}: {err.strerror}",
+            raise CompilerError.at(shown(), f"cannot read {what}: {err.strerror}",
                                    Category.IO) from err
     if info.st_size == 0 and data:
-        raise CompilerError.at(shown, f"{what} is not a regular file (a /proc or /sys file "
+        raise CompilerError.at(shown(), f"{what} is not a regular file (a /proc or /sys file "
                                "whose size is not known)", Category.IO)
     if len(data) > limit:
-        raise CompilerError.at(shown, f"{what} is larger than {size(limit)} (the limit for a "
+        raise CompilerError.at(shown(), f"{what} is larger than {size(limit)} (the limit for a "
                                f"{what}; see README, Security model)", Category.IO)
     return data
 
@@ -188,16 +191,19 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
     import fcntl
     import time
 
-    shown = Loc(display_path(folder))
+
+    def shown() -> Loc:  # for an error or the wait's warning only (#18)
+        return Loc(display_path(folder))
+
     if folder.exists() and not folder.is_dir():
-        raise CompilerError.at(shown, "the output folder is a file (expected a folder, or a "
+        raise CompilerError.at(shown(), "the output folder is a file (expected a folder, or a "
                                "path that does not exist yet)", Category.IO)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
                      0o644)
     except OSError as err:
-        raise CompilerError.at(shown, f"cannot use the output folder: {_reason(err)}",
+        raise CompilerError.at(shown(), f"cannot use the output folder: {_reason(err)}",
                                Category.IO) from err
     try:
         deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
@@ -209,14 +215,14 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
             except BlockingIOError:
                 holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
                 if time.monotonic() >= deadline:
-                    raise CompilerError.at(shown, f"another policyc build (pid {holder}) is "
+                    raise CompilerError.at(shown(), f"another policyc build (pid {holder}) is "
                                            "writing this output folder; try again when it "
                                            "is done", Category.IO) from None
                 if not told:
                     from compiler import logs
 
                     logs.logger(__name__).warning(
-                        "%s: waiting for another policyc build (pid %s) to finish", shown,
+                        "%s: waiting for another policyc build (pid %s) to finish", shown(),
                         holder)
                     told = True
                 time.sleep(0.1)
