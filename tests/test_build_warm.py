@@ -296,6 +296,7 @@ def test_cli_keep_warm_from_the_environment_and_the_option_then_status_and_stop(
     assert code == 0, output
     code, output = run_cli(project, "warm", "status")
     assert output.startswith(f"warm worker {pid}: 2 renders"), output  # the same one
+    assert f"(2 localized by it, for {project.resolve()})" in output  # head starts (recipe.py)
     assert "exits after 0.5 idle minutes" in output  # the latest build's timeout
     code, output = run_cli(project, "warm", "stop")
     assert (code, output.strip()) == (0, f"stopped warm worker {pid}")

@@ -39,7 +39,9 @@ def warm_status(report: Report) -> None:
                    "build with --keep-warm replaces it, `policyc warm stop` kills it")
         return
     state = "current" if found["current"] else "stale (replaced by the next build)"
-    click.echo(f"warm worker {found['pid']}: {found['renders']} renders, "
+    localized = (f" ({found.get('recipes', 0)} localized by it, for {found['root']})"
+                 if found.get("root") else "")
+    click.echo(f"warm worker {found['pid']}: {found['renders']} renders{localized}, "
                f"{found['rss_mb']:.0f} MB (peak {found['peak_mb']:.0f} MB, recycles above "
                f"{found['max_mb']:.0f} MB), exits after {found['idle'] / 60:g} idle minutes; "
                f"{state}")
