@@ -85,6 +85,24 @@ def test_a_catalog_that_fails_is_reported_as_without_the_worker(project: Path) -
     assert errors(warm) == errors(cold) and len(errors(warm)) == 3
 
 
+def test_a_rewritten_header_rebuilds_the_pdf_from_a_recipe_and_keeps_the_rest(
+        project: Path) -> None:
+    """The head start goes out before the cutoff reads the catalogs: a header-only rewrite
+    (a translator's tool) still keeps de's HTML and DOCX, and re-renders only its PDF (which
+    carries the catalog), from a recipe, with a cold build's bytes."""
+    options = BuildOptions(out=project / "warm", keep_warm=MINUTES, jobs=2)
+    build([_source(project)], options)
+    before = _recipes()
+    _edit(project, "PO-Revision-Date: 2025-03-01 00:00", "PO-Revision-Date: 2025-04-01 09:30")
+    result = build([_source(project)], options)
+    assert sorted(o.path.name for o in result.outputs if o.built) == ["retention-schedule.pdf"]
+    assert [o.locale for o in result.outputs if o.built] == ["de"]
+    assert _recipes() == before + 1
+    warm = {o.path.relative_to(project / "warm").as_posix():
+            hashlib.sha256(o.path.read_bytes()).hexdigest() for o in result.outputs}
+    assert warm == _cold(project, "cold")
+
+
 def test_strict_warnings_fail_the_recipe_too(project: Path) -> None:
     """With --strict an untranslated message fails the locale: the worker, localizing as
     strictly, renders nothing for it (the build does not wait for a PDF it cannot use)."""

@@ -23,6 +23,7 @@ from compiler.fs import folder_lock, write_atomic, write_if_changed
 from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, discover, read_facts, shared_digest
+from compiler.renderers import embeds_inputs
 
 if TYPE_CHECKING:
     from compiler.model import Document, LocalizedDocument
@@ -106,12 +107,24 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     state = State.read(options.out)
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
     cutoff = Cutoff(state, options, read_catalog)  # catalog edits that change no translation
-    stale = cutoff.select([j for j in jobs if j not in fresh])
-    if stale:
+    not_fresh = [j for j in jobs if j not in fresh]
+    # With --keep-warm the warm worker's head start (it localizes its first PDF itself) goes
+    # out before the cutoff reads the catalogs: a PDF carrying them is never kept, and the
+    # PDFs alone size the pool as all of not_fresh does (what the cutoff keeps is a locale's
+    # HTML and DOCX beside its PDF)
+    early = options.keep_warm > 0 and embeds_inputs("pdf", options.pdf_variant) and any(
+        j.fmt == "pdf" for j in not_fresh)
+    if early:
         logs.ready()  # what renders (workers, libraries) may log; a no-op build logs nothing
-    # workers warm up while the parent localizes
-    pool, workers = start_pool(options, stale, cleanup, result.warnings)
-    head = head_start(pool, stale, options)  # the warm worker localizes its first PDF too
+        pool, workers = start_pool(options, not_fresh, cleanup, result.warnings)
+        head = head_start(pool, not_fresh, options)
+    stale = cutoff.select(not_fresh)
+    if not early:
+        if stale:
+            logs.ready()
+        # workers warm up while the parent localizes
+        pool, workers = start_pool(options, stale, cleanup, result.warnings)
+        head = head_start(pool, stale, options)
     titles = _Titles(linked, document, options)
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     refused: list[Diagnostic] = []
