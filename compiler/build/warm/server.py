@@ -217,8 +217,10 @@ class Worker:
 def _settle() -> None:
     """Take what the worker keeps for good (the libraries' modules, the fonts and patterns
     its first render loads: ~130,000 objects) out of the collector's full passes, which
-    walked them all ~10 times a render (~35 ms of a 0.5 s PDF, issue #18). What a render
-    leaves behind is collected as before; what was here before it is never garbage."""
+    walked them all ~10 times a render (~35 ms of a 0.5 s PDF, issue #18). What later renders
+    leave behind is collected as before. Done twice only: a frozen object that becomes
+    garbage inside a cycle (the first templates' caches, after a template edit) is never
+    freed, which the memory bound (MAX_MB) caps."""
     gc.collect()
     gc.freeze()
 
