@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -308,3 +309,38 @@ def test_a_reader_that_leaves_early_is_no_internal_error(args: list[str]) -> Non
         proc.wait(timeout=60)
     assert proc.returncode == 141
     assert err == ""
+
+
+def test_started_with_stdout_closed_a_command_still_succeeds() -> None:
+    """`policyc check >&-` (a launcher that closes stdout): Python has no sys.stdout."""
+    proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "compiler",
+                           "check"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "sources OK" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["schema"], ["locale", "status"]])
+def test_a_full_disk_under_stdout_is_no_internal_error(args: list[str]) -> None:
+    """`policyc schema > /dev/full`: one line naming the cause, exit 74 (EX_IOERR), whether
+    the write fails during the command (schema: more than a buffer) or at its end."""
+    with Path("/dev/full").open("w") as full:
+        proc = subprocess.run([sys.executable, "-m", "compiler", *args], cwd=ROOT,
+                              stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert proc.returncode == 74
+    assert proc.stderr.splitlines()[-1] == \
+        "policyc: error: cannot write the output: No space left on device"
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_another_broken_pipe_is_still_a_bug(tmp_path: Path) -> None:
+    """Only stdout's (or stderr's) reader leaving ends quietly with 141: a BrokenPipeError
+    from another pipe, with stdout still read, is reported as a bug (70)."""
+    code = ("from compiler.cli.report import reported\n"
+            "@reported\n"
+            "def command(report):\n"
+            "    raise BrokenPipeError(32, 'Broken pipe')\n"
+            "command()\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          check=False, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert proc.returncode == 70
+    assert "policyc: internal error: BrokenPipeError" in proc.stderr

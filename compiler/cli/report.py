@@ -9,6 +9,7 @@ Imports nothing heavy (no click), so `policyc check`'s fast path uses it too.
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -85,10 +86,19 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         except CompilerError as err:
             report.add(err.diagnostics)
             result = None
-        except BrokenPipeError:  # the reader left (`policyc locale status | head -1`)
-            _reader_gone()
+        except BrokenPipeError as err:
+            if not _reader_left():  # another pipe broke: a bug as any other
+                report.print()
+                internal_error(err)
+            _reader_gone()  # `policyc locale status | head -1`
         except (SystemExit, KeyboardInterrupt):
             raise
+        except OSError as err:
+            if err.errno not in _FULL:
+                report.print()
+                internal_error(err)
+            report.print()
+            _full(err)
         except Exception as err:  # the guard: every bug is reported once, here
             click = sys.modules.get("click")  # not imported here: the fast check path
             if click is not None and isinstance(err, click.ClickException):
@@ -105,14 +115,46 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
 PIPE_CLOSED = 141  # 128 + SIGPIPE: what cat or git end with when their reader leaves
 
 
+OUTPUT_ERROR = 74  # EX_IOERR (sysexits.h): the disk (or quota) is full, not policyc's fault
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _reader_left() -> bool:
+    """Whether stdout's or stderr's reader has gone: the kernel reports an error on the
+    writing end of a pipe (or socket) nobody reads any more."""
+    import select
+
+    poller = select.poll()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            poller.register(stream.fileno(), select.POLLOUT)
+        except (AttributeError, OSError, ValueError):  # None, closed, not a file
+            continue
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
 def _reader_gone() -> NoReturn:
-    """stdout's reader has gone: nothing more can be shown, and it is no bug of policyc."""
+    """stdout's (or stderr's) reader has gone: nothing more can be shown, and it is no bug
+    of policyc."""
     import contextlib
     import os
 
-    with contextlib.suppress(OSError, ValueError):  # what is still buffered would fail again
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    for stream in (sys.stdout, sys.stderr):  # what is still buffered would fail again
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
     sys.exit(PIPE_CLOSED)
+
+
+def _full(err: OSError) -> NoReturn:
+    """A write failed for want of space (`policyc schema > /dev/full`, a full quota): the
+    environment, not a bug of policyc; one line (if stderr can take it), exit 74."""
+    import contextlib
+
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        print(escape(f"policyc: error: cannot write {err.filename or 'the output'}: "
+                     f"{err.strerror}"), file=sys.stderr)
+        sys.stderr.flush()
+    sys.exit(OUTPUT_ERROR)
 
 
 def started() -> None:
@@ -153,19 +195,22 @@ def leave(code: object) -> NoReturn:
     if threading.active_count() > 1:
         sys.exit(code)
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: started with stdout closed (`policyc check >&-`)
+            sys.stdout.flush()
     except BrokenPipeError:  # the reader left before the last of it (`policyc ... | head`)
         _reader_gone()  # (SystemExit: the ordinary exit)
-    except (OSError, ValueError):
+    except OSError as err:
+        if err.errno in _FULL:
+            _full(err)
         code = code or 120  # what Python exits with when it cannot flush
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.flush()
+    except ValueError:
+        code = code or 120
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     if run_exit_handlers is None:  # not CPython: the ordinary exit
         sys.exit(code)
     run_exit_handlers()
-    for stream in (sys.stdout, sys.stderr):  # what the handlers printed
-        with contextlib.suppress(OSError, ValueError):
+    for stream in (sys.stdout, sys.stderr):  # what the handlers printed too
+        with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
     os._exit(code)
 
