@@ -40,9 +40,15 @@ def _manifest_matches_files(out: Path, empty_ok: bool = False) -> None:
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
 
 
-def test_unexpected_exception_is_an_internal_error_with_saved_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("error, shown", [
+    ("RuntimeError('simulated bug')", "RuntimeError: simulated bug"),
+    # stdout still read: another pipe broke, a bug as any other (not the quiet 141 of a
+    # reader that left: test_cli)
+    ("BrokenPipeError(32, 'Broken pipe')", "BrokenPipeError: [Errno 32] Broken pipe")])
+def test_unexpected_exception_is_an_internal_error_with_saved_traceback(
+        tmp_path: Path, error: str, shown: str) -> None:
     code = ("import sys, compiler.project.sources as s\n"
-            "def boom(*a, **k): raise RuntimeError('simulated bug')\n"
+            f"def boom(*a, **k): raise {error}\n"
             "s.check_sources = boom\n"
             "sys.argv = ['policyc', 'check']\n"
             "from compiler.__main__ import run\nrun()\n")
@@ -50,7 +56,7 @@ def test_unexpected_exception_is_an_internal_error_with_saved_traceback(tmp_path
                           check=False, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert proc.returncode == 70
     assert "Traceback" not in proc.stderr
-    assert "policyc: internal error: RuntimeError: simulated bug (a bug in policyc" in proc.stderr
+    assert f"policyc: internal error: {shown} (a bug in policyc" in proc.stderr
     saved = list(tmp_path.glob("policyc-internal-error-*.txt"))
     assert len(saved) == 1 and "Traceback" in saved[0].read_text()
 
