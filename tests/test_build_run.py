@@ -24,15 +24,15 @@ def _recorded_build(project: Path, monkeypatch: pytest.MonkeyPatch, **options: A
     localize_checked = pipeline.localize_checked
     add = build_run.Runner.add
 
-    def localizing(doc: Any, locale: str, *args: Any) -> Any:
+    def localizing(doc: Any, locale: str, *args: Any, **kwargs: Any) -> Any:
         events.append(("localize", locale))
-        return localize_checked(doc, locale, *args)
+        return localize_checked(doc, locale, *args, **kwargs)
 
-    def adding(self: build_run.Runner, jobs: Any, ldoc: LocalizedDocument) -> None:
+    def adding(self: build_run.Runner, jobs: Any, ldoc: LocalizedDocument, *rest: Any) -> None:
         jobs = list(jobs)
         events.append(("add", ldoc.language.code, *sorted(j.fmt for j in jobs)))
         added.append((jobs, ldoc))
-        add(self, jobs, ldoc)
+        add(self, jobs, ldoc, *rest)
 
     monkeypatch.setattr(pipeline, "localize_checked", localizing)
     monkeypatch.setattr(build_run.Runner, "add", adding)

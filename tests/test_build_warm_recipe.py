@@ -41,9 +41,14 @@ def _edit(root: Path, old: str, new: str) -> None:
 
 
 def _recipes() -> int:
+    return _renders()[1]
+
+
+def _renders() -> tuple[int, int]:
+    """(renders, of which from a recipe) of the project's worker so far."""
     found = client.status(_cache())
     assert found is not None, "no warm worker is running"
-    return int(found["recipes"])
+    return int(found["renders"]), int(found["recipes"])
 
 
 def test_edit_after_edit_the_worker_localizes_and_gives_the_cold_bytes(project: Path) -> None:
@@ -200,3 +205,65 @@ def test_a_worker_of_another_project_follows_none_of_its_recipes(
     assert _recipes() == before
     assert client.status(_cache())["root"] == str(project.resolve())  # type: ignore[index]
     assert os.environ["POLICYC_CACHE_DIR"]
+
+
+def _change(root: Path, saved: str, old: str, new: str) -> None:
+    path = _source(root) if saved == "source" else root / CATALOG
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("saved", "variant"), [("catalog", None), ("source", None),
+                                                ("catalog", "pdf/a-3a")])
+def test_a_file_saved_during_the_build_never_leaves_an_old_pdf(
+        project: Path, monkeypatch: pytest.MonkeyPatch, saved: str, variant: str | None
+        ) -> None:
+    """A file saved after the worker read it for its head start and before the build read
+    it: the worker's PDF (the old text) is not used, the build renders its own, so the PDF
+    says what the HTML says, and is a cold build's; the next build keeps it so (a PDF that
+    carries no catalogs used to be kept stale for good by the early cutoff)."""
+    import subprocess
+
+    from compiler.build import pipeline
+
+    new = {"catalog": ("Plan regelt", "Plan ordnet"),
+           "source": ("company: Example", "company: Initech")}[saved]
+    options = BuildOptions(out=project / "warm", keep_warm=MINUTES, jobs=2,
+                           pdf_variant=variant, locales=("de",), formats=("html", "pdf"))
+    build([_source(project)], options)  # starts the worker
+    _edit(project, "Plan legt fest", "Plan bestimmt")
+    before = _renders()
+    build([_source(project)], options)
+    assert _renders() == (before[0] + 1, before[1] + 1)  # the head start's PDF used
+    _edit(project, "Plan bestimmt", "Plan regelt")
+    real = pipeline.head_start
+
+    def saved_again(*args: object) -> object:
+        head = real(*args)  # type: ignore[arg-type]
+        assert head, "no head start sent"
+        for future, _ in head.values():
+            future.exception(timeout=60)  # the worker has read the files (and rendered)
+        _change(project, saved, *new)  # the translator (or author) saves again
+        return head
+
+    monkeypatch.setattr(pipeline, "head_start", saved_again)
+    before = _renders()
+    build([_source(project)], options)
+    word = new[1].split()[-1]
+    pdf, html = project / "warm/de/retention-schedule.pdf", project / "warm/de/retention-schedule.html"
+
+    def text(path: Path) -> str:
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    assert word in html.read_text(encoding="utf-8")
+    assert word in text(pdf), "the PDF has the old text"
+    monkeypatch.setenv("POLICYC_PDF_VARIANT", variant or "none")
+    cold = _cold(project, "cold", ("pdf", "html"), ("de",))
+    for path in (pdf, html):
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == cold[f"de/{path.name}"]
+    assert _renders() == (before[0] + 2, before[1] + 1)  # the head start's PDF not used
+    monkeypatch.setattr(pipeline, "head_start", real)
+    build([_source(project)], options)  # the next build (kept, or rendered, alike)
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == cold["de/retention-schedule.pdf"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,29 @@ def read_catalog(path: Path, locale: str, locales_dir: Path) -> Translations:
     read = lambda: read_translations(path, locale, root)  # noqa: E731
     translations: Translations = parsed_once("po", path, read, locale)
     return translations
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a localized document was made from: the sha256 of its source's bytes and of
+    each catalog's, by path. A warm worker's head start (warm/recipe.py) is used only when
+    it was made from the very inputs the build localized from (run.Runner): a file saved
+    between the worker's read and the build's would otherwise give a PDF of the old text
+    beside HTML, DOCX and state of the new."""
+
+    source: str
+    catalogs: frozenset[tuple[Path, str]]
+
+
+def recording(digests: dict[Path, str]) -> Callable[[Path, str, Path], Translations]:
+    """read_catalog, noting each catalog's digest (of the bytes parsed) in digests."""
+
+    def read(path: Path, locale: str, locales_dir: Path) -> Translations:
+        translations = read_catalog(path, locale, locales_dir)
+        digests[path] = translations.digest
+        return translations
+
+    return read
 
 
 def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool,

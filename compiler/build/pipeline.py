@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from compiler import logs
 from compiler.build import plan as planning
 from compiler.build.cutoff import Cutoff
-from compiler.build.localizing import load_translations, localize_checked, parsed_once, read_catalog
+from compiler.build.localizing import (
+    Inputs,
+    load_translations,
+    localize_checked,
+    parsed_once,
+    read_catalog,
+    recording,
+)
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
 from compiler.build.run import Runner, head_start, start_pool
@@ -162,14 +169,14 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     try:
         # Each locale's jobs go to the workers as soon as it is localized; nothing of a
         # failed locale is written (its previous outputs stay, and stay listed).
-        for pair, ldoc in _localize(jobs, fresh, state, options, document, titles, result,
-                                    failed, cutoff.before_localizing):
+        for pair, ldoc, made_from in _localize(jobs, fresh, state, options, document, titles,
+                                               result, failed, cutoff.before_localizing):
             kept, again = cutoff.settle(pair)
             result.outputs.extend(_output(j, e.size, e.sha256, built=False) for j, e in kept)
             work = [*by_pair.get(pair, []), *again]
             if options.signer is not None and not options.allow_incomplete:
                 work = _refuse_incomplete(pair, ldoc, work, refused, withdrawn, state, options)
-            runner.add(work, ldoc)
+            runner.add(work, ldoc, made_from)
         runner.close()
     except BaseException:
         # Some outputs were replaced: state and manifest describe the files as they now are
@@ -237,10 +244,10 @@ class _Titles:
 def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOptions,
               document: Callable[[Path], Document], titles: _Titles, result: BuildResult,
               failed: dict[tuple[str, str], list[Diagnostic]], before: Callable[[Job], None],
-              ) -> Iterator[tuple[tuple[str, str], LocalizedDocument]]:
+              ) -> Iterator[tuple[tuple[str, str], LocalizedDocument, Inputs]]:
     """Localize each document x locale with a stale job, yielding each as it is done (in
-    titles.localized too); fresh ones reuse what state recorded. A locale whose
-    localization fails (a broken catalog) lands in failed, not the others."""
+    titles.localized too) with what it was made from; fresh ones reuse what state recorded.
+    A locale whose localization fails (a broken catalog) lands in failed, not the others."""
     localized = titles.localized  # titles of linked documents come from these when built
     seen: set[tuple[str, str]] = set()
     for job in jobs:
@@ -261,10 +268,12 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
         from compiler.project.layout import cache_dir
 
         autonyms.prime(job.facts.locales, cache_dir(job.source))
+        read: dict[Path, str] = {}  # the catalogs it reads, with their digests
         try:
-            ldoc, warnings = localize_checked(document(job.source), job.locale,
+            doc = document(job.source)
+            ldoc, warnings = localize_checked(doc, job.locale,
                                               locales_dir_for(job.source, options), options.strict,
-                                              titles)
+                                              titles, read=recording(read))
         except CompilerError as err:
             failed[pair] = err.diagnostics
             continue
@@ -279,7 +288,7 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
             completeness, ldoc.title, ldoc.updated_text, ldoc.language.native_name,
             ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings],
             ldoc.meta.organization)
-        yield pair, ldoc
+        yield pair, ldoc, Inputs(doc.digest, frozenset(read.items()))
 
 
 def _refuse_incomplete(pair: tuple[str, str], ldoc: LocalizedDocument, work: list[Job],

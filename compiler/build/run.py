@@ -26,6 +26,7 @@ from compiler.renderers import get_renderer
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
+    from compiler.build.localizing import Inputs
     from compiler.errors import Diagnostic
     from compiler.model import Document, LocalizedDocument
     from compiler.renderers.options import RenderOptions
@@ -143,11 +144,11 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
 
 
 def head_start(pool: Executor | None, work: Sequence[Job], options: BuildOptions
-               ) -> dict[Job, Future[bytes]]:
+               ) -> dict[Job, tuple[Future[bytes], Inputs]]:
     """The first PDF of `work` sent to the warm worker as a recipe, before this process
-    localizes (compiler/build/warm/recipe.py); {} when there is no warm worker, or no PDF
-    it could follow a recipe of. A signing build that refuses incomplete locales sends
-    none (it may withdraw the PDF)."""
+    localizes (compiler/build/warm/recipe.py), with the inputs it is made from; {} when
+    there is no warm worker, or no PDF it could follow a recipe of. A signing build that
+    refuses incomplete locales sends none (it may withdraw the PDF)."""
     if options.keep_warm <= 0 or pool is None:
         return {}
     from compiler.build.warm.client import LONG_UNITS, WarmExecutor
@@ -162,7 +163,8 @@ def head_start(pool: Executor | None, work: Sequence[Job], options: BuildOptions
     if job is None or recipe is None:
         return {}
     # without the language switcher's names: the worker adds them (Babel, the model)
-    return {job: pool.head_start(job.fmt, recipe, job.render_options(options, named=False))}
+    return {job: (pool.head_start(job.fmt, recipe, job.render_options(options, named=False)),
+                  recipe.inputs)}
 
 
 def _warn(warnings: list[Diagnostic] | None, why: str) -> None:
@@ -198,15 +200,16 @@ class Runner:
     Without a pool, jobs are rendered in this process by `close`, longest first; so are
     the HTML and DOCX beside a pool of one worker (see workers_for). A job given a head
     start (`head`: its render already running, from a recipe) is waited for once its
-    locale is added, and submitted as any other if the head start failed; one whose locale
-    never comes (its localization failed) is never finished.
+    locale is added, if it was made from the inputs the locale was localized from, and
+    submitted as any other if not (a file saved meanwhile) or if the head start failed;
+    one whose locale never comes (its localization failed) is never finished.
     A failure in any job propagates (the caller's clean-up shuts the pool down); outputs
     already finished stay written (each atomically), the failed one leaves nothing behind.
     """
 
     def __init__(self, options: BuildOptions, finish: Callable[[Job, bytes], None],
                  pool: Executor | None = None, workers: int = 0,
-                 head: dict[Job, Future[bytes]] | None = None) -> None:
+                 head: dict[Job, tuple[Future[bytes], Inputs]] | None = None) -> None:
         self.options = options
         self.finish = finish
         self.pool = pool
@@ -219,14 +222,21 @@ class Runner:
         self.head = dict(head or {})  # head starts whose locale is not added yet
         self.started: dict[Future[bytes], LocalizedDocument] = {}  # ... added: running
 
-    def add(self, jobs: Iterable[Job], ldoc: LocalizedDocument) -> None:
-        """Jobs of one localized document (the same ldoc); rendering may start at once."""
+    def add(self, jobs: Iterable[Job], ldoc: LocalizedDocument,
+            made_from: Inputs | None = None) -> None:
+        """Jobs of one localized document (the same ldoc, made from `made_from`); rendering
+        may start at once."""
         for job in jobs:
-            if job in self.head:
-                future = self.head.pop(job)
+            future, inputs = self.head.pop(job, (None, None))
+            if future is not None and inputs == made_from:
                 self.running[future] = job
                 self.started[future] = ldoc
                 continue
+            if future is not None:  # its render goes on, unused
+                from compiler import logs
+
+                logs.logger(__name__).info("%s: not using the warm worker's head start (a "
+                                           "file changed after it read it)", job.target)
             self._push(self.local if self.pool is None or job.fmt in self.here
                        else self.ready, job, ldoc)
         if self.pool is not None:

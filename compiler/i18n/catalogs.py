@@ -77,6 +77,7 @@ class Translations:
     locale: str
     entries: dict[tuple[str | None, str], Entry]
     ui: Translations | None = field(default=None, compare=False)
+    digest: str = field(default="", compare=False)  # sha256 of the bytes parsed ("": not known)
 
     def get(self, context: str, msgid: str) -> Entry | None:
         return self.entries.get((context, msgid))
@@ -112,22 +113,25 @@ def read_po(path: Path, root: Path | None = None) -> PoFile:
 
 
 def translations_of(po: PoFile, shown: str, locale: str,
-                    ui: Translations | None = None) -> Translations:
+                    ui: Translations | None = None, digest: str = "") -> Translations:
     entries = {m.key: Entry(m.msgstr, m.fuzzy, Loc(shown, m.line))
                for m in po.messages if m.msgid and m.msgid_plural is None}
-    return Translations(shown, locale, entries, ui)
+    return Translations(shown, locale, entries, ui, digest)
 
 
 def read_translations(path: Path, locale: str, root: Path | None = None,
                       ui: Translations | None = None) -> Translations:
     """Read a PO file; a syntax error names the file and the PO line."""
-    return translations_of(read_po(path, root), display_path(path), locale, ui)
+    return parse_translations(read_bytes(path, root), display_path(path), locale, ui)
 
 
 def parse_translations(data: bytes, shown: str, locale: str,
                        ui: Translations | None = None) -> Translations:
     """A catalog that is not a file on disk (a git revision's); shown names it in messages."""
-    return translations_of(pofile.parse(data, shown), shown, locale, ui)
+    import hashlib
+
+    return translations_of(pofile.parse(data, shown), shown, locale, ui,
+                           hashlib.sha256(data).hexdigest())
 
 
 def builtin_ui_catalog(locale: str) -> Path | None:

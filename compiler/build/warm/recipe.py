@@ -11,7 +11,9 @@ source is not parsed again, only the edited catalog), localizes with the build's
 function (build.localizing.localize_checked: the same code, which the worker's identity
 vouches for) and renders; the build meanwhile localizes for its HTML, DOCX, state and
 report as before, and uses the PDF only if its own localization succeeds (a catalog
-that fails is reported by the build, as without the worker, and nothing of it written).
+that fails is reported by the build, as without the worker, and nothing of it written),
+from the very files the recipe named (Recipe.inputs: a file saved after the worker read
+it and before the build did would give a PDF of the old text beside HTML of the new).
 
 Whatever the worker cannot do from a recipe (a file changed since the plan, a path outside
 its project, a translation error, a long document) fails the head start; the build then
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from compiler.build.localizing import Inputs
     from compiler.build.plan import BuildOptions, Job
     from compiler.i18n.catalogs import Translations
     from compiler.model import Document, LocalizedDocument, Variable
@@ -49,6 +52,13 @@ class Recipe:
     strict: bool  # --strict: warnings fail it, as they fail the build's localization
     alternates: tuple[str, ...]  # the locales the language switcher names (plan.alternates)
     max_units: int  # a document this long is refused (client.LONG_UNITS: a fresh process's)
+
+    @property
+    def inputs(self) -> Inputs:
+        """What the worker localizes from (it refuses a recipe whose files are not these)."""
+        from compiler.build.localizing import Inputs
+
+        return Inputs(self.digest, frozenset(self.catalogs))
 
 
 class Refused(Exception):
