@@ -625,3 +625,16 @@ def test_keep_warm_is_a_plain_flag_that_leaves_the_sources_alone(project: Path) 
     assert "exits after 0.5 idle minutes" in output, output
     code, output = run_cli(project, "build", "--help")
     assert "--keep-warm " in output and "--keep-warm-minutes MINUTES" in output
+
+
+def test_a_relative_cache_folder_gets_a_worker_too(project: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """POLICYC_CACHE_DIR=cache, relative to the build's folder: the worker, started in /,
+    is given the folder itself (it used to fail to start, build after build, unsaid)."""
+    monkeypatch.chdir(_cache().parent)
+    monkeypatch.setenv("POLICYC_CACHE_DIR", _cache().name)
+    build([_source(project)], BuildOptions(out=project / "warm", keep_warm=MINUTES,
+                                           formats=("pdf",), locales=("de",)))
+    found = client.status(_cache())
+    assert found is not None, "no warm worker started"
+    assert found["renders"] == found["recipes"] == 1  # its head start, primed from the cache

@@ -248,10 +248,11 @@ def spawn(fd: int, cache: Path, minutes: float, root: Path | None, wait: float) 
         package_root = str(Path(compiler.__file__).resolve().parent.parent)
         env = {**wf.worker_env(os.environ), "PYTHONPATH": os.pathsep.join(
             [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        # -P and cwd /: nothing of the project's folder on the worker's import path
+        # -P and cwd /: nothing of the project's folder on the worker's import path (so a
+        # relative cache folder, POLICYC_CACHE_DIR=relcache, is named as this process finds it)
         starter = subprocess.Popen(
-            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), str(minutes),
-             str(root.resolve()) if root else ""],
+            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache.resolve()),
+             str(minutes), str(root.resolve()) if root else ""],
             cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=logfile, start_new_session=True)
         code = starter.wait(timeout=wait)
