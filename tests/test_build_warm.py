@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -638,3 +639,38 @@ def test_a_relative_cache_folder_gets_a_worker_too(project: Path,
     found = client.status(_cache())
     assert found is not None, "no warm worker started"
     assert found["renders"] == found["recipes"] == 1  # its head start, primed from the cache
+
+
+def test_a_head_start_does_not_wait_for_a_worker_being_started(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build waits for its head start's request to go only when it goes at once: not
+    while the worker is being started (held here until the head start has returned; it
+    used to wait out client.SEND_WAIT, here made long). The recipe then still goes."""
+    from compiler.build import pipeline
+    from compiler.build.warm import server
+
+    monkeypatch.setattr(client, "SEND_WAIT", 30.0)
+    released, spawned = threading.Event(), threading.Event()
+    spawn = server.spawn
+
+    def held(*args: Any) -> None:
+        released.wait(10)
+        spawned.set()
+        spawn(*args)
+
+    head_start = pipeline.head_start
+    early: list[bool] = []
+
+    def timed(*args: Any) -> Any:
+        head = head_start(*args)
+        early.append(not spawned.is_set())
+        released.set()
+        return head
+
+    monkeypatch.setattr(server, "spawn", held)
+    monkeypatch.setattr(pipeline, "head_start", timed)
+    build([_source(project)], BuildOptions(out=project / "warm", keep_warm=MINUTES,
+                                           formats=("pdf",), locales=("de",)))
+    assert early == [True]
+    found = client.status(_cache())
+    assert found is not None and found["recipes"] == 1

@@ -37,7 +37,8 @@ BEAT_WAIT_ENV = "POLICYC_WARM_BEAT_WAIT"
 BEAT_WAIT = 10.0  # seconds without a heartbeat after which a rendering worker is hung
 RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
 SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
-SEND_WAIT = 0.1  # seconds a build waits for its head start to be sent (a worker's start: not)
+SEND_WAIT = 0.1  # seconds a build waits for its head start to be sent (see WarmExecutor.sent)
+HELLO_SOON = 0.03  # seconds within which an idle worker answers a hello (later: it is busy)
 LOCK_WAIT = SPAWN_WAIT + CONNECT_WAIT  # for the spawn lock: its holder spawns, then asks
 # A document of this many sections and blocks (~45 PDF pages; the shipped policy has 57 for
 # 7 pages) is rendered in a fresh process, not the warm worker: a long layout after other
@@ -111,19 +112,24 @@ def connect(cache: Path, minutes: float, token: str, fallback: Callable[[], Exec
     return WarmExecutor(fd, cache, minutes, token, fallback, root), None
 
 
-def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | None) -> dict[str, Any]:
-    """The status of a worker of this identity, started if there is none."""
+def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | None,
+           slow: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """The status of a worker of this identity, started if there is none (slow() is called
+    first: the worker is replaced, started, or another build's start awaited)."""
     try:
         status = request(fd, {"op": "status"})
         if status.get("identity") == identity:
             return status
+        slow()
         log.info("warm worker %s runs other code or libraries: replacing it", status.get("pid"))
         request(fd, {"op": "stop"})
         _wait_gone(status.get("pid"))  # it removes its socket file on the way out
     except Stuck as err:
+        slow()
         _replace(err)
     except (FileNotFoundError, ConnectionError):
         pass  # none yet, or a stale socket of one that is gone (or going)
+    slow()
     with wf.locked(fd, LOCK_WAIT):  # another build may be starting one: it is then used
         try:
             status = request(fd, {"op": "status"})
@@ -226,7 +232,9 @@ class WarmExecutor(Executor):
         self.fallback: Executor | None = None
         self.broken: str | None = None  # why the warm worker is no longer asked
         self.rendered = 0
-        self.sent = threading.Event()  # a request has gone (or the head start failed)
+        # a request has gone, or will not soon (the head start failed; the worker is being
+        # started, or renders another build's job): head_start waits for no more
+        self.sent = threading.Event()
         self.jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any] | None,
                                            tuple[Any, ...]] | None] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -238,8 +246,9 @@ class WarmExecutor(Executor):
         return future
 
     def head_start(self, fmt: str, recipe: object, ropts: object) -> Future[bytes]:
-        """Returns once the request is sent (or failed, or after SEND_WAIT): the build's
-        own work would otherwise hold the interpreter while this thread sends it."""
+        """Returns once the request is sent (or failed), or will not be soon (the worker
+        being started, or busy), at most after SEND_WAIT: the build's own work would
+        otherwise hold the interpreter while this thread sends it."""
         future: Future[bytes] = Future()
         self.jobs.put((future, None, (fmt, recipe, ropts)))
         self.sent.wait(SEND_WAIT)
@@ -261,7 +270,8 @@ class WarmExecutor(Executor):
 
         try:
             self.identity = wf.identity()
-            status = _ready(self.fd, self.cache, self.minutes, self.identity, self.root)
+            status = _ready(self.fd, self.cache, self.minutes, self.identity, self.root,
+                            self.sent.set)
             if self.root is None or status.get("root") != str(self.root.resolve()):
                 self.no_recipes = f"the worker follows recipes of {status.get('root')}"
             log.info("warm worker %s (renders so far: %s)", status["pid"], status["renders"])
@@ -333,6 +343,8 @@ class WarmExecutor(Executor):
         sock, pid = _open(self.fd, CONNECT_WAIT)
         with sock:
             wf.send(sock, {"op": "hello", "identity": self.identity, "minutes": self.minutes})
+            if not _readable(sock, HELLO_SOON):
+                self.sent.set()  # busy: the build goes on meanwhile
             try:
                 hello, _ = wf.receive(sock)
             except TimeoutError as err:
@@ -356,6 +368,14 @@ class WarmExecutor(Executor):
                 raise _Unusable(f"its render failed ({reply.get('error')})")
         _kill(pid)  # no heartbeat: hung; the next build starts a fresh one
         raise wf.Refused(f"no heartbeat for {beat:.0f} s: worker {pid} stopped")
+
+
+def _readable(sock: socket.socket, wait: float) -> bool:
+    import select
+
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(wait * 1000))
 
 
 def _long(args: tuple[Any, ...]) -> bool:
