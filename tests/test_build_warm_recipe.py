@@ -33,6 +33,23 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield from warm_project(tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many head starts each build sent (a spy on pipeline.head_start): a test of what
+    the worker does with a recipe must first know that one went out."""
+    from compiler.build import pipeline
+
+    real, counts = pipeline.head_start, []
+
+    def spy(*args: object) -> object:
+        head = real(*args)  # type: ignore[arg-type]
+        counts.append(len(head))
+        return head
+
+    monkeypatch.setattr(pipeline, "head_start", spy)
+    return counts
+
+
 def _edit(root: Path, old: str, new: str) -> None:
     po = root / CATALOG
     text = po.read_text(encoding="utf-8")
@@ -69,15 +86,19 @@ def test_edit_after_edit_the_worker_localizes_and_gives_the_cold_bytes(project: 
     assert outputs[0]["en/retention-schedule.pdf"] == outputs[1]["en/retention-schedule.pdf"]
 
 
-def test_a_catalog_that_fails_is_reported_as_without_the_worker(project: Path) -> None:
+def test_a_catalog_that_fails_is_reported_as_without_the_worker(project: Path,
+                                                                sent: list[int]) -> None:
     """A broken placeholder: the build's own file:line error, the same with and without
-    --keep-warm; the locale's previous outputs stay as they were, nothing half-written."""
+    --keep-warm (the recipe went out: the worker's localization fails as the build's);
+    the locale's previous outputs stay as they were, nothing half-written."""
     assert run_cli(project, "-q", "build", "--keep-warm-minutes", str(MINUTES))[0] == 0
     dist = project / "dist"
     kept = {p.name: p.read_bytes() for p in (dist / "de").iterdir()}
     _edit(project, "vor dem {review_date}", "vor dem {review_datum}")
+    before = _renders()
     code, warm = run_cli(project, "-q", "build", "--keep-warm-minutes", str(MINUTES))
     assert code == 1
+    assert sent[-1] == 1 and _renders() == before  # sent, and the worker rendered nothing
     assert f"{CATALOG}:73:" in warm and "review_datum" in warm, warm
     assert {p.name: p.read_bytes() for p in (dist / "de").iterdir()} == kept
     assert not [p for p in dist.rglob("*") if p.suffix == ".tmp"]  # no temporary file
@@ -108,16 +129,17 @@ def test_a_rewritten_header_rebuilds_the_pdf_from_a_recipe_and_keeps_the_rest(
     assert warm == _cold(project, "cold")
 
 
-def test_strict_warnings_fail_the_recipe_too(project: Path) -> None:
+def test_strict_warnings_fail_the_recipe_too(project: Path, sent: list[int]) -> None:
     """With --strict an untranslated message fails the locale: the worker, localizing as
-    strictly, renders nothing for it (the build does not wait for a PDF it cannot use)."""
+    strictly from the recipe it was sent, renders nothing for it (the build does not wait
+    for a PDF it cannot use)."""
     _cold(project, "warm", keep_warm=MINUTES)
-    before = _recipes()
+    before = _renders()
     _edit(project, 'msgstr "Plan"', 'msgstr ""')
     with pytest.raises(CompilerError, match="untranslated"):
         build([_source(project)], BuildOptions(out=project / "warm", keep_warm=MINUTES,
                                                strict=True, jobs=2))
-    assert _recipes() == before
+    assert sent[-1] == 1 and _recipes() == before[1]  # (other locales' PDFs: rendered)
 
 
 def _recipe(root: Path, **changes: object) -> Recipe:
