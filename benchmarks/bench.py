@@ -306,7 +306,7 @@ def main() -> None:
     ]
     print(f"  floor = every locale's WeasyPrint render / {workers} workers + one import = {floor:.3f} s")
     for name, value, target in rows:
-        print(f"  {name:<55} {value:6.2f}  [{target}]")
+        print(f"  {name:<55} {value:6.3f}  [{target}]")
     print(f"  peak memory of one worker{'':<31} {peak_mb:6.0f} MB  [< 400 MB]")
     shutil.rmtree(tmp, ignore_errors=True)
 
