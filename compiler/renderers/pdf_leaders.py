@@ -67,21 +67,18 @@ _SPLIT_FIRST_LINE = ["text", "style", "context", "max_width", "justification_spa
 def install() -> bool:
     """Wrap WeasyPrint's leader placement once (idempotent); whether it is wrapped. Only a
     WeasyPrint read (pdf_weasyprint.READ) whose functions have the shapes used here."""
-    from compiler.renderers.pdf_weasyprint import shaped, supported
+    from compiler.renderers.pdf_weasyprint import shaped, wrappable
 
-    if not supported():
-        return False
     try:
         from weasyprint.layout import inline
         from weasyprint.layout.leader import leader_index
         from weasyprint.text.line_break import split_first_line
     except ImportError:
         return False
-    original = getattr(inline, "handle_leader", None)
-    if getattr(original, "policyc_leaders", False):
-        return True
-    if not (shaped(original, _HANDLE_LEADER) and shaped(leader_index, ["box"])
-            and shaped(split_first_line, _SPLIT_FIRST_LINE)):
+    original = wrappable(inline, "handle_leader", "policyc_leaders", _HANDLE_LEADER)
+    if isinstance(original, bool):
+        return original
+    if not (shaped(leader_index, ["box"]) and shaped(split_first_line, _SPLIT_FIRST_LINE)):
         return False
 
     def handle_leader(context, line, containing_block):  # type: ignore[no-untyped-def]

@@ -69,19 +69,18 @@ def refile(parent_box: Any, css_token: str, missing_counters: list[str],
 def install() -> bool:
     """Wrap WeasyPrint's collector once (idempotent); whether it is wrapped. Only a
     WeasyPrint read (pdf_weasyprint.READ) whose functions have the shapes used here."""
-    from compiler.renderers.pdf_weasyprint import shaped, supported
+    from compiler.renderers.pdf_weasyprint import shaped, wrappable
 
-    if not supported():
-        return False
     try:
         from weasyprint.css.targets import TargetCollector, anchor_name_from_token
         from weasyprint.urls import get_url_tuple
     except ImportError:
         return False
-    original: Any = getattr(TargetCollector, "collect_missing_counters", None)
-    if getattr(original, "policyc_targets", False):
-        return True
-    if not (shaped(original, _COLLECT) and shaped(anchor_name_from_token, ["anchor_token"])
+    original: Any = wrappable(TargetCollector, "collect_missing_counters", "policyc_targets",
+                              _COLLECT)
+    if isinstance(original, bool):
+        return original
+    if not (shaped(anchor_name_from_token, ["anchor_token"])
             and shaped(get_url_tuple, ["url", "base_url"])
             and getattr(TargetCollector(), "collecting", None) is True):
         return False

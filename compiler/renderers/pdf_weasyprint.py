@@ -42,9 +42,9 @@ def shaped(function: Callable[..., Any] | None, names: list[str]) -> bool:
 
 def wrappable(module: object, name: str, flag: str, parameters: list[str]
               ) -> Callable[..., Any] | bool:
-    """WeasyPrint's function module.name, for a wrapper marked with `flag` to replace; True
-    when it is wrapped already, False when this WeasyPrint was not read or the function is
-    missing or of another shape (then WeasyPrint is left as it is)."""
+    """WeasyPrint's function `name` of a module or class, for a wrapper marked with `flag` to
+    replace; True when it is wrapped already, False when this WeasyPrint was not read or the
+    function is missing or of another shape (then WeasyPrint is left as it is)."""
     if not supported():
         return False
     found = getattr(module, name, None)
