@@ -94,6 +94,10 @@ class CompilerError(Exception):
         )
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[CompilerError], tuple[list[Diagnostic]]]:
+        """Pickled with its diagnostics (a render worker's error reaches the build whole)."""
+        return type(self), (self.diagnostics,)
+
     @classmethod
     def at(cls, loc: Loc, message: str, category: Category = Category.SCHEMA) -> CompilerError:
         return cls(Diagnostic(loc, message, Severity.ERROR, category))

@@ -199,11 +199,16 @@ def _exits(tree: ast.AST) -> list[str]:
 
 def test_one_report_decides_exit_codes() -> None:
     """Only compiler/cli/report.py ends the process with a code (Report.finish, the internal
-    error's 70). click's own usage errors keep its exit 2; `--version` is ctx.exit() (0)."""
-    found = [f"{name}:{where}" for name, path in _modules().items()
-             if name != "compiler.cli.report"
+    error's 70). click's own usage errors keep its exit 2; `--version` is ctx.exit() (0).
+    A forked render worker ends with os._exit (it must never return into the build's code
+    it was forked from); no other way out is allowed there either."""
+    modules = _modules()
+    found = [f"{name}:{where}" for name, path in modules.items()
+             if name not in ("compiler.cli.report", "compiler.build.forked")
              for where in _exits(ast.parse(path.read_text(encoding="utf-8")))]
     assert found == []
+    worker_ends = _exits(ast.parse(modules["compiler.build.forked"].read_text(encoding="utf-8")))
+    assert worker_ends and all(end.endswith(": os._exit(code)") for end in worker_ends)
     assert _exits(ast.parse("import sys\nsys.exit(2)\nctx.exit(1)\nraise SystemExit(3)\n"
                             "ctx.exit()\ntry:\n    pass\nexcept SystemExit:\n    raise\n")) \
         == ["2: sys.exit(2)", "3: ctx.exit(1)", "4: raise SystemExit(3)"]

@@ -5,9 +5,10 @@ jobs with their localized documents and hands each result's bytes to `finish`, i
 calling process, which alone writes files and records state.
 
 Throughput (issue #18, measured by benchmarks/bench.py): the pool is started as soon as
-the stale jobs are known, before the parent localizes, so the workers' imports and font
-set-up overlap the parent's work; each locale's jobs go to the workers as soon as it is
-localized (Runner.add), so rendering overlaps localization too; ready jobs go out longest
+the stale jobs are known, before the parent localizes, so the workers' import (one for
+all of them: compiler/build/forked.py) overlaps the parent's work; each locale's jobs go
+to the workers as soon as it is localized (Runner.add), so rendering overlaps
+localization too; ready jobs go out longest
 first (PDFs by text size and language), so no worker is left with a long PDF at the end
 while the other idles.
 """
@@ -24,7 +25,7 @@ from compiler.build.plan import BuildOptions, Job
 from compiler.renderers import get_renderer
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future, ProcessPoolExecutor
+    from concurrent.futures import Executor, Future
 
     from compiler.build.localizing import Inputs
     from compiler.errors import Diagnostic
@@ -41,7 +42,9 @@ _LANGUAGE_COST = {"ja": 1.25, "zh": 1.25, "ko": 1.25, "ar": 1.2, "he": 1.2, "fa"
 
 
 def _warm_worker(formats: frozenset[str]) -> None:
-    """Import the libraries of `formats` once per worker, while the parent localizes.
+    """Import the libraries of `formats` while the parent localizes: once for a whole
+    forked pool (in its first worker, before it forks the others), once per worker of a
+    fork server's.
 
     No warm-up layout (it used to lay out a one-line page to set up fontconfig and Pango):
     it saved ~25 ms of the first PDF, but a long document laid out after it peaked ~130 MB
@@ -51,10 +54,6 @@ def _warm_worker(formats: frozenset[str]) -> None:
         import docx  # noqa: F401
     if "pdf" in formats:
         from compiler.renderers import pdf  # noqa: F401  # WeasyPrint (renderers/libraries.py)
-
-
-def _noop() -> None:
-    """A task that makes the pool start a worker now (workers start on demand)."""
 
 
 def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
@@ -93,21 +92,24 @@ def start_pool(options: BuildOptions, work: Sequence[Job], cleanup: contextlib.E
         return None, 0
     pool = _process_pool(workers, frozenset(j.fmt for j in work if j.fmt not in _here(workers)))
     cleanup.callback(pool.shutdown, cancel_futures=True)
-    for _ in range(workers):
-        pool.submit(_noop)
     return pool, workers
 
 
-def _process_pool(workers: int, formats: frozenset[str], fork: bool = True
-                  ) -> ProcessPoolExecutor:
-    """fork=False: the workers come from a fork server, for a pool started while other
-    threads run (a thread holding a lock at fork time leaves it locked in the child)."""
+def _process_pool(workers: int, formats: frozenset[str], fork: bool = True) -> Executor:
+    """Workers that start at once, importing the libraries of `formats`: forked from this
+    process, one import shared by all (compiler/build/forked.py); fork=False: from a fork
+    server, for a pool started while other threads run (a thread holding a lock at fork
+    time leaves it locked in the child)."""
+    if fork:
+        from compiler.build.forked import ForkedPool
+
+        return ForkedPool(workers, lambda: _warm_worker(formats))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork" if fork else "forkserver")
     return ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
-                               initargs=(formats,), mp_context=context)
+                               initargs=(formats,),
+                               mp_context=multiprocessing.get_context("forkserver"))
 
 
 def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
@@ -128,8 +130,6 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     pool = None
     if workers > 1:  # forked now, before the warm executor's thread starts
         pool = _process_pool(workers - 1, formats)
-        for _ in range(workers - 1):
-            pool.submit(_noop)
     warm, why = connect(cache, options.keep_warm, token,
                         lambda: _process_pool(1, formats, fork=False), project_of(work[0].source))
     if why:

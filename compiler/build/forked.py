@@ -1,0 +1,282 @@
+"""A pool of render workers forked from one that has already imported the renderers.
+
+Why not ProcessPoolExecutor (issue #18): each of its workers imports WeasyPrint and
+python-docx itself (~0.37 s of CPU each, twice on 2 cores), and importing them in the
+parent before forking puts the import on the critical path with a core idle. Here the
+first worker is forked at once; it imports the renderers while the parent localizes on
+the other core, freezes what it imported (its pages then stay shared: the collector never
+walks them) and forks the other workers from itself, so they start with everything
+imported, at the cost of one import instead of one per worker.
+
+Tasks and results are pickled over one pair of pipes per worker, between processes of the
+same build only (nothing else can reach the pipes). A task goes only to an idle worker;
+the rest wait here, so whichever worker frees first takes the next (as with one shared
+queue). A worker that dies fails its task and every waiting one; `shutdown` with
+`cancel_futures` kills busy workers rather than waiting for renders nobody will use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import selectors
+import signal
+import struct
+import sys
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
+
+_HEADER = struct.Struct("!Q")
+_HELLO = "hello"
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended while it owed a result."""
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker, kept as its cause."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class _Worker:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.task_r, self.task_w = os.pipe()
+        self.result_r, self.result_w = os.pipe()
+        self.pid = 0  # known from its hello
+        self.ready = False
+        self.current: Future[Any] | None = None
+        self.alive = True
+
+
+class ForkedPool(Executor):
+    """`workers` processes, the first forked now; `prepare` runs once, in the first,
+    before it forks the others (the imports they all share)."""
+
+    def __init__(self, workers: int, prepare: Callable[[], None]) -> None:
+        if workers < 1:
+            raise ValueError("a pool needs at least one worker")
+        self._workers = [_Worker(i) for i in range(workers)]
+        self._pending: deque[tuple[Future[Any], bytes]] = deque()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._broken: BaseException | None = None
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice
+            with contextlib.suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the first worker: never returns
+            _first_worker(self._workers, prepare)
+        self._first_pid = pid
+        for worker in self._workers:  # the parent keeps the task writer and result reader
+            os.close(worker.task_r)
+            os.close(worker.result_w)
+        self._selector = selectors.DefaultSelector()
+        for worker in self._workers:
+            self._selector.register(worker.result_r, selectors.EVENT_READ, worker)
+        self._reader = threading.Thread(target=self._read_results, name="policyc-pool",
+                                        daemon=True)
+        self._reader.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        task = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit to a pool that was shut down")
+            if self._broken is not None:
+                raise WorkerDied(str(self._broken))
+            self._pending.append((future, task))
+            self._dispatch()
+        return future
+
+    def _dispatch(self) -> None:
+        """Hand waiting tasks to idle workers (with the lock held)."""
+        for worker in self._workers:
+            if not self._pending:
+                return
+            if not (worker.ready and worker.alive and worker.current is None):
+                continue
+            while self._pending:
+                future, task = self._pending.popleft()
+                if future.set_running_or_notify_cancel():
+                    worker.current = future
+                    try:
+                        _write_frame(worker.task_w, task)
+                    except OSError:  # it died: its reader sees the end of its pipe
+                        worker.alive = False
+                    break
+
+    def _read_results(self) -> None:
+        open_pipes = len(self._workers)
+        while open_pipes:
+            for key, _ in self._selector.select():
+                worker: _Worker = key.data
+                try:
+                    frame = _read_frame(worker.result_r)
+                except OSError:
+                    frame = None
+                if frame is None:
+                    self._selector.unregister(worker.result_r)
+                    os.close(worker.result_r)
+                    open_pipes -= 1
+                    self._lost(worker)
+                    continue
+                self._received(worker, frame)
+
+    def _received(self, worker: _Worker, frame: bytes) -> None:
+        kind, value = pickle.loads(frame)  # from this build's own worker
+        with self._lock:
+            future, worker.current = worker.current, None
+            if kind == _HELLO:
+                worker.pid, worker.ready = value, True
+            self._dispatch()
+        if future is None:
+            return
+        if kind == "ok":
+            future.set_result(value)
+        else:
+            error, remote = value
+            error.__cause__ = RemoteTraceback(remote)
+            future.set_exception(error)
+
+    def _lost(self, worker: _Worker) -> None:
+        with self._lock:
+            worker.alive = False
+            if self._closed and worker.current is None:
+                return  # an ordinary end
+            why = WorkerDied(f"a render worker (process {worker.pid or self._first_pid}) "
+                             "ended unexpectedly")
+            self._broken = why
+            owed = [worker.current] if worker.current is not None else []
+            worker.current = None
+            owed += [f for f, _ in self._pending if f.set_running_or_notify_cancel()]
+            self._pending.clear()
+        for future in owed:
+            future.set_exception(why)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """As Executor.shutdown; without `wait`, tasks still waiting here are cancelled."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if cancel_futures or not wait:
+                for future, _ in self._pending:
+                    future.cancel()
+                self._pending.clear()
+            if cancel_futures:
+                for worker in self._workers:  # their renders are of no use now
+                    if worker.current is not None and worker.alive and worker.pid:
+                        with contextlib.suppress(OSError):
+                            os.kill(worker.pid, signal.SIGKILL)
+            waiting = [f for f, _ in self._pending]
+        for future in waiting:  # they still go out as workers free
+            with contextlib.suppress(BaseException):
+                future.exception()
+        for worker in self._workers:  # the end of tasks: each worker exits once idle
+            with contextlib.suppress(OSError):
+                os.close(worker.task_w)
+        if wait:
+            self._reader.join()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._first_pid, 0)
+
+
+def _first_worker(workers: list[_Worker], prepare: Callable[[], None]) -> None:
+    """Import, then fork the other workers from here, then serve as the first; at the end
+    wait for the others (their CPU time then counts as the build's)."""
+    code = 1
+    try:
+        gc.freeze()  # the parent's objects: never walked here (their pages stay shared)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        for worker in workers:
+            os.close(worker.task_w)
+            os.close(worker.result_r)
+        prepare()
+        gc.freeze()
+        siblings = [_fork_sibling(worker, workers) for worker in workers[1:]]
+        for worker in workers[1:]:
+            os.close(worker.task_r)
+            os.close(worker.result_w)
+        _serve(workers[0])
+        for pid in siblings:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        code = 0
+    except BaseException:  # a worker must never return into the parent's code
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _fork_sibling(worker: _Worker, workers: list[_Worker]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for other in workers:
+                if other is not worker:
+                    os.close(other.task_r)
+                    os.close(other.result_w)
+            _serve(worker)
+            code = 0
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _serve(worker: _Worker) -> None:
+    """Say hello, then run tasks until the parent closes the task pipe."""
+    _write_frame(worker.result_w, pickle.dumps((_HELLO, os.getpid())))
+    while (frame := _read_frame(worker.task_r)) is not None:
+        fn, args, kwargs = pickle.loads(frame)  # from this build's parent
+        try:
+            reply = pickle.dumps(("ok", fn(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as err:  # sent back: the parent decides
+            remote = "".join(traceback.format_exception(err))
+            try:
+                reply = pickle.dumps(("error", (err, remote)))
+            except Exception:  # an exception that does not pickle
+                reply = pickle.dumps(("error", (RuntimeError(f"{type(err).__name__}: {err}"),
+                                                remote)))
+        _write_frame(worker.result_w, reply)
+
+
+def _write_frame(fd: int, data: bytes) -> None:
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_frame(fd: int) -> bytes | None:
+    """One frame, or None at the end of the pipe."""
+    header = _read_exactly(fd, _HEADER.size)
+    if header is None:
+        return None
+    (size,) = _HEADER.unpack(header)
+    return _read_exactly(fd, size)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
