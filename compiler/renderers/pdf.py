@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -211,22 +213,34 @@ pdf_targets.install()  # TOC page numbers: the TOC pages laid out once more, not
 pdf_memory.install()  # superseded pages and painted pages' operators go at once
 
 
-# One font configuration per thread for every page that cannot add fonts of its own: Pango
-# then keeps the fonts it loaded and measured from one PDF to the next, ~6 % of a PDF's time
-# (issue #18); the bytes are the same as with a fresh configuration (checked by a test). A
-# page with @font-face, @import or a linked stylesheet gets a fresh one, so fonts that one
-# page adds can never change how another is set.
-_shared_fonts = threading.local()
+# Font configurations shared by the PDFs of a process, for every page that cannot add fonts
+# of its own: Pango then keeps the fonts it loaded and measured from one PDF to the next,
+# ~6 % of a PDF's time (issue #18); the bytes are the same as with a fresh configuration
+# (checked by a test). Each render borrows one for its layout and writing and gives it back
+# (Pango's font maps are not to be used by two threads at once), so a configuration outlives
+# the thread that made it: the warm worker renders each request in the thread of its
+# connection, and with one configuration per thread it set up Pango afresh for every PDF
+# (its PDFs took ~15 % more CPU than the same PDF in a warm process). A page with
+# @font-face, @import or a linked stylesheet gets a fresh one, so fonts that one page adds
+# can never change how another is set.
+_idle_fonts: list[FontConfiguration] = []  # as many as PDFs were rendered at once, at most
+_idle_lock = threading.Lock()
 _OWN_FONTS = re.compile(r"@font-face|@import|<link\b", re.IGNORECASE)
 
 
-def _font_config(page: str) -> FontConfiguration | None:
+@contextlib.contextmanager
+def _font_config(page: str) -> Iterator[FontConfiguration | None]:
+    """A font configuration for one render of `page` (None: WeasyPrint makes a fresh one)."""
     if _OWN_FONTS.search(page):
-        return None  # WeasyPrint makes a fresh one
-    config = getattr(_shared_fonts, "config", None)
-    if config is None:
-        config = _shared_fonts.config = FontConfiguration()
-    return config
+        yield None
+        return
+    with _idle_lock:
+        config = _idle_fonts.pop() if _idle_fonts else FontConfiguration()
+    try:
+        yield config
+    finally:
+        with _idle_lock:
+            _idle_fonts.append(config)
 
 
 # A long document's layout leaves objects in reference cycles (the layout context with
@@ -254,6 +268,12 @@ def _release_layout_garbage() -> None:
 def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
               identifier: str = "") -> bytes:
     """Lay out a print page of doc (the policy's, or a redline's) into PDF bytes."""
+    with _font_config(page) as fonts:  # until the PDF is written (its fonts are subset)
+        return _write_pdf(doc, options, page, identifier, fonts)
+
+
+def _write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str, identifier: str,
+               fonts: FontConfiguration | None) -> bytes:
     fetcher = SandboxedFetcher(*options.templates.roots)
     html = weasyprint.HTML(
         string=page,
@@ -262,7 +282,7 @@ def write_pdf(doc: LocalizedDocument, options: RenderOptions, page: str,
     )
     if options.cache is not None:
         hyphenation.preload(doc.language.tag, options.cache)
-    document = html.render(pdf_variant=options.pdf_variant, font_config=_font_config(page))
+    document = html.render(pdf_variant=options.pdf_variant, font_config=fonts)
     if options.cache is not None:  # the words asked: the next process needs no patterns
         hyphenation.remember(doc.language.tag, options.cache)
     long = len(document.pages) >= _LONG

@@ -230,9 +230,14 @@ def test_long_documents_free_their_layout_early_and_write_the_same_bytes(
 
 def test_a_shared_font_configuration_writes_the_same_bytes(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """PDFs reuse one font configuration per thread (fonts loaded and measured once): the
-    same bytes as with a fresh one, whatever was rendered before (here Japanese and Arabic
-    fonts before German). A page that declares fonts of its own gets a fresh one."""
+    """PDFs reuse the font configurations of their process (fonts loaded and measured once),
+    also across threads (the warm worker renders each request in its connection's thread):
+    the same bytes as with a fresh one, whatever was rendered before (here Japanese and
+    Arabic fonts before German, each in a thread of its own). A page that declares fonts
+    of its own gets a fresh one."""
+    import contextlib
+    import threading
+
     from compiler.build import BuildOptions, load_translations, locales_dir_for, render_options
     from compiler.project.sources import Facts
     from compiler.renderers import pdf
@@ -246,11 +251,30 @@ def test_a_shared_font_configuration_writes_the_same_bytes(
                                                locales_dir_for(POLICY, BuildOptions()),
                                                BuildOptions()))
 
-    shared = [render(code) for code in ("ja", "ar", "de")]
-    assert pdf._font_config("<style>p {}</style>") is pdf._font_config("<p>")
-    monkeypatch.setattr(pdf, "_font_config", lambda page: None)
+    def in_thread(locale: str) -> bytes:
+        out: list[bytes] = []
+        thread = threading.Thread(target=lambda: out.append(render(locale)))
+        thread.start()
+        thread.join()
+        return out[0]
+
+    made: list[object] = []
+
+    class Counted(pdf.FontConfiguration):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    monkeypatch.setattr(pdf, "_idle_fonts", [])
+    monkeypatch.setattr(pdf, "FontConfiguration", Counted)
+    shared = [in_thread(code) for code in ("ja", "ar", "de")]
+    assert len(made) == 1  # the second and third threads borrowed the first one's
+    with pdf._font_config("<style>p {}</style>") as one, pdf._font_config("<p>") as other:
+        assert one is made[0] and other is not one  # never two renders at once
+    monkeypatch.setattr(pdf, "_font_config", lambda page: contextlib.nullcontext())
     assert [render(code) for code in ("ja", "ar", "de")] == shared
     monkeypatch.undo()
     for own in ("@font-face { font-family: X; src: url(x.ttf) }", "@import 'a.css';",
                 '<link rel="stylesheet" href="a.css">'):
-        assert pdf._font_config(f"<style>{own}</style>") is None
+        with pdf._font_config(f"<style>{own}</style>") as config:
+            assert config is None
