@@ -104,3 +104,34 @@ def test_beside_a_single_pdf_worker_html_and_docx_are_rendered_here(
         runner.close()
     here = threading.current_thread().name
     assert where == {"pdf": "worker_0", "html": here, "docx": here}
+
+
+def test_pdfs_laid_out_here_leave_the_libraries_out_of_the_collector(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without workers this process lays the PDFs out with WeasyPrint and everything made
+    so far frozen (the collector's passes over them free nothing), and unfreezes after."""
+    import gc
+    import sys
+
+    _, added = _recorded_build(project, monkeypatch, jobs=1, locales=("de",))
+    [(jobs, ldoc)] = added
+    frozen: dict[str, tuple[int, bool]] = {}
+
+    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any) -> bytes:
+        frozen[fmt] = (gc.get_freeze_count(), "weasyprint" in sys.modules)
+        return b""
+
+    monkeypatch.setattr(build_run, "_render", render)
+    before = gc.get_freeze_count()
+    runner = build_run.Runner(BuildOptions(out=project / "dist"), lambda *_: None)
+    runner.add(jobs, ldoc)
+    runner.close()
+    assert set(frozen) == {"pdf", "html", "docx"}
+    assert all(count > before and imported for count, imported in frozen.values())
+    assert gc.get_freeze_count() == before  # back to the collector
+
+    frozen.clear()  # no PDF here: nothing frozen
+    runner = build_run.Runner(BuildOptions(out=project / "dist"), lambda *_: None)
+    runner.add([j for j in jobs if j.fmt != "pdf"], ldoc)
+    runner.close()
+    assert set(frozen) == {"html", "docx"} and all(c == before for c, _ in frozen.values())
