@@ -19,7 +19,7 @@ from compiler.build.warm import client
 from compiler.build.warm import folder as wf
 from compiler.build.warm.recipe import Kitchen, Recipe, Refused
 from compiler.errors import CompilerError
-from tests.helpers import FIXTURES, run_cli
+from tests.helpers import FIXTURES, pdftotext, run_cli, squash
 from tests.test_build_warm import MINUTES, _cache, _cold, _source, warm_project
 
 pytestmark = pytest.mark.skipif(not wf.supported(), reason="the warm worker needs Linux")
@@ -70,17 +70,22 @@ def _renders() -> tuple[int, int]:
 
 def test_edit_after_edit_the_worker_localizes_and_gives_the_cold_bytes(project: Path) -> None:
     """Two catalog edits, each rebuilt through the warm worker from a recipe (in a fresh
-    process, as `policyc build --keep-warm` runs): every output is a cold build's."""
+    process, as `policyc build --keep-warm` runs): every output is a cold build's, and the
+    PDF shows the edit. (The worker renders each request in a thread of its own, the later
+    ones with the font configuration the first one made: pdf._font_config.)"""
     _cold(project, "warm", keep_warm=MINUTES)  # starts the worker
     before = _recipes()
     outputs = {}
-    for n, (old, new) in enumerate([("Plan legt fest", "Plan bestimmt"),
-                                    ("vor dem {review_date}", "bis zum {review_date}")]):
+    for n, (old, new, shown) in enumerate([
+            ("Plan legt fest", "Plan bestimmt", "Dieser Plan bestimmt"),
+            ("vor dem {review_date}", "bis zum {review_date}", "diesen Plan bis zum")]):
         _edit(project, old, new)
         warm = _cold(project, "warm", keep_warm=MINUTES)
         assert _recipes() == before + n + 1  # de's PDF came from the worker's localization
         cold = _cold(project, f"cold{n}")
         assert warm == cold
+        text = squash(pdftotext(project / "warm" / "de" / "retention-schedule.pdf"))
+        assert squash(shown) in text and squash(old.split(" {")[0]) not in text
         outputs[n] = warm
     assert outputs[0]["de/retention-schedule.pdf"] != outputs[1]["de/retention-schedule.pdf"]
     assert outputs[0]["en/retention-schedule.pdf"] == outputs[1]["en/retention-schedule.pdf"]
