@@ -43,8 +43,9 @@ _LANGUAGE_COST = {"ja": 1.25, "zh": 1.25, "ko": 1.25, "ar": 1.2, "he": 1.2, "fa"
 
 def _warm_worker(formats: frozenset[str]) -> None:
     """Import the libraries of `formats` while the parent localizes: once for a whole
-    forked pool (in its first worker, before it forks the others), once per worker of a
-    fork server's.
+    forked pool (in its first worker, before it forks the others; python-docx is left to
+    the worker that renders the first DOCX there when there are PDFs), once per worker of
+    a fork server's.
 
     No warm-up layout (it used to lay out a one-line page to set up fontconfig and Pango):
     it saved ~25 ms of the first PDF, but a long document laid out after it peaked ~130 MB
@@ -124,7 +125,10 @@ def _process_pool(workers: int, formats: frozenset[str], fork: bool = True) -> E
     if fork:
         from compiler.build.forked import ForkedPool
 
-        return ForkedPool(workers, lambda: _warm_worker(formats))
+        # python-docx (~60 ms) is left to the worker that renders the first DOCX: beside
+        # PDFs the shared import delays every worker's first PDF
+        shared = formats - {"docx"} if "pdf" in formats else formats
+        return ForkedPool(workers, lambda: _warm_worker(shared))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
