@@ -33,3 +33,20 @@ def test_find_library_is_restored() -> None:
             assert ctypes.util.find_library("surely-no-such-library-here") is None
         raise RuntimeError
     assert ctypes.util.find_library is original
+
+
+@pytest.mark.skipif(not hasattr(ctypes.util, "_findSoname_ldconfig"), reason="glibc Linux")
+def test_the_loader_cache_is_listed_once_with_the_same_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.renderers.libraries import listed_once
+
+    names = ["pango-1.0", "gobject-2.0", "harfbuzz", "fontconfig", "c", "m",
+             "gobject-2.0-0", "libpango-1.0-0.dll", "surely-no-such-library-here", "a.b+c"]
+    expected = [ctypes.util._findSoname_ldconfig(n) for n in names]  # type: ignore[attr-defined]
+    assert expected[0] is not None and expected[-2] is None
+    runs: list[object] = []
+    run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: runs.append(a) or run(*a, **k))
+    lookup = listed_once()
+    assert [lookup(n) for n in names] == expected
+    assert len(runs) == 1
