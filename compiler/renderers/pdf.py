@@ -26,9 +26,11 @@ from compiler.renderers import (
 )
 from compiler.renderers.html import BodyWriter, context, environment
 from compiler.renderers.libraries import loader_cache_only
+from compiler.renderers.pdf_declarations import preparsed
 from compiler.renderers.pdf_finish import finish
 
-with loader_cache_only():  # WeasyPrint's C libraries found without a gcc run per name
+# WeasyPrint's C libraries found without a gcc run per name, its C declarations pre-parsed
+with loader_cache_only(), preparsed():
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import ctypes.util
 import subprocess
 import sys
@@ -22,8 +23,16 @@ def test_the_same_library_files_are_loaded() -> None:
         [sys.executable, "-c", "from compiler.renderers.libraries import loader_cache_only\n"
          f"with loader_cache_only():\n    import weasyprint\n{_MAPPED}"],
         capture_output=True, text=True, check=True).stdout
+    # and as the PDF renderer imports it: its declarations pre-parsed, libraries opened
+    # with dlopen alone (compiler/renderers/pdf_declarations.py)
+    renderer = subprocess.run(
+        [sys.executable, "-c", f"from compiler.renderers import pdf\n{_MAPPED}"],
+        capture_output=True, text=True, check=True).stdout
     assert "libpango-1.0.so" in plain
     assert quick == plain
+    system = [[p for p in ast.literal_eval(out) if p.startswith(("/usr/", "/lib"))]
+              for out in (plain, renderer)]  # (policyc imports more Python modules)
+    assert "libpango-1.0.so.0" in str(system[0]) and system[1] == system[0]
 
 
 def test_find_library_is_restored() -> None:
