@@ -90,6 +90,8 @@ def _text(text: str, lang: str, prev: str) -> str:
 
 
 def _quotes(text: str, lang: str, prev: str) -> str:
+    if "'" not in text and '"' not in text:  # most texts: no walk over every character
+        return text
     opening, closing = DOUBLE_QUOTES.get(lang, ("\u201c", "\u201d"))
     out: list[str] = []
     for i, ch in enumerate(text):
