@@ -297,3 +297,39 @@ def test_each_input_triggers_exactly_its_rebuilds(project: Path,
     assert _built(build([src], replace(options, pdf_variant="pdf/a-2b"))) == ALL[:3]
     monkeypatch.setattr(plan, "code_digest", lambda: "another policyc")
     assert _built(build([src], replace(options, pdf_variant="pdf/a-2b"))) == ALL
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_syntax_error_in_a_project_template_is_located(project: Path, jobs: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project's own template is the project's to get right: its syntax error is an error
+    at its file and line, the same whichever process renders (review5 F7: it was an
+    internal error, worded differently with workers), and nothing is written."""
+    page = project / "templates" / "html" / "page.html.j2"
+    page.parent.mkdir(parents=True)
+    builtin = (TEMPLATES / "html" / "page.html.j2").read_text(encoding="utf-8")
+    page.write_text(builtin + "{% if %}\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    out = project / "dist"
+    with pytest.raises(CompilerError) as failed:
+        build([_source(project)], BuildOptions(out=out, formats=("html",), jobs=jobs,
+                                               templates=Templates.for_project(page.parents[1])))
+    line = builtin.count("\n") + 1
+    assert [str(d) for d in failed.value.diagnostics] == [
+        f"templates/html/page.html.j2:{line}: error: in a template: Expected an expression, "
+        "got 'end of statement block'"]
+    assert not list(out.rglob("retention-schedule.html"))  # (the index lists what exists)
+
+
+def test_a_template_error_at_the_command_line_is_not_a_bug(project: Path) -> None:
+    page = project / "templates" / "html" / "page.html.j2"
+    page.parent.mkdir(parents=True)
+    page.write_text("{% extends 'builtin/html/page.html.j2' %}\n{% block x %}{{ }}{% endblock %}\n",
+                    encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "compiler", "build", "source", "--format", "html",
+                           "--jobs", "2"], cwd=project, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 1, done.stderr
+    assert "templates/html/page.html.j2:2: error: in a template: Expected an expression" in \
+        done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -4,7 +4,10 @@ left behind."""
 
 from __future__ import annotations
 
+import io
+import logging
 import os
+import threading
 import time
 from concurrent.futures import CancelledError
 from pathlib import Path
@@ -167,3 +170,145 @@ def test_a_parallel_build_leaves_no_process_and_matches_one_job(tmp_path: Path) 
     for output in (tmp_path / "one").rglob("*.docx"):
         twin = tmp_path / "two" / output.relative_to(tmp_path / "one")
         assert twin.read_bytes() == output.read_bytes()
+
+
+# review5's findings (each failed on 40f85a9)
+class _TwoArgs(Exception):
+    def __init__(self, a: int, b: int) -> None:
+        super().__init__(f"{a}/{b}")
+
+
+def _fail_two_args() -> None:
+    raise _TwoArgs(1, 2)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_an_error_that_does_not_unpickle_fails_its_task_and_the_pool_serves_on() -> None:
+    pool = ForkedPool(1, lambda: None)
+    try:
+        with pytest.raises(Exception, match=r"_TwoArgs"):
+            pool.submit(_fail_two_args).result(timeout=10)
+        assert pool.submit(_pid).result(timeout=10) != os.getpid()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def test_shutdown_fails_what_waits_when_the_import_fails() -> None:
+    def prepare() -> None:
+        raise ImportError("no module named 'weasyprint'")
+
+    done = threading.Event()
+
+    def run() -> None:
+        with ForkedPool(2, prepare) as pool:
+            future = pool.submit(_pid)
+        assert isinstance(future.exception(timeout=0), WorkerDied)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(15)
+
+
+def test_cancel_does_not_wait_for_the_import() -> None:
+    pool = ForkedPool(2, lambda: time.sleep(20))
+    pool.submit(_pid)
+    started = time.monotonic()
+    pool.shutdown(cancel_futures=True)
+    assert time.monotonic() - started < 5
+
+
+def test_a_worker_logs_even_if_the_progress_bar_held_its_lock_at_fork() -> None:
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    saved = sys.stderr
+    progress = Progress(TextColumn("building"), BarColumn(), transient=True,
+                        console=Console(file=io.StringIO(), force_terminal=True,
+                                        force_interactive=True))
+    progress.__enter__()
+    handler = logging.StreamHandler(sys.stderr)  # as logs.ready() makes it under the bar
+    logging.getLogger("review5").addHandler(handler)
+    pool = None
+    try:
+        taken, release = threading.Event(), threading.Event()
+
+        def hold() -> None:  # the refresh thread, caught mid-refresh
+            with progress.live._lock:
+                taken.set()
+                release.wait(5)
+
+        threading.Thread(target=hold, daemon=True).start()
+        taken.wait(5)
+        pool = ForkedPool(1, lambda: None)
+        release.set()
+        assert pool.submit(logging.getLogger("review5").warning, "x").result(timeout=10) is None
+    finally:
+        logging.getLogger("review5").removeHandler(handler)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        progress.__exit__(None, None, None)
+        sys.stderr = saved
+
+
+def _fds() -> int:
+    return len(list(Path("/proc/self/fd").iterdir()))
+
+
+def test_a_pool_leaves_no_descriptor_behind() -> None:
+    ForkedPool(1, lambda: None).shutdown()  # anything made once per process
+    before = _fds()
+    pool = ForkedPool(1, lambda: None)
+    pool.submit(_pid).result(timeout=10)
+    pool.shutdown()
+    assert _fds() == before
+
+
+def test_keep_warm_without_a_warm_worker_forks_one_pool(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.build import BuildOptions, build, forked
+    from compiler.build.warm import client
+
+    made = []
+    real = forked.ForkedPool.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(forked.ForkedPool, "__init__", counting)
+    def refused(*args: object) -> tuple[None, str]:  # as an unusable warm folder is
+        return None, "no warm worker here"
+
+    monkeypatch.setattr(client, "connect", refused)
+    build([ROOT / "source" / "terms-of-service.yaml"],
+          BuildOptions(out=tmp_path / "out", jobs=2, keep_warm=1, formats=("pdf",),
+                       locales=("en", "de")))
+    assert len(made) == 1
+
+
+def test_a_killed_build_leaves_no_worker_holding_the_folder(tmp_path: Path) -> None:
+    import fcntl
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    code = ("import sys; from pathlib import Path; from compiler.build import BuildOptions, build; "
+            f"build([Path({str(ROOT / 'source' / 'terms-of-service.yaml')!r})], BuildOptions("
+            f"out=Path({str(out)!r}), jobs=2, formats=('pdf',), locales=('en', 'de')))")
+    child = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # its workers are rendering
+        if Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split():
+            break
+        time.sleep(0.05)
+    time.sleep(1.2)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    time.sleep(0.5)
+    with (out / ".policyc.lock").open() as lock:  # no worker of the killed build holds it
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _, errors = child.communicate(timeout=30)
+    assert b"Traceback" not in errors  # the workers died with it, quietly

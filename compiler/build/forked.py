@@ -117,24 +117,37 @@ class ForkedPool(Executor):
                     break
 
     def _read_results(self) -> None:
+        """The one thread that resolves futures: it must outlive anything a frame holds."""
         open_pipes = len(self._workers)
-        while open_pipes:
-            for key, _ in self._selector.select():
-                worker: _Worker = key.data
-                try:
-                    frame = _read_frame(worker.result_r)
-                except OSError:
-                    frame = None
-                if frame is None:
-                    self._selector.unregister(worker.result_r)
-                    os.close(worker.result_r)
-                    open_pipes -= 1
-                    self._lost(worker)
-                    continue
-                self._received(worker, frame)
+        try:
+            while open_pipes:
+                for key, _ in self._selector.select():
+                    worker: _Worker = key.data
+                    try:
+                        frame = _read_frame(worker.result_r)
+                    except OSError:
+                        frame = None
+                    if frame is None:
+                        self._selector.unregister(worker.result_r)
+                        os.close(worker.result_r)
+                        open_pipes -= 1
+                        self._lost(worker)
+                        continue
+                    self._received(worker, frame)
+        except BaseException as err:  # a bug here: fail what is owed, never leave it waiting
+            self._fail_all(WorkerDied(f"the render pool failed: {type(err).__name__}: {err}"))
+            raise
+        finally:
+            self._selector.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._first_pid, 0)  # after the others: it waits for them
 
-    def _received(self, worker: _Worker, frame: bytes) -> None:
-        kind, value = pickle.loads(frame)  # from this build's own worker
+    def _received(self, worker: _Worker, frame: bytearray) -> None:
+        try:
+            kind, value = pickle.loads(frame)  # from this build's own worker
+        except Exception as err:  # e.g. an exception whose __init__ takes other arguments
+            kind, value = "error", (RuntimeError(
+                f"a render's result could not be read back: {type(err).__name__}: {err}"), "")
         with self._lock:
             future, worker.current = worker.current, None
             if kind == _HELLO:
@@ -146,19 +159,27 @@ class ForkedPool(Executor):
             future.set_result(value)
         else:
             error, remote = value
-            error.__cause__ = RemoteTraceback(remote)
+            if remote:
+                error.__cause__ = RemoteTraceback(remote)
             future.set_exception(error)
 
     def _lost(self, worker: _Worker) -> None:
         with self._lock:
             worker.alive = False
-            if self._closed and worker.current is None:
+            left = any(w.alive for w in self._workers)
+            if self._closed and worker.current is None and (left or not self._pending):
                 return  # an ordinary end
-            why = WorkerDied(f"a render worker (process {worker.pid or self._first_pid}) "
-                             "ended unexpectedly")
+        self._fail_all(WorkerDied(f"a render worker (process {worker.pid or self._first_pid}) "
+                                  "ended unexpectedly"), worker)
+
+    def _fail_all(self, why: BaseException, worker: _Worker | None = None) -> None:
+        """`worker`'s task and every waiting one fail with `why`; no more are taken."""
+        with self._lock:
             self._broken = why
-            owed = [worker.current] if worker.current is not None else []
-            worker.current = None
+            owed = []
+            if worker is not None and worker.current is not None:
+                owed.append(worker.current)
+                worker.current = None
             owed += [f for f, _ in self._pending if f.set_running_or_notify_cancel()]
             self._pending.clear()
         for future in owed:
@@ -174,11 +195,14 @@ class ForkedPool(Executor):
                 for future, _ in self._pending:
                     future.cancel()
                 self._pending.clear()
-            if cancel_futures:
-                for worker in self._workers:  # their renders are of no use now
-                    if worker.current is not None and worker.alive and worker.pid:
-                        with contextlib.suppress(OSError):
-                            os.kill(worker.pid, signal.SIGKILL)
+            if cancel_futures:  # renders of no use now: siblings first (the first reaps them)
+                first, *others = self._workers
+                doomed = [w.pid for w in others if w.current is not None and w.alive and w.pid]
+                if first.alive and (first.current is not None or not first.ready):
+                    doomed.append(self._first_pid)  # busy, or still importing
+                for pid in doomed:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
             waiting = [f for f, _ in self._pending]
         for future in waiting:  # they still go out as workers free
             with contextlib.suppress(BaseException):
@@ -188,8 +212,6 @@ class ForkedPool(Executor):
                 os.close(worker.task_w)
         if wait:
             self._reader.join()
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._first_pid, 0)
 
 
 def _first_worker(workers: list[_Worker], prepare: Callable[[], None]) -> None:
@@ -197,8 +219,10 @@ def _first_worker(workers: list[_Worker], prepare: Callable[[], None]) -> None:
     wait for the others (their CPU time then counts as the build's)."""
     code = 1
     try:
-        gc.freeze()  # the parent's objects: never walked here (their pages stay shared)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        gc.freeze()  # the parent's objects: never walked here (their pages stay shared)
+        if not _on_its_own():
+            return
         for worker in workers:
             os.close(worker.task_w)
             os.close(worker.result_r)
@@ -213,9 +237,8 @@ def _first_worker(workers: list[_Worker], prepare: Callable[[], None]) -> None:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         code = 0
-    except BaseException:  # a worker must never return into the parent's code
-        with contextlib.suppress(BaseException):
-            traceback.print_exc()
+    except BaseException as err:  # a worker must never return into the parent's code
+        _report(err)
     finally:
         os._exit(code)
 
@@ -225,18 +248,57 @@ def _fork_sibling(worker: _Worker, workers: list[_Worker]) -> int:
     if pid == 0:
         code = 1
         try:
+            if not _on_its_own():
+                return pid
             for other in workers:
                 if other is not worker:
                     os.close(other.task_r)
                     os.close(other.result_w)
             _serve(worker)
             code = 0
-        except BaseException:
-            with contextlib.suppress(BaseException):
-                traceback.print_exc()
+        except BaseException as err:
+            _report(err)
         finally:
             os._exit(code)
     return pid
+
+
+def _on_its_own() -> bool:
+    """Right after a fork: die with the process that forked this one (Linux: a build killed
+    by SIGTERM or SIGKILL leaves no worker rendering on, or holding the output folder's
+    lock it inherited), and write to the real stderr, not through the build's progress
+    display (rich's FileProxy: its refresh thread may have held its lock at fork time,
+    and nothing here would ever release it). False: the forking process is gone already."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        parent = os.getppid()
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # it died before the request: end here
+            return False
+    for name in ("stdout", "stderr"):
+        real = getattr(getattr(sys, name), "rich_proxied_file", None)
+        if real is not None:
+            setattr(sys, name, real)
+    if "logging" in sys.modules:
+        import logging
+
+        loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+        for logger in loggers:
+            for handler in getattr(logger, "handlers", ()):
+                real = getattr(getattr(handler, "stream", None), "rich_proxied_file", None)
+                if isinstance(handler, logging.StreamHandler) and real is not None:
+                    handler.setStream(real)
+    return True
+
+
+def _report(err: BaseException) -> None:
+    """A worker's own failure on its stderr; none when the build has gone (its pipe broke)."""
+    if isinstance(err, BrokenPipeError):
+        return
+    with contextlib.suppress(BaseException):
+        traceback.print_exception(err)
 
 
 def _serve(worker: _Worker) -> None:
@@ -253,16 +315,20 @@ def _serve(worker: _Worker) -> None:
             except Exception:  # an exception that does not pickle
                 reply = pickle.dumps(("error", (RuntimeError(f"{type(err).__name__}: {err}"),
                                                 remote)))
-        _write_frame(worker.result_w, reply)
+        try:
+            _write_frame(worker.result_w, reply)
+        except BrokenPipeError:  # the build has gone
+            return
 
 
 def _write_frame(fd: int, data: bytes) -> None:
-    view = memoryview(_HEADER.pack(len(data)) + data)
+    os.write(fd, _HEADER.pack(len(data)))  # 8 bytes: a pipe takes them at once
+    view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
 
 
-def _read_frame(fd: int) -> bytes | None:
+def _read_frame(fd: int) -> bytearray | None:
     """One frame, or None at the end of the pipe."""
     header = _read_exactly(fd, _HEADER.size)
     if header is None:
@@ -271,12 +337,12 @@ def _read_frame(fd: int) -> bytes | None:
     return _read_exactly(fd, size)
 
 
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    parts = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
+def _read_exactly(fd: int, size: int) -> bytearray | None:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    while view:
+        got = os.readv(fd, [view])
+        if not got:
             return None
-        parts.append(chunk)
-        size -= len(chunk)
-    return b"".join(parts)
+        view = view[got:]
+    return buffer

@@ -126,7 +126,6 @@ def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Outp
     """
     from markupsafe import Markup
 
-    from compiler.renderers.html import environment
 
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for o in sorted(outputs, key=lambda o: (o.document, o.locale, o.format)):
@@ -142,7 +141,7 @@ def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Outp
                              "href": o.path.relative_to(out).as_posix()})
     css = templates.read_text("css/web.css") + theme.web_css()
     organizations = sorted({info.organization for info in pages.values() if info.organization})
-    template = environment(templates).get_template("html/index.html.j2")
+    template = templates.template("html/index.html.j2")
     return template.render(rows=list(rows.values()), css=Markup(css),
                            organization=" \u00b7 ".join(organizations),
                            generator=f"policyc {__version__}").encode()

@@ -63,19 +63,22 @@ def _libraries_frozen(formats: frozenset[str]) -> Iterator[None]:
     out of the collector's passes while it renders, as a forked worker's are
     (compiler/build/forked.py); each pass over them freed nothing. A --jobs 1 build of the
     shipped policy: 4.93 s instead of 5.18 s, 0.23 s less CPU (issue #18, 5 interleaved
-    runs). They go back to the collector afterwards: a long-lived caller (policyc serve,
-    tests) frees what they leave behind later."""
+    runs). They go back to the collector afterwards, unless something was frozen before
+    (the console script's start-up, frozen again at its exit): a long-lived caller
+    (policyc serve, tests) frees what they leave behind later."""
     if "pdf" not in formats:
         yield
         return
     import gc
 
+    thawed = gc.get_freeze_count() == 0  # not the console script's frozen start-up
     _warm_worker(formats)
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if thawed:
+            gc.unfreeze()
 
 
 def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
@@ -152,17 +155,22 @@ def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
     token = hashlib.sha256(repr((options.templates.digests(), options.theme.key()))
                            .encode()).hexdigest()
     formats = frozenset(j.fmt for j in work if j.fmt not in _here(max(workers, 1)))
-    pool = None
-    if workers > 1:  # forked now, before the warm executor's thread starts
-        pool = _process_pool(workers - 1, formats)
+    beside: list[Executor] = []
+
+    def fork_beside() -> None:  # once the folder is usable, before the executor's thread
+        if workers > 1:
+            beside.append(_process_pool(workers - 1, formats))
+
     warm, why = connect(cache, options.keep_warm, token,
-                        lambda: _process_pool(1, formats, fork=False), project_of(work[0].source))
+                        lambda: _process_pool(1, formats, fork=False), project_of(work[0].source),
+                        fork_beside)
     if why:
         _warn(warnings, why)
-    if warm is None or pool is None:
-        if pool is not None:
-            pool.shutdown()
+    if warm is None or not beside:
+        for pool in beside:  # not waiting for its import: start_pool forks the whole pool
+            pool.shutdown(cancel_futures=True)
         return warm
+    pool = beside[0]
     from compiler.build.warm.shared import Shared
 
     return Shared(warm, pool)

@@ -12,7 +12,7 @@ from compiler.model import Block, ListItem, Rich
 from compiler.redline.compare import Redline, Revisions, SectionDiff, Status
 from compiler.redline.words import Op, Piece
 from compiler.renderers import RenderOptions
-from compiler.renderers.html import BodyWriter, Hooks, ItemMark, context, environment
+from compiler.renderers.html import BodyWriter, Hooks, ItemMark, context
 from compiler.renderers.pdf import css_string, running_css, write_pdf
 
 _TAGS = {Op.INSERT: "ins", Op.DELETE: "del"}
@@ -172,7 +172,7 @@ def _page(redline: Redline, options: RenderOptions, template: str, css: Markup,
     writer.w.cta_count = 0  # context() laid out the plain body; the comparison starts afresh
     values.update(body=writer.diff_sections(redline.sections),
                   toc=writer.diff_toc(redline.sections), banner=writer.banner())
-    return environment(options.templates).get_template(template).render(**values, css=css,
+    return options.templates.template(template).render(**values, css=css,
                                                                         **extra)
 
 

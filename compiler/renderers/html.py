@@ -390,7 +390,7 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     writer = BodyWriter(doc)
     css = options.templates.read_text("css/web.css") + options.theme.web_css()
-    template = environment(options.templates).get_template("html/page.html.j2")
+    template = options.templates.template("html/page.html.j2")
     canonical = (f"{options.base_url.rstrip('/')}/{doc.language.code}/{doc.meta.id}.html"
                  if options.base_url else None)
     html = template.render(**context(doc, options, writer), css=Markup(css),

@@ -24,7 +24,7 @@ from compiler.renderers import (
     pdf_targets,
     pdf_words,
 )
-from compiler.renderers.html import BodyWriter, context, environment
+from compiler.renderers.html import BodyWriter, context
 from compiler.renderers.libraries import loader_cache_only
 from compiler.renderers.pdf_declarations import preparsed
 from compiler.renderers.pdf_finish import finish
@@ -120,7 +120,7 @@ def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
     writer = BodyWriter(doc)
     writer.link_format, writer.base_url = "pdf", options.base_url
     css = options.templates.read_text("css/print.css") + options.theme.print_css()
-    template = environment(options.templates).get_template("pdf/print.html.j2")
+    template = options.templates.template("pdf/print.html.j2")
     return template.render(**context(doc, options, writer), css=Markup(css),
                            running_css=running_css(doc, options))
 

@@ -60,6 +60,21 @@ class Templates:
     def environment(self) -> jinja2.Environment:
         return _environment(self)
 
+    def template(self, name: str) -> jinja2.Template:
+        """The template `name`, compiled. A syntax error in it (a project's own template,
+        or one it extends or includes) is the project's mistake: an error at its file and
+        line, the same whichever process renders, not a policyc bug."""
+        import jinja2
+
+        from compiler.errors import Category, CompilerError, Loc, display_path
+
+        try:
+            return _environment(self).get_template(name)
+        except jinja2.TemplateSyntaxError as err:
+            where = display_path(err.filename or self.find(err.name or name))
+            raise CompilerError.at(Loc(where, err.lineno or 0), f"in a template: {err.message}",
+                                   Category.SYNTAX) from err
+
     def names(self) -> dict[str, Path]:
         """Every template name with the file that wins for it."""
         found: dict[str, Path] = {}

@@ -92,12 +92,12 @@ def request(fd: int, header: dict[str, Any]) -> dict[str, Any]:
 
 
 def connect(cache: Path, minutes: float, token: str, fallback: Callable[[], Executor],
-            root: Path | None = None) -> tuple[WarmExecutor | None, str | None]:
-    """The warm executor for a build, or (None, why not) to build without it: `why` is for
-    the user (an unsafe folder, an unsupported system). What the executor meets later (the
-    worker busy with another build, an old worker replaced, one that cannot start) is
-    logged, and its jobs go to the fallback. root: the build's project, whose files a
-    worker it starts may read to follow recipes (None: it follows none)."""
+            root: Path | None = None, usable: Callable[[], None] = lambda: None
+            ) -> tuple[WarmExecutor | None, str | None]:
+    """The warm executor for a build, or (None, why not: for the user, e.g. an unsafe
+    folder) to build without it; what it meets later (the worker busy, replaced, failing)
+    is logged and its jobs go to the fallback. root: the project whose files a worker may
+    read for recipes (None: none). usable(): once the folder is usable, before the thread."""
     if not wf.supported():
         return None, "--keep-warm needs Linux (Unix sockets with peer credentials)"
     try:
@@ -109,6 +109,7 @@ def connect(cache: Path, minutes: float, token: str, fallback: Callable[[], Exec
     except wf.Refused as err:
         os.close(fd)
         return None, f"{cache / wf.FOLDER}/{err}; building without a warm worker"
+    usable()  # a pool forked there is forked from a process with one thread
     return WarmExecutor(fd, cache, minutes, token, fallback, root), None
 
 

@@ -46,5 +46,7 @@ class Shared(Executor):
             self.in_warm -= 1
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self.warm.shutdown(wait=wait, cancel_futures=cancel_futures)
-        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        try:
+            self.warm.shutdown(wait=wait, cancel_futures=cancel_futures)
+        finally:
+            self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
