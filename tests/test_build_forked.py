@@ -312,3 +312,38 @@ def test_a_killed_build_leaves_no_worker_holding_the_folder(tmp_path: Path) -> N
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     _, errors = child.communicate(timeout=30)
     assert b"Traceback" not in errors  # the workers died with it, quietly
+
+
+def _stamp(delay: float = 0.0) -> float:
+    time.sleep(delay)
+    return time.monotonic()
+
+
+def test_a_freed_worker_takes_the_lowest_ranked_waiting_task() -> None:
+    pool = ForkedPool(1, lambda: None)
+    try:
+        pool.submit_ranked(0, _stamp, 0.5)  # holds the worker while the others wait here
+        later = [pool.submit_ranked(rank, _stamp) for rank in (3.0, -2.0, 1.0, -2.0)]
+        done = [f.result(timeout=30) for f in later]
+        assert sorted(range(4), key=lambda i: done[i]) == [1, 3, 2, 0]  # by rank, then as given
+    finally:
+        pool.shutdown()
+
+
+def test_the_build_ranks_its_jobs_in_the_pool(project: Path, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    """A worker ready after the parent handed over two locales takes a PDF of the second
+    before the first locale's HTML and DOCX (they fill in at the end)."""
+    ranks: list[tuple[float, str]] = []
+    real = ForkedPool.submit_ranked
+
+    def recorded(self: ForkedPool, rank: float, fn: object, *args: object) -> object:
+        ranks.append((rank, str(args[0])))
+        return real(self, rank, fn, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ForkedPool, "submit_ranked", recorded)
+    source = project / "source" / "retention-schedule.yaml"
+    build([source], BuildOptions(out=project / "dist", jobs=2, formats=("html", "pdf", "docx")))
+    assert {fmt for _, fmt in ranks} == {"html", "pdf", "docx"}
+    by_format = {fmt: min(r for r, f in ranks if f == fmt) for fmt in ("html", "pdf", "docx")}
+    assert by_format["pdf"] < by_format["docx"] < by_format["html"]  # longest first

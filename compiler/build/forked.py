@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import heapq
+import itertools
 import os
 import pickle
 import selectors
@@ -27,7 +29,6 @@ import struct
 import sys
 import threading
 import traceback
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
@@ -66,7 +67,8 @@ class ForkedPool(Executor):
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self._workers = [_Worker(i) for i in range(workers)]
-        self._pending: deque[tuple[Future[Any], bytes]] = deque()
+        self._pending: list[tuple[float, int, Future[Any], bytes]] = []  # a heap
+        self._order = itertools.count()
         self._lock = threading.Lock()
         self._closed = False
         self._broken: BaseException | None = None
@@ -88,6 +90,13 @@ class ForkedPool(Executor):
         self._reader.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.submit_ranked(0.0, fn, *args, **kwargs)
+
+    def submit_ranked(self, rank: float, fn: Callable[..., Any], /, *args: Any,
+                      **kwargs: Any) -> Future[Any]:
+        """As submit; of the tasks waiting for a worker, the lowest rank goes first (the
+        build ranks its jobs longest first: a worker that frees takes the longest job known,
+        not the first one handed over)."""
         future: Future[Any] = Future()
         task = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
@@ -95,7 +104,7 @@ class ForkedPool(Executor):
                 raise RuntimeError("cannot submit to a pool that was shut down")
             if self._broken is not None:
                 raise WorkerDied(str(self._broken))
-            self._pending.append((future, task))
+            heapq.heappush(self._pending, (rank, next(self._order), future, task))
             self._dispatch()
         return future
 
@@ -107,7 +116,7 @@ class ForkedPool(Executor):
             if not (worker.ready and worker.alive and worker.current is None):
                 continue
             while self._pending:
-                future, task = self._pending.popleft()
+                *_, future, task = heapq.heappop(self._pending)
                 if future.set_running_or_notify_cancel():
                     worker.current = future
                     try:
@@ -180,7 +189,7 @@ class ForkedPool(Executor):
             if worker is not None and worker.current is not None:
                 owed.append(worker.current)
                 worker.current = None
-            owed += [f for f, _ in self._pending if f.set_running_or_notify_cancel()]
+            owed += [f for *_, f, _ in self._pending if f.set_running_or_notify_cancel()]
             self._pending.clear()
         for future in owed:
             future.set_exception(why)
@@ -192,7 +201,7 @@ class ForkedPool(Executor):
                 return
             self._closed = True
             if cancel_futures or not wait:
-                for future, _ in self._pending:
+                for *_, future, _ in self._pending:
                     future.cancel()
                 self._pending.clear()
             if cancel_futures:  # renders of no use now: siblings first (the first reaps them)
@@ -203,7 +212,7 @@ class ForkedPool(Executor):
                 for pid in doomed:
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL)
-            waiting = [f for f, _ in self._pending]
+            waiting = [f for *_, f, _ in self._pending]
         for future in waiting:  # they still go out as workers free
             with contextlib.suppress(BaseException):
                 future.exception()

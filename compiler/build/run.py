@@ -246,7 +246,11 @@ class Runner:
         self.options = options
         self.finish = finish
         self.pool = pool
-        self.ahead = workers + 1  # jobs in the pool at once: one queued behind each worker
+        # jobs in the pool at once: one queued behind each worker; a pool that ranks what
+        # waits in it (ForkedPool.submit_ranked) gets a few more, so a worker that is ready
+        # before the parent has handed over more than the first locale still takes a PDF
+        self.ranked = getattr(pool, "submit_ranked", None)
+        self.ahead = workers + 1 if self.ranked is None else 2 * workers + 2
         self.here = _here(workers)  # formats rendered in this process beside the pool
         self.ready: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]] = []
         self.local: list[tuple[float, str, str, str, str, int, Job, LocalizedDocument]] = []
@@ -293,8 +297,10 @@ class Runner:
 
     def _submit(self) -> None:
         while self.pool is not None and self.ready and len(self.running) < self.ahead:
-            *_, job, ldoc = heapq.heappop(self.ready)
-            future = self.pool.submit(_render, job.fmt, ldoc, job.render_options(self.options))
+            rank, *_, job, ldoc = heapq.heappop(self.ready)
+            ropts = job.render_options(self.options)
+            future = (self.ranked(rank, _render, job.fmt, ldoc, ropts) if self.ranked is not None
+                      else self.pool.submit(_render, job.fmt, ldoc, ropts))
             self.running[future] = job
 
     def _collect(self, block: bool) -> None:
