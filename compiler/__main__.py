@@ -72,6 +72,10 @@ def _run() -> None:
 
         check()
         return
+    from compiler.cli.quick import build
+
+    if build(args):  # `policyc [-q] build [SOURCE...] [--out DIR]`: no click
+        return
     from compiler.cli import main
 
     try:

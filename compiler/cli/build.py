@@ -65,33 +65,22 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           allow_incomplete: bool, docx_protect: bool, docx_annex: str | None,
           **signing: Any) -> None:
     """Build SOURCES (default: source/*.yaml) into OUT/<locale>/<id>.<ext>."""
-    import os
-
-    from compiler.build.pipeline import build as run_build
-    from compiler.build.plan import BuildOptions
-    from compiler.cli.progress import Reporter
-    from compiler.renderers.templates import Templates
+    from compiler.cli.settings import build_options, run_build
 
     fmts = opt.formats(formats)
     variant = opt.pdf_variant(pdf_variant)
     if sign:
         logs.ready()  # the key's libraries may log
     signer = signer_options(signing) if sign else None
-    options = BuildOptions(out=out, formats=fmts, locales=opt.split(locales), signer=signer,
-                           allow_incomplete=allow_incomplete, docx_protect=docx_protect,
-                           docx_annex=docx_annex.strip() if docx_annex else None,
-                           locales_dir=locales_dir, strict=strict, page_size=page_size,
-                           pdf_variant=variant, reference_docx=reference_docx, base_url=base_url,
-                           jobs=jobs or os.cpu_count() or 1,
-                           keep_warm=_keep_warm(keep_warm, keep_warm_minutes),
-                           force=force, shard=opt.shard(shard),
-                           templates=Templates.for_project(opt.project()[0].templates),
-                           theme=opt.project()[1].theme, variables=opt.project()[1].variables)
-    level = logs.level()
+    options = build_options(out, fmts, locales, signer=signer, allow_incomplete=allow_incomplete,
+                            docx_protect=docx_protect, docx_annex=docx_annex,
+                            locales_dir=locales_dir, strict=strict, page_size=page_size,
+                            pdf_variant=variant, reference_docx=reference_docx,
+                            base_url=base_url, jobs=jobs,
+                            keep_warm=_keep_warm(keep_warm, keep_warm_minutes), force=force,
+                            shard=opt.shard(shard))
     try:
-        with Reporter(quiet=level >= logs.ERROR, verbose=level <= logs.INFO) as reporter:
-            result = run_build(opt.default_sources(sources), options, progress=reporter.advance)
-            reporter.summary(result)
+        run_build(sources, options)
     finally:
         if signer is not None:
             signer.credentials.close()

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from compiler.cli.settings import (  # noqa: F401  # click-free: the quick build uses them
+    default_sources,
+    project,
+    project_defaults,
+    split,
+)
+
 if TYPE_CHECKING:
     from compiler.model import Document
-    from compiler.project.config import Config
-    from compiler.project.layout import Layout
 
 locales_dir_option = click.option(
     "--locales-dir", type=click.Path(path_type=Path), help="Default: locales/ beside source/.")
-
-
-def split(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Repeated options that may each hold a comma-separated list: ('de,fr', 'ja')."""
-    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
 def formats(values: tuple[str, ...], default: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -79,49 +78,3 @@ def documents(sources: tuple[Path, ...], override: Path | None) -> list[tuple[Do
         out.append((doc, locales_dir(path, override)))
     diag.raise_if_errors()
     return out
-
-
-@cache
-def _project(cwd: Path) -> tuple[Layout, Config]:
-    from compiler.project.config import load
-    from compiler.project.layout import find_layout
-
-    layout = find_layout(cwd)
-    return layout, load(layout)
-
-
-def project() -> tuple[Layout, Config]:
-    """The project around the working directory and its checked config (read once)."""
-    return _project(Path.cwd().resolve())
-
-
-def project_defaults(command: str | None) -> dict[str, Any] | None:
-    """click's default map from the project config: file < environment < command line.
-
-    A broken config is reported (file:line) and ends the command before it starts.
-    """
-    if command not in ("build", "serve"):
-        return None
-    from compiler.cli.report import Report
-    from compiler.errors import CompilerError
-    from compiler.project.layout import OUT_DIR
-
-    try:
-        layout, config = project()
-    except CompilerError as err:
-        report = Report()
-        report.add(err.diagnostics)
-        report.finish()
-        raise  # finish() exits; kept for the type checker
-    defaults = config.defaults(command)
-    if layout.config is not None:
-        defaults.setdefault("out", layout.root / OUT_DIR)
-    return {command: defaults}
-
-
-def default_sources(sources: tuple[Path, ...]) -> list[Path]:
-    """The sources named, or the project's source/ folder when run below its root."""
-    if sources:
-        return list(sources)
-    layout, _ = project()
-    return [layout.sources] if layout.root != Path.cwd().resolve() else []
