@@ -72,17 +72,17 @@ def _run() -> None:
 
         check()
         return
-    from compiler.cli.quick import build
-
-    if build(args):  # `policyc [-q] build [SOURCE...] [--out DIR]`: no click
-        return
-    from compiler.cli import main
-
     try:
+        from compiler.cli.quick import build
+
+        if build(args):  # `policyc [-q] build [SOURCE...] [--out DIR]`: no click
+            return
+        from compiler.cli import main
+
         main(prog_name="policyc")  # the same name (help, completion) however started
     except (SystemExit, KeyboardInterrupt):
         raise
-    except Exception as err:  # the guard outside any command: click itself, imports
+    except Exception as err:  # the guard outside any command: click itself, imports, config
         from compiler.cli.report import internal_error
 
         internal_error(err)
