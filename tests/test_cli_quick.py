@@ -35,6 +35,10 @@ def _options(monkeypatch: pytest.MonkeyPatch, run: Any) -> list[tuple[list[Path]
     ["build", POLICY, "source/terms-of-service.yaml", "--out=x/y"],
     ["--quiet", "build"],
     ["build", "--out", "dist", POLICY],
+    ["-q", "build", POLICY, "--keep-warm"],
+    ["build", "--keep-warm-minutes=10", POLICY, "--out", "w"],
+    ["build", "--keep-warm", "--keep-warm-minutes", "0.5"],
+    ["build", "--keep-warm-minutes", "0"],
 ])
 @pytest.mark.parametrize("config", [None, '[build]\nout = "public"\n'])
 def test_the_pipeline_gets_what_click_gives_it(args: list[str], config: str | None,
@@ -60,6 +64,9 @@ def test_the_pipeline_gets_what_click_gives_it(args: list[str], config: str | No
 @pytest.mark.parametrize("args", [
     ["build", POLICY, "--format", "pdf"], ["-v", "build"], ["build", "-q"], ["build", "--force"],
     ["check"], ["build", "--out"], ["build", "--", POLICY], ["build", "--out=", POLICY],
+    ["build", "--keep-warm-minutes", "-1"], ["build", "--keep-warm-minutes=2000"],
+    ["build", "--keep-warm-minutes=soon"], ["build", "--out", "a", "--out", "b"],
+    ["build", "--keep-warm=5"],
 ])
 def test_other_command_lines_go_to_click(args: list[str]) -> None:
     assert quick.parse(args) is None
@@ -70,7 +77,7 @@ def test_the_environment_and_a_config_setting_options_go_to_click(
     monkeypatch.setenv("POLICYC_FORMATS", "pdf")
     assert quick.parse(["build"]) is None
     monkeypatch.delenv("POLICYC_FORMATS")
-    assert quick.parse(["-q", "build", POLICY]) == (True, [POLICY], None)
+    assert quick.parse(["-q", "build", POLICY]) == (True, [POLICY], None, 0.0)
     (tmp_path / "policyc.toml").write_text('[build]\nformats = ["html"]\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     _project.cache_clear()

@@ -1,5 +1,6 @@
-"""`policyc build` whose command line is only sources, --out and -q, run before click is
-imported (click's import is ~19 ms of a ~80 ms no-op build, issue #18).
+"""`policyc build` whose command line is only sources, --out, -q and --keep-warm[-minutes],
+run before click is imported (click's import is ~19 ms of a ~80 ms no-op build, and of the
+start of a --keep-warm rebuild before its PDF goes to the warm worker; issue #18).
 
 The same build, through the same code: compiler/cli/settings.py makes the options (as
 cli/build.py does from click's parsed values, with click's defaults) and runs the build
@@ -13,42 +14,76 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 _QUIET = ("-q", "--quiet")
+_VALUED = ("--out", "--keep-warm-minutes")
 _HARMLESS_ENV = ("POLICYC_CACHE_DIR",)  # read by the build itself, not by click
 
 
-def parse(args: list[str]) -> tuple[bool, list[str], str | None] | None:
-    """(quiet, sources, --out) for `[-q] build [SOURCE...] [--out DIR]`, else None."""
+class Line(NamedTuple):
+    """A command line this module takes."""
+
+    quiet: bool
+    sources: list[str]
+    out: str | None
+    keep_warm: float  # idle minutes of the warm worker (0: none), as cli/build.py makes them
+
+
+def parse(args: list[str]) -> Line | None:
+    """The command line `[-q] build [SOURCE...] [--out DIR] [--keep-warm]
+    [--keep-warm-minutes MINUTES]`, else None (click's to parse and report)."""
     quiet = False
     while args and args[0] in _QUIET:
         quiet, args = True, args[1:]
     if args[:1] != ["build"]:
         return None
     sources: list[str] = []
-    out: str | None = None
+    values: dict[str, str] = {}
+    flag = False
     rest = args[1:]
     while rest:
         arg, rest = rest[0], rest[1:]
-        if arg == "--out" and rest and out is None and not rest[0].startswith("-"):
-            out, rest = rest[0], rest[1:]
-        elif arg.startswith("--out=") and out is None and len(arg) > len("--out="):
-            out = arg[len("--out="):]
+        name, _, value = arg.partition("=")
+        if name in _VALUED and name not in values:
+            if not value and arg == name and rest and not rest[0].startswith("-"):
+                value, rest = rest[0], rest[1:]
+            if not value:
+                return None
+            values[name] = value
+        elif arg == "--keep-warm" and not flag:
+            flag = True
         elif arg.startswith("-") or not arg:
             return None  # another option (or "-", "--"): click's to parse
         else:
             sources.append(arg)
     if any(k.startswith("POLICYC_") and k not in _HARMLESS_ENV for k in os.environ):
         return None
-    return quiet, sources, out
+    minutes = _minutes(values.get("--keep-warm-minutes"))
+    if minutes is None:
+        return None
+    from compiler.build.warm import DEFAULT_MINUTES
+
+    keep_warm = minutes if "--keep-warm-minutes" in values else DEFAULT_MINUTES if flag else 0.0
+    return Line(quiet, sources, values.get("--out"), keep_warm)
+
+
+def _minutes(value: str | None) -> float | None:
+    """--keep-warm-minutes as click's FloatRange(0, 1440) takes it (None: not so)."""
+    if value is None:
+        return 0.0
+    try:
+        minutes = float(value)
+    except ValueError:
+        return None
+    return minutes if 0 <= minutes <= 1440 else None
 
 
 def build(args: list[str]) -> bool:
     """Run the build if its command line is one this module takes (True), else False."""
-    parsed = parse(args)
-    if parsed is None:
+    line = parse(args)
+    if line is None:
         return False
-    quiet, sources, out = parsed
     from compiler import logs
     from compiler.cli.report import Report, reported, started
     from compiler.cli.settings import project_defaults
@@ -57,15 +92,16 @@ def build(args: list[str]) -> bool:
     if set(defaults) - {"out"}:
         return False  # the project's config sets options: click applies them
     started()
-    logs.configure(logs.ERROR if quiet else logs.WARNING, now=False)
+    logs.configure(logs.ERROR if line.quiet else logs.WARNING, now=False)
 
     @reported
     def run(report: Report) -> None:
         from compiler.cli.settings import build_options, run_build
         from compiler.renderers import FORMATS
 
-        target = Path(out) if out is not None else Path(defaults.get("out", "dist"))
-        run_build(tuple(Path(s) for s in sources), build_options(target, FORMATS, ()))
+        out = Path(line.out) if line.out is not None else Path(defaults.get("out", "dist"))
+        run_build(tuple(Path(s) for s in line.sources),
+                  build_options(out, FORMATS, (), keep_warm=line.keep_warm))
 
     run()
     return True
