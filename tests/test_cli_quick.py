@@ -101,3 +101,15 @@ def test_an_unchanged_build_does_not_import_click(project: Path) -> None:
     said = subprocess.run([sys.executable, "-m", "compiler", "build", source], cwd=project,
                           capture_output=True, text=True, check=False)
     assert said.returncode == 0 and "0 built" in said.stderr, said.stderr
+
+
+def test_the_variables_it_steps_aside_for_are_those_the_build_command_reads() -> None:
+    from compiler.cli.app import main as group
+
+    command = group.get_command(None, "build")  # type: ignore[arg-type]
+    assert command is not None
+    read: set[str] = set()
+    for param in command.params:
+        envvar = param.envvar
+        read.update([envvar] if isinstance(envvar, str) else envvar or ())
+    assert read == quick.READ_BY_BUILD

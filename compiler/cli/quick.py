@@ -4,9 +4,9 @@ start of a --keep-warm rebuild before its PDF goes to the warm worker; issue #18
 
 The same build, through the same code: compiler/cli/settings.py makes the options (as
 cli/build.py does from click's parsed values, with click's defaults) and runs the build
-with the progress display; the Report decides the exit code. Any other option, a
-POLICYC_* variable (the build's options read several) or a project config that sets
-anything but `out` goes through click. tests/test_cli_quick.py checks that both paths
+with the progress display; the Report decides the exit code. Any other option, one of the
+POLICYC_* variables the build command reads, or a project config that sets anything but
+`out` goes through click. tests/test_cli_quick.py checks that both paths
 hand the pipeline equal options.
 """
 
@@ -18,7 +18,13 @@ from typing import NamedTuple
 
 _QUIET = ("-q", "--quiet")
 _VALUED = ("--out", "--keep-warm-minutes")
-_HARMLESS_ENV = ("POLICYC_CACHE_DIR",)  # read by the build itself, not by click
+# The variables click's `policyc build` reads (tests/test_cli_quick.py checks this list
+# against the command's options): with one of them set, click's path applies it.
+READ_BY_BUILD = frozenset({
+    "POLICYC_BASE_URL", "POLICYC_DOCX_PROTECT", "POLICYC_FORMATS", "POLICYC_JOBS",
+    "POLICYC_KEEP_WARM", "POLICYC_LOCALES", "POLICYC_LOCALES_DIR", "POLICYC_OUT",
+    "POLICYC_PAGE_SIZE", "POLICYC_PDF_VARIANT", "POLICYC_REFERENCE_DOCX", "POLICYC_STRICT",
+    "POLICYC_TSA_URL"})
 
 
 class Line(NamedTuple):
@@ -57,7 +63,7 @@ def parse(args: list[str]) -> Line | None:
             return None  # another option (or "-", "--"): click's to parse
         else:
             sources.append(arg)
-    if any(k.startswith("POLICYC_") and k not in _HARMLESS_ENV for k in os.environ):
+    if not READ_BY_BUILD.isdisjoint(os.environ):
         return None
     minutes = _minutes(values.get("--keep-warm-minutes"))
     if minutes is None:
