@@ -135,3 +135,24 @@ def test_pdfs_laid_out_here_leave_the_libraries_out_of_the_collector(
     runner.add([j for j in jobs if j.fmt != "pdf"], ldoc)
     runner.close()
     assert set(frozen) == {"html", "docx"} and all(c == before for c, _ in frozen.values())
+
+
+def test_pdfs_laid_out_here_collect_the_youngest_generation_less_often(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While this process lays PDFs out the collector's first threshold is
+    pdf.GC_THRESHOLD; it is back to the caller's afterwards."""
+    import gc
+
+    from compiler.renderers import pdf
+
+    _, added = _recorded_build(project, monkeypatch, jobs=1, locales=("de",))
+    [(jobs, ldoc)] = added
+    during: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(build_run, "_render",
+                        lambda fmt, ldoc, ropts: during.append(gc.get_threshold()) or b"")
+    before = gc.get_threshold()
+    runner = build_run.Runner(BuildOptions(out=project / "dist"), lambda *_: None)
+    runner.add(jobs, ldoc)
+    runner.close()
+    assert during and all(t == (pdf.GC_THRESHOLD, *before[1:]) for t in during)
+    assert gc.get_threshold() == before

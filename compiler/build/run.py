@@ -54,7 +54,9 @@ def _warm_worker(formats: frozenset[str]) -> None:
     if "docx" in formats:
         import docx  # noqa: F401
     if "pdf" in formats:
-        from compiler.renderers import pdf  # noqa: F401  # WeasyPrint (renderers/libraries.py)
+        from compiler.renderers import pdf  # WeasyPrint (renderers/libraries.py)
+
+        pdf.collect_less()
 
 
 @contextlib.contextmanager
@@ -72,11 +74,13 @@ def _libraries_frozen(formats: frozenset[str]) -> Iterator[None]:
     import gc
 
     thawed = gc.get_freeze_count() == 0  # not the console script's frozen start-up
-    _warm_worker(formats)
+    thresholds = gc.get_threshold()
+    _warm_worker(formats)  # (and the collector's thresholds for PDFs: pdf.collect_less)
     gc.freeze()
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         if thawed:
             gc.unfreeze()
 

@@ -255,6 +255,22 @@ def _font_config(page: str) -> Iterator[FontConfiguration | None]:
 _LONG = 40  # pages
 
 
+# The youngest generation is collected every 20,000 net allocations instead of 700 in a
+# process that lays PDFs out: a layout makes millions of short-lived objects, most freed by
+# their reference counts, and each pass found little else. 7 PDFs in one process: 2.9 %
+# less CPU (1.451 against 1.494 s for three, interleaved), peak memory 216 against 220 MB.
+GC_THRESHOLD = 20_000
+
+
+def collect_less() -> tuple[int, int, int]:
+    """The collector's thresholds for a process that renders PDFs; the previous ones back."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, before[1], before[2])
+    return before
+
+
 def _release_layout_garbage() -> None:
     import ctypes
     import gc

@@ -70,6 +70,7 @@ class Worker:
             from compiler.renderers import docx, html, pdf  # noqa: F401
 
             _settle()
+            pdf.collect_less()
         finally:
             self.imported.set()
 
