@@ -49,8 +49,7 @@ class RemoteTraceback(Exception):
 
 
 class _Worker:
-    def __init__(self, index: int) -> None:
-        self.index = index
+    def __init__(self) -> None:
         self.task_r, self.task_w = os.pipe()
         self.result_r, self.result_w = os.pipe()
         self.pid = 0  # known from its hello
@@ -66,7 +65,7 @@ class ForkedPool(Executor):
     def __init__(self, workers: int, prepare: Callable[[], None]) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
-        self._workers = [_Worker(i) for i in range(workers)]
+        self._workers = [_Worker() for _ in range(workers)]
         self._pending: list[tuple[float, int, Future[Any], bytes]] = []  # a heap
         self._order = itertools.count()
         self._lock = threading.Lock()

@@ -147,7 +147,7 @@ def _process_pool(workers: int, formats: frozenset[str], fork: bool = True) -> E
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
+    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
                                initargs=(formats,),
                                mp_context=multiprocessing.get_context("forkserver"))
 
