@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
+
+if TYPE_CHECKING:
+    from compiler.build.warm.session import Session
 
 
 @click.command()
@@ -20,14 +28,18 @@ from compiler.cli.report import Report, reported
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--format", "formats", multiple=True,
               help="Formats to rebuild (default: html, and pdf previews in the background).")
+@click.option("--warm/--no-warm", default=True, show_default=True, envvar="POLICYC_SERVE_WARM",
+              help="Render the PDF previews in the project's warm worker (as `policyc build "
+              "--keep-warm` does), stopped when serve exits unless it was running before.")
 @reported
 def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], out: Path,
-          port: int, formats: tuple[str, ...]) -> None:
+          port: int, formats: tuple[str, ...], warm: bool) -> None:
     """Preview OUT on localhost; rebuild and reload when a source, catalog or template is saved.
 
     One warm process: libraries, templates and unchanged sources and catalogs stay loaded.
     After a save the HTML of the pages open in a browser is rebuilt first and they reload;
-    the other locales and the PDF previews follow in the background.
+    the other locales and the PDF previews follow in the background, their PDFs rendered
+    by the project's warm worker (--no-warm: in the background build's own process).
     """
     import dataclasses
 
@@ -81,22 +93,75 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
             now = [c for c in now if c in options.locales]
         return run(dataclasses.replace(pages, locales=tuple(now)) if now else pages)
 
-    import sys
-
-    command = [sys.executable, "-m", "compiler", "build", "-q", "--jobs", "1",
-               "--out", str(out), "--format", ",".join(wanted), *map(str, paths)]
-    for code in options.locales:
-        command += ["--locale", code]
+    session = _warm_session(paths) if warm and "pdf" in wanted else None
+    command = _child_command(out, wanted, paths, options.locales, warm=session is not None)
 
     def background(cancelled: Callable[[], bool]) -> list[str]:
         return _child_build(command, cancelled)
 
     first = run(pages)
     watch = [*paths, *options.templates.roots, *{locales_dir(p, options.locales_dir) for p in paths}]
-    run_server(out, watch, rebuild, port=port, errors=first,
-               background=background if options != pages else None,
-               ready=lambda url: click.echo(f"policyc: serving {out}/ at {url} (Ctrl-C stops)",
-                                            err=True))
+    with _ended_by_signals():
+        try:
+            run_server(out, watch, rebuild, port=port, errors=first,
+                       background=background if options != pages else None,
+                       ready=lambda url: click.echo(f"policyc: serving {out}/ at {url} "
+                                                    "(Ctrl-C stops)", err=True))
+        finally:  # after the background build has ended (run_server's own cleanup)
+            if session is not None:
+                session.end()
+
+
+def _child_command(out: Path, formats: Sequence[str], paths: Sequence[Path],
+                   locales: Sequence[str], warm: bool) -> list[str]:
+    """The background build: one process (its PDFs in the warm worker when `warm`)."""
+    from compiler.build.warm.session import SESSION_MINUTES
+
+    command = [sys.executable, "-m", "compiler", "build", "-q", "--jobs", "1",
+               "--out", str(out), "--format", ",".join(formats), *map(str, paths)]
+    for code in locales:
+        command += ["--locale", code]
+    if warm:  # an explicit value: the build's CI rule (no worker left behind) does not apply
+        command += ["--keep-warm-minutes", f"{SESSION_MINUTES:g}"]
+    return command
+
+
+def _warm_session(paths: Sequence[Path]) -> Session | None:
+    """The warm workers the background builds will use (one per project cache folder), as
+    found now; None where there is no warm worker (not Linux, no usable cache folder)."""
+    from compiler.build.warm import folder as wf
+    from compiler.build.warm.session import Session
+    from compiler.project.layout import cache_dir
+
+    caches = [c for c in map(cache_dir, paths) if c is not None]
+    return Session(caches) if wf.supported() and caches else None
+
+
+@contextlib.contextmanager
+def _ended_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end serve as Ctrl-C does (its cleanup runs: the background build
+    and the warm worker it started are stopped), then the process ends by that signal."""
+    got: list[int] = []
+
+    def interrupt(signum: int, _frame: object) -> None:
+        if not got:  # a second signal during the cleanup is ignored
+            got.append(signum)
+            raise KeyboardInterrupt
+
+    numbers = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    old = {number: signal.signal(number, interrupt) for number in numbers}
+    try:
+        yield
+    except KeyboardInterrupt:
+        if not got:
+            raise  # Ctrl-C: as before
+    finally:
+        for number, handler in old.items():
+            signal.signal(number, handler)
+    if got:
+        sys.stderr.flush()
+        signal.signal(got[0], signal.SIG_DFL)
+        os.kill(os.getpid(), got[0])
 
 
 def _child_build(command: list[str], cancelled: Callable[[], bool]) -> list[str]:
