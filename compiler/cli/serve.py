@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from compiler.build.warm.session import SESSION_MINUTES
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
 
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
               help="Formats to rebuild (default: html, and pdf previews in the background).")
 @click.option("--warm/--no-warm", default=True, show_default=True, envvar="POLICYC_SERVE_WARM",
               help="Render the PDF previews in the project's warm worker (as `policyc build "
-              "--keep-warm` does), stopped when serve exits unless it was running before.")
+              f"--keep-warm` does; it waits {SESSION_MINUTES:g} idle minutes), stopped when "
+              "serve exits unless it was running before. POLICYC_SERVE_WARM=0 is --no-warm.")
 @reported
 def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], out: Path,
           port: int, formats: tuple[str, ...], warm: bool) -> None:
@@ -115,8 +117,6 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
 def _child_command(out: Path, formats: Sequence[str], paths: Sequence[Path],
                    locales: Sequence[str], warm: bool) -> list[str]:
     """The background build: one process (its PDFs in the warm worker when `warm`)."""
-    from compiler.build.warm.session import SESSION_MINUTES
-
     command = [sys.executable, "-m", "compiler", "build", "-q", "--jobs", "1",
                "--out", str(out), "--format", ",".join(formats), *map(str, paths)]
     for code in locales:
