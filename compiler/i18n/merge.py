@@ -3,7 +3,11 @@
 As `msgmerge --previous` does, but never across sections: a message is matched
 1. by its msgctxt and msgid (kept as is; an obsolete one comes back),
 2. by its section id and msgid (the section moved: kept as is, the new msgctxt),
-3. within its *slot* (section id + what the message is: heading, paragraph, list item,
+3. by its msgid alone, to an old message nothing above kept (a section renamed, or the
+   message moved to another section): fuzzy, with `#| msgctxt` its old context, as msgmerge
+   does. An old section whose id is gone and whose messages went to one new section this way
+   was *renamed*: for step 4 its messages count as that section's.
+4. within its *slot* (section id + what the message is: heading, paragraph, list item,
    table cell...), in order, to the old message it most resembles (an edit: fuzzy, with
    `#|` the text the translation was made for, kept over repeated edits). A heading is
    always its section's own past, however much it was retitled.
@@ -16,6 +20,7 @@ The result depends only on the two inputs, so running update twice changes nothi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from compiler.i18n.catalogs import po_header
@@ -133,10 +138,12 @@ def merge(template: PoFile, old: PoFile, locale: str) -> PoFile:
                 if id(o) not in used:
                     take(i, o, edited=False)
                     break
+    renamed = _moved(template, old, result, take, used)
     olds: dict[tuple[str, str], list[Message]] = {}
     for o in old.messages:
         if id(o) not in used:
-            olds.setdefault(slot(o), []).append(o)
+            section, what = slot(o)
+            olds.setdefault((renamed.get(section, section), what), []).append(o)
     news: dict[tuple[str, str], list[int]] = {}
     for i, t in enumerate(template.messages):
         if result[i] is None:
@@ -159,6 +166,32 @@ def merge(template: PoFile, old: PoFile, locale: str) -> PoFile:
         obsolete.pop(o.key, None)
         obsolete[o.key] = _obsolete(o)
     return PoFile(comments, header, [], messages, list(obsolete.values()))
+
+
+def _moved(template: PoFile, old: PoFile, result: list[Message | None],
+           take: Callable[[int, Message, bool], None], used: set[int]) -> dict[str, str]:
+    """Step 3: a message still unmatched takes the translation of an old one with the same
+    msgid that nothing kept (same role first, an active one before an obsolete one). Returns
+    {old section id: new section id} for the sections renamed (see the module's docstring)."""
+    now = {leaf(t.context) for t in template.messages}
+    before = {leaf(o.context) for o in old.messages}
+    spare: dict[str, list[Message]] = {}
+    for o in [*old.messages, *old.obsolete]:
+        if id(o) not in used and o.translated and o.context != UI_CONTEXT:
+            spare.setdefault(o.msgid, []).append(o)
+    went: dict[str, dict[str, int]] = {}
+    for i, t in enumerate(template.messages):
+        if result[i] is not None or t.context == UI_CONTEXT:
+            continue
+        free = [o for o in spare.get(t.msgid, []) if id(o) not in used]
+        if not free:
+            continue
+        o = min(free, key=lambda o: (role(o) != role(t), o.obsolete))
+        take(i, o, True)
+        if leaf(o.context) not in now and leaf(t.context) not in before:
+            counts = went.setdefault(leaf(o.context), {})
+            counts[leaf(t.context)] = counts.get(leaf(t.context), 0) + 1
+    return {gone: max(counts, key=lambda s: counts[s]) for gone, counts in went.items()}
 
 
 def _new(t: Message) -> Message:

@@ -264,3 +264,83 @@ def msginit_plural_forms(locale: str, tmp: Path) -> str:
                          text=True).stdout
     line = next(x for x in out.splitlines() if x.startswith('"Plural-Forms:'))
     return line.removeprefix('"Plural-Forms: ').removesuffix('\\n"')
+
+
+CONTACT_OLD = ("If you have questions, concerns, or requests regarding this Privacy Policy or our "
+               "data practices, please contact us:")
+CONTACT_NEW = CONTACT_OLD.replace("If you have questions", "If you have any questions")
+CHANGE_OLD = "Request renewed consent where required by law"
+CHANGE_NEW = "Request renewed consent where the law requires it"
+
+
+def test_renamed_section_keeps_its_translations_fuzzy(project: Path) -> None:
+    """Section ids are the msgctxt: a renamed id carries every translation over as fuzzy with
+    `#| msgctxt` the old id (as msgmerge does), through later edits and a rename back."""
+    original = {code: po(project, code).read_bytes() for code in LOCALES}
+    old_de = catalog(po(project))
+    was = {m.msgid: m.msgstr for m in old_de.messages if m.context == "contact-us"}
+    assert len(was) >= 5 and all(was.values())
+    # an edit first, then the section holding it renamed
+    edit(project, CHANGE_OLD, CHANGE_NEW)
+    assert run(project, "locale", "update")[0] == 0
+    edit(project, "  - id: changes-to-this-policy\n", "  - id: policy-changes\n")
+    # renamed and edited in the same update
+    edit(project, "  - id: contact-us\n", "  - id: contact\n")
+    edit(project, CONTACT_OLD, CONTACT_NEW)
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+    for locale in LOCALES:
+        msgfmt(po(project, locale))
+    de = catalog(po(project))
+    assert not [m for m in de.messages if m.context == "contact" and not m.msgstr]
+    for msgid, msgstr in was.items():
+        now = de.get("contact", CONTACT_NEW if msgid == CONTACT_OLD else msgid)
+        assert now is not None and now.fuzzy and now.msgstr == msgstr, msgid
+        assert now.previous_context == "contact-us" and now.previous_msgid == msgid
+    assert not [m for m in de.obsolete if m.context in ("contact-us", "changes-to-this-policy")]
+    changed = de.get("policy-changes", CHANGE_NEW)
+    assert changed is not None and changed.fuzzy and changed.msgstr
+    assert (changed.previous_context, changed.previous_msgid) == ("changes-to-this-policy",
+                                                                  CHANGE_OLD)
+    text = po(project).read_text(encoding="utf-8")
+    assert '#| msgctxt "contact-us"\n#| msgid "Contact Us"\nmsgctxt "contact"\n' in text
+    # the build takes fuzzy entries as untranslated: English until a translator confirms them
+    # (and a second update changes nothing)
+    after = po(project).read_bytes()
+    assert run(project, "locale", "update")[0] == 0
+    assert po(project).read_bytes() == after
+    # edited again: still fuzzy, still pointing at the text the translation was made for
+    edit(project, CONTACT_NEW, CONTACT_NEW.replace("concerns, or requests", "or concerns"))
+    edit(project, "    title: Contact Us\n", "    title: Get in Touch\n")
+    assert run(project, "locale", "update")[0] == 0
+    msgfmt(po(project))
+    de = catalog(po(project))
+    again = de.get("contact", CONTACT_NEW.replace("concerns, or requests", "or concerns"))
+    assert again is not None and again.fuzzy and again.msgstr == was[CONTACT_OLD]
+    assert (again.previous_context, again.previous_msgid) == ("contact-us", CONTACT_OLD)
+    heading = de.get("contact", "Get in Touch")
+    assert heading is not None and heading.fuzzy and heading.msgstr == was["Contact Us"]
+    # everything put back: the translations fit again, the catalogs are what they were
+    edit(project, "  - id: contact\n", "  - id: contact-us\n")
+    edit(project, "  - id: policy-changes\n", "  - id: changes-to-this-policy\n")
+    edit(project, "    title: Get in Touch\n", "    title: Contact Us\n")
+    edit(project, CONTACT_NEW.replace("concerns, or requests", "or concerns"), CONTACT_OLD)
+    edit(project, CHANGE_NEW, CHANGE_OLD)
+    assert run(project, "locale", "update")[0] == 0
+    for locale in LOCALES:
+        assert po(project, locale).read_bytes() == original[locale], locale
+
+
+def test_a_message_moved_to_another_section_is_offered_fuzzy(project: Path) -> None:
+    """A sentence moved from one section to another keeps its translation, fuzzy (its
+    new neighbours may change how it reads), not obsolete."""
+    moved = "Your continued use of {company} after changes become effective constitutes " \
+            "acceptance of the updated policy."
+    edit(project, f"      - paragraph: {moved}\n", "")
+    edit(project, "    title: Contact Us\n    blocks:\n",
+         f"    title: Contact Us\n    blocks:\n      - paragraph: {moved}\n")
+    assert run(project, "locale", "update")[0] == 0
+    msgfmt(po(project))
+    m = catalog(po(project)).get("contact-us", moved)
+    assert m is not None and m.fuzzy and m.msgstr
+    assert m.previous_context == "changes-to-this-policy"
