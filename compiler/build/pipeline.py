@@ -29,7 +29,7 @@ from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Lo
 from compiler.fs import folder_lock, write_atomic, write_if_changed
 from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
-from compiler.project.sources import Facts, discover, read_facts, shared_digest
+from compiler.project.sources import Facts, check_ids, discover, read_facts, shared_digest
 from compiler.renderers import embeds_inputs
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         diag.extend(facts.diagnostics())
         if doc is not None:
             loaded[path] = doc
+    check_ids(sources_facts, diag, options.variables)
     diag.raise_if_errors(strict=options.strict)
     result.warnings.extend(diag.warnings)
     linked = Linked(sources_facts, lambda p: read_facts(p, options.variables)[0])

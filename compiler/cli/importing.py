@@ -85,7 +85,13 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
     from compiler.importer.run import import_file
     from compiler.readers import ReadOptions
 
-    options = ReadOptions(locale=locale.replace("-", "_") if locale else None, doc_id=doc_id)
+    taken = project_ids(output, force)
+    if doc_id in taken:
+        raise CompilerError.at(Loc("--id"), f"id '{doc_id}' is already the id of "
+                               f"{display_path(taken[doc_id])} (expected a new id: outputs and "
+                               "catalogs are named by it)", Category.REFERENCE)
+    options = ReadOptions(locale=locale.replace("-", "_") if locale else None, doc_id=doc_id,
+                          taken_ids=frozenset(taken))
     result = import_file(file, options, fmt=fmt, variables=variables)
     _print_report(result.findings, brief)
     if check_fidelity:
@@ -102,6 +108,31 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
     write_atomic(target, result.yaml_text.encode("utf-8"))
     click.echo(f"policyc: wrote {display_path(target)} ({len(result.document.sections)} "
                f"sections) from {display_path(file)}", err=True)
+
+
+def project_ids(output: Path | None, force: bool) -> dict[str, Path]:
+    """The ids of the project's sources (each with its file) an imported source must not
+    reuse. Not the file it replaces: -o's target, or with --force (and no -o)
+    source/<id>.yaml, which import would then overwrite. A broken source is skipped (check
+    and build report it)."""
+    from compiler.cli.settings import project
+    from compiler.errors import CompilerError
+    from compiler.project.sources import read_facts
+
+    layout, config = project()
+    folder = layout.sources
+    ids: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        if output is not None and str(output) != "-" and output.resolve() == path.resolve():
+            continue
+        try:
+            facts, _ = read_facts(path, config.variables)
+        except CompilerError:
+            continue
+        if output is None and force and path.name == f"{facts.id}.yaml":
+            continue
+        ids.setdefault(facts.id, path)
+    return ids
 
 
 def _verify(report: Report, file: Path, result: Any) -> None:

@@ -323,6 +323,7 @@ class Meta:
     numbering: str = "none"  # section numbering: "none" or "decimal" (1, 1.1, 1.1.1)
     reference_docx_at: Loc | None = None  # where the source names it (a located "not found")
     names: tuple[str, ...] = ()  # product and brand names written in the text: never hyphenated
+    id_at: Loc | None = None  # where the source names its id (a located "duplicate id")
 
 
 @dataclass(frozen=True)

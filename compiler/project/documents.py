@@ -42,6 +42,27 @@ def _hrefs(inlines: tuple[Inline, ...]) -> Iterator[str]:
             yield from _hrefs(node.children)
 
 
+def check_unique_ids(checked: list[tuple[Path, Facts]], diag: Diagnostics,
+                     where: Callable[[Path], Loc | None]) -> None:
+    """Each document's id names its outputs (<out>/<locale>/<id>.<ext>) and its catalogs
+    (locales/<locale>/LC_MESSAGES/<id>.po): two sources with one id would overwrite each
+    other. An error at each one's id line, naming the others.
+
+    where gives the location of a source's id (read again: cached facts carry no lines)."""
+    by_id: dict[str, list[tuple[Path, Facts]]] = {}
+    for path, facts in checked:
+        by_id.setdefault(facts.id, []).append((path, facts))
+    for doc_id, group in by_id.items():
+        if len(group) < 2:
+            continue
+        located = [(where(path) or Loc(facts.path), facts) for path, facts in group]
+        for loc, _facts in located:
+            others = ", ".join(str(other) for other, _ in located if other is not loc)
+            diag.error(loc, f"duplicate document id '{doc_id}' (also in {others}; expected "
+                       "one id per source: outputs and catalogs are named by it)",
+                       Category.REFERENCE)
+
+
 class Linked:
     """The documents {doc:id} links may name in one build: the sources being built and the
     project's other sources (so building one document still links to its siblings)."""

@@ -21,7 +21,7 @@ from compiler.fs import read_cache_json, read_source, relative_inside, write_cac
 from compiler.project.layout import SOURCE_DIR, cache_dir
 
 if TYPE_CHECKING:
-    from compiler.errors import Diagnostic
+    from compiler.errors import Diagnostic, Diagnostics
     from compiler.model import Document, Variable
 
 
@@ -264,6 +264,16 @@ def _check_reference(path: Path, name: str | None, document: Callable[[], Docume
                            "path relative to this source file)", Category.REFERENCE)
 
 
+def check_ids(checked: list[tuple[Path, Facts]], diag: Diagnostics,
+              shared: tuple[Variable, ...] = ()) -> None:
+    """Two sources with one id are an error at each id line (project/documents.py)."""
+    if len({facts.id for _, facts in checked}) == len(checked):
+        return
+    from compiler.project.documents import check_unique_ids
+
+    check_unique_ids(checked, diag, lambda path: read_document(path, shared).meta.id_at)
+
+
 def check_sources(paths: Sequence[str | Path], strict: bool = False,
                   warnings: list[Diagnostic] | None = None,
                   shared: tuple[Variable, ...] = ()) -> int:
@@ -282,6 +292,7 @@ def check_sources(paths: Sequence[str | Path], strict: bool = False,
             continue
         diag.extend(facts.diagnostics())
         checked.append((path, facts))
+    check_ids(checked, diag, shared)
     if any(facts.documents for _, facts in checked):  # {doc:id} links name real documents
         from compiler.project.documents import Linked
 

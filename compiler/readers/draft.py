@@ -54,6 +54,7 @@ BREAK = "\n"  # a line break inside a paragraph, kept in Text until assembly joi
 class ReadOptions:
     locale: str | None = None  # the input's language when the caller knows it
     doc_id: str | None = None
+    taken_ids: frozenset[str] = frozenset()  # the project's other sources': a made id avoids them
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,13 @@ def assemble(items: list[Item], hints: Hints, col: Collector, options: ReadOptio
         col.unmapped(first, f"id {given[:60]!r} is not a kebab-case id; one is made instead")
         given = None
     doc_id = given or slug(plain_text(title)) or slug(stem) or "policy"
-    if not given:
+    if doc_id in options.taken_ids:  # outputs and catalogs are named by the id
+        base, n = doc_id, 2
+        while (doc_id := f"{base}-{n}") in options.taken_ids:
+            n += 1
+        col.guessed(first, f"id '{doc_id}' ('{base}' is the id of another source of the "
+                    "project)", "id")
+    elif not given:
         col.guessed(first, f"id '{doc_id}' from the title", "id")
     meta = dataclasses.replace(_meta(hints, title, title_loc, doc_id, (*preamble, *sections),
                                      col, options), numbering=numbering)

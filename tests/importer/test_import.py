@@ -118,7 +118,7 @@ def test_cli_writes_a_source_that_checks(tmp_path: Path, monkeypatch: pytest.Mon
     out = tmp_path / "source" / "privacy-policy.yaml"
     assert out.is_file()
     assert "import report:" in result.output
-    again = runner.invoke(main, ["import", str(src)])
+    again = runner.invoke(main, ["import", str(src), "-o", str(out)])
     assert again.exit_code == 1 and "file exists already" in again.output
     check = subprocess.run([sys.executable, "-m", "compiler", "check", str(out)],
                            capture_output=True, text=True, check=False)
@@ -269,3 +269,33 @@ def test_imported_docx_builds_to_html_and_docx(tmp_path: Path,
     outputs = sorted(p.name for p in (tmp_path / "dist").rglob("*.*") if p.suffix in
                      (".html", ".docx") and p.name != "index.html")
     assert outputs == ["privacy-policy.docx", "privacy-policy.html"]
+
+
+def test_import_picks_an_id_no_other_source_has(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two imported policies titled alike would share an id, so outputs and catalogs (qa6
+    D0): import takes the next free one and says so; --id naming a used id is refused; with
+    --force the file it replaces does not count."""
+    monkeypatch.chdir(tmp_path)
+    src = IMPORT / "basecamp-privacy.md"
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(src)]).exit_code == 0
+    second = runner.invoke(main, ["import", str(src)])
+    assert second.exit_code == 0, second.output
+    assert "guessed: id 'privacy-policy-2' ('privacy-policy' is the id of another source" \
+        in second.output
+    assert "id: privacy-policy-2" in (tmp_path / "source" / "privacy-policy-2.yaml").read_text()
+    third = runner.invoke(main, ["import", str(src), "-o", "source/web.yaml"])
+    assert "id: privacy-policy-3" in (tmp_path / "source" / "web.yaml").read_text()
+    assert third.exit_code == 0
+    again = runner.invoke(main, ["import", str(src), "-o", "source/web.yaml", "--force"])
+    assert again.exit_code == 0 and "guessed: id 'privacy-policy-3'" in again.output
+    taken = runner.invoke(main, ["import", str(src), "--id", "privacy-policy-2", "-o", "x.yaml"])
+    assert taken.exit_code == 1
+    assert ("--id: error: id 'privacy-policy-2' is already the id of "
+            "source/privacy-policy-2.yaml") in taken.output
+    replaced = runner.invoke(main, ["import", str(src), "--force"])
+    assert replaced.exit_code == 0 and "guessed: id 'privacy-policy' from" in replaced.output
+    check = subprocess.run([sys.executable, "-m", "compiler", "check"], capture_output=True,
+                           text=True, check=False)
+    assert check.returncode == 0 and "3 sources OK" in check.stderr, check.stderr

@@ -177,3 +177,39 @@ def test_diff_reads_the_shared_variables(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr  # {legal_email} comes from policyc.toml
     redline = (tmp_path / "dist" / "redline" / "en" / "cookie-policy.redline.html").read_text()
     assert "legal@northwind.example" in redline
+
+
+def test_two_sources_with_one_id_are_refused_at_each_id_line(tmp_path: Path) -> None:
+    """Outputs and catalogs are named by the id: a second source with it would overwrite the
+    first's files (qa6 D0). check (its quick path and click's) and build refuse, located at
+    both id lines, each naming the other, from the facts cache too; nothing is written."""
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "app-privacy.yaml").write_text(PRIVACY, encoding="utf-8")
+    web = "# the website's policy\n\n" + PRIVACY.replace("Northwind Ltd", "Northwind Web")
+    (tmp_path / "source" / "web-privacy.yaml").write_text(web, encoding="utf-8")
+    (tmp_path / "source" / "cookie-policy.yaml").write_text(COOKIES, encoding="utf-8")
+    (tmp_path / "policyc.toml").write_text(CONFIG, encoding="utf-8")
+    expected = [
+        "source/app-privacy.yaml:1:5: error: duplicate document id 'privacy-policy' (also in "
+        "source/web-privacy.yaml:3:5;",
+        "source/web-privacy.yaml:3:5: error: duplicate document id 'privacy-policy' (also in "
+        "source/app-privacy.yaml:1:5;"]
+    for args in (["check"], ["check"], ["check", "--strict", "source"],
+                 ["build", "--format", "html"], ["build", "--format", "html", "--jobs", "1"]):
+        proc = subprocess.run([sys.executable, "-m", "compiler", *args], cwd=tmp_path,
+                              text=True, capture_output=True, check=False,
+                              env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]})
+        assert proc.returncode == 1, (args, proc.stderr)
+        for line in expected:
+            assert line in proc.stderr, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        assert "cookie-policy" not in proc.stderr
+        assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").rglob("*.html"))
+    (tmp_path / "source" / "web-privacy.yaml").write_text(
+        web.replace("id: privacy-policy", "id: web-privacy-policy"), encoding="utf-8")
+    assert _policyc(tmp_path, "build", "--format", "html").returncode == 0
+    pages = {p.name: lxml.html.parse(str(p)).getroot().text_content()
+             for p in (tmp_path / "dist" / "en").glob("*privacy*.html")}
+    assert set(pages) == {"privacy-policy.html", "web-privacy-policy.html"}
+    assert "Northwind Web" in pages["web-privacy-policy.html"]
+    assert "Northwind Web" not in pages["privacy-policy.html"]
