@@ -57,8 +57,11 @@ def _children() -> set[int]:
     """This process's child processes (every thread's)."""
     pids: set[int] = set()
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        with (task / "children").open() as f:
-            pids.update(int(p) for p in f.read().split())
+        try:
+            with (task / "children").open() as f:
+                pids.update(int(p) for p in f.read().split())
+        except FileNotFoundError:  # a thread (an earlier test's pool reader) just ended
+            continue
     return pids
 
 
@@ -347,3 +350,63 @@ def test_the_build_ranks_its_jobs_in_the_pool(project: Path, monkeypatch: pytest
     assert {fmt for _, fmt in ranks} == {"html", "pdf", "docx"}
     by_format = {fmt: min(r for r, f in ranks if f == fmt) for fmt in ("html", "pdf", "docx")}
     assert by_format["pdf"] < by_format["docx"] < by_format["html"]  # longest first
+
+
+def _gone_or_zombie(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return "\nState:\tZ" in status  # ended; its parent (the first worker) reaps it at its end
+
+
+def test_retire_when_idle_ends_a_worker_with_nothing_left_while_another_renders() -> None:
+    before = _children()
+    pool = ForkedPool(2, lambda: None)
+    try:
+        # both workers up: each answers one of two overlapping tasks
+        pids = {f.result(timeout=30) for f in [pool.submit(_pid, 0.3), pool.submit(_pid, 0.3)]}
+        assert len(pids) == 2
+        sibling = (pids - {pool._first_pid}).pop()
+        last = pool.submit(_pid, 3)  # both idle: the first worker (listed first) takes it
+        deadline = time.monotonic() + 30
+        while not last.running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pool.retire_when_idle()
+        with pytest.raises(RuntimeError, match="shut down"):
+            pool.submit(_pid)
+        deadline = time.monotonic() + 10
+        while not _gone_or_zombie(sibling) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not last.done()  # the idle sibling ended while the first renders on
+        assert _gone_or_zombie(sibling)
+        assert last.result(timeout=30) == pool._first_pid
+    finally:
+        pool.shutdown()
+    assert _children() <= before
+
+
+def test_retire_when_idle_still_runs_what_waits() -> None:
+    pool = ForkedPool(1, lambda: None)
+    try:
+        waiting = [pool.submit(_pid, 0.05) for _ in range(4)]
+        pool.retire_when_idle()
+        assert len({f.result(timeout=30) for f in waiting}) == 1
+    finally:
+        pool.shutdown()
+
+
+def test_a_parallel_build_prepares_its_index_while_the_last_renders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.build import pipeline
+
+    calls: list[int] = []
+    prepare = pipeline._prepare_listings
+    monkeypatch.setattr(pipeline, "_prepare_listings",
+                        lambda options: (calls.append(options.jobs), prepare(options)))
+    source = ROOT / "source" / "privacy-policy.yaml"
+    for jobs in (1, 2):
+        build([source], BuildOptions(out=tmp_path / str(jobs), jobs=jobs,
+                                     formats=("html", "docx"), locales=("en", "de", "fr")))
+        assert (tmp_path / str(jobs) / "index.html").read_bytes().count(b".docx") == 3
+    assert calls == [2]  # once, and only beside workers (one job renders it all here)

@@ -57,6 +57,13 @@ class _Worker:
         self.current: Future[Any] | None = None
         self.alive = True
 
+    def close_tasks(self) -> None:
+        """The end of its tasks: it exits once idle. Once only (the number could be reused)."""
+        if self.task_w >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.task_w)
+            self.task_w = -1
+
 
 class ForkedPool(Executor):
     """`workers` processes, the first forked now; `prepare` runs once, in the first,
@@ -70,6 +77,7 @@ class ForkedPool(Executor):
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._closed = False
+        self._retiring = False  # retire_when_idle: no more tasks, idle workers end
         self._broken: BaseException | None = None
         for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice
             with contextlib.suppress(Exception):
@@ -99,7 +107,7 @@ class ForkedPool(Executor):
         future: Future[Any] = Future()
         task = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            if self._closed:
+            if self._closed or self._retiring:
                 raise RuntimeError("cannot submit to a pool that was shut down")
             if self._broken is not None:
                 raise WorkerDied(str(self._broken))
@@ -111,7 +119,7 @@ class ForkedPool(Executor):
         """Hand waiting tasks to idle workers (with the lock held)."""
         for worker in self._workers:
             if not self._pending:
-                return
+                break
             if not (worker.ready and worker.alive and worker.current is None):
                 continue
             while self._pending:
@@ -123,6 +131,24 @@ class ForkedPool(Executor):
                     except OSError:  # it died: its reader sees the end of its pipe
                         worker.alive = False
                     break
+        if self._retiring and not self._pending:
+            self._retire_idle()
+
+    def retire_when_idle(self) -> None:
+        """No more tasks will come: each worker ends as soon as it has nothing to do, so
+        one that finishes early is gone (its memory given back) while the others render
+        their last, and `shutdown` then waits only for the last (issue #18: ~20 ms of a
+        build's end). Waiting tasks still go out first."""
+        with self._lock:
+            self._retiring = True
+            if not self._pending:
+                self._retire_idle()
+
+    def _retire_idle(self) -> None:
+        """Close the task pipe of every worker with nothing to do (with the lock held)."""
+        for worker in self._workers:
+            if worker.current is None:
+                worker.close_tasks()
 
     def _read_results(self) -> None:
         """The one thread that resolves futures: it must outlive anything a frame holds."""
@@ -175,7 +201,8 @@ class ForkedPool(Executor):
         with self._lock:
             worker.alive = False
             left = any(w.alive for w in self._workers)
-            if self._closed and worker.current is None and (left or not self._pending):
+            if (self._closed or self._retiring) and worker.current is None and (
+                    left or not self._pending):
                 return  # an ordinary end
         self._fail_all(WorkerDied(f"a render worker (process {worker.pid or self._first_pid}) "
                                   "ended unexpectedly"), worker)
@@ -215,9 +242,9 @@ class ForkedPool(Executor):
         for future in waiting:  # they still go out as workers free
             with contextlib.suppress(BaseException):
                 future.exception()
-        for worker in self._workers:  # the end of tasks: each worker exits once idle
-            with contextlib.suppress(OSError):
-                os.close(worker.task_w)
+        with self._lock:
+            for worker in self._workers:  # the end of tasks: each worker exits once idle
+                worker.close_tasks()
         if wait:
             self._reader.join()
 

@@ -254,10 +254,14 @@ class Runner:
 
     def __init__(self, options: BuildOptions, finish: Callable[[Job, bytes], None],
                  pool: Executor | None = None, workers: int = 0,
-                 head: dict[Job, tuple[Future[bytes], Inputs]] | None = None) -> None:
+                 head: dict[Job, tuple[Future[bytes], Inputs]] | None = None,
+                 idle: Callable[[], None] | None = None) -> None:
         self.options = options
         self.finish = finish
         self.pool = pool
+        self.workers = workers
+        self.idle = idle  # run once a worker has nothing left to do (see _last_round)
+        self.retired = False
         # jobs in the pool at once: one queued behind each worker; a pool that ranks what
         # waits in it (ForkedPool.submit_ranked) gets a few more, so a worker that is ready
         # before the parent has handed over more than the first locale still takes a PDF
@@ -305,7 +309,22 @@ class Runner:
                 self.finish(job, _render(job.fmt, ldoc, job.render_options(self.options)))
         while self.ready or self.running:
             self._submit()
+            if not self.ready and len(self.running) < self.workers:
+                self._last_round()
             self._collect(block=True)
+
+    def _last_round(self) -> None:
+        """Every job is out and a worker has nothing left: it may end now (its memory
+        freed while the others render their last), and this process, waiting anyway, does
+        what the build's end needs (`idle`) on the core that worker leaves free."""
+        if self.retired or self.started:  # a failed head start would come back as a job
+            return
+        self.retired = True
+        retire = getattr(self.pool, "retire_when_idle", None)
+        if retire is not None:
+            retire()
+        if self.idle is not None:
+            self.idle()
 
     def _submit(self) -> None:
         while self.pool is not None and self.ready and len(self.running) < self.ahead:
