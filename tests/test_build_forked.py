@@ -396,6 +396,15 @@ def test_retire_when_idle_still_runs_what_waits() -> None:
         pool.shutdown()
 
 
+def _render_german_docx_slowly(fmt: str, ldoc: object, ropts: object) -> bytes:
+    """One job that keeps its worker busy while the other has nothing left."""
+    from compiler.renderers import get_renderer
+
+    if fmt == "docx" and ldoc.language.code == "de":  # type: ignore[attr-defined]
+        time.sleep(1.0)
+    return get_renderer(fmt)(ldoc, ropts)  # type: ignore[arg-type]
+
+
 def test_a_parallel_build_prepares_its_index_while_the_last_renders(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from compiler.build import pipeline
@@ -404,6 +413,9 @@ def test_a_parallel_build_prepares_its_index_while_the_last_renders(
     prepare = pipeline._prepare_listings
     monkeypatch.setattr(pipeline, "_prepare_listings",
                         lambda options: (calls.append(options.jobs), prepare(options)))
+    from compiler.build import run
+
+    monkeypatch.setattr(run, "_render", _render_german_docx_slowly)  # forked workers too
     source = ROOT / "source" / "privacy-policy.yaml"
     for jobs in (1, 2):
         build([source], BuildOptions(out=tmp_path / str(jobs), jobs=jobs,
