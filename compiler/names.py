@@ -13,3 +13,22 @@ VERSION_PATTERN = (
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
 LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
+
+
+# Letters whose plain ASCII spelling is not their base letter (NFKD would make 'ä' an 'a':
+# "Datenschutzerklärung" reads "datenschutzerklaerung" to a German speaker, as in URLs).
+_SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                          "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
+                          "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa", "þ": "th", "Þ": "Th",
+                          "ð": "d", "Ð": "D", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L",
+                          "ı": "i"})
+
+
+def ascii_letters(text: str) -> str:
+    """text in ASCII for an id: umlauts and ligatures spelled out, other accents dropped
+    ('Datenschutzerklärung' -> 'Datenschutzerklaerung', 'Café' -> 'Cafe'); letters without
+    an ASCII spelling (Cyrillic, CJK) are left out."""
+    import unicodedata
+
+    spelled = unicodedata.normalize("NFC", text).translate(_SPELLED)
+    return unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()

@@ -40,9 +40,11 @@ def locale_init(report: Report, code: str, sources: tuple[Path, ...],
                                  "pt_BR)", param_hint="CODE")
     docs = opt.documents(sources, locales_dir)
     report.add(workflow.reserved(docs))
+    report.add(workflow.written_in(docs, code))
     if report.errors:
         return
-    for made in workflow.init(docs, code):
+    for made in workflow.init([(d, ld) for d, ld in docs if d.meta.source_locale != code],
+                              code):
         shown = display_path(made.path)
         if made.existed:
             click.echo(f"policyc: kept {shown} (it exists; 'policyc locale update' merges new "

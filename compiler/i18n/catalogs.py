@@ -7,6 +7,7 @@ each translation in checks.py; the file format itself in pofile.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from compiler.errors import Loc, display_path
@@ -141,6 +142,21 @@ def builtin_ui_catalog(locale: str) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+@cache
+def shipped_labels(locale: str) -> dict[str, str]:
+    """policyc's own labels in locale, by English msgid: the English themselves in English
+    (en, en_GB, ...), else the translated entries of the shipped catalog ({} without one)."""
+    from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
+
+    if locale.split("_", maxsplit=1)[0] == "en":
+        return {msgid: msgid for msgid, _comment in UI_MESSAGES.values()}
+    shipped = builtin_ui_catalog(locale)
+    if shipped is None:
+        return {}
+    return {m.msgid: m.msgstr for m in read_po(shipped).messages
+            if m.context == UI_CONTEXT and m.msgstr and not m.fuzzy}
 
 
 def catalogs_on_disk(locales_dir: Path, domain: str) -> dict[str, Path]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from compiler import links
 from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting, typography
-from compiler.i18n.catalogs import Translations
+from compiler.i18n.catalogs import Translations, shipped_labels
 from compiler.i18n.checks import Verdict, judge
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import merge_text, needs_translation, parse_inline
@@ -212,14 +212,25 @@ class _Localizer:
 
     def labels(self) -> Labels:
         """The template's words from the project's policyc.po (or, in catalogs written
-        before it existed, from the document's own catalog)."""
+        before it existed, from the document's own catalog). The source locale's documents
+        take policyc's own labels of their language (a German source: "Inhalt", not
+        "Contents"); an English one needs no translation of the English words, so a label
+        its catalog leaves blank is the English, not an untranslated message."""
         ui = self.translations.ui if self.translations else None
+        shipped = shipped_labels(self.code)
         values: dict[str, str] = {}
         for name, (msgid, _comment) in UI_MESSAGES.items():
             own = self.translations.get(UI_CONTEXT, msgid) if self.translations else None
             # a document catalog written before policyc.po existed keeps its own words
             source = self.translations if own is not None or ui is None else ui
-            text, _where = self.lookup(UI_CONTEXT, msgid, source)
+            entry = source.get(UI_CONTEXT, msgid) if source else None
+            if self.is_source or (english(self.code) and (entry is None or not entry.msgstr)
+                                  and not (entry and entry.fuzzy)):
+                self.count.total += 1
+                self.count.translated += 1
+                text = shipped.get(msgid, msgid)
+            else:
+                text, _where = self.lookup(UI_CONTEXT, msgid, source)
             values[name] = typography.typeset_text(text, self.code)
         self.section_label = values["section"]
         return Labels(**values)
@@ -230,6 +241,10 @@ class _Localizer:
 
     def cta_href(self, href: str, loc: Loc) -> str:
         return self.href(href, loc, "the call to action's href")
+
+
+def english(code: str) -> bool:
+    return code.split("_", maxsplit=1)[0] == "en"
 
 
 def _names(meta: Meta, values: Iterable[str], code: str) -> tuple[str, ...]:

@@ -17,12 +17,12 @@ from compiler.errors import Category, CompilerError, Diagnostic, Loc, Severity, 
 from compiler.i18n.catalogs import (
     UI_DOMAIN,
     Status,
-    builtin_ui_catalog,
     catalog_root,
     catalogs_on_disk,
     po_path,
     pot_path,
     read_po,
+    shipped_labels,
     status,
 )
 from compiler.i18n.extract import template_catalog, ui_catalog, write_catalog
@@ -40,6 +40,18 @@ def reserved(docs: Docs) -> list[Diagnostic]:
                        f"of policyc's own words (locales/<locale>/LC_MESSAGES/{UI_DOMAIN}.po); "
                        "choose another id", Severity.ERROR, Category.SCHEMA)
             for doc, _ in docs if doc.meta.id == UI_DOMAIN]
+
+
+def written_in(docs: Docs, code: str) -> list[Diagnostic]:
+    """`locale init` of the language the documents are written in: nothing to translate
+    (their layout words are policyc's own labels of that language)."""
+    if any(doc.meta.source_locale != code for doc, _ in docs):
+        return []
+    return [Diagnostic(Loc(doc.path), f"'{code}' is the source locale of this document: it "
+                       f"is written in {code} and needs no catalog (its layout words are "
+                       f"policyc's own labels in {code}); to translate it, name another "
+                       "locale", Severity.ERROR, Category.TRANSLATION)
+            for doc, _ in docs]
 
 
 def write_templates(docs: Docs) -> list[tuple[Path, PoFile]]:
@@ -100,15 +112,12 @@ def init_ui(ldir: Path, code: str, updated: dt.date) -> Path:
 
 
 def _prefill_ui(po: PoFile, code: str) -> int:
-    shipped = builtin_ui_catalog(code)
-    if shipped is None:
-        return 0
-    known = {m.key: m for m in read_po(shipped).messages}
+    """policyc's own labels in this language (in English: the English themselves)."""
+    known = shipped_labels(code)
     prefilled = 0
     for m in po.messages:
-        have = known.get(m.key)
-        if have is not None and have.msgstr and not have.fuzzy:
-            m.msgstr = have.msgstr
+        if m.context == UI_CONTEXT and known.get(m.msgid):
+            m.msgstr = known[m.msgid]
             prefilled += 1
     return prefilled
 

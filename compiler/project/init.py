@@ -221,7 +221,10 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Path]:
 
 
 def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "policy"
+    from compiler.names import ascii_letters
+
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_letters(title).lower()).strip("-") or "policy"
+    return slug if slug[0].isalpha() else f"policy-{slug}"
 
 
 def _yaml_text(text: str) -> str:

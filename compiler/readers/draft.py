@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +45,7 @@ from compiler.model import (
     plain_text,
 )
 from compiler.model.walk import map_rich
+from compiler.names import ascii_letters
 
 BREAK = "\n"  # a line break inside a paragraph, kept in Text until assembly joins it
 
@@ -275,7 +275,7 @@ def slug(text: str, limit: int = 48) -> str:
     """kebab-case ASCII from a title: 'Your Rights (GDPR)' -> 'your-rights-gdpr'."""
     text = re.sub(r"^\s*(?:(?:article|section|art\.|§)\s*)?[\dIVXivx]+(?:\.\d+)*[.):]?\s+", "",
                   text, flags=re.IGNORECASE) or text
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = ascii_letters(text)
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     out = ""
     for w in words:

@@ -1,0 +1,104 @@
+"""A project written in another language than English: its own documents show policyc's
+labels of that language, an English translation needs no translation of the layout's English
+words, and the id is the title spelled in ASCII as a reader of the language would spell it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from compiler.i18n import pofile
+from tests.helpers import run_cli
+
+ID = "datenschutzerklaerung"
+
+
+@pytest.fixture
+def german(tmp_path: Path) -> Path:
+    code, out = run_cli(tmp_path, "init", "legal", "--title", "Datenschutzerklärung",
+                        "--source-locale", "de", "--locale", "en",
+                        "--organization", "Beispiel GmbH")
+    assert code == 0, out
+    return tmp_path / "legal"
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def toc_heading(path: Path) -> str:
+    tree = lxml.html.fromstring(path.read_bytes())
+    return " ".join(" ".join(h.text_content().split())
+                    for h in tree.xpath("//*[@id='toc-title']"))
+
+
+def test_source_language_documents_use_its_labels(german: Path) -> None:
+    assert (german / "source" / f"{ID}.yaml").is_file()  # 'ä' spelled 'ae', not '-'
+    code, out = run_cli(german, "build", "--format", "pdf", "--format", "html")
+    assert code == 0, out
+    # the English translation's layout words are the English ones, translated already
+    assert "en: 13 untranslated and 0 fuzzy of 39 messages" in out
+    de = pdf_text(german / "dist" / "de" / f"{ID}.pdf")
+    for german_label in ("Inhalt", "Seite 1 von 2", "ZULETZT AKTUALISIERT", "GÜLTIG AB",
+                         "Versionsverlauf"):
+        assert german_label in de, german_label
+    for english in ("Contents", "Page 1 of", "LAST UPDATED", "EFFECTIVE", "Version History"):
+        assert english not in de, english
+    assert "Inhalt" in toc_heading(german / "dist" / "de" / f"{ID}.html")
+    en = pdf_text(german / "dist" / "en" / f"{ID}.pdf")
+    assert "Contents" in en and "Page 1 of 2" in en and "LAST UPDATED" in en
+    assert "Contents" in toc_heading(german / "dist" / "en" / f"{ID}.html")
+
+    code, out = run_cli(german, "locale", "status")
+    assert code == 0, out
+    ui = next(line.split() for line in out.splitlines() if line.split()[:2] == ["policyc",
+                                                                                  "en"])
+    assert ui[2:5] == ["26", "0", "0"], out  # translated, fuzzy, untranslated
+
+
+def test_an_older_english_catalog_left_blank_counts_as_translated(german: Path) -> None:
+    """Projects started before policyc filled an English policyc.po: blank labels are the
+    English words (not "untranslated"); a label the project did translate wins."""
+    path = german / "locales" / "en" / "LC_MESSAGES" / "policyc.po"
+    catalog = pofile.parse(path.read_bytes(), str(path))
+    for m in catalog.messages:
+        m.msgstr = "Table of Contents" if m.msgid == "Contents" else ""
+    path.write_bytes(pofile.write(catalog))
+    subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
+    code, out = run_cli(german, "build", "--format", "html", "--locale", "en")
+    assert code == 0, out
+    assert "en: 13 untranslated and 0 fuzzy of 39 messages" in out
+    assert "Table of Contents" in toc_heading(german / "dist" / "en" / f"{ID}.html")
+    # edited again: the German catalog's own words, and the source edited, still German
+    source = german / "source" / f"{ID}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "title: Introduction", "title: Einleitung"), encoding="utf-8")
+    assert run_cli(german, "locale", "update")[0] == 0
+    code, out = run_cli(german, "build", "--format", "html")
+    assert code == 0, out
+    de = german / "dist" / "de" / f"{ID}.html"
+    assert "Inhalt" in toc_heading(de) and "Einleitung" in de.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Datenschutzerklärung", "datenschutzerklaerung"),
+    ("Conditions générales d'utilisation", "conditions-generales-d-utilisation"),
+    ("Størrelse og Æble", "stoerrelse-og-aeble"),
+    ("Straße", "strasse"),
+    ("2024 Terms", "policy-2024-terms"),
+])
+def test_init_spells_the_id_in_ascii(tmp_path: Path, title: str, expected: str) -> None:
+    code, out = run_cli(tmp_path, "init", "p", "--title", title)
+    assert code == 0, out
+    assert (tmp_path / "p" / "source" / f"{expected}.yaml").is_file(), out
+
+
+def test_locale_init_of_the_source_language_refuses(german: Path) -> None:
+    code, out = run_cli(german, "locale", "init", "de")
+    assert code == 1
+    assert (f"source/{ID}.yaml: error: 'de' is the source locale of this document" in out)
+    assert not (german / "locales" / "de").exists()
