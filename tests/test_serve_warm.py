@@ -15,6 +15,7 @@ import pytest
 
 from compiler.build.warm import client
 from compiler.build.warm import folder as wf
+from compiler.build.warm.session import SESSION_MINUTES
 from tests.helpers import FIXTURES, ROOT, set_translation, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(not wf.supported(), reason="the warm worker needs Linux")
@@ -63,7 +64,7 @@ def test_serve_renders_pdf_previews_in_the_warm_worker_and_stops_it(tmp_path: Pa
         _wait_for(project / PDF, "Geltungsbereich")  # the first background build's preview
         first = client.status(cache)
         assert first is not None, "no warm worker after the first background build"
-        assert first["idle"] == 30 * 60  # serve's worker waits 30 idle minutes
+        assert first["idle"] == SESSION_MINUTES * 60  # the idle time serve's builds give it
         _edit_de(project, "Anwendungsbereich")
         _wait_for(project / PDF, "Anwendungsbereich")
         after = client.status(cache)

@@ -17,6 +17,8 @@ a recipe the worker localizes itself (recipe.py: a head start).
   it (Kitchen: the files named, inside its project, as planned; parsed once per digest).
 - client.py: WarmExecutor (connect or spawn, handshake, fall back to a normal worker when
   the warm one is gone, hung or refused) and stop/status for `policyc warm`.
+- session.py: `policyc serve`'s use of it (its background builds render their PDF previews
+  there); on exit serve stops the worker it started, not one that was running before.
 """
 
 from __future__ import annotations
