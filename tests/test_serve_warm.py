@@ -83,7 +83,7 @@ def test_serve_leaves_a_worker_running_before_it_and_no_warm_starts_none(
     project, cache = _project(tmp_path)
     env = {"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]}
     subprocess.run([sys.executable, "-m", "compiler", "-q", "build", "--keep-warm-minutes",
-                    "1", "--format", "pdf", "--locale", "en"], cwd=project, env=env, check=True)
+                    "5", "--format", "pdf", "--locale", "en"], cwd=project, env=env, check=True)
     before = client.status(cache)
     assert before is not None
     try:
