@@ -24,6 +24,7 @@ from compiler.build.localizing import (
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
 from compiler.build.run import Runner, head_start, start_pool
+from compiler.build.stale import Scope, unpublish
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity
 from compiler.fs import folder_lock, write_atomic, write_if_changed
@@ -43,6 +44,7 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     completeness: Completeness = field(default_factory=dict)
     seconds: float = 0.0
+    removed: list[str] = field(default_factory=list)  # outputs no longer built (build/stale.py)
 
     @property
     def built(self) -> int:
@@ -186,6 +188,11 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             state.write(options.out)
             _write_listings(options, state, result, inputs, failed=True)
         raise
+    if options.shard == (1, 1):  # a shard does not plan the other slices' outputs
+        scope = Scope.of(sources, {f.id for _, f in sources_facts}, options.locales,
+                         options.formats)
+        result.removed = unpublish(options.out, state, {
+            _rel(j, options): (j.facts.id, j.locale) for j in jobs}, scope)
     state.write(options.out)
     result.seconds = time.perf_counter() - started
     _write_listings(options, state, result, inputs)
@@ -343,7 +350,7 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
         manifest.with_name(manifest.name + ".p7s").unlink(missing_ok=True)  # failed build
         # is not vouched for
     index = out / "index.html"
-    if result.built or not index.exists():
+    if result.built or result.removed or not index.exists():
         write_atomic(index, index_html(out, options.templates, options.theme, outputs,
                                        completeness, pages))
 

@@ -52,6 +52,8 @@ class Reporter:
             print(str(w), file=sys.stderr)
         if self.quiet:
             return
+        for line in result.removed:
+            print(f"policyc: {line}", file=sys.stderr)
         rows: dict[tuple[str, str], list[int]] = {}
         for o in result.outputs:
             counts = rows.setdefault((o.document, o.locale), [0, 0])
@@ -69,4 +71,5 @@ class Reporter:
             Console(stderr=True).print(table)
         print(f"policyc: {len(result.outputs)} outputs, {result.built} built, "
               f"{result.skipped} up to date, {len(result.warnings)} warnings, "
-              f"{result.seconds:.1f}s", file=sys.stderr)
+              + (f"{len(result.removed)} removed, " if result.removed else "")
+              + f"{result.seconds:.1f}s", file=sys.stderr)

@@ -1,0 +1,84 @@
+"""Outputs an earlier build recorded that this build no longer makes: unpublished.
+
+A source deleted (or its id changed), a locale dropped from its `locales:`, an option not
+given again (--docx-annex, --docx-protect): the build state still lists their files, and
+without this the manifest and index.html would go on publishing (and a signed manifest
+vouching for) what the project no longer builds. Only what this build covers is looked at,
+so a partial build (--locale de, --format pdf, one named source) keeps the others' outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.build.state import OutputState, State
+from compiler.errors import display_path
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a build covers: documents (None: any, the whole project), locales (None: any),
+    formats. An output outside it is another build's business."""
+
+    documents: frozenset[str] | None
+    locales: frozenset[str] | None
+    formats: frozenset[str]
+
+    @classmethod
+    def of(cls, sources: Sequence[str | Path], ids: Collection[str], locales: Sequence[str],
+           formats: Sequence[str]) -> Scope:
+        """sources as named on the command line: none, or folders, build the whole project
+        (its deleted sources included); named files cover their own documents only."""
+        whole = all(Path(s).is_dir() for s in sources)
+        return cls(None if whole else frozenset(ids), frozenset(locales) or None,
+                   frozenset(formats))
+
+    def covers(self, entry: OutputState) -> bool:
+        return self.covers_pair(entry.document, entry.locale) and entry.format in self.formats
+
+    def covers_pair(self, document: str, locale: str) -> bool:
+        return ((self.documents is None or document in self.documents)
+                and (self.locales is None or locale in self.locales))
+
+
+def unpublish(out: Path, state: State, planned: dict[str, tuple[str, str]],
+              scope: Scope) -> list[str]:
+    """Forget the recorded outputs the scope covers that are not planned (planned: each
+    planned output's path in OUT, with its document and locale), and delete each
+    one's file when it is still the bytes policyc wrote (a file changed since is left where
+    it is, unlisted). The messages saying what happened to each, for the build's report."""
+    said: list[str] = []
+    for rel, entry in sorted(state.outputs.items()):
+        if rel in planned or not scope.covers(entry):
+            continue
+        del state.outputs[rel]
+        path = out / rel
+        shown = display_path(path)
+        if not path.is_file():
+            continue
+        if path.stat().st_size == entry.size and _sha256(path) == entry.sha256:
+            path.unlink()
+            with contextlib.suppress(OSError):  # the locale's folder, when it is now empty
+                path.parent.rmdir()
+            said.append(f"removed {shown} (no longer built)")
+        else:
+            said.append(f"no longer listed {shown} (no longer built; left in place: changed "
+                        "since policyc wrote it)")
+    pairs = {(e.document, e.locale) for e in state.outputs.values()} | set(planned.values())
+    for key in list(state.locales):  # what localizing a pair found, when it has no outputs
+        document, _, locale = key.partition("/")
+        if (document, locale) not in pairs and scope.covers_pair(document, locale):
+            del state.locales[key]
+    return said
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
