@@ -50,6 +50,11 @@ def direction(code: str) -> str:
     return "rtl" if babel_locale(code).character_order == "right-to-left" else "ltr"
 
 
+def tag_direction(tag: str) -> str:
+    """ltr or rtl: the writing direction of a BCP 47 tag ("en", "en-US", "ar")."""
+    return direction(tag.replace("-", "_"))
+
+
 def long_date(value: dt.date, code: str) -> str:
     from babel.dates import format_date
 

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from compiler import links
+from compiler.i18n.formatting import tag_direction
 from compiler.model import (
     Code,
     Emphasis,
@@ -57,6 +58,9 @@ class Hooks:
 
     owns: Callable[[Rich], bool] = _never
     write: Callable[[BaseOxmlElement, Rich, bool, bool], None] | None = None
+
+
+LRE, POP = "\u202a", "\u202c"  # left-to-right embedding and its end (pop directional formatting)
 
 
 class _InlineWriter:
@@ -139,7 +143,8 @@ class _InlineWriter:
                     target = self.hyperlink(href)
                     parent.append(target)
                     island = self.rtl and _ltr_fragment(node)
-                    self.inlines(target, c, bold=bold, italic=italic, link=True, ltr=island)
+                    self.inlines(target, c, bold=bold, italic=italic, link=True,
+                                 ltr=island or ltr)
                     texts = target.findall(f"{qn('w:r')}/{qn('w:t')}")
                     if island and texts:  # in the runs: separate runs break the underline
                         texts[0].text = LRM + (texts[0].text or "")
@@ -167,17 +172,29 @@ class _InlineWriter:
             self.hooks.write(parent, rich, bold, link)
             return
         before = len(parent)
-        self.inlines(parent, rich.inlines, bold=bold, link=link)
+        # source text standing in, in a page of the other direction: its runs are marked
+        # left-to-right and embedded (LRE ... PDF), so an English sentence in an Arabic
+        # document reads in order, its full stop at its end, a day count in Arabic inside
+        # it in its place (as the HTML's isolate; Word and LibreOffice honour the marks)
+        island = bool(rich.lang) and self.rtl and tag_direction(rich.lang or "") == "ltr"
+        self.inlines(parent, rich.inlines, bold=bold, link=link, ltr=island)
         if rich.lang:
-            for el in list(parent)[before:]:
-                for r in [el] if el.tag == qn("w:r") else el.findall(qn("w:r")):
-                    ooxml.set_run_language(r, rich.lang)
+            runs = [r for el in list(parent)[before:]
+                    for r in ([el] if el.tag == qn("w:r") else el.findall(qn("w:r")))]
+            for r in runs:
+                ooxml.set_run_language(r, rich.lang)
+            texts = [t for r in runs for t in r.findall(qn("w:t"))]
+            if island and texts:
+                texts[0].text = LRE + (texts[0].text or "")
+                texts[-1].text = (texts[-1].text or "") + POP
 
     def lead(self, p: BaseOxmlElement, term: Rich, separator: str) -> None:
         """A bold lead ("Account Information: "): one run when the term is plain text."""
         if not self.hooks.owns(term) and all(isinstance(node, Text) for node in term.inlines):
             text = "".join(node.text for node in term.inlines if isinstance(node, Text))
-            p.append(ooxml.run(_plain(text) + separator, bold=True))
+            island = bool(term.lang) and self.rtl and tag_direction(term.lang or "") == "ltr"
+            p.append(ooxml.run((LRE if island else "") + _plain(text) + separator
+                               + (POP if island else ""), bold=True, rtl=False if island else None))
             if term.lang:
                 ooxml.set_run_language(p[-1], term.lang)
         else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import assert_never
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from compiler import __version__, legal, links
 from compiler.model import (
@@ -37,7 +36,7 @@ from compiler.model import (
     Text,
     plain_text,
 )
-from compiler.renderers import RenderOptions, names
+from compiler.renderers import RenderOptions, bidi, names
 from compiler.renderers.phrases import keep_phrases
 from compiler.renderers.templates import Templates
 
@@ -45,17 +44,6 @@ from compiler.renderers.templates import Templates
 def environment(templates: Templates) -> jinja2.Environment:
     """Autoescaping, strict environment: source and translations are data, never templates."""
     return templates.environment()
-
-
-def text_direction(text: str) -> str:
-    """ltr or rtl by the first strong character (what dir="auto" does, for WeasyPrint)."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return "ltr"
 
 
 LONG_TOKEN = 18  # characters: an address this long stretches a justified line visibly
@@ -183,7 +171,7 @@ class BodyWriter:
         if self.hooks.write is not None and self.hooks.owns(rich):
             return self.hooks.write(rich)
         if rich.lang:  # source text standing in for a missing translation
-            return Markup('<span lang="{}">{}</span>').format(rich.lang, self.inlines(rich.inlines))
+            return bidi.fallback(rich.lang, self.doc.direction, self.inlines(rich.inlines))
         return self.inlines(rich.inlines)
 
     def number(self, s: Section) -> Markup:
@@ -242,7 +230,7 @@ class BodyWriter:
             case Contact(entries=entries):
                 rows = Markup("").join(
                     Markup('<div><dt>{}</dt><dd><bdi dir="{}">{}</bdi></dd></div>').format(
-                        self.rich(e.label), text_direction(e.value.plain()), self.rich(e.value))
+                        self.rich(e.label), bidi.text_direction(e.value.plain()), self.rich(e.value))
                     for e in entries)
                 return Markup('<dl class="contact">{}</dl>\n').format(rows)
             case CallToAction():
@@ -288,6 +276,9 @@ class BodyWriter:
         term = (Markup('<strong class="term">{}{}</strong>').format(
             self.rich(item.term), separator) if item.term else Markup(""))
         if not item.blocks:
+            if (lang := bidi.item_fallback(item, self.hooks.owns)) and item.term and item.text:
+                return bidi.fallback(lang, self.doc.direction, bidi.TERM_TEXT.format(
+                    self.inlines(item.term.inlines), separator, self.inlines(item.text.inlines)))
             return term + self.rich(item.text)
         blocks = [self.block(b, level) for b in item.blocks]
         if self.hooks.block is not None:  # each block's markup is the caller's, kept whole
@@ -351,7 +342,7 @@ class BodyWriter:
             return Markup("")
         items = Markup("").join(
             Markup('<li><a href="#{}">{}{}</a>{}</li>').format(
-                s.id, self.number(s), s.title.plain(),
+                s.id, self.number(s), bidi.isolated(s.title, self.doc.direction, escape(s.title.plain())),
                 self.toc(s.sections, depth) if s.level < depth else "")
             for s in sections)
         return Markup("<ol>{}</ol>").format(items)
@@ -372,14 +363,14 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "title": doc.title,
         "description": meta.description.plain() if meta.description else "",
         # the same, shown as headings: Japanese/Chinese lines break between phrases only
-        "title_shown": keep_phrases(doc.title, doc.language.tag),
-        "description_shown": keep_phrases(meta.description.plain(), doc.language.tag)
-        if meta.description else "",
+        "title_shown": bidi.isolated(meta.title, doc.direction, keep_phrases(doc.title, doc.language.tag)),
+        "description_shown": bidi.isolated(meta.description, doc.direction, keep_phrases(
+            meta.description.plain(), doc.language.tag)) if meta.description else "",
         "labels": doc.labels,
         "body": writer.preamble(doc.document.preamble) + writer.sections(doc.sections),
         "toc": writer.toc(doc.sections),
         "generator": f"policyc {__version__}",
-        "org_dir": text_direction(meta.organization),
+        "org_dir": bidi.text_direction(meta.organization),
         "options": options,
         "page_of": doc.labels.page_of,
         "theme": options.theme,
