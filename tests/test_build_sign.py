@@ -144,3 +144,44 @@ def test_build_failing_midway_leaves_no_signed_manifest(project: Path, pki: Pki,
     code, out = _run(project, "verify", "--manifest", "dist/manifest.json", "--trust",
                      str(pki.ca_pem))
     assert code == 1 and "manifest not signed" in out
+
+
+def _downloads(page: Path) -> list[str]:
+    from lxml import html
+
+    return html.fromstring(page.read_bytes()).xpath("//p[@class='downloads']/a/@href")
+
+
+def test_pages_link_only_the_files_published(project: Path, pki: Pki) -> None:
+    """The download buttons follow what dist/ holds after the build: no PDF that --sign
+    refused; a --format html build keeps the PDF and DOCX an earlier build published."""
+    dist = project / "dist"
+    de, en = dist / "de" / "retention-schedule.html", dist / "en" / "retention-schedule.html"
+    both = ["retention-schedule.pdf", "retention-schedule.docx"]
+    sign = ("build", "--sign", "--p12", str(pki.signer_p12))
+    code, out = _run(project, "-q", "build")
+    assert code == 0, out
+    assert _downloads(de) == both
+    po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    set_translation(po, "scope", "Scope", "")
+    code, out = _run(project, "-q", *sign)
+    assert code == 1 and "refusing to sign retention-schedule in 'de'" in out
+    assert not (dist / "de" / "retention-schedule.pdf").exists()
+    assert _downloads(de) == ["retention-schedule.docx"]  # no link to a missing PDF
+    assert _downloads(en) == both
+    code, out = _run(project, "-q", *sign)  # the same again: still refused, still no link
+    assert code == 1 and _downloads(de) == ["retention-schedule.docx"]
+    set_translation(po, "scope", "Scope", "Geltungsbereich")  # translated: signed, linked
+    code, out = _run(project, "-q", *sign)
+    assert code == 0, out
+    assert (dist / "de" / "retention-schedule.pdf").exists() and _downloads(de) == both
+    # a web-only build keeps the buttons of the files there, and drops one removed by hand
+    code, out = _run(project, "-q", "build", "--locale", "de", "--format", "html", "--force")
+    assert code == 0, out
+    assert _downloads(de) == both
+    (dist / "de" / "retention-schedule.pdf").unlink()
+    code, out = _run(project, "build", "--locale", "de", "--format", "html")
+    assert code == 0 and "1 built" in out, out
+    assert _downloads(de) == ["retention-schedule.docx"]
+    code, out = _run(project, "build", "--locale", "de", "--format", "html")
+    assert code == 0 and "0 built" in out, out  # and a second one has nothing to do

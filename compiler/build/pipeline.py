@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -317,7 +317,10 @@ def _refuse_incomplete(pair: tuple[str, str], ldoc: LocalizedDocument, work: lis
             withdrawn.append(job)
             job.target.unlink(missing_ok=True)
             state.outputs.pop(_rel(job, options), None)
-    return [j for j in work if j.fmt != "pdf"]
+    # its page offers no PDF it would not find (the key of a page built under this gate
+    # holds the source and catalogs that decided the refusal: plan.sign_gate)
+    return [replace(j, withheld=("pdf",)) if j.fmt == "html" else j
+            for j in work if j.fmt != "pdf"]
 
 
 def _write_listings(options: BuildOptions, state: State, result: BuildResult,

@@ -93,11 +93,16 @@ class Job:
     # the key of everything but the catalogs' bytes: with what localization reads from
     # them (content_key), what the output depends on when it does not carry them inside
     base: str = ""
+    # formats this page must not offer for download after all: a PDF that --sign refused
+    # (decided once the locale is localized; the key holds what decides it: sign_gate)
+    withheld: tuple[str, ...] = ()
 
     def render_options(self, options: BuildOptions, named: bool = True) -> RenderOptions:
         ropts = render_options(self.facts, self.source, self.locale, self.locales_dir, options,
                                named)
-        return dataclasses.replace(ropts, docx_protect=self.protect, docx_annex=self.annex)
+        downloads = tuple(d for d in ropts.downloads if d.format not in self.withheld)
+        return dataclasses.replace(ropts, docx_protect=self.protect, docx_annex=self.annex,
+                                   downloads=downloads)
 
 
 def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
@@ -213,15 +218,30 @@ def alternates(doc_id: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
     return tuple(Alternate(language(code), f"../{code}/{doc_id}.html") for code in locales)
 
 
+def download_formats(facts: Facts, locale: str, options: BuildOptions) -> tuple[str, ...]:
+    """The files a page offers for download: those dist/ will hold after this build, the
+    formats it builds and, of the others, those an earlier build left there (a --format html
+    build keeps the PDF and DOCX buttons). A PDF that --sign refuses is taken off later
+    (Job.withheld). What the page links to is part of its key."""
+    return tuple(fmt for fmt in ("pdf", "docx") if fmt in options.formats
+                 or output_path(options.out, facts.id, locale, fmt).is_file())
+
+
+def sign_gate(options: BuildOptions) -> bool:
+    """Whether this build refuses to sign (so to publish) the PDF of an incomplete locale:
+    with the source and catalogs, what decides whether a page links to its PDF."""
+    return (options.signer is not None and not options.allow_incomplete
+            and "pdf" in options.formats)
+
+
 def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
                    options: BuildOptions, named: bool = True) -> RenderOptions:
     """named=False: without the language switcher (needing Babel's names and the model),
     which the warm worker adds to a recipe's options (build/warm/recipe.py)."""
     from compiler.renderers.options import Download, RenderOptions
 
-    downloads = tuple(
-        Download(fmt, f"{facts.id}.{fmt}") for fmt in ("pdf", "docx") if fmt in options.formats
-    )
+    downloads = tuple(Download(fmt, f"{facts.id}.{fmt}")
+                      for fmt in download_formats(facts, locale, options))
     attachments: list[tuple[str, Path]] = [(f"source/{source.name}", source)]
     for domain in (facts.id, UI_DOMAIN):  # the document's catalog and the layout's words
         po = po_path(locales_dir, locale, domain)
@@ -280,6 +300,8 @@ def key_parts(facts: Facts, locale: str, fmt: str, locales_dir: Path, options: B
         "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
         "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
     }
+    if fmt == "html":  # its download buttons: what dist/ holds, what --sign may refuse
+        parts["downloads"] = [download_formats(facts, locale, options), sign_gate(options)]
     return parts
 
 
