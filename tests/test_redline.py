@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -315,6 +316,51 @@ def test_git_revisions_with_their_catalogs(repo: Path, tmp_path: Path) -> None:
                         "--summary"], cwd=repo)
     assert code == 1
     assert "git:v0.9:source/notice.yaml: error: unknown git revision 'v0.9'" in err
+
+
+def test_old_copy_beside_source_reads_the_projects_catalogs(tmp_path: Path) -> None:
+    """README's `policyc diff old.yaml source/...` with old.yaml in the project root: it has
+    no catalogs of its own, so the project's are read (never ../locales above the project),
+    with the translations `locale update` kept for the old text (#| previous, #~ obsolete),
+    and the command says so."""
+    project = tmp_path / "proj"
+    shutil.copytree(CASES / "edits" / "old", project)
+    (project / "policyc.toml").write_text("", encoding="utf-8")
+    shutil.copy(source("edits", "old"), project / "old.yaml")
+    shutil.copy(source("edits", "new"), project / "source" / "notice.yaml")
+    code, _, err = run(["locale", "update"], cwd=project)  # the edit: changed msgids go fuzzy
+    assert code == 0, err
+    po = (project / "locales" / "de" / "LC_MESSAGES" / "notice.po").read_text(encoding="utf-8")
+    assert "#~ msgid \"We review this notice every year.\"" in po
+    decoy = tmp_path / "locales" / "de" / "LC_MESSAGES"  # the project's parent: never read
+    decoy.mkdir(parents=True)
+    (decoy / "notice.po").write_text("not a catalog\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run(["diff", "old.yaml", "source/notice.yaml", "--locale", "de",
+                        "--format", "html", "--out", str(out)], cwd=project)
+    assert code == 0, err
+    assert "old.yaml is not in a project's source/ folder" in err
+    assert "git:REV:PATH" in err and str(tmp_path / "locales") not in err
+    page = lxml.html.fromstring((out / "de" / "notice.redline.html").read_bytes())
+    dels = [e.text_content() for e in page.iter("del")]
+    # the old German text (the new one is untranslated since the edit: shown in English)
+    assert "Dieser Hinweis erklärt, wie Example Ihre personenbezogenen Daten erhebt und " \
+        "verwendet." in dels, dels
+    assert "Wir überprüfen diesen Hinweis jedes Jahr." in dels
+    assert "Einleitung" not in dels and "Introduction" not in page.text_content()
+    assert "We review" not in page.text_content()
+    # a copy outside the project too: the catalogs of the project the command runs in
+    shutil.copy(project / "old.yaml", tmp_path / "elsewhere.yaml")
+    done = subprocess.run([sys.executable, "-m", "compiler.cli", "-q", "diff",
+                           str(tmp_path / "elsewhere.yaml"), "source/notice.yaml", "--locale",
+                           "de", "--summary"], cwd=project, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Einleitung" in done.stdout and "Introduction" not in done.stdout
+    assert "policyc:" not in done.stderr  # -q: no notes
+    code, _, err = run(["diff", "old.yaml", "source/notice.yaml", "--locale", "de", "--format",
+                        "html", "--out", str(out)], cwd=project)
+    assert "policyc: wrote 1 redline" in err
 
 
 def test_git_revision_without_the_file(repo: Path) -> None:

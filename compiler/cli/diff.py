@@ -55,6 +55,14 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
     wanted = opt.split(locales)
     if (summary or as_json) and not wanted:
         wanted = (after.document.meta.source_locale,)
+    from compiler import logs
+
+    quiet = logs.level() >= logs.ERROR
+    if not quiet:
+        for side in (before, after):
+            note = make.borrowed_note(side)
+            if note is not None:
+                click.echo(f"policyc: {note}", err=True)
     redlines, warnings = make.compare_revisions(before, after, wanted, strict=strict)
     report.add(warnings)
     if summary or as_json:
@@ -75,6 +83,8 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
                                            redline.new.meta.id, fmt)
                 write_atomic(target, make.render(redline, fmt, options))
                 written += 1
+    if quiet:
+        return
     codes = ", ".join(r.new.language.code for r in redlines)
     click.echo(f"policyc: wrote {plural(written, 'redline')} "
                f"({before.document.meta.version} -> {after.document.meta.version}; {codes}) "

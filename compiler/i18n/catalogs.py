@@ -120,6 +120,26 @@ def translations_of(po: PoFile, shown: str, locale: str,
     return Translations(shown, locale, entries, ui, digest)
 
 
+def translations_before(po: PoFile, shown: str, locale: str,
+                        ui: Translations | None = None) -> Translations:
+    """A catalog read for the text its messages had before its last update: its entries,
+    the obsolete (#~) entries of messages since removed, and each fuzzy entry's translation
+    under its previous msgid (#|), which is what that translation was made for (`policyc
+    locale update` and msgmerge --previous keep both). For comparing an older copy of a
+    source that has no catalogs of its own."""
+    current = translations_of(po, shown, locale, ui)
+    entries = dict(current.entries)
+    for m in po.obsolete:
+        if m.msgid and m.msgid_plural is None and m.msgstr:
+            entries.setdefault(m.key, Entry(m.msgstr, m.fuzzy, Loc(shown, m.line)))
+    for m in po.messages:
+        if m.fuzzy and m.previous_msgid and m.msgid_plural is None and m.msgstr:
+            context = m.previous_context if m.previous_context is not None else m.context
+            entries.setdefault((context, m.previous_msgid),
+                               Entry(m.msgstr, False, Loc(shown, m.line)))
+    return Translations(shown, locale, entries, ui)
+
+
 def read_translations(path: Path, locale: str, root: Path | None = None,
                       ui: Translations | None = None) -> Translations:
     """Read a PO file; a syntax error names the file and the PO line."""

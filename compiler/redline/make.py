@@ -3,6 +3,7 @@ compared, and rendered to HTML, PDF and DOCX bytes; the command writes them."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,11 +26,29 @@ def _localized(revision: Revision, locale: str, diag: Diagnostics) -> LocalizedD
     doc = revision.document
     translations, shown = revision.translations(locale)
     ldoc, found = localize(doc, locale, translations)
+    if revision.borrowed:  # the other side may read the same catalog: say which text this is
+        found.items = [dataclasses.replace(d, message=f"{d.message} (reading {revision.spec})")
+                       for d in found.items]
     diag.extend(found)
     if translations is None and locale != doc.meta.source_locale:
-        diag.warning(Loc(shown), f"no catalog for locale '{locale}' in {revision.spec}: its "
-                     f"text is compared in {doc.meta.source_locale}", Category.TRANSLATION)
+        whose = "this project" if revision.borrowed else revision.spec
+        diag.warning(Loc(shown), f"no catalog for locale '{locale}' in {whose}: the text of "
+                     f"{revision.spec} is compared in {doc.meta.source_locale}",
+                     Category.TRANSLATION)
     return ldoc
+
+
+def borrowed_note(revision: Revision) -> str | None:
+    """What the command says when a version is read with catalogs not its own."""
+    if not revision.borrowed or not isinstance(revision.locales, Path):
+        return None
+    from compiler.errors import display_path
+
+    return (f"{revision.spec} is not in a project's source/ folder, so it has no catalogs of "
+            f"its own: it is translated with this project's ({display_path(revision.locales)}"
+            "/), taking the translations they held before their last update (obsolete #~ and "
+            "previous #| entries) where its text differs; to compare each version with its "
+            "own catalogs, name a git revision (git:REV:PATH)")
 
 
 def compare_revisions(old: Revision, new: Revision, locales: tuple[str, ...] = (),

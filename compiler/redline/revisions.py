@@ -14,7 +14,9 @@ from compiler.i18n.catalogs import (
     catalog_root,
     parse_translations,
     po_path,
+    read_po,
     read_translations,
+    translations_before,
 )
 from compiler.limits import MAX_CATALOG_BYTES, MAX_SOURCE_BYTES
 from compiler.model import Document, Variable
@@ -59,6 +61,9 @@ class Revision:
     document: Document
     locales: Path | tuple[GitTree, str]  # a folder, or a folder inside a git revision
     folder: Path  # the source's folder in the working tree (for its reference_docx)
+    # a copy outside any project's source/ folder: it has no catalogs of its own, so it is
+    # read with the project's (locales), as they were before their last update
+    borrowed: bool = False
 
     def reference_docx(self) -> Path | None:
         """The source's DOCX style reference, if it names one that exists (for a git
@@ -83,6 +88,8 @@ class Revision:
             root = catalog_root(self.locales)
             ui_po = po_path(self.locales, locale, UI_DOMAIN)
             ui = read_translations(ui_po, locale, root) if ui_po.exists() else None
+            if self.borrowed:
+                return translations_before(read_po(po, root), shown, locale, ui), shown
             return read_translations(po, locale, root, ui), shown
         tree, folder = self.locales
         path = str(po_path(PurePosixPath(folder), locale, doc_id))
@@ -132,16 +139,23 @@ def repo_path(path: Path, repo: Path) -> str:
 def read_revision(spec: str, other: str | None = None, cwd: Path | None = None,
                   shared: tuple[Variable, ...] = ()) -> Revision:
     """Load one side. A git: spec without a path takes the other side's file. shared: the
-    project's [variables] (today's policyc.toml, for both sides)."""
-    from compiler.project.layout import locales_dir, revision_locales_dir
+    project's [variables] (today's policyc.toml, for both sides).
+
+    A file in a project's source/ folder has that project's catalogs (locales/ beside
+    source/); any other file (a copy such as old.yaml beside source/, or in /tmp) has none
+    of its own and borrows those of the project around cwd (never a folder above it)."""
+    from compiler.project.layout import find_layout, locales_dir, project_of, revision_locales_dir
     from compiler.project.sources import read_document
     from compiler.readers import read_bytes
 
     where = cwd or Path.cwd()
     if not spec.startswith(GIT_PREFIX):
         path = Path(spec) if Path(spec).is_absolute() else where / spec
-        return Revision(spec, read_document(path, shared), locales_dir(path),
-                        path.resolve().parent)
+        document = read_document(path, shared)
+        if project_of(path) is None:
+            return Revision(spec, document, find_layout(where).locales, path.resolve().parent,
+                            borrowed=True)
+        return Revision(spec, document, locales_dir(path), path.resolve().parent)
     repo = _repo_root(where, spec)
     rev, file = _split_git(spec)
     if not rev:

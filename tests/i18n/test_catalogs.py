@@ -230,3 +230,36 @@ def test_layout_word_recased_in_english_keeps_its_translation(project: Path) -> 
     assert "#| " not in ui_po.read_text(encoding="utf-8")
     text = read_po(_po(project)).get("schedule", "Delete It.")
     assert text is not None and text.fuzzy and text.msgstr == "Löschen."
+
+
+def test_translations_before_the_last_update() -> None:
+    """An older copy of a source is read with what the catalog held for its text: a fuzzy
+    entry's msgstr under its previous msgid (#|), an obsolete (#~) entry; current entries
+    win where both have a key."""
+    from compiler.i18n.catalogs import translations_before
+
+    po = pofile.parse(b'''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#, fuzzy
+#| msgid "Old words."
+msgctxt "intro"
+msgid "New words."
+msgstr "Alte Worte."
+
+msgctxt "intro"
+msgid "Same."
+msgstr "Gleich."
+
+#~ msgctxt "gone"
+#~ msgid "Removed."
+#~ msgstr "Entfernt."
+''', "de.po")
+    before = translations_before(po, "de.po", "de")
+    old = before.get("intro", "Old words.")
+    assert old is not None and old.msgstr == "Alte Worte." and not old.fuzzy
+    new = before.get("intro", "New words.")
+    assert new is not None and new.fuzzy  # the new text's entry stays what it is
+    assert before.get("gone", "Removed.").msgstr == "Entfernt."  # type: ignore[union-attr]
+    assert before.get("intro", "Same.").msgstr == "Gleich."  # type: ignore[union-attr]
