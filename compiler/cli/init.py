@@ -25,14 +25,26 @@ from compiler.cli.report import Report, reported
 @reported
 def init(report: Report, folder: Path, doc_id: str | None, title: str | None,
          organization: str | None, source_locale: str, locales: tuple[str, ...]) -> None:
-    """Create a policy project in FOLDER (default: here); never overwrites a file."""
+    """Create a policy project in FOLDER (default: here); never overwrites a file.
+
+    In an existing repository it creates what is missing, keeps every file that exists (an
+    existing source gets its missing catalogs) and adds the lines policyc needs to an
+    existing .gitignore."""
     from compiler.cli import options as opt
     from compiler.errors import display_path
     from compiler.project.init import plan, write
 
     scaffold = plan(folder, doc_id, title, source_locale, opt.split(locales), organization)
-    written = write(scaffold, dt.date.today())
-    for path in written:
-        click.echo(f"policyc: created {display_path(path)}", err=True)
+    for done in write(scaffold, dt.date.today()):
+        shown = display_path(done.path)
+        if done.action == "kept":
+            why = done.detail or "exists already: policyc init never overwrites"
+            click.echo(f"policyc: kept {shown} ({why})", err=True)
+        elif done.action == "registered":
+            click.echo(f"policyc: registered '{done.detail}' in {shown}", err=True)
+        elif done.action == "appended":
+            click.echo(f"policyc: added to {shown}: {done.detail}", err=True)
+        else:
+            click.echo(f"policyc: {done.action} {shown}", err=True)
     where = "" if folder == Path() else f"cd {folder} && "
     click.echo(f"policyc: next: {where}policyc build", err=True)

@@ -1,4 +1,4 @@
-"""`policyc init`: the files of a new policy project, planned purely, written only if none exists.
+"""`policyc init`: the files of a new policy project, planned purely; existing files are kept.
 
 The scaffold is a working project: `policyc build` right after `init` succeeds. The starter
 policy teaches the format in comments; each translation locale gets its catalog (with
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from compiler.errors import Category, Diagnostics, Loc, display_path
+from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
 from compiler.names import ID_PATTERN
 from compiler.project.layout import CACHE_DIR, CONFIG_NAME, LOCALES_DIR, OUT_DIR, SOURCE_DIR
 
@@ -195,29 +195,100 @@ def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
                     organization or "Example Inc.")
 
 
-def write(scaffold: Scaffold, today: dt.date) -> list[Path]:
-    """Write the project; refuse (writing nothing) when any of its files exists already."""
+@dataclass(frozen=True)
+class Done:
+    """What init did with one file: "created", "kept" (it existed: never overwritten),
+    "appended" (policyc's lines added to an existing .gitignore), "updated" (a catalog
+    template, made again from the source) or "registered" (a locale added to an existing
+    source's `locales:`, detail: its code)."""
+
+    path: Path
+    action: str
+    detail: str = ""
+
+
+def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
+    """Write the files of the project that are missing, in an existing repository too: a file
+    that exists is kept as it is (an existing source/<id>.yaml gets its missing catalogs and
+    its `locales:` the new codes, as `policyc locale init` would do), an existing .gitignore
+    gets the lines policyc needs that it lacks. Refuses only when nothing is left to create."""
     from compiler.fs import write_atomic
     from compiler.i18n import workflow
+    from compiler.project.config import load
+    from compiler.project.layout import find_config, find_layout
     from compiler.readers import read_file
 
     files = scaffold.files(today)
-    existing = [p for p in (*files, *scaffold.catalogs()) if p.exists()]
-    if existing:
-        diag = Diagnostics()
-        for path in existing:
-            diag.error(Loc(display_path(path)), "exists already: policyc init never overwrites "
-                       "(remove it or choose another folder)", Category.IO)
-        diag.raise_if_errors()
+    config = find_config(scaffold.root.resolve())
+    if config is not None and config.parent == scaffold.root.resolve():
+        files.pop(scaffold.root / CONFIG_NAME)  # pyproject.toml's [tool.policyc] is the config
+        shared = load(find_layout(scaffold.root)).variables  # a broken one: before any write
+        if not any(v.name == "company" for v in shared):  # the starter text names {company}
+            files[scaffold.source] = _own_company(files[scaffold.source], scaffold.organization)
+    done: list[Done] = []
+    if config is not None and config.parent == scaffold.root.resolve():
+        done.append(Done(config, "kept", "" if config.name == CONFIG_NAME else
+                         "its [tool.policyc] table is the project's config"))
     for path, text in files.items():
+        if path.name == ".gitignore" and path.is_file():
+            missing = _missing_lines(path.read_text(encoding="utf-8", errors="replace"))
+            if missing:
+                _append(path, missing)
+                done.append(Done(path, "appended", ", ".join(missing)))
+                continue
+        if path.exists():
+            done.append(Done(path, "kept"))
+            continue
         write_atomic(path, text.encode())
-    from compiler.project.config import load
-    from compiler.project.layout import find_layout
-
+        done.append(Done(path, "created"))
+    existed = {p for p in scaffold.catalogs() if p.exists()}
     doc = read_file(scaffold.source, load(find_layout(scaffold.root)).variables)
+    registered: list[Done] = []
+    workflow.write_templates([(doc, scaffold.root / LOCALES_DIR)])  # with no locale too
     for code in scaffold.locales[1:]:  # the layout's words come translated where policyc can
         workflow.init([(doc, scaffold.root / LOCALES_DIR)], code)
-    return [*files, *scaffold.catalogs()]
+        if code not in (doc.meta.source_locale, *doc.meta.locales):  # an existing source
+            from compiler.i18n.register import add_locale
+
+            add_locale(scaffold.source, code)
+            registered.append(Done(scaffold.source, "registered", code))
+    for path in scaffold.catalogs():  # a template (.pot) is made from the source each time
+        done.append(Done(path, "created" if path not in existed else
+                         "kept" if path.suffix == ".po" else "updated"))
+    done += registered
+    if all(d.action in ("kept", "updated") for d in done):
+        raise CompilerError.at(Loc(display_path(scaffold.root)), "nothing to create: every file "
+                               "of the project exists already (policyc init never overwrites)",
+                               Category.IO)
+    return done
+
+
+def _missing_lines(gitignore: str) -> list[str]:
+    """The patterns of policyc's .gitignore that an existing one does not hold already."""
+    have = {line.strip() for line in gitignore.splitlines()}
+    wanted = [line for line in GITIGNORE.splitlines() if line and not line.startswith("#")]
+    return [line for line in wanted if line not in have and
+            line.strip("/") not in {h.strip("/") for h in have}]
+
+
+def _append(path: Path, lines: list[str]) -> None:
+    """Add lines at the end of a file (after a newline if it lacks its last one); the
+    existing bytes are kept as they are (no rewrite, line endings untouched)."""
+    with path.open("rb") as fh:
+        data = fh.read()
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    head = b"" if not data or data.endswith(b"\n") else newline
+    text = newline.join([GITIGNORE.splitlines()[0].encode(), *(x.encode() for x in lines)])
+    with path.open("ab") as fh:
+        fh.write(head + (newline if data.strip() else b"") + text + newline)
+
+
+def _own_company(source: str, organization: str) -> str:
+    """The starter source with {company} among its own variables: the project's existing
+    config does not define it."""
+    return source.replace("({company} comes from there)", "(this project's has no {company}, "
+                          "so it is defined here)", 1).replace(
+        "variables:\n", f"variables:\n  company: {_yaml_text(organization)}\n", 1)
 
 
 def _slug(title: str) -> str:

@@ -66,15 +66,53 @@ def test_init_edit_build_serve(tmp_path: Path) -> None:
 
 
 def test_init_refuses_to_overwrite_and_checks_arguments(tmp_path: Path) -> None:
-    (tmp_path / "policyc.toml").write_text("# mine\n")
-    proc = _policyc(tmp_path, "init")
-    assert proc.returncode == 1
-    assert "policyc.toml: error: exists already: policyc init never overwrites" in proc.stderr
-    assert (tmp_path / "policyc.toml").read_text() == "# mine\n"
-    assert not (tmp_path / "source").exists()  # nothing written when anything exists
+    (tmp_path / "keep").mkdir()
+    assert _policyc(tmp_path / "keep", "init").returncode == 0
+    again = _policyc(tmp_path / "keep", "init")  # nothing left to create
+    assert again.returncode == 1
+    assert ".: error: nothing to create: every file of the project exists already (policyc " \
+        "init never overwrites)" in again.stderr
     bad = _policyc(tmp_path, "init", "new", "--id", "Cookie_Policy", "--locale", "xx_YY")
     assert bad.returncode == 1
     assert bad.stderr.splitlines()[:2] == [
         "--id: error: invalid document id 'Cookie_Policy' (expected lowercase words joined by "
         "'-', e.g. cookie-policy)",
         "--locale: error: unknown locale 'xx_YY' (expected a CLDR code such as de, pt_BR)"]
+
+
+def test_init_in_an_existing_repository(tmp_path: Path) -> None:
+    """A repository has a .gitignore, a workflow, its own config: init creates what is
+    missing, keeps what exists (saying so), adds its lines to the .gitignore; the project
+    builds. Run again with a new locale: its catalogs are made and it is registered."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "policies.yml").write_text("name: mine\n")
+    (tmp_path / ".gitignore").write_bytes(b"node_modules/\r\ndist")  # no final newline
+    (tmp_path / "policyc.toml").write_text("[build]\nformats = [\"html\"]\n")
+    proc = _policyc(tmp_path, "init", "--organization", "Acme GmbH", "--locale", "de")
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr
+    assert "policyc: kept policyc.toml (exists already: policyc init never overwrites)" in err
+    assert "policyc: kept .github/workflows/policies.yml (exists already" in err
+    assert "policyc: added to .gitignore: .policyc-cache/, *.mo" in err
+    assert "policyc: created source/privacy-policy.yaml" in err
+    assert (tmp_path / ".github" / "workflows" / "policies.yml").read_text() == "name: mine\n"
+    assert (tmp_path / ".gitignore").read_bytes() == (
+        b"node_modules/\r\ndist\r\n\r\n# policyc outputs and caches\r\n.policyc-cache/\r\n"
+        b"*.mo\r\n")
+    assert (tmp_path / "policyc.toml").read_text() == "[build]\nformats = [\"html\"]\n"
+    built = _policyc(tmp_path, "build", "--jobs", "1")  # {company}: the source defines it
+    assert built.returncode == 0, built.stderr
+    page = lxml.html.parse(str(tmp_path / "dist" / "de" / "privacy-policy.html"))
+    assert page.xpath("//p[@class='org']//text()") == ["Acme GmbH"]
+
+    proc = _policyc(tmp_path, "init", "--locale", "de", "--locale", "fr")
+    assert proc.returncode == 0, proc.stderr
+    assert "policyc: created locales/fr/LC_MESSAGES/privacy-policy.po" in proc.stderr
+    assert "policyc: kept locales/de/LC_MESSAGES/privacy-policy.po" in proc.stderr
+    assert "policyc: registered 'fr' in source/privacy-policy.yaml" in proc.stderr
+    assert "locales: [en, de, fr]" in (tmp_path / "source" / "privacy-policy.yaml").read_text()
+    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null",
+                           str(tmp_path / "locales" / "fr" / "LC_MESSAGES" / "privacy-policy.po")],
+                          check=False).returncode == 0
+    built = _policyc(tmp_path, "build", "--jobs", "1", "--locale", "fr")
+    assert built.returncode == 0, built.stderr
