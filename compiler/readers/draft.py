@@ -324,23 +324,7 @@ def assemble(items: list[Item], hints: Hints, col: Collector, options: ReadOptio
             col.unmapped(x.loc, "empty heading left out")
             continue
         stream.append(x)
-    title = hints.title if hints.title and plain_text(clean(hints.title)).strip() else None
-    title_loc = hints.title_loc or first
-    headings = [x for x in stream if isinstance(x, Heading)]
-    if title is None and headings:
-        top = min(h.level for h in headings)
-        tops = [h for h in headings if h.level == top]
-        if len(tops) == 1 and (len(headings) == 1 or headings[0] is tops[0]):
-            title, title_loc = tops[0].inlines, tops[0].loc
-            stream.remove(tops[0])
-            col.mapped(title_loc, "the only top-level heading became the document title")
-    if title is None and hints.fallback_title:
-        title = hints.fallback_title
-        col.mapped(first, "the document's title property became the title")
-    if title is None:
-        words = re.sub(r"[-_]+", " ", stem).strip() or "Imported policy"
-        title = (Text(words[:1].upper() + words[1:]),)
-        col.guessed(first, f"title '{plain_text(title)}' from the file name", "title")
+    title, title_loc = _title(stream, hints, col, stem)
     ids = Ids()
     tree, preamble, numbering = _sections(stream, ids, col)
     if not tree:
@@ -369,6 +353,45 @@ def assemble(items: list[Item], hints: Hints, col: Collector, options: ReadOptio
     doc = Document(meta, hints.variables, sections, shown, preamble=preamble)
     doc = _resolve_anchors(_contexts(doc), ids.anchors, col)
     return Reading(doc, tuple(col.findings))
+
+
+def _title(stream: list[Item], hints: Hints, col: Collector,
+           stem: str) -> tuple[tuple[Inline, ...], Loc]:
+    """The document title: the front matter's or the document's property, else the only
+    top-level heading (taken out of stream, as is one that repeats the front matter's
+    title), else the file name."""
+    first = Loc(col.shown, 1)
+    title = hints.title if hints.title and plain_text(clean(hints.title)).strip() else None
+    title_loc = hints.title_loc or first
+    headings = [x for x in stream if isinstance(x, Heading)]
+    if headings:
+        top = min(h.level for h in headings)
+        tops = [h for h in headings if h.level == top]
+        if len(tops) == 1 and (len(headings) == 1 or headings[0] is tops[0]):
+            if title is None:
+                title, title_loc = tops[0].inlines, tops[0].loc
+                stream.remove(tops[0])
+                col.mapped(title_loc, "the only top-level heading became the document title")
+            elif _same_words(tops[0].inlines, title):  # front matter's title, and the H1 again
+                stream.remove(tops[0])
+                col.mapped(tops[0].loc, "the only top-level heading repeats the title (front "
+                           "matter): it is the document title, not a section")
+    if title is None and hints.fallback_title:
+        title = hints.fallback_title
+        col.mapped(first, "the document's title property became the title")
+    if title is None:
+        words = re.sub(r"[-_]+", " ", stem).strip() or "Imported policy"
+        title = (Text(words[:1].upper() + words[1:]),)
+        col.guessed(first, f"title '{plain_text(title)}' from the file name", "title")
+    return title, title_loc
+
+
+def _same_words(a: tuple[Inline, ...], b: tuple[Inline, ...]) -> bool:
+    """Two titles that read the same (case, spacing and markup aside)."""
+    def words(x: tuple[Inline, ...]) -> str:
+        return " ".join(plain_text(clean(x)).casefold().split())
+
+    return words(a) == words(b)
 
 
 _NUMBER = re.compile(r"(\d+(?:\.\d+)*)\.?\s+(?=\S)")

@@ -299,3 +299,28 @@ def test_import_picks_an_id_no_other_source_has(tmp_path: Path,
     check = subprocess.run([sys.executable, "-m", "compiler", "check"], capture_output=True,
                            text=True, check=False)
     assert check.returncode == 0 and "3 sources OK" in check.stderr, check.stderr
+
+
+def test_front_matter_title_repeated_as_the_only_h1_is_the_title(tmp_path: Path) -> None:
+    """qa6 D4: front matter `title:` and the same `# H1` (Jekyll, Hugo): the H1 is the title,
+    not one section holding the whole policy; the Markdown gives the sections the DOCX of
+    the same text gives. A different H1 stays a section (the front matter names the title)."""
+    md = import_file(IMPORT / "basecamp-privacy.md", ReadOptions())
+    docx = import_file(IMPORT / "basecamp-privacy.docx", ReadOptions())
+    assert md.document.meta.title.plain() == "Privacy policy"
+    ids = [s.id for s in md.document.sections]
+    assert len(ids) == 9 and "privacy-policy" not in ids
+    assert ids == [s.id for s in docx.document.sections]
+    assert any(f.kind == "mapped" and f.loc.line == 6 and "repeats the title" in f.message
+               for f in md.findings)
+    other = tmp_path / "other.md"
+    other.write_text("---\ntitle: Privacy\n---\n\n#  privacy   POLICY \n\nText.\n\n"
+                     "## Data\n\nMore.\n", encoding="utf-8")
+    same = import_file(other, ReadOptions())
+    assert same.document.meta.title.plain() == "Privacy"
+    assert [s.id for s in same.document.sections] == ["privacy-policy"]  # differs: a section
+    other.write_text("---\ntitle: Privacy  policy\n---\n\n# *Privacy* POLICY\n\nText.\n\n"
+                     "## Data\n\nMore.\n", encoding="utf-8")
+    same = import_file(other, ReadOptions())
+    assert [s.id for s in same.document.sections] == ["data"]
+    assert [b.text.plain() for b in same.document.preamble] == ["Text."]  # type: ignore[attr-defined]
