@@ -9,14 +9,23 @@ from typing import Any
 import click
 
 from compiler.cli import options as opt
-from compiler.cli.report import Report, reported
+from compiler.cli.report import Report, plural, reported
 
 
-def _print_report(findings: Any, quiet: bool) -> None:
+def _quiet() -> bool:
+    """-q: only errors (no report, no 'wrote' line)."""
+    from compiler import logs
+
+    return logs.level() >= logs.ERROR
+
+
+def _print_report(findings: Any, brief: bool) -> None:
     from collections import Counter
 
+    if _quiet():
+        return
     counts = Counter(f.kind for f in findings)
-    if not quiet:
+    if not brief:
         for f in sorted(findings, key=lambda f: (f.loc, f.kind)):
             click.echo(str(f), err=True)
     click.echo(f"policyc: import report: {counts['mapped']} mapped, {counts['unmapped']} "
@@ -106,8 +115,10 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
         raise CompilerError.at(Loc(display_path(target)), "file exists already (pass --force "
                                "to overwrite it, or -o to write elsewhere)", Category.IO)
     write_atomic(target, result.yaml_text.encode("utf-8"))
-    click.echo(f"policyc: wrote {display_path(target)} ({len(result.document.sections)} "
-               f"sections) from {display_path(file)}", err=True)
+    if not _quiet():
+        click.echo(f"policyc: wrote {display_path(target)} "
+                   f"({plural(len(result.document.sections), 'section')}) from "
+                   f"{display_path(file)}", err=True)
 
 
 def project_ids(output: Path | None, force: bool) -> dict[str, Path]:
@@ -140,10 +151,11 @@ def _verify(report: Report, file: Path, result: Any) -> None:
     from compiler.importer.verify import verify
 
     fidelity = verify(file, result.format, read_file(file), result.document)
-    for miss in fidelity.misses:
+    for miss in () if _quiet() else fidelity.misses:
         click.echo(f"policyc: verify: {miss}", err=True)
-    click.echo(f"policyc: verify: {fidelity.found} of {fidelity.total} sentences of the input "
-               f"found in the built HTML ({fidelity.share:.1f} %)", err=True)
+    if not _quiet():
+        click.echo(f"policyc: verify: {fidelity.found} of {fidelity.total} sentences of the "
+                   f"input found in the built HTML ({fidelity.share:.1f} %)", err=True)
     if fidelity.found < fidelity.total:
         report.fail(f"verify: {fidelity.total - fidelity.found} sentences missing")
 
@@ -151,11 +163,16 @@ def _verify(report: Report, file: Path, result: Any) -> None:
 def _translation(file: Path, locale: str, source: Path, locales_dir: Path | None,
                  fmt: str | None, force: bool, brief: bool) -> None:
     from compiler.errors import display_path
+    from compiler.i18n.register import add_locale
     from compiler.importer.translation import import_translation
     from compiler.project.layout import locales_dir as default_locales
 
     result = import_translation(file, source, locale, locales_dir or default_locales(source),
                                 fmt=fmt, force=force)
+    # as `policyc locale init` does: the catalog is built once the source lists its locale
+    registered = add_locale(source, locale)
+    if _quiet():
+        return
     _print_report(result.findings, brief)
     aligned, fuzzy, unaligned = result.alignment.counts
     if not brief:
@@ -167,3 +184,9 @@ def _translation(file: Path, locale: str, source: Path, locales_dir: Path | None
                        err=True)
     click.echo(f"policyc: wrote {display_path(result.path)}: {aligned} aligned, {fuzzy} fuzzy, "
                f"{unaligned} unaligned of {result.messages} messages", err=True)
+    shown = display_path(source)
+    if registered:
+        click.echo(f"policyc: registered '{locale}' in {shown} (its locales:); next: "
+                   f"policyc build --locale {locale}", err=True)
+    else:
+        click.echo(f"policyc: '{locale}' is already listed in {shown}", err=True)

@@ -11,6 +11,9 @@ from compiler.importer.align import Alignment, Pair, align
 from compiler.readers import ReadOptions
 from compiler.readers.draft import Finding
 
+_META = frozenset({"id", "title", "version", "updated", "effective", "source_locale",
+                   "organization"})
+
 
 @dataclass(frozen=True)
 class TranslationImport:
@@ -71,7 +74,9 @@ def import_translation(file: Path, source: Path, locale: str, locales_dir: Path,
                 message.translator_comments.append(f"policyc import: {note}")
     write_catalog(catalog, target)
     init_ui(locales_dir, locale, doc.meta.updated)  # the layout's words, if not there yet
-    findings = list(reading.findings)
+    # what the reader guessed about the translation's own metadata (its id, dates, version,
+    # organization) is not written anywhere: the catalog belongs to the source's document
+    findings = [f for f in reading.findings if not (f.kind == "guessed" and f.key in _META)]
     findings.extend(Finding("unmapped", r.loc, f"no source message for {r.plain()[:60]!r}")
                     for r in alignment.leftover)
     return TranslationImport(target, alignment, tuple(findings), messages)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,22 @@ def test_cli_translation_writes_the_catalog(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "aligned" in result.output and "0 unaligned" in result.output
     assert (tmp_path / "locales" / "de" / "LC_MESSAGES" / f"{source.stem}.po").is_file()
+    # qa6 D12: the locale is registered (the build knows it), the report shows no guesses
+    # about the translation's own metadata (nothing of it is written)
+    assert f"policyc: registered 'de' in source/{source.name}" in result.output
+    assert "locales: [en, de]" in source.read_text(encoding="utf-8")
+    assert "guessed:" not in result.output and "0 guessed" in result.output
+    built = runner.invoke(main, ["build", "--locale", "de", "--format", "html", "--jobs", "1"])
+    assert built.exit_code == 0, built.output
+    page = (tmp_path / "dist" / "de" / f"{source.stem}.html").read_text(encoding="utf-8")
+    assert "Firefox-Nutzungsbedingungen" in page or "Nutzungsbedingungen" in page
+    quiet = subprocess.run([sys.executable, "-m", "compiler", "-q", *args, "--force"],
+                           cwd=tmp_path, capture_output=True, text=True, check=False,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr  # -q: only errors
+    forced = runner.invoke(main, [*args, "--force"])
+    assert "policyc: 'de' is already listed in" in forced.output
+    assert source.read_text(encoding="utf-8").count("locales: [en, de]") == 1
     again = runner.invoke(main, args)
     assert again.exit_code == 1 and "catalog exists already" in again.output
     lonely = runner.invoke(main, ["import", "--translation", "de", str(source)])
