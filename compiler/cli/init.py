@@ -45,6 +45,7 @@ def init(report: Report, folder: Path, doc_id: str | None, title: str | None,
         elif done.action == "appended":
             click.echo(f"policyc: added to {shown}: {done.detail}", err=True)
         else:
-            click.echo(f"policyc: {done.action} {shown}", err=True)
+            note = f" ({done.detail})" if done.detail else ""
+            click.echo(f"policyc: {done.action} {shown}{note}", err=True)
     where = "" if folder == Path() else f"cd {folder} && "
     click.echo(f"policyc: next: {where}policyc build", err=True)

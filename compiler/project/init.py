@@ -109,6 +109,12 @@ WORKFLOW = Template("""\
 # Builds every document on each push and verifies the outputs against the manifest.
 name: policies
 on: [push, pull_request]
+env:
+  # What pip installs as policyc: $install_note.
+  # Keep it pinned (a version, a commit or a file's hash) so CI builds with the policyc
+  # that you tested; e.g. "policyc @ git+https://git.example.com/tools/policyc@<commit>",
+  # or a wheel kept in this repository: "./tools/policyc-$version-py3-none-any.whl".
+  POLICYC_PACKAGE: $install
 jobs:
   build:
     runs-on: ubuntu-latest
@@ -121,7 +127,14 @@ jobs:
         run: |
           sudo apt-get update
           sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk
-      - run: pip install policyc
+      - name: policyc (POLICYC_PACKAGE above)
+        run: |
+          if [ -z "$$POLICYC_PACKAGE" ]; then
+            echo "::error::set POLICYC_PACKAGE (env, at the top of this file) to a policyc to install"
+            exit 1
+          fi
+          pip install "$$POLICYC_PACKAGE"
+          policyc --version
       - run: policyc check --strict
       - run: policyc locale status
       - run: policyc build
@@ -155,13 +168,19 @@ class Scaffold:
         from compiler.readers.schema import json_schema
 
         toml_values = {**values, "organization": _toml_text(self.organization)}
+        install, note = install_spec()
+        from compiler import __version__
+
+        if not install:
+            note = f"none yet ({note}); the workflow stops at its policyc step until this is set"
+        workflow = {**values, "install": json.dumps(install), "install_note": note, "version": __version__}
         return {
             self.root / CONFIG_NAME: CONFIG.substitute(toml_values),
             self.source: SOURCE.substitute(values),
             self.root / SOURCE_DIR / "policy.schema.json":
                 json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
             self.root / ".gitignore": GITIGNORE,
-            self.root / ".github" / "workflows" / "policies.yml": WORKFLOW.substitute(values),
+            self.root / ".github" / "workflows" / "policies.yml": WORKFLOW.substitute(workflow),
         }
 
     def catalogs(self) -> list[Path]:
@@ -240,7 +259,7 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
             done.append(Done(path, "kept"))
             continue
         write_atomic(path, text.encode())
-        done.append(Done(path, "created"))
+        done.append(Done(path, "created", _workflow_note() if path.suffix == ".yml" else ""))
     existed = {p for p in scaffold.catalogs() if p.exists()}
     doc = read_file(scaffold.source, load(find_layout(scaffold.root)).variables)
     registered: list[Done] = []
@@ -289,6 +308,47 @@ def _own_company(source: str, organization: str) -> str:
     return source.replace("({company} comes from there)", "(this project's has no {company}, "
                           "so it is defined here)", 1).replace(
         "variables:\n", f"variables:\n  company: {_yaml_text(organization)}\n", 1)
+
+
+def _workflow_note() -> str:
+    install, note = install_spec()
+    return f"CI installs {install}" if install else f"set its POLICYC_PACKAGE: {note}"
+
+
+def install_spec() -> tuple[str, str]:
+    """What the starter CI workflow installs: the policyc running now, pinned, when CI can
+    reach where it came from (pip's record of it, PEP 610 direct_url.json): a git commit, a
+    file on the web with its hash, or a version from a package index; else (a local
+    checkout or wheel) nothing, and the workflow fails with a message saying what to set.
+    Never the bare name: a package of that name on PyPI may not be this project's."""
+    import importlib.metadata
+
+    try:
+        dist = importlib.metadata.distribution("policyc")
+    except importlib.metadata.PackageNotFoundError:
+        return "", "policyc runs from a source tree here"
+    version = dist.version
+    if str(getattr(dist, "_path", "")).endswith(".egg-info"):  # metadata of a checkout
+        return "", "policyc runs from a source tree here"
+    try:
+        recorded = json.loads(dist.read_text("direct_url.json") or "null")
+    except ValueError:
+        recorded = None
+    if not isinstance(recorded, dict):
+        return (f"policyc=={version}", f"policyc {version} from a package index, as it was "
+                "installed where `policyc init` ran (add --index-url if it is not PyPI)")
+    url = str(recorded.get("url", ""))
+    vcs = recorded.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("commit_id") and not url.startswith("file:"):
+        return (f"policyc @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}",
+                f"policyc {version} at the commit it was installed from")
+    archive = recorded.get("archive_info")
+    if url.startswith("https://"):
+        digest = archive.get("hash", "") if isinstance(archive, dict) else ""
+        return (f"policyc @ {url}" + (f"#{digest}" if digest else ""),
+                f"policyc {version} from the file it was installed from")
+    return "", (f"policyc {version} was installed from {url or 'a local folder'}, which CI "
+                "cannot reach")
 
 
 def _slug(title: str) -> str:

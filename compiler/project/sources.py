@@ -34,8 +34,12 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
         return out
     found = sorted(Path(SOURCE_DIR).glob("*.yaml"))
     if not found:
+        from compiler.project.layout import find_config
+
+        start = ("run `policyc init` to start a project here" if find_config(Path.cwd()) is None
+                 else "write one, or turn an existing policy into one with `policyc import FILE`")
         raise CompilerError.at(Loc(f"{SOURCE_DIR}/"), "no sources found (expected "
-                               f"{SOURCE_DIR}/*.yaml)", Category.IO)
+                               f"{SOURCE_DIR}/*.yaml: {start})", Category.IO)
     return found
 
 

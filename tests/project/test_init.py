@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import lxml.html
+import pytest
 from babel.messages.pofile import read_po, write_po
 
 from tests.helpers import ROOT, start_server, stop_server
@@ -116,3 +117,65 @@ def test_init_in_an_existing_repository(tmp_path: Path) -> None:
                           check=False).returncode == 0
     built = _policyc(tmp_path, "build", "--jobs", "1", "--locale", "fr")
     assert built.returncode == 0, built.stderr
+
+
+def test_starter_workflow_installs_the_policyc_that_made_the_project(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa6 N17: never the bare name from PyPI (it may not be this project's): pip's record
+    of where this policyc came from (PEP 610), pinned; a local checkout or wheel leaves the
+    setting empty and the workflow stops with a message naming it."""
+    import importlib.metadata
+
+    import yaml
+
+    from compiler.project import init
+
+    proc = _policyc(tmp_path, "init", "p")  # this checkout: an editable install or a tree
+    assert proc.returncode == 0, proc.stderr
+    assert "policies.yml (set its POLICYC_PACKAGE: policyc" in proc.stderr
+    text = (tmp_path / "p" / ".github" / "workflows" / "policies.yml").read_text()
+    flow = yaml.safe_load(text)
+    assert flow["env"] == {"POLICYC_PACKAGE": ""}
+    steps = [step.get("run", "") for step in flow["jobs"]["build"]["steps"]]
+    install = next(run for run in steps if "pip install" in run)
+    assert 'pip install "$POLICYC_PACKAGE"' in install and "exit 1" in install
+    assert "pip install policyc" not in text
+    failed = subprocess.run(["bash", "-c", install], capture_output=True, text=True,
+                            check=False, env={"PATH": os.environ["PATH"], "POLICYC_PACKAGE": ""})
+    assert failed.returncode == 1 and "set POLICYC_PACKAGE" in failed.stdout
+
+    class Dist:
+        version = "0.1.0"
+
+        def __init__(self, record: str | None) -> None:
+            self.record = record
+
+        def read_text(self, name: str) -> str | None:
+            return self.record
+
+    for record, expected in [
+        (None, "policyc==0.1.0"),
+        ('{"url": "https://git.example.com/policyc.git", "vcs_info": {"vcs": "git", '
+         '"commit_id": "abc123"}}', "policyc @ git+https://git.example.com/policyc.git@abc123"),
+        ('{"url": "https://files.example.com/policyc-0.1.0-py3-none-any.whl", "archive_info": '
+         '{"hash": "sha256=ff"}}',
+         "policyc @ https://files.example.com/policyc-0.1.0-py3-none-any.whl#sha256=ff"),
+        ('{"url": "file:///tmp/w/policyc-0.1.0-py3-none-any.whl", "archive_info": {}}', ""),
+        ('{"url": "file:///src/policyc", "dir_info": {"editable": true}}', ""),
+    ]:
+        monkeypatch.setattr(importlib.metadata, "distribution", lambda _, r=record: Dist(r))
+        assert init.install_spec()[0] == expected
+
+
+def test_an_empty_folder_points_to_init(tmp_path: Path) -> None:
+    """qa6 N16: no project here -> the error names `policyc init`; a project without
+    sources -> how to make one."""
+    for command in ("check", "build"):
+        proc = _policyc(tmp_path, command)
+        assert proc.returncode == 1
+        assert proc.stderr.startswith("source/: error: no sources found (expected "
+                                      "source/*.yaml: run `policyc init` to start a project "
+                                      "here)"), proc.stderr
+    (tmp_path / "policyc.toml").write_text("")
+    proc = _policyc(tmp_path, "build")
+    assert proc.returncode == 1 and "`policyc import FILE`" in proc.stderr
