@@ -128,6 +128,7 @@ def test_cli_translation_writes_the_catalog(tmp_path: Path,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr  # -q: only errors
     forced = runner.invoke(main, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
     assert "policyc: 'de' is already listed in" in forced.output
     assert source.read_text(encoding="utf-8").count("locales: [en, de]") == 1
     again = runner.invoke(main, args)
