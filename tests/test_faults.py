@@ -250,3 +250,71 @@ def test_catalog_that_is_not_a_regular_file_does_not_hang_the_plan(project: Path
         build([project / "source" / "retention-schedule.yaml"],
               BuildOptions(out=project / "dist", formats=("html",)))
     assert time.monotonic() - started < 30
+
+
+def _titles(out: Path) -> dict[str, str]:
+    """Each listed output's title as an independent reader finds it (lxml, python-docx)."""
+    import docx
+    import lxml.html
+
+    found = {}
+    for entry in json.loads((out / "manifest.json").read_text())["outputs"]:
+        path = out / entry["path"]
+        if path.suffix == ".html":
+            found[entry["path"]] = lxml.html.parse(str(path)).findtext(".//h1").strip()
+        else:
+            found[entry["path"]] = docx.Document(str(path)).paragraphs[0].text.strip()
+    return found
+
+
+def test_failed_build_never_lists_an_output_beside_inputs_it_was_not_built_from(
+        project: Path) -> None:
+    """qa6 D2: a build that fails part-way (an unwritable file, a broken catalog) lists in
+    manifest.json and index.html only the outputs made from the inputs it names; the outputs
+    it left as an earlier build made them are not attested, and return with the next build."""
+    import lxml.html
+
+    out = project / "dist"
+    source = project / "source" / "retention-schedule.yaml"
+    args = ["build", "--format", "html,docx", "--jobs", "1"]
+    assert policyc(args, project).returncode == 0
+    assert set(_titles(out).values()) == {"Data Retention Schedule",
+                                            "Aufbewahrungsplan für Daten"}
+
+    def attested(title: str) -> set[str]:
+        manifest = json.loads((out / "manifest.json").read_text())
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        assert manifest["inputs"]["sources"] == {"source/retention-schedule.yaml": digest}
+        _manifest_matches_files(out)
+        titles = _titles(out)
+        assert set(titles.values()) == {title}  # German falls back to the new English title
+        index = lxml.html.parse(str(out / "index.html"))
+        assert set(index.xpath("//a/@href")) == set(titles)
+        return set(titles)
+
+    # the German HTML cannot be written: the English outputs and the German DOCX are new,
+    # the German HTML is the old one and is not listed
+    source.write_text(source.read_text().replace("Data Retention Schedule", "Retention Rules"))
+    html = out / "de" / "retention-schedule.html"
+    html.unlink()
+    html.mkdir()
+    proc = policyc(args, project)
+    assert proc.returncode == 1 and "retention-schedule.html: error: cannot write" in proc.stderr
+    assert "de/retention-schedule.html" not in attested("Retention Rules")
+    html.rmdir()
+    assert policyc(args, project).returncode == 0
+    assert len(attested("Retention Rules")) == 4
+
+    # edited again with a broken German catalog: German fails alone and is not listed
+    po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    good = po.read_bytes()
+    source.write_text(source.read_text().replace("Retention Rules", "Record Keeping"))
+    po.write_bytes(good + b'\nmsgid "unterminated\n')
+    proc = policyc(args, project)
+    assert proc.returncode == 1 and "failed locales" in proc.stderr, proc.stderr
+    assert attested("Record Keeping") == {"en/retention-schedule.html",
+                                          "en/retention-schedule.docx"}
+    assert (out / "de" / "retention-schedule.docx").is_file()  # left, unlisted
+    po.write_bytes(good)
+    assert policyc(args, project).returncode == 0
+    assert len(attested("Record Keeping")) == 4

@@ -168,6 +168,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             progress(f"{job.facts.id} {job.locale} {job.fmt}", done, total)
 
     inputs = input_digests(sources_facts, options)
+    planned = {_rel(j, options): j.key for j in jobs}  # what each output is made from now
     runner = Runner(options, finish, pool, workers, head, idle=lambda: _prepare_listings(options))
     try:
         # Each locale's jobs go to the workers as soon as it is localized; nothing of a
@@ -186,7 +187,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         # (a failed write leaves its previous file, still listed as built before).
         with contextlib.suppress(CompilerError):
             state.write(options.out)
-            _write_listings(options, state, result, inputs, failed=True)
+            _write_listings(options, state, result, inputs, failed=True, planned=planned)
         raise
     if options.shard == (1, 1):  # a shard does not plan the other slices' outputs
         scope = Scope.of(sources, {f.id for _, f in sources_facts}, options.locales,
@@ -195,7 +196,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             _rel(j, options): (j.facts.id, j.locale) for j in jobs}, scope)
     state.write(options.out)
     result.seconds = time.perf_counter() - started
-    _write_listings(options, state, result, inputs)
+    _write_listings(options, state, result, inputs, planned=planned)
     if refused or failed:  # everything else is built (and signed); these fail the build
         raise CompilerError([*refused, *(_failure_report(failed, result) if failed else [])])
     return result
@@ -324,14 +325,20 @@ def _refuse_incomplete(pair: tuple[str, str], ldoc: LocalizedDocument, work: lis
 
 
 def _write_listings(options: BuildOptions, state: State, result: BuildResult,
-                    inputs: dict[str, dict[str, str]], failed: bool = False) -> None:
+                    inputs: dict[str, dict[str, str]], failed: bool = False,
+                    planned: dict[str, str] | None = None) -> None:
     """manifest.json and index.html list every output in OUT, not only this build's.
 
     A partial build (--locale de, --format pdf) keeps the other outputs an earlier build
-    recorded, as long as their files are still there as built.
+    recorded, as long as their files are still there as built. An output this build
+    planned is listed only when it is what this build's inputs make (its key): one that a
+    failed build (or a failed locale) left as an earlier build made it is not, so the
+    manifest never lists it beside inputs it was not built from (qa6 D2).
     """
     out = options.out
-    present = state.present(out)
+    recorded = state.present(out)
+    present = {rel: entry for rel, entry in recorded.items()
+               if planned is None or planned.get(rel, entry.key) == entry.key}
     outputs = [Output(out / rel, e.format, e.locale, e.document, e.version, e.size, e.sha256,
                       built=False) for rel, e in present.items()]
     completeness: Completeness = {}
@@ -353,7 +360,7 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
         manifest.with_name(manifest.name + ".p7s").unlink(missing_ok=True)  # failed build
         # is not vouched for
     index = out / "index.html"
-    if result.built or result.removed or not index.exists():
+    if result.built or result.removed or len(present) < len(recorded) or not index.exists():
         write_atomic(index, index_html(out, options.templates, options.theme, outputs,
                                        completeness, pages))
 
