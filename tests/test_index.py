@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from lxml import html
+
+from tests.helpers import require_tools
 
 
 def test_index_names_the_organization_and_labels_each_cell(en_build: Path) -> None:
@@ -18,3 +21,55 @@ def test_index_names_the_organization_and_labels_each_cell(en_build: Path) -> No
             "Language", "Version", "Updated", "Translated", "Files"]
     style = page.findtext(".//style")
     assert "@media (max-width: 40rem)" in style and "attr(data-label)" in style
+
+
+# the shipped policy's rows as its full build lists them (titles, dates, sizes), and a long title
+ROWS = [("ar", "سياسة الخصوصية", "15 يناير 2025", "العربية", "rtl"),
+        ("de", "Datenschutzerklärung", "15. Januar 2025", "Deutsch", "ltr"),
+        ("en", "Privacy Policy", "January 15, 2025", "English", "ltr"),
+        ("fr", "Politique de confidentialité", "15 janvier 2025", "Français", "ltr"),
+        ("ja", "プライバシーポリシー", "2025年1月15日", "日本語", "ltr"),
+        ("pt_BR", "Política de Privacidade", "15 de janeiro de 2025", "Português (Brasil)", "ltr")]
+
+
+def _index(out: Path) -> Path:
+    from compiler.build import BuildOptions
+    from compiler.build.manifest import Output, PageInfo, index_html
+
+    options = BuildOptions(out=out)
+    outputs = [Output(out / locale / f"privacy-policy.{fmt}", fmt, locale, "privacy-policy",
+                      "1.0.0", size, "0" * 64)
+               for locale, *_ in ROWS
+               for fmt, size in (("docx", 18_000), ("html", 35_000), ("pdf", 458_000))]
+    pages = {("privacy-policy", locale): PageInfo(title, updated, language, direction, "Acme")
+             for locale, title, updated, language, direction in ROWS}
+    index = out / "index.html"
+    index.write_bytes(index_html(out, options.templates, options.theme, outputs, {}, pages))
+    return index
+
+
+def test_index_titles_link_and_dates_keep_their_direction_inside_the_cell(tmp_path: Path) -> None:
+    page = html.fromstring(_index(tmp_path).read_bytes())
+    title = page.xpath("//tbody/tr[1]/td[@class='title']/a")[0]
+    assert (title.get("href"), title.get("lang"), title.get("dir")) == (
+        "ar/privacy-policy.html", "ar", "rtl")
+    # the cell stays left to right: a phone's English "Updated: " label stays before the date
+    updated = page.xpath("//tbody/tr[1]/td[@data-label='Updated']")[0]
+    assert updated.get("dir") is None and updated.xpath("span/@dir") == ["rtl"]
+
+
+def test_index_shows_every_column_without_scrolling(tmp_path: Path) -> None:
+    """Chromium lays the index out: at desktop and tablet widths the table fits its box
+    (the Files column is not behind a scrollbar), on a phone the rows are cards."""
+    require_tools("chromium")
+    index = _index(tmp_path)
+    probe = ("<script>const w = document.querySelector('.table-wrap');"
+             "document.body.dataset.overflow = w.scrollWidth - w.clientWidth;</script></body>")
+    index.write_text(index.read_text().replace("</body>", probe))
+    for width in (1400, 1024, 800, 390):
+        dom = subprocess.run(
+            ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+             f"--window-size={width},800", "--dump-dom", index.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120).stdout
+        overflow = html.fromstring(dom).xpath("//body/@data-overflow")
+        assert overflow and int(overflow[0]) <= 0, (width, overflow)

@@ -136,9 +136,11 @@ def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Outp
             "language": info.language, "direction": info.direction,
             "tag": o.locale.replace("_", "-"),
             "complete": completeness.get(o.document, {}).get(o.locale, {}).get("percent", 100.0),
-            "files": []})
-        row["files"].append({"format": o.format.upper(), "size": _size(o.size),
-                             "href": o.path.relative_to(out).as_posix()})
+            "files": [], "page": None})
+        href = o.path.relative_to(out).as_posix()
+        row["files"].append({"format": o.format.upper(), "size": _size(o.size), "href": href})
+        if o.format == "html":  # the title links to the page
+            row["page"] = href
     css = templates.read_text("css/web.css") + theme.web_css()
     organizations = sorted({info.organization for info in pages.values() if info.organization})
     template = templates.template("html/index.html.j2")
