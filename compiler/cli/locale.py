@@ -175,5 +175,6 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
                        f"{shown}:")
             for line in changed:
                 click.echo(line)
+    report.add(workflow.uncatalogued(docs, codes))
     if not report.errors:
         click.echo(f"policyc: {checked} catalog{'s' if checked != 1 else ''} OK", err=True)

@@ -182,9 +182,28 @@ def parse(data: bytes, shown: str) -> PoFile:
     """Parse PO bytes; every problem is a located error at its PO line."""
     text = decode(data, shown)
     try:
-        return _Parser(shown).parse(text)
+        po = _Parser(shown).parse(text)
     except _Error as err:
         raise CompilerError.at(Loc(shown, err.line), f"PO syntax error: {err.message}",
+                               Category.SYNTAX) from None
+    _check_plural_forms(po, text, shown)
+    return po
+
+
+def _check_plural_forms(po: PoFile, text: str, shown: str) -> None:
+    """A Plural-Forms header msgfmt -c would reject is an error at its line."""
+    from compiler.i18n.plurals import PluralError, check
+
+    value = po.field("Plural-Forms")
+    if value is None:
+        return
+    try:
+        check(value)
+    except PluralError as err:
+        lines = text.split("\n")
+        line = next((i for i in range(po.header_line, len(lines) + 1)
+                     if "Plural-Forms:" in lines[i - 1]), po.header_line)
+        raise CompilerError.at(Loc(shown, line), f"bad Plural-Forms header: {err}",
                                Category.SYNTAX) from None
 
 

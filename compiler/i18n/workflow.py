@@ -196,3 +196,25 @@ def missing(docs: Docs) -> list[tuple[str, str]]:
     """(document id, locale) of every registered locale without a catalog."""
     return [(doc.meta.id, code) for doc, ldir in docs for code in doc.meta.locales
             if code != doc.meta.source_locale and not po_path(ldir, code, doc.meta.id).exists()]
+
+
+def uncatalogued(docs: Docs, codes: tuple[str, ...] = ()) -> list[Diagnostic]:
+    """`locale check`: every listed locale (of codes, if given) without its document's
+    catalog, which a build would publish in the source language; and each code given that
+    has no catalog at all."""
+    found = [Diagnostic(Loc(display_path(po_path(ldir, code, doc.meta.id))),
+                        f"no catalog for locale '{code}', listed in {display_path(doc.path)}: "
+                        f"a build publishes its {doc.meta.source_locale} text under "
+                        f"dist/{code}/ (expected this file; 'policyc locale init {code}' "
+                        "starts it)", Severity.ERROR, Category.TRANSLATION)
+             for doc, ldir in docs for code in doc.meta.locales
+             if code != doc.meta.source_locale and (not codes or code in codes)
+             and not po_path(ldir, code, doc.meta.id).exists()]
+    listed = {code for doc, _ in docs for code in (*doc.meta.locales, doc.meta.source_locale)}
+    have = {c.code for c in catalogs(docs)}
+    found += [Diagnostic(Loc(display_path(docs[0][1] / code)),
+                         f"no catalogs for locale '{code}' (expected "
+                         f"locales/{code}/LC_MESSAGES/*.po; 'policyc locale init {code}' "
+                         "starts them)", Severity.ERROR, Category.TRANSLATION)
+              for code in codes if docs and code not in listed and code not in have]
+    return found

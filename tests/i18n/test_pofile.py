@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from compiler.errors import CompilerError
-from compiler.i18n import pofile
+from compiler.i18n import catalogs, pofile
 from compiler.i18n.catalogs import read_po
 from compiler.limits import MAX_CATALOG_BYTES
 from tests.helpers import FIXTURES, ROOT
@@ -165,3 +165,51 @@ def test_previous_msgid_and_obsolete_entries_round_trip() -> None:
     assert (gone.msgid, gone.msgstr, gone.previous_msgid, gone.translator_comments) == (
         "gone", "weg", "older", ["kept note"])
     assert pofile.write(po).decode() == text
+
+
+PLURALS_BAD = [
+    "nplurals=2; plural=(n != 1;",  # the unclosed parenthesis of qa6 D3
+    "nplurals=2; plural=n = 1;",
+    "nplurals=2; plural=n>1 ? 2 : 0;",  # a value >= nplurals
+    "nplurals=2; plural=n/0;",
+    "nplurals=x; plural=0;",
+    "nplurals=0; plural=0;",
+    "nplurals=2; plural=(n != 1) ? 1 :;",
+    "nplurals=2; plural=__import__('os') and 1;",
+]
+PLURALS_GOOD = [
+    "nplurals=2; plural=(n != 1);",
+    "nplurals=1; plural=0;",
+    "nplurals=2; plural=(n != 1)",  # no final ';': msgfmt accepts it
+    "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n%10>=2 && (n%100<10 || n%100>=20) ? 1 : 2;",
+    "nplurals=2; plural=!(n == 1);",
+]
+
+
+def _plural_po(value: str) -> bytes:
+    return (HEADER.format(charset="UTF-8").replace(
+        '"Language: de\\n"\n', f'"Language: de\\n"\n"Plural-Forms: {value}\\n"\n')
+        + 'msgid "a"\nmsgstr "b"\n').encode()
+
+
+def _msgfmt_accepts(data: bytes, tmp_path: Path) -> bool:
+    path = tmp_path / "plural.po"
+    path.write_bytes(data)
+    return subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)],
+                          capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.parametrize("value", PLURALS_BAD)
+def test_a_bad_plural_forms_header_is_an_error_at_its_line(value: str, tmp_path: Path) -> None:
+    data = _plural_po(value)
+    assert not _msgfmt_accepts(data, tmp_path)  # the independent verdict
+    message = parse_error(data)
+    assert message.startswith("x.po:5: error: bad Plural-Forms header: "), message
+    assert "expected" in message
+
+
+@pytest.mark.parametrize("value", [*PLURALS_GOOD, *catalogs.PLURAL_FORMS.values()])
+def test_plural_forms_msgfmt_accepts_are_accepted(value: str, tmp_path: Path) -> None:
+    data = _plural_po(value)
+    assert _msgfmt_accepts(data, tmp_path)
+    assert pofile.parse(data, "x.po").field("Plural-Forms") == value

@@ -233,3 +233,40 @@ def test_layout_words_are_translated_once_per_project(project: Path) -> None:
     build([src], BuildOptions(out=project / "dist", locales=("de",), formats=("html",)))
     html = (project / "dist" / "de" / "second.html").read_text()
     assert ">Inhalt<" in html  # "Contents", from the project's policyc.po
+
+
+def test_a_bad_plural_forms_header_fails_check_and_its_locale(project: Path) -> None:
+    path = po(project)
+    text = path.read_text(encoding="utf-8")
+    start = text.index('"Plural-Forms: ')
+    end = text.index("\n", start)
+    path.write_text(text[:start] + '"Plural-Forms: nplurals=2; plural=(n != 1;\\n"' + text[end:],
+                    encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)],
+                          capture_output=True, check=False).returncode != 0
+    code, out = run(project, "locale", "check", "de")
+    assert code == 1, out
+    assert (f"locales/de/LC_MESSAGES/retention-schedule.po:{line}: error: bad Plural-Forms "
+            "header: invalid plural expression '(n != 1'") in out
+    assert " OK" not in out
+    code, out = run(project, "build", "--format", "html")
+    assert code == 1, out
+    assert "retention-schedule/de" in out
+    assert not (project / "dist" / "de").exists()
+    assert (project / "dist" / "en" / "retention-schedule.html").is_file()
+
+
+def test_check_fails_for_a_listed_locale_without_its_catalog(project: Path) -> None:
+    po(project).unlink()
+    for args in (("de",), ()):
+        code, out = run(project, "locale", "check", *args)
+        assert code == 1, out
+        assert ("locales/de/LC_MESSAGES/retention-schedule.po: error: no catalog for locale "
+                "'de', listed in source/retention-schedule.yaml") in out
+        assert " OK" not in out
+    code, out = run(project, "locale", "check", "fr")  # neither listed nor started
+    assert code == 1 and "locales/fr: error: no catalogs for locale 'fr'" in out
+    assert run(project, "locale", "init", "de")[0] == 0
+    code, out = run(project, "locale", "check", "de")
+    assert code == 0 and "OK" in out, out
