@@ -108,9 +108,9 @@ def read_bytes(path: Path, root: Path | None = None) -> bytes:
     return read_input(path, MAX_CATALOG_BYTES, "catalog", root)
 
 
-def read_po(path: Path, root: Path | None = None) -> PoFile:
-    """Read and parse a catalog; every problem is a located error."""
-    return pofile.parse(read_bytes(path, root), display_path(path))
+def read_po(path: Path, root: Path | None = None, plural_forms: bool = True) -> PoFile:
+    """Read and parse a catalog; every problem is a located error (see pofile.parse)."""
+    return pofile.parse(read_bytes(path, root), display_path(path), plural_forms)
 
 
 def translations_of(po: PoFile, shown: str, locale: str,

@@ -178,15 +178,17 @@ def decode(data: bytes, shown: str) -> str:
     return text
 
 
-def parse(data: bytes, shown: str) -> PoFile:
-    """Parse PO bytes; every problem is a located error at its PO line."""
+def parse(data: bytes, shown: str, plural_forms: bool = True) -> PoFile:
+    """Parse PO bytes; every problem is a located error at its PO line. plural_forms=False:
+    a bad Plural-Forms header is let through (`locale update` writes the language's own)."""
     text = decode(data, shown)
     try:
         po = _Parser(shown).parse(text)
     except _Error as err:
         raise CompilerError.at(Loc(shown, err.line), f"PO syntax error: {err.message}",
                                Category.SYNTAX) from None
-    _check_plural_forms(po, text, shown)
+    if plural_forms:
+        _check_plural_forms(po, text, shown)
     return po
 
 
@@ -203,8 +205,9 @@ def _check_plural_forms(po: PoFile, text: str, shown: str) -> None:
         lines = text.split("\n")
         line = next((i for i in range(po.header_line, len(lines) + 1)
                      if "Plural-Forms:" in lines[i - 1]), po.header_line)
-        raise CompilerError.at(Loc(shown, line), f"bad Plural-Forms header: {err}",
-                               Category.SYNTAX) from None
+        raise CompilerError.at(Loc(shown, line), f"bad Plural-Forms header: {err}; "
+                               "'policyc locale update' writes gettext's rule for the "
+                               "language", Category.SYNTAX) from None
 
 
 class _Parser:

@@ -136,7 +136,8 @@ def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:
             on_disk |= _ui_from_documents(ldir, set(on_disk), problems)
         for code, source in on_disk.items():
             try:
-                old = source if isinstance(source, PoFile) else read_po(source, root)
+                old = (source if isinstance(source, PoFile)
+                       else read_po(source, root, plural_forms=False))
             except CompilerError as err:
                 problems.extend(err.diagnostics)
                 continue
@@ -160,7 +161,7 @@ def _ui_from_documents(ldir: Path, existing: set[str],
         if code in existing or child.stem == UI_DOMAIN:
             continue
         try:
-            old = read_po(child, catalog_root(ldir))
+            old = read_po(child, catalog_root(ldir), plural_forms=False)
         except CompilerError as err:
             problems.extend(err.diagnostics)
             continue

@@ -255,6 +255,12 @@ def test_a_bad_plural_forms_header_fails_check_and_its_locale(project: Path) -> 
     assert "retention-schedule/de" in out
     assert not (project / "dist" / "de").exists()
     assert (project / "dist" / "en" / "retention-schedule.html").is_file()
+    # locale update writes gettext's rule for German again; then the catalog passes both
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+    assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in path.read_text(encoding="utf-8")
+    subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
+    assert run(project, "locale", "check", "de")[0] == 0
 
 
 def test_check_fails_for_a_listed_locale_without_its_catalog(project: Path) -> None:
