@@ -7,6 +7,7 @@ policyc's own labels already translated where policyc ships them).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -98,12 +99,10 @@ sections:
       - paragraph: Questions? Write to {contact_email}.
 """)
 
-GITIGNORE = f"""\
-# policyc outputs and caches
-/{OUT_DIR}/
-{CACHE_DIR}/
-*.mo
-"""
+def gitignore(out: str = OUT_DIR) -> str:
+    """policyc's .gitignore lines: the output folder, the caches, compiled catalogs."""
+    return f"# policyc outputs and caches\n/{out}/\n{CACHE_DIR}/\n*.mo\n"
+
 
 WORKFLOW = Template("""\
 # Builds every document on each push and verifies the outputs against the manifest.
@@ -154,6 +153,7 @@ class Scaffold:
     source_locale: str
     locales: tuple[str, ...]  # the source locale first
     organization: str
+    out: str = OUT_DIR  # the output folder, relative to root (an existing config's [build] out)
 
     @property
     def source(self) -> Path:
@@ -164,7 +164,7 @@ class Scaffold:
         values = {"id": self.doc_id, "title": _yaml_text(self.title),
                   "source_locale": self.source_locale, "locales": ", ".join(self.locales),
                   "organization": _yaml_text(self.organization), "today": today.isoformat(),
-                  "out": OUT_DIR}
+                  "out": self.out}
         from compiler.readers.schema import json_schema
 
         toml_values = {**values, "organization": _toml_text(self.organization)}
@@ -179,7 +179,7 @@ class Scaffold:
             self.source: SOURCE.substitute(values),
             self.root / SOURCE_DIR / "policy.schema.json":
                 json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
-            self.root / ".gitignore": GITIGNORE,
+            self.root / ".gitignore": gitignore(self.out),
             self.root / ".github" / "workflows" / "policies.yml": WORKFLOW.substitute(workflow),
         }
 
@@ -237,12 +237,16 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
     from compiler.project.layout import find_config, find_layout
     from compiler.readers import read_file
 
-    files = scaffold.files(today)
     config = find_config(scaffold.root.resolve())
-    if config is not None and config.parent == scaffold.root.resolve():
+    existing = load(find_layout(scaffold.root)) if config is not None and \
+        config.parent == scaffold.root.resolve() else None  # a broken one: before any write
+    if existing is not None:
+        scaffold = dataclasses.replace(scaffold, out=_out_folder(existing.build.get("out"),
+                                                                 scaffold.root))
+    files = scaffold.files(today)
+    if existing is not None:
         files.pop(scaffold.root / CONFIG_NAME)  # pyproject.toml's [tool.policyc] is the config
-        shared = load(find_layout(scaffold.root)).variables  # a broken one: before any write
-        if not any(v.name == "company" for v in shared):  # the starter text names {company}
+        if not any(v.name == "company" for v in existing.variables):  # the starter text names {company}
             files[scaffold.source] = _own_company(files[scaffold.source], scaffold.organization)
     done: list[Done] = []
     if config is not None and config.parent == scaffold.root.resolve():
@@ -250,7 +254,8 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
                          "its [tool.policyc] table is the project's config"))
     for path, text in files.items():
         if path.name == ".gitignore" and path.is_file():
-            missing = _missing_lines(path.read_text(encoding="utf-8", errors="replace"))
+            missing = _missing_lines(path.read_text(encoding="utf-8", errors="replace"),
+                                     scaffold.out)
             if missing:
                 _append(path, missing)
                 done.append(Done(path, "appended", ", ".join(missing)))
@@ -282,10 +287,20 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
     return done
 
 
-def _missing_lines(gitignore: str) -> list[str]:
+def _out_folder(out: object, root: Path) -> str:
+    """An existing config's output folder as the workflow and .gitignore name it."""
+    import os
+
+    if not isinstance(out, (str, Path)):
+        return OUT_DIR
+    relative = Path(os.path.relpath(Path(out).resolve(), root.resolve()))
+    return OUT_DIR if relative.parts[:1] in ((), ("..",), (".",)) else relative.as_posix()
+
+
+def _missing_lines(text: str, out: str) -> list[str]:
     """The patterns of policyc's .gitignore that an existing one does not hold already."""
-    have = {line.strip() for line in gitignore.splitlines()}
-    wanted = [line for line in GITIGNORE.splitlines() if line and not line.startswith("#")]
+    have = {line.strip() for line in text.splitlines()}
+    wanted = [line for line in gitignore(out).splitlines() if line and not line.startswith("#")]
     return [line for line in wanted if line not in have and
             line.strip("/") not in {h.strip("/") for h in have}]
 
@@ -297,7 +312,7 @@ def _append(path: Path, lines: list[str]) -> None:
         data = fh.read()
     newline = b"\r\n" if b"\r\n" in data else b"\n"
     head = b"" if not data or data.endswith(b"\n") else newline
-    text = newline.join([GITIGNORE.splitlines()[0].encode(), *(x.encode() for x in lines)])
+    text = newline.join([gitignore().splitlines()[0].encode(), *(x.encode() for x in lines)])
     with path.open("ab") as fh:
         fh.write(head + (newline if data.strip() else b"") + text + newline)
 

@@ -179,3 +179,25 @@ def test_an_empty_folder_points_to_init(tmp_path: Path) -> None:
     (tmp_path / "policyc.toml").write_text("")
     proc = _policyc(tmp_path, "build")
     assert proc.returncode == 1 and "`policyc import FILE`" in proc.stderr
+
+
+def test_init_follows_an_existing_configs_output_folder(tmp_path: Path) -> None:
+    """A repository whose [tool.policyc] builds into public/legal: the .gitignore and the
+    workflow name that folder, not dist/; the config stays pyproject.toml's table."""
+    import yaml
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "site"\n\n'
+                                             '[tool.policyc.build]\nout = "public/legal"\n')
+    proc = _policyc(tmp_path, "init")
+    assert proc.returncode == 0, proc.stderr
+    assert "kept pyproject.toml (its [tool.policyc] table is the project's config)" in proc.stderr
+    assert not (tmp_path / "policyc.toml").exists()
+    assert "/public/legal/\n" in (tmp_path / ".gitignore").read_text()
+    flow = yaml.safe_load((tmp_path / ".github" / "workflows" / "policies.yml").read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    assert "policyc verify --manifest public/legal/manifest.json --allow-unsigned" in \
+        [s.get("run") for s in steps]
+    assert steps[-1]["with"]["path"] == "public/legal/"
+    built = _policyc(tmp_path, "build", "--jobs", "1", "--format", "html")
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "public" / "legal" / "manifest.json").is_file()
