@@ -138,9 +138,15 @@ def test_session_end_waits_for_a_worker_being_started(tmp_path: Path) -> None:
     os.close(wf.open_folder(cache))
     env = {"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]}
     command = [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache), "1", ""]
+    from compiler.build.warm.session import _starting
+
     session = Session([cache])
     starter = subprocess.Popen(command, env=env, start_new_session=True)
     try:
+        deadline = time.monotonic() + 10
+        while not _starting(cache):  # Popen may return before the exec shows in /proc
+            assert time.monotonic() < deadline, "the starter never showed its command line"
+            time.sleep(0.001)
         stopped = session.end()  # at once: the starter has not bound the socket yet
         assert starter.wait(timeout=10) == 0
         assert len(stopped) == 1 and _gone(stopped[0])
