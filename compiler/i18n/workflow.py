@@ -122,6 +122,12 @@ def _prefill_ui(po: PoFile, code: str) -> int:
     return prefilled
 
 
+def _fill_blank(po: PoFile, labels: dict[str, str]) -> None:
+    for m in po.messages:
+        if m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy and labels.get(m.msgid):
+            m.msgstr = labels[m.msgid]
+
+
 def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:
     """Merge each new template into every catalog on disk (registered or not). One broken
     catalog is reported and left alone; the others are updated."""
@@ -146,6 +152,10 @@ def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:
                 # the layout's words moved to policyc.po (see _ui_from_documents)
                 old.messages = [m for m in old.messages if m.context != UI_CONTEXT]
             merged = merge(template, old, code)
+            if domain == UI_DOMAIN and code.split("_", maxsplit=1)[0] == "en":
+                # English needs no translation of the English words: a blank label (a
+                # catalog started before policyc filled them) becomes the English itself
+                _fill_blank(merged, shipped_labels(code))
             write_catalog(merged, path)
             done.append(status(merged, display_path(path), code))
     return done, problems

@@ -78,6 +78,14 @@ def test_an_older_english_catalog_left_blank_counts_as_translated(german: Path) 
     source.write_text(source.read_text(encoding="utf-8").replace(
         "title: Introduction", "title: Einleitung"), encoding="utf-8")
     assert run_cli(german, "locale", "update")[0] == 0
+    # ...and the update wrote the English words into the blank labels, the customised kept
+    updated = pofile.parse(path.read_bytes(), str(path))
+    assert all(m.msgstr == ("Table of Contents" if m.msgid == "Contents" else m.msgid)
+               for m in updated.messages)
+    subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
+    code, out = run_cli(german, "locale", "status")
+    assert [line.split()[2:5] for line in out.splitlines()
+            if line.split()[:2] == ["policyc", "en"]] == [["26", "0", "0"]], out
     code, out = run_cli(german, "build", "--format", "html")
     assert code == 0, out
     de = german / "dist" / "de" / f"{ID}.html"
