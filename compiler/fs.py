@@ -14,6 +14,10 @@ from typing import Any
 
 from compiler.errors import Category, CompilerError, Loc, display_path
 
+_TMP_SUFFIX = ".tmp"
+_TMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+              | getattr(os, "O_NOFOLLOW", 0))
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write beside the target, then rename: readers never see half a file.
@@ -22,12 +26,20 @@ def write_atomic(path: Path, data: bytes) -> None:
     be) is a located error naming the path; the temporary file is removed and the target
     keeps its previous content.
     """
-    import tempfile  # here, not at the top: `policyc check` writes nothing
+    import secrets  # here, not at the top: `policyc check` writes nothing
 
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        while True:
+            # named before it exists (not tempfile.mkstemp, which names it only once it is
+            # made): a Ctrl-C the moment it is created still finds and removes it
+            tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}{_TMP_SUFFIX}")
+            try:
+                fd = os.open(tmp, _TMP_FLAGS, 0o600)
+                break
+            except FileExistsError:
+                tmp = None  # another's: left alone; try another name
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -79,6 +91,30 @@ def write_cache_json(path: Path, data: dict[str, Any], **dumps: Any) -> bool:
     except (OSError, CompilerError):
         return False
     return True
+
+
+def remove_temporaries(folder: Path, depth: int = 2) -> list[Path]:
+    """write_atomic's temporary files (.<name>.<8 characters>.tmp) left in folder and its
+    subfolders (depth levels) by a process killed mid-write (SIGKILL, a lost machine);
+    the ones removed. Only for a folder whose lock (folder_lock) the caller holds: no one
+    else is writing there."""
+    import re
+
+    pattern = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(_TMP_SUFFIX))
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if depth > 1:
+                removed.extend(remove_temporaries(Path(entry.path), depth - 1))
+        elif entry.is_file(follow_symlinks=False) and pattern.fullmatch(entry.name):
+            with contextlib.suppress(OSError):
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _remove(tmp: str | None) -> None:

@@ -115,16 +115,15 @@ def test_locale_init_refuses_a_path(project: Path) -> None:
 def test_write_refused_by_the_system_is_a_located_error(project: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
-    import tempfile
 
-    real = tempfile.mkstemp
+    real = os.open
 
-    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
-        if "html" in str(kwargs.get("prefix", "")):
+    def refuse(path: str, *args: object, **kwargs: object) -> int:
+        if ".html." in str(path) and str(path).endswith(".tmp"):  # write_atomic's temporary
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(CompilerError) as err:
         build([project / "source" / "retention-schedule.yaml"],
               BuildOptions(out=project / "dist", locales=("en",), formats=("html",)))
@@ -318,3 +317,80 @@ def test_failed_build_never_lists_an_output_beside_inputs_it_was_not_built_from(
     po.write_bytes(good)
     assert policyc(args, project).returncode == 0
     assert len(attested("Record Keeping")) == 4
+
+
+def test_interrupt_as_the_temporary_file_is_created_leaves_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa6 D6: a Ctrl-C the instant the temporary file exists (before tempfile.mkstemp had
+    returned its name) left a 0-byte file; write_atomic names it first, so it is removed."""
+    from compiler.fs import write_atomic
+
+    real_open = os.open
+
+    def interrupted(path: str, flags: int, mode: int = 0o777, **kwargs: object) -> int:
+        fd = real_open(path, flags, mode, **kwargs)  # type: ignore[arg-type]
+        if str(path).endswith(".tmp"):
+            os.close(fd)
+            raise KeyboardInterrupt
+        return fd
+
+    target = tmp_path / "en" / "privacy-policy.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"previous")
+    monkeypatch.setattr(os, "open", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new")
+    monkeypatch.undo()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["privacy-policy.pdf"]
+    assert target.read_bytes() == b"previous"
+
+
+def test_build_removes_temporary_files_a_killed_build_left(project: Path) -> None:
+    """What a SIGKILL (or an old policyc's interrupted write) left in the output folder is
+    removed by the next build, a no-op one too, under the folder's lock; files of the same
+    suffix that are not write_atomic's are the user's and stay."""
+    out = project / "dist"
+    options = BuildOptions(out=out, formats=("html",), locales=("en",))
+    source = project / "source" / "retention-schedule.yaml"
+    build([source], options)
+    manifest = (out / "manifest.json").read_bytes()
+    left = [out / "en" / ".retention-schedule.html.se_qw1y8.tmp",
+            out / "..policyc-state.json.0a1b2c3d.tmp", out / ".index.html.k2j3h4g5.tmp"]
+    for path in left:
+        path.write_bytes(b"")
+        path.chmod(0o600)
+    kept = [out / "en" / "notes.tmp", out / "en" / ".keep", out / ".draft.tmp"]
+    for path in kept:
+        path.write_bytes(b"mine")
+    result = build([source], options)
+    assert result.built == 0
+    assert not [p for p in left if p.exists()]
+    assert all(p.read_bytes() == b"mine" for p in kept)
+    assert (out / "manifest.json").read_bytes() == manifest
+
+
+def test_ctrl_c_during_a_build_exits_130_and_leaves_whole_files(project: Path) -> None:
+    """SIGINT to the build's process group, as a terminal's Ctrl-C: exit 130 (128 + SIGINT,
+    not click's "Aborted!" with 1), no traceback, no temporary file, and the next build
+    finishes the job."""
+    import signal
+
+    out = project / "dist"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "compiler", "build", "--jobs", "2"],
+                            cwd=project, env=env, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (out / "en").exists() and proc.poll() is None:  # rendering has begun
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    if proc.returncode != 0:  # not finished before the signal came
+        assert proc.returncode == 130, stderr
+        assert "policyc: interrupted" in stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr
+    assert not list(out.rglob("*.tmp"))
+    again = policyc(["build", "--jobs", "1"], project)
+    assert again.returncode == 0, again.stderr
+    _manifest_matches_files(out)

@@ -27,7 +27,7 @@ from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.stale import Scope, unpublish
 from compiler.build.state import LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity
-from compiler.fs import folder_lock, write_atomic, write_if_changed
+from compiler.fs import folder_lock, remove_temporaries, write_atomic, write_if_changed
 from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, check_ids, discover, read_facts, shared_digest
@@ -69,6 +69,8 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
             raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: "
                                    f"{why}", Category.REFERENCE)
     with folder_lock(options.out), contextlib.ExitStack() as cleanup:
+        for left in remove_temporaries(options.out):  # of a build killed mid-write
+            logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
         return _build(sources, options, progress, cleanup)
 
 

@@ -10,13 +10,13 @@ so a partial build (--locale de, --format pdf, one named source) keeps the other
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.build.state import OutputState, State
 from compiler.errors import display_path
+from compiler.fs import sha256_file
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def unpublish(out: Path, state: State, planned: dict[str, tuple[str, str]],
         shown = display_path(path)
         if not path.is_file():
             continue
-        if path.stat().st_size == entry.size and _sha256(path) == entry.sha256:
+        if path.stat().st_size == entry.size and sha256_file(path) == entry.sha256:
             path.unlink()
             with contextlib.suppress(OSError):  # the locale's folder, when it is now empty
                 path.parent.rmdir()
@@ -75,10 +75,3 @@ def unpublish(out: Path, state: State, planned: dict[str, tuple[str, str]],
             del state.locales[key]
     return said
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -91,8 +91,12 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
                 report.print()
                 internal_error(err)
             _reader_gone()  # `policyc locale status | head -1`
-        except (SystemExit, KeyboardInterrupt):
+        except SystemExit:
             raise
+        except KeyboardInterrupt:  # Ctrl-C: every file written is whole (fs.write_atomic)
+            report.print()
+            print("policyc: interrupted", file=sys.stderr)
+            sys.exit(130)  # 128 + SIGINT, as shells report it (click's "Aborted!" gave 1)
         except OSError as err:
             if err.errno not in _FULL:
                 report.print()
