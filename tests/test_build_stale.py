@@ -76,3 +76,55 @@ def test_withdrawn_documents_locales_and_options_are_unpublished(project: Path) 
     assert code == 0 and "removed" not in said, said
     assert _listed(out) == {f"en/retention-schedule.{ext}" for ext in ("html", "docx", "pdf")}
     assert _index(out)[0] == _listed(out)
+
+
+def test_a_build_of_another_folder_unpublishes_nothing_of_the_project(project: Path) -> None:
+    """review6 F1: `policyc build .` or `build drafts/` covers the sources found there, not
+    the whole project; before, every output of source/ was deleted (exit 0)."""
+    out = project / "dist"
+    code, said = run_cli(project, "build", "--format", "html")
+    assert code == 0, said
+    before = _listed(out)
+    (project / "drafts").mkdir()
+    (project / "drafts" / "faq.yaml").write_text(
+        (project / SOURCE).read_text().replace("id: retention-schedule", "id: faq-draft")
+        .replace("locales: [en, de]", "locales: [en]"))
+    for named in (".", "drafts", "locales"):
+        code, said = run_cli(project, "build", "--format", "html", named)
+        assert "removed" not in said, (named, said)
+        assert before <= _listed(out), named
+        assert all((out / rel).is_file() for rel in before)
+    assert "en/faq-draft.html" in _listed(out)
+    # the project's own source/ folder named is the whole project
+    (project / "drafts" / "faq.yaml").unlink()
+    code, said = run_cli(project, "build", "--format", "html", "source")
+    assert code == 0 and "removed dist/en/faq-draft.html" in said, said
+    assert _listed(out) == before
+
+
+def test_a_state_file_naming_files_outside_dist_deletes_nothing(project: Path) -> None:
+    """review6 F2: the state file is only data; a key with '..', an absolute path or a
+    symlink on the way never leads a build to delete a file outside OUT."""
+    import hashlib
+
+    out = project / "dist"
+    code, said = run_cli(project, "build", "--format", "html")
+    assert code == 0, said
+    victim = project / "victim.txt"
+    victim.write_text("ref: refs/heads/main\n")
+    outside = project.parent / "outside"
+    outside.mkdir()
+    (outside / "kept.txt").write_text("ref: refs/heads/main\n")
+    (out / "link").symlink_to(outside, target_is_directory=True)
+    state_file = out / ".policyc-state.json"
+    state = json.loads(state_file.read_text())
+    entry = next(iter(state["outputs"].values()))
+    forged = {**entry, "size": victim.stat().st_size,
+              "sha256": hashlib.sha256(victim.read_bytes()).hexdigest(), "document": "gone"}
+    for key in ("../victim.txt", str(victim), "link/kept.txt"):
+        state["outputs"][key] = forged
+    state_file.write_text(json.dumps(state))
+    code, said = run_cli(project, "build", "--format", "html")
+    assert code == 0, said
+    assert victim.is_file() and (outside / "kept.txt").is_file(), said
+    assert "victim" not in said and "kept" not in said

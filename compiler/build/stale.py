@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from compiler.build.state import OutputState, State
 from compiler.errors import display_path
 from compiler.fs import sha256_file
+from compiler.project.layout import SOURCE_DIR
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class Scope:
     @classmethod
     def of(cls, sources: Sequence[str | Path], ids: Collection[str], locales: Sequence[str],
            formats: Sequence[str]) -> Scope:
-        """sources as named on the command line: none, or folders, build the whole project
-        (its deleted sources included); named files cover their own documents only."""
-        whole = all(Path(s).is_dir() for s in sources)
+        """sources as named on the command line: none, or the project's source/ folder,
+        build the whole project (its deleted sources included); named files, or any other
+        folder (`policyc build drafts/`, `.`), cover the documents found there only."""
+        whole = all(Path(s).is_dir() and Path(s).resolve().name == SOURCE_DIR for s in sources)
         return cls(None if whole else frozenset(ids), frozenset(locales) or None,
                    frozenset(formats))
 
@@ -58,12 +60,13 @@ def unpublish(out: Path, state: State, planned: dict[str, tuple[str, str]],
         del state.outputs[rel]
         path = out / rel
         shown = display_path(path)
-        if not path.is_file():
-            continue
+        if not _inside(out, rel) or not path.is_file():  # the state file is only data: a
+            continue  # key naming a file elsewhere (.., absolute, a symlink) is dropped
         if path.stat().st_size == entry.size and sha256_file(path) == entry.sha256:
             path.unlink()
-            with contextlib.suppress(OSError):  # the locale's folder, when it is now empty
-                path.parent.rmdir()
+            if path.parent != out:
+                with contextlib.suppress(OSError):  # the locale's folder, when now empty
+                    path.parent.rmdir()
             said.append(f"removed {shown} (no longer built)")
         else:
             said.append(f"no longer listed {shown} (no longer built; left in place: changed "
@@ -75,3 +78,20 @@ def unpublish(out: Path, state: State, planned: dict[str, tuple[str, str]],
             del state.locales[key]
     return said
 
+
+def _inside(out: Path, rel: str) -> bool:
+    """Whether `rel` (a key of the state file) names a file policyc could have written in
+    OUT: relative, no '..', no symlink on the way, and resolving inside OUT."""
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or ".." in parts or "\\" in rel:
+        return False
+    path = out.joinpath(*parts)
+    here = out
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return False
+    try:
+        return path.resolve().is_relative_to(out.resolve())
+    except (OSError, RuntimeError):
+        return False
