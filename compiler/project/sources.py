@@ -270,12 +270,37 @@ def _check_reference(path: Path, name: str | None, document: Callable[[], Docume
 
 def check_ids(checked: list[tuple[Path, Facts]], diag: Diagnostics,
               shared: tuple[Variable, ...] = ()) -> None:
-    """Two sources with one id are an error at each id line (project/documents.py)."""
-    if len({facts.id for _, facts in checked}) == len(checked):
+    """Two sources with one id are an error at each id line (project/documents.py). A
+    source named alone is compared with the other sources of its project's source/ folder
+    too: building it would overwrite theirs."""
+    everyone = [*checked, *_siblings(checked, shared)]
+    if len({facts.id for _, facts in everyone}) == len(everyone):
         return
     from compiler.project.documents import check_unique_ids
 
-    check_unique_ids(checked, diag, lambda path: read_document(path, shared).meta.id_at)
+    mine = {facts.id for _, facts in checked}
+    check_unique_ids([(p, f) for p, f in everyone if f.id in mine], diag,
+                     lambda path: read_document(path, shared).meta.id_at)
+
+
+def _siblings(checked: list[tuple[Path, Facts]],
+              shared: tuple[Variable, ...]) -> list[tuple[Path, Facts]]:
+    """The other sources of the source/ folders the checked sources are in (a broken one
+    is left out: it is reported when it is built or checked)."""
+    from compiler.project.layout import project_of
+
+    named = {path.resolve() for path, _ in checked}
+    folders = {path.resolve().parent for path, _ in checked if project_of(path) is not None}
+    found: list[tuple[Path, Facts]] = []
+    for folder in sorted(folders):
+        for path in sorted(folder.glob("*.yaml")):
+            if path.resolve() in named:
+                continue
+            try:
+                found.append((path, read_facts(path, shared)[0]))
+            except CompilerError:
+                continue
+    return found
 
 
 def check_sources(paths: Sequence[str | Path], strict: bool = False,

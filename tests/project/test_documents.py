@@ -205,6 +205,9 @@ def test_two_sources_with_one_id_are_refused_at_each_id_line(tmp_path: Path) -> 
         assert "Traceback" not in proc.stderr
         assert "cookie-policy" not in proc.stderr
         assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").rglob("*.html"))
+    alone = _policyc(tmp_path, "build", "--format", "html", "source/web-privacy.yaml")
+    assert alone.returncode == 1 and expected[1] in alone.stderr, alone.stderr  # would overwrite
+    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").rglob("*.html"))
     (tmp_path / "source" / "web-privacy.yaml").write_text(
         web.replace("id: privacy-policy", "id: web-privacy-policy"), encoding="utf-8")
     assert _policyc(tmp_path, "build", "--format", "html").returncode == 0
