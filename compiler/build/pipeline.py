@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +26,7 @@ from compiler.build.manifest import Completeness, Output, PageInfo, index_html, 
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
 from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.stale import Scope, unpublish
-from compiler.build.state import LocaleState, OutputState, State
+from compiler.build.state import STALE, LocaleState, OutputState, State
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity
 from compiler.fs import folder_lock, remove_temporaries, write_atomic, write_if_changed
 from compiler.i18n.paths import po_path
@@ -188,17 +189,19 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         # Some outputs were replaced: state and manifest describe the files as they now are
         # (a failed write leaves its previous file, still listed as built before).
         with contextlib.suppress(CompilerError):
+            _mark_stale(state, planned)
             state.write(options.out)
-            _write_listings(options, state, result, inputs, failed=True, planned=planned)
+            _write_listings(options, state, result, inputs, failed=True)
         raise
     if options.shard == (1, 1):  # a shard does not plan the other slices' outputs
         scope = Scope.of(sources, {f.id for _, f in sources_facts}, options.locales,
                          options.formats)
         result.removed = unpublish(options.out, state, {
             _rel(j, options): (j.facts.id, j.locale) for j in jobs}, scope)
+    _mark_stale(state, planned)  # a failed locale's outputs
     state.write(options.out)
     result.seconds = time.perf_counter() - started
-    _write_listings(options, state, result, inputs, planned=planned)
+    _write_listings(options, state, result, inputs)
     if refused or failed:  # everything else is built (and signed); these fail the build
         raise CompilerError([*refused, *(_failure_report(failed, result) if failed else [])])
     return result
@@ -326,21 +329,30 @@ def _refuse_incomplete(pair: tuple[str, str], ldoc: LocalizedDocument, work: lis
             for j in work if j.fmt != "pdf"]
 
 
+def _mark_stale(state: State, planned: dict[str, str]) -> None:
+    """Planned outputs whose file is still what an earlier build made from other inputs
+    (their write or their locale failed): recorded as stale, so no build lists them (and
+    the next one makes them again) until one does."""
+    for rel, key in planned.items():
+        entry = state.outputs.get(rel)
+        if entry is not None and entry.key != key:
+            state.outputs[rel] = dataclasses.replace(entry, key=STALE)
+
+
 def _write_listings(options: BuildOptions, state: State, result: BuildResult,
-                    inputs: dict[str, dict[str, str]], failed: bool = False,
-                    planned: dict[str, str] | None = None) -> None:
+                    inputs: dict[str, dict[str, str]], failed: bool = False) -> None:
     """manifest.json and index.html list every output in OUT, not only this build's.
 
     A partial build (--locale de, --format pdf) keeps the other outputs an earlier build
     recorded, as long as their files are still there as built. An output this build
-    planned is listed only when it is what this build's inputs make (its key): one that a
-    failed build (or a failed locale) left as an earlier build made it is not, so the
-    manifest never lists it beside inputs it was not built from (qa6 D2).
+    planned is listed only when it is what this build's inputs make: one that a failed build
+    (or a failed locale) left as an earlier build made it is marked stale (_mark_stale) and
+    not listed, by this build or any later one until it is made again, so the manifest
+    never lists it beside inputs it was not built from (qa6 D2, review6 F10).
     """
     out = options.out
     recorded = state.present(out)
-    present = {rel: entry for rel, entry in recorded.items()
-               if planned is None or planned.get(rel, entry.key) == entry.key}
+    present = {rel: entry for rel, entry in recorded.items() if entry.key != STALE}
     outputs = [Output(out / rel, e.format, e.locale, e.document, e.version, e.size, e.sha256,
                       built=False) for rel, e in present.items()]
     completeness: Completeness = {}
