@@ -89,7 +89,8 @@ def test_a_build_of_another_folder_unpublishes_nothing_of_the_project(project: P
     (project / "drafts" / "faq.yaml").write_text(
         (project / SOURCE).read_text().replace("id: retention-schedule", "id: faq-draft")
         .replace("locales: [en, de]", "locales: [en]"))
-    for named in (".", "drafts", "locales"):
+    (project / "old" / "source").mkdir(parents=True)  # a folder named source, elsewhere
+    for named in (".", "drafts", "locales", "old/source"):
         code, said = run_cli(project, "build", "--format", "html", named)
         assert "removed" not in said, (named, said)
         assert before <= _listed(out), named

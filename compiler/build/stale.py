@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from compiler.build.state import OutputState, State
 from compiler.errors import display_path
 from compiler.fs import sha256_file
-from compiler.project.layout import SOURCE_DIR
+from compiler.project.layout import find_layout
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,12 @@ class Scope:
     @classmethod
     def of(cls, sources: Sequence[str | Path], ids: Collection[str], locales: Sequence[str],
            formats: Sequence[str]) -> Scope:
-        """sources as named on the command line: none, or the project's source/ folder,
-        build the whole project (its deleted sources included); named files, or any other
-        folder (`policyc build drafts/`, `.`), cover the documents found there only."""
-        whole = all(Path(s).is_dir() and Path(s).resolve().name == SOURCE_DIR for s in sources)
+        """sources as named on the command line: none, or the source/ folder of the project
+        around the working directory, build the whole project (its deleted sources
+        included); named files, or any other folder (`policyc build drafts/`, `.`,
+        `old/source`), cover the documents found there only."""
+        project = find_layout().sources.resolve() if sources else None  # around the cwd
+        whole = all(Path(s).resolve() == project for s in sources)
         return cls(None if whole else frozenset(ids), frozenset(locales) or None,
                    frozenset(formats))
 
