@@ -5,8 +5,10 @@ As `msgmerge --previous` does, but never across sections: a message is matched
 2. by its section id and msgid (the section moved: kept as is, the new msgctxt),
 3. by its msgid alone, to an old message nothing above kept (a section renamed, or the
    message moved to another section): fuzzy, with `#| msgctxt` its old context, as msgmerge
-   does. An old section whose id is gone and whose messages went to one new section this way
-   was *renamed*: for step 4 its messages count as that section's.
+   does. An old message whose section is still in the template is only *copied* (as msgmerge
+   gives several new messages one fuzzy source): step 4 may still pair it with an edit of it
+   in its own section. An old section whose id is gone and most of whose messages went to
+   one new section this way was *renamed*: for step 4 its messages count as that section's.
 4. within its *slot* (section id + what the message is: heading, paragraph, list item,
    table cell...), in order, to the old message it most resembles (an edit: fuzzy, with
    `#|` the text the translation was made for, kept over repeated edits). A heading is
@@ -138,7 +140,8 @@ def merge(template: PoFile, old: PoFile, locale: str) -> PoFile:
                 if id(o) not in used:
                     take(i, o, edited=False)
                     break
-    renamed = _moved(template, old, result, take, used)
+    copied: set[int] = set()
+    renamed = _moved(template, old, result, take, used, copied)
     olds: dict[tuple[str, str], list[Message]] = {}
     for o in old.messages:
         if id(o) not in used:
@@ -159,6 +162,7 @@ def merge(template: PoFile, old: PoFile, locale: str) -> PoFile:
             take(next(i for i in indexes if template.messages[i] is t), o, edited=True)
     messages = [r if r is not None else _new(t) for r, t in zip(result, template.messages,
                                                                  strict=True)]
+    used |= copied  # a copied message lives on where it went: not obsolete
     obsolete: dict[tuple[str | None, str], Message] = {}
     for o in [*old.obsolete, *old.messages]:
         if id(o) in used or not o.translated or not o.msgid:
@@ -169,11 +173,19 @@ def merge(template: PoFile, old: PoFile, locale: str) -> PoFile:
 
 
 def _moved(template: PoFile, old: PoFile, result: list[Message | None],
-           take: Callable[[int, Message, bool], None], used: set[int]) -> dict[str, str]:
+           take: Callable[[int, Message, bool], None], used: set[int],
+           copied: set[int]) -> dict[str, str]:
     """Step 3: a message still unmatched takes the translation of an old one with the same
-    msgid that nothing kept (same role first, an active one before an obsolete one). Returns
-    {old section id: new section id} for the sections renamed (see the module's docstring)."""
+    msgid that nothing kept (same role first, then one from a section gone or obsolete, an
+    active one before an obsolete one). An old message whose section is still in the template
+    is not consumed, only copied (its id added to `copied`): step 4 may still find the edit
+    of it there. Returns {old section id: new section id} for the sections renamed (see the
+    module's docstring)."""
     now = {leaf(t.context) for t in template.messages}
+
+    def stays(o: Message) -> bool:
+        return not o.obsolete and leaf(o.context) in now
+
     before = {leaf(o.context) for o in old.messages}
     spare: dict[str, list[Message]] = {}
     for o in [*old.messages, *old.obsolete]:
@@ -186,8 +198,11 @@ def _moved(template: PoFile, old: PoFile, result: list[Message | None],
         free = [o for o in spare.get(t.msgid, []) if id(o) not in used]
         if not free:
             continue
-        o = min(free, key=lambda o: (role(o) != role(t), o.obsolete))
+        o = min(free, key=lambda o: (role(o) != role(t), stays(o), o.obsolete))
         take(i, o, True)
+        if stays(o):
+            used.discard(id(o))
+            copied.add(id(o))
         if leaf(o.context) not in now and leaf(t.context) not in before:
             counts = went.setdefault(leaf(o.context), {})
             counts[leaf(t.context)] = counts.get(leaf(t.context), 0) + 1

@@ -344,3 +344,35 @@ def test_a_message_moved_to_another_section_is_offered_fuzzy(project: Path) -> N
     m = catalog(po(project)).get("contact-us", moved)
     assert m is not None and m.fuzzy and m.msgstr
     assert m.previous_context == "changes-to-this-policy"
+
+
+def test_an_edited_sentence_keeps_its_past_when_its_old_words_reappear_elsewhere(
+        project: Path) -> None:
+    """A lawyer edits a sentence and quotes its old wording in another section: the edited
+    sentence stays fuzzy with its own translation (step 3 only copies an old message whose
+    section is still there), and the quote elsewhere is offered it too, as msgmerge does.
+    Edited again: still the text the translation was made for."""
+    was = catalog(po(project)).get("contact-us", CONTACT_OLD)
+    assert was is not None and was.msgstr and not was.fuzzy
+    edit(project, CONTACT_OLD, CONTACT_NEW)
+    edit(project, "    title: Changes to This Privacy Policy\n    blocks:\n",
+         f"    title: Changes to This Privacy Policy\n    blocks:\n"
+         f"      - paragraph: \"{CONTACT_OLD}\"\n")
+    for newer in (CONTACT_NEW, CONTACT_NEW.replace("concerns, or requests", "or concerns")):
+        if newer != CONTACT_NEW:
+            edit(project, CONTACT_NEW, newer)
+        code, out = run(project, "locale", "update")
+        assert code == 0, out
+        for locale in LOCALES:
+            msgfmt(po(project, locale))
+        de = catalog(po(project))
+        edited = de.get("contact-us", newer)
+        assert edited is not None and edited.fuzzy and edited.msgstr == was.msgstr
+        assert (edited.previous_context, edited.previous_msgid) == (None, CONTACT_OLD)
+        quoted = de.get("changes-to-this-policy", CONTACT_OLD)
+        assert quoted is not None and quoted.fuzzy and quoted.msgstr == was.msgstr
+        assert quoted.previous_context == "contact-us"
+        assert not [m for m in de.obsolete if m.msgid == CONTACT_OLD]
+        after = po(project).read_bytes()
+        assert run(project, "locale", "update")[0] == 0
+        assert po(project).read_bytes() == after
