@@ -101,6 +101,12 @@ def test_build_sign_refuses_only_the_incomplete_locale(project: Path, pki: Pki,
     code, out = _build(project, pki, "--allow-incomplete")
     assert code == 0, out
     assert (dist / "de" / "retention-schedule.pdf").exists()
+    # signed under --allow-incomplete, then a build that refuses it: not up to date (review6 F4)
+    code, out = _build(project, pki)
+    assert code == 1 and "its PDF is not published" in out
+    assert not (dist / "de" / "retention-schedule.pdf").exists()
+    listed = [o["path"] for o in json.loads((dist / "manifest.json").read_text())["outputs"]]
+    assert listed == ["en/retention-schedule.pdf"]
 
 
 def test_no_terminal_and_no_passphrase_names_the_variables(project: Path, pki: Pki) -> None:

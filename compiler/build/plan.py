@@ -297,7 +297,10 @@ def key_parts(facts: Facts, locale: str, fmt: str, locales_dir: Path, options: B
                          options.base_url or facts.base_url, facts.locales,
                          options.formats, options.strict, protect, annex, babel_key())),
         "reference": _reference_digest(facts, Path(facts.path), options) if fmt == "docx" else "",
-        "signer": options.signer.cache_key() if fmt == "pdf" and options.signer else "",
+        # a signed PDF: who signs and how, and whether an incomplete locale is refused (a PDF
+        # signed under --allow-incomplete is not up to date for a build that refuses it)
+        "signer": [options.signer.cache_key(), sign_gate(options)]
+        if fmt == "pdf" and options.signer else "",
         "redline": redline_link(options.out, facts, locale) if fmt == "html" else None,
     }
     if fmt == "html":  # its download buttons: what dist/ holds, what --sign may refuse
