@@ -191,3 +191,48 @@ def test_pages_link_only_the_files_published(project: Path, pki: Pki) -> None:
     assert _downloads(de) == ["retention-schedule.docx"]
     code, out = _run(project, "build", "--locale", "de", "--format", "html")
     assert code == 0 and "0 built" in out, out  # and a second one has nothing to do
+
+
+def _pdf_links(page: Path) -> list[str]:
+    from lxml import html
+
+    return [a for a in html.parse(str(page)).xpath("//a/@href") if a.endswith(".pdf")]
+
+
+def test_refused_pdf_of_a_partial_build_warns_of_its_page(project: Path, pki: Pki) -> None:
+    """`build --sign --format pdf` withdraws an incomplete locale's PDF while the page an
+    earlier build made still links it: it says so, and the next page build drops the link
+    (review6 F3)."""
+    code, out = _run(project, "-q", "build", "--format", "html,pdf")
+    assert code == 0, out
+    page = project / "dist" / "de" / "retention-schedule.html"
+    assert _pdf_links(page) == ["retention-schedule.pdf"]
+    set_translation(project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po",
+                    "scope", "Scope", "")
+    code, out = _build(project, pki)
+    assert code == 1 and "its PDF is not published" in out
+    assert "dist/de/retention-schedule.html still links its withdrawn PDF" in out
+    assert not (project / "dist" / "de" / "retention-schedule.pdf").exists()
+    code, out = _run(project, "build", "--format", "html", "--locale", "de")
+    assert code == 0, out
+    assert _pdf_links(page) == []
+    assert _pdf_links(project / "dist" / "en" / "retention-schedule.html")
+
+
+def test_a_shard_with_the_page_of_a_refused_pdf_does_not_link_it(project: Path,
+                                                                 pki: Pki) -> None:
+    """--shard puts a locale's page and its PDF in different slices: the page's slice
+    does not link the PDF the other slice refuses (review6 F3)."""
+    set_translation(project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po",
+                    "scope", "Scope", "")
+    page = project / "dist" / "de" / "retention-schedule.html"
+    codes = []
+    for n in (1, 2, 3, 4):
+        code, out = _run(project, "-q", "build", "--format", "html,pdf", "--sign", "--p12",
+                         str(pki.signer_p12), "--shard", f"{n}/4")
+        assert code in (0, 1), out
+        codes.append(code)
+        if page.exists():
+            assert _pdf_links(page) == [], out
+    assert page.exists() and codes.count(1) == 1
+    assert not (project / "dist" / "de" / "retention-schedule.pdf").exists()

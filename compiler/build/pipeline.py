@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from compiler.build.localizing import (
 )
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
+from compiler.build.refusal import refuse_incomplete
 from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.stale import Scope, unpublish
 from compiler.build.state import STALE, LocaleState, OutputState, State
@@ -182,7 +183,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             result.outputs.extend(_output(j, e.size, e.sha256, built=False) for j, e in kept)
             work = [*by_pair.get(pair, []), *again]
             if options.signer is not None and not options.allow_incomplete:
-                work = _refuse_incomplete(pair, ldoc, work, refused, withdrawn, state, options)
+                work = refuse_incomplete(pair, ldoc, work, refused, withdrawn, state, options)
             runner.add(work, ldoc, made_from)
         runner.close()
     except BaseException:
@@ -303,30 +304,6 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
             ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings],
             ldoc.meta.organization)
         yield pair, ldoc, Inputs(doc.digest, frozenset(read.items()))
-
-
-def _refuse_incomplete(pair: tuple[str, str], ldoc: LocalizedDocument, work: list[Job],
-                       refused: list[Diagnostic], withdrawn: list[Job], state: State,
-                       options: BuildOptions) -> list[Job]:
-    """With --sign: a locale with untranslated or fuzzy text gets no PDF (an older signed
-    one is removed: it would pass for the current text); the jobs left to render."""
-    from compiler.signing.batch import refuse_incomplete
-
-    if not any(j.fmt == "pdf" for j in work):
-        return work
-    refusal = refuse_incomplete({pair: ldoc}, [pair]).get(pair)
-    if refusal is None:
-        return work
-    refused.append(refusal)
-    for job in work:
-        if job.fmt == "pdf":
-            withdrawn.append(job)
-            job.target.unlink(missing_ok=True)
-            state.outputs.pop(_rel(job, options), None)
-    # its page offers no PDF it would not find (the key of a page built under this gate
-    # holds the source and catalogs that decided the refusal: plan.sign_gate)
-    return [replace(j, withheld=("pdf",)) if j.fmt == "html" else j
-            for j in work if j.fmt != "pdf"]
 
 
 def _mark_stale(state: State, planned: dict[str, str]) -> None:
