@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from compiler.cli.report import Report, reported
+
+if TYPE_CHECKING:
+    from compiler.project.init import Done
 
 
 @click.command()
@@ -31,21 +35,34 @@ def init(report: Report, folder: Path, doc_id: str | None, title: str | None,
     existing source gets its missing catalogs) and adds the lines policyc needs to an
     existing .gitignore."""
     from compiler.cli import options as opt
-    from compiler.errors import display_path
+    from compiler.errors import CompilerError
     from compiler.project.init import plan, write
 
     scaffold = plan(folder, doc_id, title, source_locale, opt.split(locales), organization)
-    for done in write(scaffold, dt.date.today()):
-        shown = display_path(done.path)
-        if done.action == "kept":
-            why = done.detail or "exists already: policyc init never overwrites"
-            click.echo(f"policyc: kept {shown} ({why})", err=True)
-        elif done.action == "registered":
-            click.echo(f"policyc: registered '{done.detail}' in {shown}", err=True)
-        elif done.action == "appended":
-            click.echo(f"policyc: added to {shown}: {done.detail}", err=True)
-        else:
-            note = f" ({done.detail})" if done.detail else ""
-            click.echo(f"policyc: {done.action} {shown}{note}", err=True)
+    done: list[Done] = []
+    try:
+        write(scaffold, dt.date.today(), done)
+    except CompilerError:  # say what it wrote before the error (the error follows)
+        _say([d for d in done if d.action in ("created", "appended", "registered")])
+        raise
+    _say(done)
     where = "" if folder == Path() else f"cd {folder} && "
     click.echo(f"policyc: next: {where}policyc build", err=True)
+
+
+def _say(done: list[Done]) -> None:
+    """One line per file: what init did with it."""
+    from compiler.errors import display_path
+
+    for item in done:
+        shown = display_path(item.path)
+        if item.action == "kept":
+            why = item.detail or "exists already: policyc init never overwrites"
+            click.echo(f"policyc: kept {shown} ({why})", err=True)
+        elif item.action == "registered":
+            click.echo(f"policyc: registered '{item.detail}' in {shown}", err=True)
+        elif item.action == "appended":
+            click.echo(f"policyc: added to {shown}: {item.detail}", err=True)
+        else:
+            note = f" ({item.detail})" if item.detail else ""
+            click.echo(f"policyc: {item.action} {shown}{note}", err=True)

@@ -226,11 +226,13 @@ class Done:
     detail: str = ""
 
 
-def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
+def write(scaffold: Scaffold, today: dt.date, done: list[Done] | None = None) -> list[Done]:
     """Write the files of the project that are missing, in an existing repository too: a file
     that exists is kept as it is (an existing source/<id>.yaml gets its missing catalogs and
     its `locales:` the new codes, as `policyc locale init` would do), an existing .gitignore
-    gets the lines policyc needs that it lacks. Refuses only when nothing is left to create."""
+    gets the lines policyc needs that it lacks. Refuses only when nothing is left to create.
+    What is done goes into `done` as it is done, so a caller can say what was written before
+    an error (an existing source that does not read: review6 F9)."""
     from compiler.fs import write_atomic
     from compiler.i18n import workflow
     from compiler.project.config import load
@@ -248,7 +250,7 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
         files.pop(scaffold.root / CONFIG_NAME)  # pyproject.toml's [tool.policyc] is the config
         if not any(v.name == "company" for v in existing.variables):  # the starter text names {company}
             files[scaffold.source] = _own_company(files[scaffold.source], scaffold.organization)
-    done: list[Done] = []
+    done = [] if done is None else done
     if config is not None and config.parent == scaffold.root.resolve():
         done.append(Done(config, "kept", "" if config.name == CONFIG_NAME else
                          "its [tool.policyc] table is the project's config"))
@@ -279,7 +281,7 @@ def write(scaffold: Scaffold, today: dt.date) -> list[Done]:
     for path in scaffold.catalogs():  # a template (.pot) is made from the source each time
         done.append(Done(path, "created" if path not in existed else
                          "kept" if path.suffix == ".po" else "updated"))
-    done += registered
+    done.extend(registered)
     if all(d.action in ("kept", "updated") for d in done):
         raise CompilerError.at(Loc(display_path(scaffold.root)), "nothing to create: every file "
                                "of the project exists already (policyc init never overwrites)",

@@ -119,6 +119,35 @@ def test_init_in_an_existing_repository(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
 
 
+def test_init_that_fails_after_writing_says_what_it_wrote(tmp_path: Path) -> None:
+    """review6 F9: an existing source that does not read fails init after it created the
+    config and the workflow and appended to .gitignore: it says so, before the error; fixed,
+    init again makes the rest."""
+    (tmp_path / ".gitignore").write_text("node_modules/\n")
+    (tmp_path / "source").mkdir()
+    source = tmp_path / "source" / "privacy-policy.yaml"
+    source.write_text("id: [\n")
+    proc = _policyc(tmp_path, "init", "--title", "Privacy Policy", "--locale", "de")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    said = [line for line in lines if line.startswith("policyc: ")]
+    assert "policyc: created policyc.toml" in said
+    assert any(line.startswith("policyc: created .github/workflows/policies.yml") for line in said)
+    assert any(line.startswith("policyc: added to .gitignore: /dist/,") for line in said), said
+    assert not any("kept" in line or "next:" in line for line in said)
+    error = next(i for i, line in enumerate(lines) if "privacy-policy.yaml:2:1: error:" in line)
+    assert lines.index("policyc: created policyc.toml") < error
+    assert (tmp_path / "policyc.toml").is_file()
+    assert (tmp_path / ".github" / "workflows" / "policies.yml").is_file()
+    assert (tmp_path / ".gitignore").read_text().count("*.mo") == 1
+    source.unlink()
+    proc = _policyc(tmp_path, "init", "--title", "Privacy Policy", "--locale", "de")
+    assert proc.returncode == 0, proc.stderr
+    assert "policyc: kept policyc.toml (exists already" in proc.stderr
+    assert "policyc: created locales/de/LC_MESSAGES/privacy-policy.po" in proc.stderr
+    assert (tmp_path / ".gitignore").read_text().count("*.mo") == 1
+
+
 def test_starter_workflow_installs_the_policyc_that_made_the_project(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """qa6 N17: never the bare name from PyPI (it may not be this project's): pip's record
