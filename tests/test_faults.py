@@ -325,6 +325,56 @@ def test_failed_build_never_lists_an_output_beside_inputs_it_was_not_built_from(
     assert len(attested("Record Keeping")) == 4
 
 
+def test_output_a_failed_build_left_stays_unlisted_until_a_build_makes_it(project: Path) -> None:
+    """review6 F10: the stale German page a failed locale left is not listed again by a later
+    partial build that does not plan it (--locale en), beside the edited source's digest; the
+    build that makes it again lists it, with the new text."""
+    import lxml.html
+
+    out = project / "dist"
+    source = project / "source" / "retention-schedule.yaml"
+    page = out / "de" / "retention-schedule.html"
+    po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"
+    good = po.read_bytes()
+    args = ["build", "--format", "html", "--jobs", "1"]
+    assert policyc(args, project).returncode == 0
+
+    def listed() -> set[str]:
+        manifest = json.loads((out / "manifest.json").read_text())
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        assert manifest["inputs"]["sources"] == {"source/retention-schedule.yaml": digest}
+        _manifest_matches_files(out)
+        paths = {entry["path"] for entry in manifest["outputs"]}
+        index = lxml.html.parse(str(out / "index.html"))
+        assert set(index.xpath("//a/@href")) == paths
+        return paths
+
+    def text(path: Path) -> str:
+        return " ".join(lxml.html.parse(str(path)).getroot().text_content().split())
+
+    assert listed() == {"en/retention-schedule.html", "de/retention-schedule.html"}
+    source.write_text(source.read_text().replace("Data Retention Schedule", "Record Keeping"))
+    po.write_bytes(good + b'\nmsgid "unterminated\n')
+    proc = policyc(args, project)
+    assert proc.returncode == 1 and "failed locales" in proc.stderr, proc.stderr
+    assert listed() == {"en/retention-schedule.html"}
+    assert "Record Keeping" not in text(page)  # the old page, left on disk
+    for partial in (["--locale", "en"], ["--locale", "en"], [str(source)]):
+        proc = policyc([*args, *partial], project)
+        if partial == [str(source)]:  # names the source: plans German again, which still fails
+            assert proc.returncode == 1, proc.stderr
+        else:
+            assert proc.returncode == 0, proc.stderr
+        assert listed() == {"en/retention-schedule.html"}, partial
+        assert page.is_file() and "Record Keeping" not in text(page)
+    po.write_bytes(good)
+    assert policyc([*args, "--locale", "en"], project).returncode == 0
+    assert listed() == {"en/retention-schedule.html"}  # not made again yet
+    assert policyc(args, project).returncode == 0
+    assert listed() == {"en/retention-schedule.html", "de/retention-schedule.html"}
+    assert "Record Keeping" in text(page)
+
+
 def test_interrupt_as_the_temporary_file_is_created_leaves_none(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """qa6 D6: a Ctrl-C the instant the temporary file exists (before tempfile.mkstemp had
