@@ -65,6 +65,8 @@ def test_serve_renders_pdf_previews_in_the_warm_worker_and_stops_it(tmp_path: Pa
         first = client.status(cache)
         assert first is not None, "no warm worker after the first background build"
         assert first["idle"] == SESSION_MINUTES * 60  # the idle time serve's builds give it
+        argv = Path(f"/proc/{first['pid']}/cmdline").read_bytes().split(b"\0")
+        assert argv[-2:] == [str(server.pid).encode(), b""]  # it ends when serve ends
         _edit_de(project, "Anwendungsbereich")
         _wait_for(project / PDF, "Anwendungsbereich")
         after = client.status(cache)
@@ -156,5 +158,33 @@ def test_session_end_waits_for_a_worker_being_started(tmp_path: Path) -> None:
         assert Session([cache]).end() == []
         after = client.status(cache)
         assert after is not None and after["pid"] == mine["pid"]
+    finally:
+        client.stop(cache)
+
+
+def test_a_worker_started_for_a_session_ends_with_it(tmp_path: Path) -> None:
+    """The builds of a session (serve) name it (POLICYC_WARM_OWNER): the worker they start
+    ends when that process ends, even one the session's stop missed (it was killed, or the
+    worker was still being started)."""
+    cache = tmp_path / "cache"
+    os.close(wf.open_folder(cache))
+    owner = subprocess.Popen(["sleep", "60"])
+    env = {"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]}
+    try:
+        subprocess.run([sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache),
+                        "1", "", str(owner.pid)], env=env, check=True)
+        found = client.status(cache)
+        assert found is not None
+        time.sleep(1.0)  # a few of its polls: it stays while the session lives
+        assert client.status(cache) is not None
+    finally:
+        owner.kill()
+        owner.wait()
+    try:
+        deadline = time.monotonic() + 15
+        while not _gone(found["pid"]):
+            assert time.monotonic() < deadline, "the worker outlived its session"
+            time.sleep(0.05)
+        assert client.status(cache) is None
     finally:
         client.stop(cache)

@@ -38,12 +38,17 @@ LOCK_WAIT = 20.0  # seconds to get the spawn lock on the way out (else the socke
 MAX_MB_ENV = "POLICYC_WARM_MAX_MB"  # the memory bound (tests lower it)
 MAX_MB = 400  # peak resident memory after which the worker recycles itself
 MAX_LOG = 2**20  # the worker's log is started afresh above this size
+# A session that starts builds (policyc serve) names itself here; the worker those builds
+# start ends with that process, however it ends (killed, or its stop missing a worker
+# still being started).
+OWNER_ENV = "POLICYC_WARM_OWNER"
 
 
 class Worker:
     def __init__(self, listener: socket.socket, fd: int, minutes: float,
-                 kitchen: Kitchen | None = None) -> None:
+                 kitchen: Kitchen | None = None, owner: int | None = None) -> None:
         self.listener = listener
+        self.owner = owner  # a process whose end ends this worker (OWNER_ENV)
         self.fd = fd
         self.kitchen = kitchen
         self.idle = minutes * 60
@@ -86,6 +91,9 @@ class Worker:
                     last = time.monotonic()
             if time.monotonic() - last >= self.idle:
                 log.info("idle for %.0f s: exiting", self.idle)
+                return
+            if self.owner is not None and not _alive(self.owner):
+                log.info("the session that started it (process %d) ended: exiting", self.owner)
                 return
             self.listener.settimeout(min(POLL, max(0.0, last + self.idle - time.monotonic())))
             try:
@@ -235,6 +243,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process by now: not the owner any more
+        return False
+    try:  # ended but not reaped yet: ended
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def spawn(fd: int, cache: Path, minutes: float, root: Path | None, wait: float) -> None:
     """Start a worker (its starter binds the socket, forks and exits within `wait` s; see
     main, which reads this command line); root: the project whose files it may read."""
@@ -251,9 +272,11 @@ def spawn(fd: int, cache: Path, minutes: float, root: Path | None, wait: float) 
             [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         # -P and cwd /: nothing of the project's folder on the worker's import path (so a
         # relative cache folder, POLICYC_CACHE_DIR=relcache, is named as this process finds it)
+        owner = os.environ.get(OWNER_ENV, "")
         starter = subprocess.Popen(
             [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache.resolve()),
-             str(minutes), str(root.resolve()) if root else ""],
+             str(minutes), str(root.resolve()) if root else "",
+             owner if owner.isdigit() else ""],
             cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=logfile, start_new_session=True)
         code = starter.wait(timeout=wait)
@@ -283,6 +306,7 @@ def main(argv: list[str]) -> None:
     (the starter; the build connects as soon as it has exited), serve in the child."""
     cache, minutes = Path(argv[0]), float(argv[1])
     root = Path(argv[2]) if len(argv) > 2 and argv[2] else None
+    owner = int(argv[3]) if len(argv) > 3 and argv[3].isdigit() else None
     fd = wf.open_folder(cache, create=False)
     listener = bind(fd)
     ready, told = os.pipe()
@@ -299,7 +323,7 @@ def main(argv: list[str]) -> None:
     os.close(told)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
     log.setLevel(logging.INFO)
-    worker = Worker(listener, fd, minutes, Kitchen(root, cache) if root else None)
+    worker = Worker(listener, fd, minutes, Kitchen(root, cache) if root else None, owner)
     log.info("warm worker started (idle timeout %.1f min)", minutes)
     try:
         worker.serve()
