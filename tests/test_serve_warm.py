@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build.warm import client
+from compiler.build.warm import SESSION_MINUTES, client
 from compiler.build.warm import folder as wf
-from compiler.build.warm.session import SESSION_MINUTES
 from tests.helpers import FIXTURES, ROOT, set_translation, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(not wf.supported(), reason="the warm worker needs Linux")

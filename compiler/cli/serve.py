@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from compiler.build.warm.session import SESSION_MINUTES
+from compiler.build.warm import SESSION_MINUTES
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
 
@@ -141,6 +140,8 @@ def _warm_session(paths: Sequence[Path]) -> Session | None:
 def _ended_by_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP end serve as Ctrl-C does (its cleanup runs: the background build
     and the warm worker it started are stopped), then the process ends by that signal."""
+    import signal
+
     got: list[int] = []
 
     def interrupt(signum: int, _frame: object) -> None:

@@ -52,6 +52,15 @@ def msgfmt(path: Path) -> None:
                    check=True, capture_output=True)
 
 
+def update_checked(project: Path) -> pofile.PoFile:
+    """`policyc locale update`, then msgfmt -c on every locale's catalog; the German one."""
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+    for locale in LOCALES:
+        msgfmt(po(project, locale))
+    return catalog(po(project))
+
+
 def edit(project: Path, old: str, new: str) -> None:
     src = project / "source" / "privacy-policy.yaml"
     text = src.read_text(encoding="utf-8")
@@ -287,11 +296,7 @@ def test_renamed_section_keeps_its_translations_fuzzy(project: Path) -> None:
     # renamed and edited in the same update
     edit(project, "  - id: contact-us\n", "  - id: contact\n")
     edit(project, CONTACT_OLD, CONTACT_NEW)
-    code, out = run(project, "locale", "update")
-    assert code == 0, out
-    for locale in LOCALES:
-        msgfmt(po(project, locale))
-    de = catalog(po(project))
+    de = update_checked(project)
     assert not [m for m in de.messages if m.context == "contact" and not m.msgstr]
     for msgid, msgstr in was.items():
         now = de.get("contact", CONTACT_NEW if msgid == CONTACT_OLD else msgid)
@@ -361,11 +366,7 @@ def test_an_edited_sentence_keeps_its_past_when_its_old_words_reappear_elsewhere
     for newer in (CONTACT_NEW, CONTACT_NEW.replace("concerns, or requests", "or concerns")):
         if newer != CONTACT_NEW:
             edit(project, CONTACT_NEW, newer)
-        code, out = run(project, "locale", "update")
-        assert code == 0, out
-        for locale in LOCALES:
-            msgfmt(po(project, locale))
-        de = catalog(po(project))
+        de = update_checked(project)
         edited = de.get("contact-us", newer)
         assert edited is not None and edited.fuzzy and edited.msgstr == was.msgstr
         assert (edited.previous_context, edited.previous_msgid) == (None, CONTACT_OLD)

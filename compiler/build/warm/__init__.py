@@ -23,4 +23,9 @@ a recipe the worker localizes itself (recipe.py: a head start).
 
 from __future__ import annotations
 
+# Idle minutes of a worker a session (policyc serve) starts: how long a pause between two
+# saves may be before the next PDF preview starts cold again (long enough for a meeting
+# or a careful read of a preview). The worker ends with the session anyway (session.py,
+# server.OWNER_ENV). Here, not in session.py: serve's --help names it.
+SESSION_MINUTES = 30.0
 DEFAULT_MINUTES = 15.0  # idle minutes before the worker exits, when --keep-warm has no value

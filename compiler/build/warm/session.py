@@ -20,12 +20,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# Idle minutes of a worker a session starts. The session stops it on exit, so this only
-# bounds how long it outlives a session that could not (killed with SIGKILL, a crash), and
-# how long a pause between two saves may be before the next PDF preview starts cold again:
-# long enough for a meeting or a careful read of a preview, short enough that a worker
-# left behind (~200-300 MB) is gone within the half hour.
-SESSION_MINUTES = 30.0
 SPAWN_WAIT = 10.0  # seconds to wait for a worker being started as the session ends
 
 
