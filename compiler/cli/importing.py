@@ -1,4 +1,4 @@
-"""`policyc import`: an existing policy (Markdown, DOCX, HTML) or its translation into policyc."""
+"""`policyc import`: an existing policy (Markdown, DOCX, HTML, text) or its translation into policyc."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None)
               help="Document id (default: from the title).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Where to write the source (default: source/<id>.yaml; '-' for stdout).")
-@click.option("--from", "fmt", type=click.Choice(["markdown", "docx", "html"]),
+@click.option("--from", "fmt", type=click.Choice(["markdown", "docx", "html", "text"]),
               help="Input format (default: from the file name or its first bytes).")
 @click.option("--locale", callback=_check_locale, help="Language of FILE, e.g. en, de "
               "(default: as the file states, else en).")
@@ -78,7 +78,7 @@ def import_command(report: Report, file: Path, doc_id: str | None, output: Path 
                    fmt: str | None, locale: str | None, variables: bool, check_fidelity: bool,
                    translation: str | None, source: Path | None, locales_dir: Path | None,
                    force: bool, brief: bool) -> None:
-    """Turn FILE, an existing policy (Markdown, DOCX or HTML), into a policyc YAML source, and
+    """Turn FILE, an existing policy (Markdown, DOCX, HTML or plain text), into a policyc YAML source, and
     report what was mapped, left out or guessed, each with its place in FILE.
 
     With --translation LOCALE --source SOURCE, FILE is a human translation of SOURCE: it is
@@ -156,8 +156,15 @@ def _verify(report: Report, file: Path, result: Any) -> None:
     if not _quiet():
         click.echo(f"policyc: verify: {fidelity.found} of {fidelity.total} sentences of the "
                    f"input found in the built HTML ({fidelity.share:.1f} %)", err=True)
+        if fidelity.lines_total:
+            click.echo(f"policyc: verify: {fidelity.lines_found} of {fidelity.lines_total} "
+                       "lines standing alone in the input (list items, headings) stand alone "
+                       "in the built HTML", err=True)
     if fidelity.found < fidelity.total:
         report.fail(f"verify: {fidelity.total - fidelity.found} sentences missing")
+    if fidelity.lines_found < fidelity.lines_total:
+        missing = fidelity.lines_total - fidelity.lines_found
+        report.fail(f"verify: {plural(missing, 'line')} merged into other text")
 
 
 def _translation(file: Path, locale: str, source: Path, locales_dir: Path | None,

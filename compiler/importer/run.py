@@ -35,7 +35,7 @@ def input_format(path: Path, data: bytes, given: str | None) -> str:
         return "html"
     if path.suffix.lower() in (".yaml", ".yml"):
         raise CompilerError.at(Loc.file(path), "this is already a policyc source (YAML); "
-                               "import reads Markdown, DOCX or HTML", Category.IO)
+                               "import reads Markdown, DOCX, HTML or plain text", Category.IO)
     known = ", ".join(sorted(IMPORT_SUFFIXES))
     raise CompilerError.at(Loc.file(path), f"cannot tell the format of '{path.name}' "
                            f"(expected one of: {known}; or pass --from)", Category.IO)

@@ -7,6 +7,7 @@ input sentence is looked for in the output, in order; a miss is listed with its 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -43,6 +44,10 @@ class Fidelity:
     total: int
     found: int
     misses: tuple[str, ...] = field(default=())
+    # plain text: lines that stand alone in the input (a list item, a line between blank
+    # lines) and stand alone in the built page too (one heading, item or paragraph)
+    lines_total: int = 0
+    lines_found: int = 0
 
     @property
     def share(self) -> float:
@@ -89,9 +94,16 @@ def html_blocks(data: bytes | str, *, body_only: bool = False) -> list[str]:
     if body_only:
         found = root.xpath("//div[contains(concat(' ', @class, ' '), ' body ')]")
         root = found[0] if found else root
-    blocks = root.xpath(".//p|.//li[not(.//p) and not(.//li)]|.//h1|.//h2|.//h3|.//h4|.//h5|"
+    blocks = root.xpath(".//p|.//li[not(.//p)]|.//h1|.//h2|.//h3|.//h4|.//h5|"
                         ".//h6|.//td|.//th|.//dt|.//dd|.//caption")
-    return [b.text_content() for b in blocks]
+    return [_own_text(b) if b.tag == "li" else b.text_content() for b in blocks]
+
+
+def _own_text(li: object) -> str:
+    """A list item's text without the lists nested in it (their items are blocks of their own)."""
+    parts: list[str] = li.xpath("text()|*[not(self::ul or self::ol)]//text()"  # type: ignore[attr-defined]
+                                "|*[not(self::ul or self::ol)]/text()")
+    return "".join(parts)
 
 
 def safe_html_parser() -> object:
@@ -118,8 +130,61 @@ def built_html(doc: Document, translations: Translations | None = None) -> bytes
     return render(localized, RenderOptions())
 
 
+_MARKER = re.compile(r"\s*(?:[•\-*–◦▪·‣●○]|\d{1,3}[.)])\s+(?=\S)")
+_RULE = re.compile(r"\s*(=+|-+)\s*")
+
+
+def text_lines(data: bytes) -> tuple[list[str], list[str]]:
+    """A plain-text input's lines (their list markers and rules dropped) and those that
+    stand alone: a list item (with the indented lines that continue it), or a line between
+    blank lines."""
+    text = data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    out: list[str] = []
+    alone: list[str] = []
+    item_indent = -1  # the marker's indentation of the list item being read, else -1
+    for k, line in enumerate(lines):
+        if not line.strip() or _RULE.fullmatch(line):
+            item_indent = -1
+            continue
+        m = _MARKER.match(line)
+        body = line[m.end():] if m else line
+        out.append(body)
+        indent = len(line) - len(line.lstrip())
+        if not m and 0 <= item_indent < indent:
+            alone[-1] += " " + body.strip()
+            continue
+        item_indent = indent if m else -1
+        blank_before = k == 0 or not lines[k - 1].strip()
+        blank_after = k + 1 == len(lines) or not lines[k + 1].strip()
+        if m or (blank_before and blank_after):
+            alone.append(body)
+    return out, alone
+
+
+def _unit(text: str) -> str:
+    """A block's words without a leading clause or item number ('1. Scope' = 'Scope')."""
+    return re.sub(r"\A(?:\d+ )+", "", _words(text))
+
+
+def html_units(data: bytes) -> set[str]:
+    """The words of each block of a built page that a reader sees as one: a heading, a
+    paragraph, a list item (without its nested list), a note, a table cell."""
+    from lxml import html as lhtml
+
+    root = lhtml.document_fromstring(data, parser=safe_html_parser())
+    found = root.xpath("//div[contains(concat(' ', @class, ' '), ' body ')]")
+    root = found[0] if found else root
+    units: set[str] = set()
+    for el in root.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//td|.//th|.//aside"):
+        units.add(_unit(_own_text(el) if el.tag == "li" else el.text_content()))
+    return units
+
+
 def input_blocks(path: Path, fmt: str, data: bytes) -> list[str]:
     """The input's text, read without the import's readers."""
+    if fmt == "text":
+        return text_lines(data)[0]
     if fmt == "markdown":
         from markdown_it import MarkdownIt
 
@@ -148,5 +213,15 @@ def input_blocks(path: Path, fmt: str, data: bytes) -> list[str]:
 
 
 def verify(path: Path, fmt: str, data: bytes, doc: Document) -> Fidelity:
-    return compare(sentences(input_blocks(path, fmt, data)),
-                   " ".join(html_blocks(built_html(doc))))
+    page = built_html(doc)
+    fidelity = compare(sentences(input_blocks(path, fmt, data)), " ".join(html_blocks(page)))
+    if fmt != "text":
+        return fidelity
+    # Plain text has no markup: besides its sentences, a line that stands alone (a bullet,
+    # a heading-like line) must stand alone in the page, not be merged into a paragraph.
+    units = html_units(page)
+    alone = text_lines(data)[1]
+    merged = [f"not on its own in the page: {norm(line)[:80]!r}" for line in alone
+              if _unit(line) and _unit(line) not in units]
+    return dataclasses.replace(fidelity, misses=fidelity.misses + tuple(merged),
+                               lines_total=len(alone), lines_found=len(alone) - len(merged))

@@ -2,7 +2,7 @@
 
 A reader turns a file's bytes into a Document, purely: it reads no other file and knows
 nothing of caches or projects (compiler/project/sources.py keeps those above it).
-The YAML source is the one source reader; importers (DOCX, Markdown, HTML) sit in IMPORTERS
+The YAML source is the one source reader; importers (DOCX, Markdown, HTML, plain text) sit in IMPORTERS
 below: they read into the same model and also report what they mapped and guessed.
 """
 
@@ -55,7 +55,7 @@ def read_file(path: str | Path, shared: tuple[Variable, ...] = ()) -> Document:
     return read_bytes(read_source(path), path, shared)
 
 
-# --- importers: existing policies (Markdown, DOCX, HTML) into the same model ---------------
+# --- importers: existing policies (Markdown, DOCX, HTML, text) into the same model ---------
 # An importer also says what it mapped, left out and guessed (a Reading), and takes options
 # (the input's language, the wanted id). They are not source readers: `policyc build` and
 # `check` read only YAML sources; `policyc import` turns these formats into one.
@@ -64,10 +64,11 @@ IMPORTERS: dict[str, str] = {
     "markdown": "compiler.readers.markdown",
     "docx": "compiler.readers.docx",
     "html": "compiler.readers.html",
+    "text": "compiler.readers.plaintext",
 }
 
 IMPORT_SUFFIXES: dict[str, str] = {
-    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".txt": "markdown",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".txt": "text",
     ".docx": "docx",
     ".html": "html", ".htm": "html", ".xhtml": "html",
 }

@@ -83,6 +83,7 @@ class Heading:
     loc: Loc
     anchor: str | None = None  # an id the input gave the heading (HTML id, DOCX bookmark)
     number: str | None = None  # its clause number, when numbering (not text) shows it
+    guess: str | None = None  # why a reader took it for a heading, when markup does not say
 
 
 @dataclass
@@ -454,6 +455,8 @@ def _sections(stream: list[Item], ids: Ids,
                            github_anchor(text), sid):
                 if anchor:
                     ids.anchors.setdefault(anchor, sid)
+            if x.guess:
+                col.guessed(x.loc, f"{x.guess}: {text!r}", f"section:{sid}")
             stack.append(Open(lvl, x, sid, [], []))
         elif stack:
             stack[-1].blocks.append(x)
