@@ -126,6 +126,28 @@ def test_an_edited_template_is_read_again(project: Path) -> None:
     assert _cold(project, "cold", formats=("pdf",)) == after
 
 
+def test_the_workers_css_warnings_come_back_with_its_pdf(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """qa6 D11: what WeasyPrint finds in the project's print.css is located and counted by
+    the build, also when the warm worker laid the PDF out (its reply carries them)."""
+    from compiler.renderers.templates import Templates
+
+    monkeypatch.chdir(project)  # paths in messages
+    css = project / "templates" / "css" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("h1 { colr: red }\n", encoding="utf-8")
+    for _ in range(2):  # the worker started, then the same worker again
+        result = build([_source(project)], BuildOptions(out=project / "warm", jobs=2,
+                       formats=("pdf",), force=True, keep_warm=MINUTES,
+                       templates=Templates.for_project(css.parent.parent)))
+        assert [str(w) for w in result.warnings if "print.css" in str(w)] == [
+            "templates/css/print.css:1:6: warning: ignored `colr: red`: unknown property "
+            "(WeasyPrint)"]
+    found = client.status(_cache())
+    assert found is not None and found["renders"] >= 1
+
+
 def test_a_worker_of_another_version_is_stopped_and_replaced(project: Path) -> None:
     """An old worker (here: one answering with another identity) is told to stop; the build
     starts a worker of its own version and renders through it."""

@@ -33,7 +33,7 @@ from compiler.fs import folder_lock, remove_temporaries, write_atomic, write_if_
 from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, check_ids, discover, read_facts, shared_digest
-from compiler.renderers import embeds_inputs
+from compiler.renderers import embeds_inputs, warnings_of
 
 if TYPE_CHECKING:
     from compiler.model import Document, LocalizedDocument
@@ -154,6 +154,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
 
     def finish(job: Job, data: bytes) -> None:
         nonlocal done
+        # what the renderer found about the project's templates, once for all outputs
+        result.warnings.extend(w for w in warnings_of(data) if w not in result.warnings)
         if job.fmt == "pdf" and options.signer is not None:
             from compiler.signing.batch import sign_localized
 

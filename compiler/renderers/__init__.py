@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from compiler.renderers.templates import TEMPLATES as TEMPLATES  # the built-ins, re-exported
 
 if TYPE_CHECKING:
+    from compiler.errors import Diagnostic
     from compiler.model import LocalizedDocument
     from compiler.renderers.options import Alternate as Alternate
     from compiler.renderers.options import Download as Download
@@ -23,6 +24,30 @@ def __getattr__(name: str) -> Any:
 
         return getattr(options, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class Rendered(bytes):
+    """A renderer's bytes with the warnings it found about the project's templates on the
+    way (a print.css WeasyPrint cannot fully use: renderers/pdf_css.py). Still bytes, so
+    everything that writes or hashes an output takes it as it is; the warnings travel back
+    from a pool worker with it (pickled with the bytes) and from the warm worker in its
+    reply's header (build/warm/)."""
+
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @classmethod
+    def of(cls, data: bytes, warnings: tuple[Diagnostic, ...]) -> bytes:
+        """data itself when there is nothing to add."""
+        if not warnings:
+            return data
+        rendered = cls(data)
+        rendered.warnings = warnings
+        return rendered
+
+
+def warnings_of(data: bytes) -> tuple[Diagnostic, ...]:
+    """What a renderer found on the way (see Rendered); () for plain bytes."""
+    return data.warnings if isinstance(data, Rendered) else ()
 
 
 class Renderer(Protocol):

@@ -16,9 +16,11 @@ from markupsafe import Markup
 
 from compiler.model import LocalizedDocument
 from compiler.renderers import (
+    Rendered,
     RenderOptions,
     embeds_inputs,
     hyphenation,
+    pdf_css,
     pdf_leaders,
     pdf_memory,
     pdf_targets,
@@ -119,10 +121,13 @@ def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:
     """The print page WeasyPrint lays out (also what the benchmark renders alone)."""
     writer = BodyWriter(doc)
     writer.link_format, writer.base_url = "pdf", options.base_url
-    css = options.templates.read_text("css/print.css") + options.theme.print_css()
+    css = options.templates.read_text("css/print.css")
     template = options.templates.template("pdf/print.html.j2")
+    # the brand's rules go with the page's own, in the template's next <style> element:
+    # a block a project's print.css leaves open cannot swallow them (pdf_css)
     return template.render(**context(doc, options, writer), css=Markup(css),
-                           running_css=running_css(doc, options))
+                           running_css=Markup(options.theme.print_css()) +
+                           running_css(doc, options))
 
 
 def _attachments(doc: LocalizedDocument, options: RenderOptions) -> list[weasyprint.Attachment]:
@@ -168,7 +173,15 @@ def _extend_xmp(document: weasyprint.Document, extra: bytes) -> None:
 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
-    return write_pdf(doc, options, print_html(doc, options))
+    """The PDF, with warnings about a project's own print.css (pdf_css) when it has some."""
+    sheet = options.templates.find("css/print.css")
+    project = options.templates.project
+    text = sheet.read_text(encoding="utf-8") if project and sheet.is_relative_to(project) else ""
+    if not text or text == pdf_css.builtin():  # (this repository's templates/ is a copy)
+        return write_pdf(doc, options, print_html(doc, options))
+    warnings = pdf_css.check(sheet, text, options.templates.roots, SandboxedFetcher)
+    with pdf_css.laying_out():
+        return Rendered.of(write_pdf(doc, options, print_html(doc, options)), warnings)
 
 
 # WeasyPrint 70's structure tree builder, as read (pdf_weasyprint.READ)

@@ -365,7 +365,7 @@ class WarmExecutor(Executor):
                 if reply.get("busy"):
                     continue
                 if reply.get("ok") and data is not None:
-                    return data
+                    return wf.with_warnings(data, reply.get("warnings"))
                 raise _Unusable(f"its render failed ({reply.get('error')})")
         _kill(pid)  # no heartbeat: hung; the next build starts a fresh one
         raise wf.Refused(f"no heartbeat for {beat:.0f} s: worker {pid} stopped")

@@ -244,6 +244,34 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def warnings_header(data: bytes) -> dict[str, Any]:
+    """A render reply's header entry for the warnings its bytes carry (renderers.Rendered):
+    the build counts them as if it had rendered the output itself."""
+    from compiler.renderers import warnings_of
+
+    found = [[w.loc.path, w.loc.line, w.loc.column, w.message, w.category.value]
+             for w in warnings_of(data)]
+    return {"warnings": found} if found else {}
+
+
+def with_warnings(data: bytes, found: object) -> bytes:
+    """The worker's bytes with the warnings its reply's header carries (warnings_header)."""
+    if not isinstance(found, list) or not found:
+        return data
+    from compiler.errors import Category, Diagnostic, Loc, Severity
+    from compiler.renderers import Rendered
+
+    warnings = []
+    for item in found:
+        try:
+            path, line, column, message, category = item
+            warnings.append(Diagnostic(Loc(str(path), int(line), int(column)), str(message),
+                                       Severity.WARNING, Category(category)))
+        except (TypeError, ValueError):
+            raise ValueError("malformed warnings in the worker's reply") from None
+    return Rendered.of(data, tuple(warnings))
+
+
 def dumps(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 

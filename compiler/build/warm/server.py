@@ -187,7 +187,8 @@ class Worker:
 
             data = get_renderer(fmt)(ldoc, ropts)
             self.renders += 1
-            reply: tuple[dict[str, Any], bytes | None] = ({"ok": True}, data)
+            reply: tuple[dict[str, Any], bytes | None] = (
+                {"ok": True, **wf.warnings_header(data)}, bytes(data))
         except Refused as err:  # the build renders it from its own localized document
             log.info("recipe refused: %s", err)
             reply = ({"ok": False, "error": f"recipe refused: {err}"}, None)

@@ -1,0 +1,164 @@
+"""A project's print.css read as WeasyPrint reads it: its complaints located in the file.
+
+WeasyPrint logs what it cannot use in a stylesheet (a syntax error, an unknown property, an
+invalid value or selector) as raw warnings, with positions counted from the start of the
+print page's <style> element and without naming any file. Here the project's own
+print.css is parsed alone, once per text and process (forked and warm workers keep it), and
+each complaint becomes a warning at `templates/css/print.css:LINE:COL`, which travels back
+to the build with the PDF (renderers.Rendered); while the PDF itself is laid out, the same
+complaints are kept off the log. A block left open at the end of the file (tinycss2 closes
+it silently, so the rules after it inside the file are read as nested in it) is one too.
+The built-in print.css and the brand's generated CSS (validated colours, escaped font
+names) give none: a test keeps it so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from compiler.errors import Category, Diagnostic, Loc, Severity
+
+_WEASYPRINT = logging.getLogger("weasyprint")
+_AT = re.compile(r"^Ignored `(?P<what>.*)` at (?P<line>\d+):(?P<col>\d+), (?P<why>.*?)\.?$",
+                 re.DOTALL)
+_PARSE = re.compile(r"^Parse error at (?P<line>\d+):(?P<col>\d+): (?P<why>.*?)\.?$", re.DOTALL)
+_RULE = re.compile(r"^Unknown empty rule (?P<what>.*) at (?P<line>\d+):(?P<col>\d+)$",
+                   re.DOTALL)
+_SELECTOR = re.compile(r"^Invalid or unsupported selector, (?P<what>'.*'|\".*\"), (?P<why>.*)$",
+                       re.DOTALL)
+
+
+class _Capture(logging.Filter):
+    """On WeasyPrint's logger: keeps its stylesheet messages (from weasyprint/css/) off the
+    log while this thread checks a stylesheet (they are collected) or lays a PDF out (the
+    check reported them already)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        mode = getattr(self.local, "mode", None)
+        if mode is None or "/weasyprint/css/" not in record.pathname.replace("\\", "/"):
+            return True
+        if isinstance(mode, list):
+            mode.append(record.getMessage())
+        return False
+
+
+_capture = _Capture()
+_WEASYPRINT.addFilter(_capture)
+
+
+@contextlib.contextmanager
+def _mode(mode: list[str] | str) -> Iterator[None]:
+    before = getattr(_capture.local, "mode", None)
+    _capture.local.mode = mode
+    try:
+        yield
+    finally:
+        _capture.local.mode = before
+
+
+@contextlib.contextmanager
+def laying_out() -> Iterator[None]:
+    """WeasyPrint's stylesheet messages kept off the log (see check)."""
+    with _mode("quiet"):
+        yield
+
+
+@lru_cache(maxsize=1)
+def builtin() -> str:
+    """The built-in print.css, which gives no warnings (tested)."""
+    from compiler.renderers.templates import BUILTIN
+
+    return (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
+
+
+def check(path: Path, text: str, roots: tuple[Path, ...],
+          fetcher: Callable[..., Any]) -> tuple[Diagnostic, ...]:
+    """The warnings WeasyPrint gives about the stylesheet `text` (read from `path`), its
+    URLs resolved and fetched as the page's are (fetcher(*roots): pdf.SandboxedFetcher)."""
+    from compiler.errors import display_path
+
+    return _check(display_path(path), text, roots, fetcher)
+
+
+@lru_cache(maxsize=8)
+def _check(shown: str, text: str, roots: tuple[Path, ...],
+           fetcher: Callable[..., Any]) -> tuple[Diagnostic, ...]:
+    import weasyprint
+
+    found: list[str] = []
+    level = _WEASYPRINT.level
+    _WEASYPRINT.setLevel(logging.WARNING)  # also under -q: they are counted, not shown raw
+    try:
+        with _mode(found):
+            weasyprint.CSS(string=text, base_url=str(roots[0]) + "/",
+                           url_fetcher=fetcher(*roots))
+    finally:
+        _WEASYPRINT.setLevel(level)
+    out = [_located(shown, text, message) for message in found]
+    unclosed = _unclosed(text)
+    if unclosed is not None:
+        out.append(Diagnostic(Loc(shown, *unclosed),
+                              "this block is never closed: the rest of the file is read "
+                              "inside it (add its '}')", Severity.WARNING, Category.SYNTAX))
+    return tuple(sorted(set(out), key=lambda d: (d.loc, d.message)))
+
+
+def _located(shown: str, text: str, message: str) -> Diagnostic:
+    line = column = 0
+    if m := _AT.match(message):
+        words = " ".join(m["what"].split())
+        text_of = f"ignored `{words}`: {m['why']}"
+    elif m := _PARSE.match(message):
+        text_of = f"CSS syntax error: {m['why']}"
+    elif m := _RULE.match(message):
+        text_of = f"ignored the empty rule {m['what']}"
+    elif m := _SELECTOR.match(message):
+        selector = " ".join(m["what"][1:-1].split())
+        line, column = _find(text, selector)
+        text_of = f"ignored the rule: invalid or unsupported selector '{selector}' ({m['why']})"
+    else:
+        text_of = message
+    if m is not None and "line" in m.groupdict():
+        line, column = int(m["line"]), int(m["col"])
+    return Diagnostic(Loc(shown, line, column), f"{text_of} (WeasyPrint)", Severity.WARNING,
+                      Category.SYNTAX)
+
+
+def _find(text: str, selector: str) -> tuple[int, int]:
+    """Where a selector WeasyPrint quotes (serialized: comments out, spaces kept) starts."""
+    first = selector.split(maxsplit=1)[0] if selector.split() else ""
+    at = text.find(first) if first else -1
+    if at < 0:
+        return 0, 0
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _unclosed(text: str) -> tuple[int, int] | None:
+    """Line and column of the outermost block still open at the end of `text`, if any.
+
+    tinycss2 (CSS Syntax) closes open blocks at the end silently. A '}' added after the
+    text stays a top-level token when nothing is open; otherwise a block swallows it.
+    """
+    import tinycss2
+
+    nodes = [n for n in tinycss2.parse_component_value_list(text + "\n}", skip_comments=True)
+             if n.type != "whitespace"]
+    last = nodes[-1] if nodes else None
+    if last is None or (last.type == "error" and last.kind == "}"):  # the stray '}'
+        return None
+    top = [n for n in tinycss2.parse_component_value_list(text, skip_comments=True)
+           if n.type != "whitespace"]
+    block = next((n for n in reversed(top) if n.type in ("() block", "[] block", "{} block",
+                                                          "function")), None)
+    return (block.source_line, block.source_column) if block is not None else None

@@ -1,0 +1,97 @@
+"""A project's print.css that WeasyPrint cannot fully use: located warnings, counted (qa6 D11)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from compiler.renderers import pdf_css
+from compiler.renderers.pdf import SandboxedFetcher
+from compiler.renderers.templates import BUILTIN
+from tests.helpers import FIXTURES
+
+BROKEN = "h1 { colr: red; }\nh3 { color: rd }\nh2 { color: \n"
+
+
+def _project(tmp_path: Path, css: str) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    sheet = root / "templates" / "css" / "print.css"
+    sheet.parent.mkdir(parents=True)
+    builtin = (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
+    sheet.write_text(builtin + css, encoding="utf-8")
+    (root / "policyc.toml").write_text('[theme]\nprimary = "#FF0000"\n', encoding="utf-8")
+    return root
+
+
+def test_the_builtin_print_css_gives_no_warning() -> None:
+    text = (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
+    assert pdf_css.check(BUILTIN / "css" / "print.css", text, (BUILTIN,),
+                         SandboxedFetcher) == ()
+
+
+def test_each_complaint_at_its_line_and_column(tmp_path: Path) -> None:
+    sheet = tmp_path / "print.css"
+    found = [str(d) for d in pdf_css.check(sheet, BROKEN, (tmp_path,), SandboxedFetcher)]
+    shown = str(sheet)
+    assert found == [
+        f"{shown}:1:6: warning: ignored `colr: red`: unknown property (WeasyPrint)",
+        f"{shown}:2:6: warning: ignored `color: rd`: invalid value (WeasyPrint)",
+        f"{shown}:3:4: warning: this block is never closed: the rest of the file is read "
+        "inside it (add its '}')",
+        f"{shown}:3:6: warning: ignored `color:`: no value (WeasyPrint)",
+    ]
+    assert pdf_css.check(sheet, "a { color: rgb(1, 2 }\n", (tmp_path,),
+                         SandboxedFetcher)[-1].loc.line == 1
+    assert pdf_css.check(sheet, "a { color: red }\n/* { */\n", (tmp_path,),
+                         SandboxedFetcher) == ()
+
+
+def _build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "compiler", "build", "--format", "pdf",
+                           "--force", *args], cwd=root, capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])  # in the build's process, in forked workers
+def test_build_warns_at_the_line_once_and_keeps_the_brand(tmp_path: Path, jobs: str) -> None:
+    root = _project(tmp_path, BROKEN)
+    line = len((BUILTIN / "css" / "print.css").read_text(encoding="utf-8").splitlines()) + 1
+    done = _build(root, "--jobs", jobs)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr  # no raw WeasyPrint line
+    located = [x for x in done.stderr.splitlines() if x.startswith("templates/css/print.css:")]
+    assert located == [
+        f"templates/css/print.css:{line}:6: warning: ignored `colr: red`: unknown property "
+        "(WeasyPrint)",
+        f"templates/css/print.css:{line + 1}:6: warning: ignored `color: rd`: invalid value "
+        "(WeasyPrint)",
+        f"templates/css/print.css:{line + 2}:4: warning: this block is never closed: the rest "
+        "of the file is read inside it (add its '}')",
+        f"templates/css/print.css:{line + 2}:6: warning: ignored `color:`: no value "
+        "(WeasyPrint)"], done.stderr  # once, though two PDFs (en, de) read the file
+    summary = done.stderr.splitlines()[-1]
+    others = len([x for x in done.stderr.splitlines() if ": warning: " in x]) - 4
+    assert f", {4 + others} warnings," in summary
+    # the brand's colour (policyc.toml) still reaches the title: red fill before its text
+    for pdf in (root / "dist").glob("*/*.pdf"):
+        content = PdfReader(pdf).pages[0].get_contents()
+        assert content is not None and b"1 0 0 rg" in content.get_data(), pdf
+    quiet = _build(root, "-q", "--jobs", jobs)  # -q: still counted and shown (warnings)
+    assert quiet.returncode == 0 and len([x for x in quiet.stderr.splitlines()
+                if x.startswith("templates/css/print.css:")]) == 4
+
+
+def test_a_fixed_sheet_gives_no_warning(tmp_path: Path) -> None:
+    root = _project(tmp_path, BROKEN)
+    assert _build(root).returncode == 0
+    sheet = root / "templates" / "css" / "print.css"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(BROKEN, "h1 { color: red }\n"),
+                     encoding="utf-8")
+    again = _build(root)
+    assert again.returncode == 0 and "print.css" not in again.stderr, again.stderr
