@@ -226,9 +226,11 @@ def test_manifest_lists_outputs_inputs_completeness(project: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     entry = next(o for o in manifest["outputs"] if o["locale"] == "de")
     data = (out / "de" / "retention-schedule.html").read_bytes()
+    made_from = entry.pop("inputs")  # what this output was made from: the build's inputs
     assert entry == {"path": "de/retention-schedule.html", "format": "html", "locale": "de",
                      "document": "retention-schedule", "version": "2.0.1",
                      "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    assert made_from == {kind: manifest["inputs"][kind] for kind in ("sources", "catalogs")}
     _assert_manifest_matches_files(out)
     assert len(manifest["inputs"]["sources"]) == 1
     po = project / "locales" / "de" / "LC_MESSAGES" / "retention-schedule.po"

@@ -7,7 +7,7 @@ build touched) and know nothing of how a build ran.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class Output:
     size: int
     sha256: str
     built: bool = True  # by this build (False: up to date, or built by an earlier one)
+    # the source and catalogs it was made from, with their digests (build/provenance.py)
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ def manifest_bytes(out: Path, outputs: list[Output], inputs: dict[str, dict[str,
         "policyc": __version__,
         "outputs": [
             {"path": o.path.relative_to(out).as_posix(), "format": o.format, "locale": o.locale,
-             "document": o.document, "version": o.version, "size": o.size, "sha256": o.sha256}
+             "document": o.document, "version": o.version, "size": o.size, "sha256": o.sha256,
+             "inputs": o.inputs}
             for o in sorted(outputs, key=lambda o: o.path.as_posix())
         ],
         "inputs": inputs,

@@ -24,11 +24,20 @@ from compiler.build.localizing import (
 )
 from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
+from compiler.build.provenance import Provenance
 from compiler.build.refusal import refuse_incomplete
 from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.stale import Scope, unpublish
 from compiler.build.state import STALE, LocaleState, OutputState, State
-from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, Severity
+from compiler.errors import (
+    Category,
+    CompilerError,
+    Diagnostic,
+    Diagnostics,
+    Loc,
+    Severity,
+    display_path,
+)
 from compiler.fs import folder_lock, remove_temporaries, write_atomic, write_if_changed
 from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
@@ -47,6 +56,9 @@ class BuildResult:
     completeness: Completeness = field(default_factory=dict)
     seconds: float = 0.0
     removed: list[str] = field(default_factory=list)  # outputs no longer built (build/stale.py)
+    # outputs on disk left as made from inputs since changed (or by a failed write): not
+    # listed until a build makes them again (build/provenance.py)
+    unlisted: list[str] = field(default_factory=list)
 
     @property
     def built(self) -> int:
@@ -147,8 +159,10 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     for job in stale:
         by_pair.setdefault((job.facts.id, job.locale), []).append(job)
 
+    provenance = Provenance(sources_facts, options)
     for job in fresh:
-        entry = state.outputs[_rel(job, options)]
+        entry = state.outputs[_rel(job, options)] = provenance.stamp(
+            state.outputs[_rel(job, options)], job)
         result.outputs.append(_output(job, entry.size, entry.sha256, built=False))
     done = 0
 
@@ -165,7 +179,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         digest = hashlib.sha256(data).hexdigest()
         state.outputs[_rel(job, options)] = OutputState(
             job.key, len(data), digest, job.fmt, job.locale, job.facts.id, job.facts.version,
-            cutoff.content(job), job.base)
+            cutoff.content(job), job.base, provenance.inputs(job.source, job.facts, job.locale),
+            provenance.templates(job.fmt))
         result.outputs.append(_output(job, len(data), digest, built=True))
         done += 1
         logs.logger(__name__).info("wrote %s (%d bytes)", job.target, len(data))
@@ -182,6 +197,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         for pair, ldoc, made_from in _localize(jobs, fresh, state, options, document, titles,
                                                result, failed, cutoff.before_localizing):
             kept, again = cutoff.settle(pair)
+            for j, e in kept:  # the same bytes these inputs would make
+                state.outputs[_rel(j, options)] = provenance.stamp(e, j)
             result.outputs.extend(_output(j, e.size, e.sha256, built=False) for j, e in kept)
             work = [*by_pair.get(pair, []), *again]
             if options.signer is not None and not options.allow_incomplete:
@@ -193,6 +210,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         # (a failed write leaves its previous file, still listed as built before).
         with contextlib.suppress(CompilerError):
             _mark_stale(state, planned)
+            provenance.mark_outdated(state)
             state.write(options.out)
             _write_listings(options, state, result, inputs, failed=True)
         raise
@@ -202,6 +220,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         result.removed = unpublish(options.out, state, {
             _rel(j, options): (j.facts.id, j.locale) for j in jobs}, scope)
     _mark_stale(state, planned)  # a failed locale's outputs
+    provenance.mark_outdated(state)  # those left as made from inputs since edited
     state.write(options.out)
     result.seconds = time.perf_counter() - started
     _write_listings(options, state, result, inputs)
@@ -327,13 +346,16 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
     planned is listed only when it is what this build's inputs make: one that a failed build
     (or a failed locale) left as an earlier build made it is marked stale (_mark_stale) and
     not listed, by this build or any later one until it is made again, so the manifest
-    never lists it beside inputs it was not built from (qa6 D2, review6 F10).
+    never lists it beside inputs it was not built from (qa6 D2, review6 F10); so is one a
+    partial build left as made from a source or catalog edited since (provenance.py). Each
+    listed output names the inputs it was made from.
     """
     out = options.out
     recorded = state.present(out)
     present = {rel: entry for rel, entry in recorded.items() if entry.key != STALE}
+    result.unlisted = [display_path(out / rel) for rel in recorded if rel not in present]
     outputs = [Output(out / rel, e.format, e.locale, e.document, e.version, e.size, e.sha256,
-                      built=False) for rel, e in present.items()]
+                      built=False, inputs=e.inputs) for rel, e in present.items()]
     completeness: Completeness = {}
     pages: dict[tuple[str, str], PageInfo] = {}
     for o in outputs:

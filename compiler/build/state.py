@@ -40,6 +40,11 @@ class OutputState:
     # "" when not known
     content: str = ""
     base: str = ""
+    # what it was made from (build/provenance.py): its source and catalogs with their
+    # digests, as the manifest lists them, and a digest of its format's templates, the
+    # theme and the shared variables; empty when not known
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
+    templates: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,11 +115,17 @@ def _valid(state: Any) -> bool:
             and entries(state.get("outputs")) and entries(state.get("locales"))):
         return False
     texts = ("key", "sha256", "format", "locale", "document", "version")
+    optional = ("content", "base", "templates")
     for entry in state["outputs"].values():
-        if not (set(entry) - {"content", "base"} == {*texts, "size"}
+        inputs = entry.get("inputs", {})
+        if not (set(entry) - {*optional, "inputs"} == {*texts, "size"}
                 and type(entry["size"]) is int
-                and all(isinstance(entry[k], str) for k in (*texts, "content", "base")
-                        if k in entry)):
+                and all(isinstance(entry[k], str) for k in (*texts, *optional) if k in entry)
+                and isinstance(inputs, dict)
+                and all(isinstance(kind, str) and isinstance(found, dict)
+                        and all(isinstance(k, str) and isinstance(v, str)
+                                for k, v in found.items())
+                        for kind, found in inputs.items())):
             return False
     for entry in state["locales"].values():
         completeness, warnings = entry.get("completeness"), entry.get("warnings")

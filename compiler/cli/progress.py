@@ -54,6 +54,9 @@ class Reporter:
             return
         for line in result.removed:
             print(f"policyc: {line}", file=sys.stderr)
+        if result.unlisted:
+            print(f"policyc: not listed until built again (made from inputs changed since, or "
+                  f"not written): {', '.join(result.unlisted)}", file=sys.stderr)
         rows: dict[tuple[str, str], list[int]] = {}
         for o in result.outputs:
             counts = rows.setdefault((o.document, o.locale), [0, 0])
