@@ -31,11 +31,16 @@ def isolated(rich: Rich, page_direction: str, markup: Markup) -> Markup:
     return markup
 
 
-def item_fallback(item: ListItem, owned: Callable[[Rich], bool]) -> str | None:
-    """The language when an item's term and text both stand in (one isolate, so the ": "
-    between them keeps its place), unless a caller lays either out itself."""
+def item_fallback(item: ListItem, page_direction: str,
+                  owned: Callable[[Rich], bool]) -> str | None:
+    """The language when an item's term and text both stand in inside a page of the other
+    direction (one isolate, so the ": " between them keeps its place), unless a caller lays
+    either out itself. In a page of their own direction each keeps its own span and the
+    separator stays in the page's language (German/French ": " and " : ")."""
     term, text = item.term, item.text
     if term is None or text is None or not term.lang or text.lang != term.lang:
+        return None
+    if tag_direction(term.lang) == page_direction:
         return None
     return None if owned(term) or owned(text) else term.lang
 

@@ -74,8 +74,14 @@ def header_footer(writer: Writer, brand_footer: str | None = None,
     doc = writer.doc
     section = writer.document.sections[0]
     header = _header_footer(writer, section.header._element, "Header")
-    title = annex.title_text(annex_label, doc) if annex_label else doc.title
-    header.append(ooxml.run(f"{title} \u00b7 {doc.labels.version} {doc.meta.version}"))
+    version = f" \u00b7 {doc.labels.version} {doc.meta.version}"
+    if writer.island(doc.meta.title):  # an English title standing in, in an Arabic header
+        if annex_label:
+            header.append(ooxml.run(f"{annex_label} {annex.DASH} "))
+        header.extend([writer.plain_run(doc.title, doc.meta.title), ooxml.run(version)])
+    else:
+        title = annex.title_text(annex_label, doc) if annex_label else doc.title
+        header.append(ooxml.run(title + version))
     footer = _header_footer(writer, section.footer._element, "Footer")
     if brand_footer:
         footer.append(ooxml.run(f"{brand_footer} \u00b7 "))

@@ -73,8 +73,13 @@ class Writer(_InlineWriter):
                 p.extend(ooxml.field_start(TOC_INSTRUCTION))
             target = ooxml.hyperlink(self.part, anchor=self.anchors[section.id])
             number = legal.heading_number(section.number)
-            target.append(ooxml.run((number + " " if number else "")
-                                    + _plain(section.title.plain())))
+            title = _plain(section.title.plain())
+            if self.island(section.title):  # English standing in, in an Arabic contents list
+                if number:
+                    target.append(ooxml.run(number + " "))
+                target.append(self.plain_run(title, section.title))
+            else:
+                target.append(ooxml.run((number + " " if number else "") + title))
             p.append(target)
             if i == len(entries) - 1:
                 p.append(ooxml.field_end())

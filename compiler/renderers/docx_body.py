@@ -172,11 +172,7 @@ class _InlineWriter:
             self.hooks.write(parent, rich, bold, link)
             return
         before = len(parent)
-        # source text standing in, in a page of the other direction: its runs are marked
-        # left-to-right and embedded (LRE ... PDF), so an English sentence in an Arabic
-        # document reads in order, its full stop at its end, a day count in Arabic inside
-        # it in its place (as the HTML's isolate; Word and LibreOffice honour the marks)
-        island = bool(rich.lang) and self.rtl and tag_direction(rich.lang or "") == "ltr"
+        island = self.island(rich)
         self.inlines(parent, rich.inlines, bold=bold, link=link, ltr=island)
         if rich.lang:
             runs = [r for el in list(parent)[before:]
@@ -188,15 +184,29 @@ class _InlineWriter:
                 texts[0].text = LRE + (texts[0].text or "")
                 texts[-1].text = (texts[-1].text or "") + POP
 
+    def island(self, rich: Rich) -> bool:
+        """Source text standing in, in a document of the other direction: its runs are
+        marked left-to-right and embedded (LRE ... PDF), so an English sentence in an Arabic
+        document reads in order, its full stop at its end, a day count in Arabic inside it
+        in its place (as the HTML's isolate; Word and LibreOffice honour the marks)."""
+        return bool(rich.lang) and self.rtl and tag_direction(rich.lang or "") == "ltr"
+
+    def plain_run(self, text: str, rich: Rich, *, bold: bool = False) -> BaseOxmlElement:
+        """One run of text written plain for the string rich (a lead, a contents entry, the
+        running header), embedded left-to-right when rich is an island; its language when
+        it stands in."""
+        island = self.island(rich)
+        r = ooxml.run(LRE + text + POP if island else text, bold=bold,
+                      rtl=False if island else None)
+        if rich.lang:
+            ooxml.set_run_language(r, rich.lang)
+        return r
+
     def lead(self, p: BaseOxmlElement, term: Rich, separator: str) -> None:
         """A bold lead ("Account Information: "): one run when the term is plain text."""
         if not self.hooks.owns(term) and all(isinstance(node, Text) for node in term.inlines):
             text = "".join(node.text for node in term.inlines if isinstance(node, Text))
-            island = bool(term.lang) and self.rtl and tag_direction(term.lang or "") == "ltr"
-            p.append(ooxml.run((LRE if island else "") + _plain(text) + separator
-                               + (POP if island else ""), bold=True, rtl=False if island else None))
-            if term.lang:
-                ooxml.set_run_language(p[-1], term.lang)
+            p.append(self.plain_run(_plain(text) + separator, term, bold=True))
         else:
             self.rich(p, term, bold=True)
             if separator:

@@ -276,7 +276,8 @@ class BodyWriter:
         term = (Markup('<strong class="term">{}{}</strong>').format(
             self.rich(item.term), separator) if item.term else Markup(""))
         if not item.blocks:
-            if (lang := bidi.item_fallback(item, self.hooks.owns)) and item.term and item.text:
+            lang = bidi.item_fallback(item, self.doc.direction, self.hooks.owns)
+            if lang and item.term and item.text:
                 return bidi.fallback(lang, self.doc.direction, bidi.TERM_TEXT.format(
                     self.inlines(item.term.inlines), separator, self.inlines(item.text.inlines)))
             return term + self.rich(item.text)
