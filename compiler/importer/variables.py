@@ -23,7 +23,7 @@ from compiler.model import (
     VarKind,
 )
 from compiler.model.walk import map_rich, rich_fields
-from compiler.readers.draft import Finding, rich
+from compiler.readers.draft import Finding, rich, short_name
 
 
 def _name(value: str, kind: VarKind, used: set[str]) -> str:
@@ -48,16 +48,19 @@ def _name(value: str, kind: VarKind, used: set[str]) -> str:
 
 def _counts(doc: Document) -> Counter[tuple[VarKind, str]]:
     counts: Counter[tuple[VarKind, str]] = Counter()
+    names: Counter[str] = Counter()
     for r in rich_fields((doc.meta.title, doc.preamble, doc.sections)):
         text = r.plain() + " " + " ".join(_hrefs(r.inlines))
         for m in _EMAIL.finditer(text):
             counts[(VarKind.EMAIL, m.group(0))] += 1
         for m in _URL.finditer(text):
             counts[(VarKind.URL, m.group(0))] += 1
-        org = doc.meta.organization
-        if org and len(org) > 2:
-            counts[(VarKind.TEXT, org)] += len(re.findall(rf"(?<!\w){re.escape(org)}(?!\w)",
-                                                          r.plain()))
+        for org in dict.fromkeys((doc.meta.organization, short_name(doc.meta.organization))):
+            if len(org) > 2:
+                names[org] += len(re.findall(rf"(?<!\w){re.escape(org)}(?!\w)", r.plain()))
+    if names:  # the organization's full name or its short one, whichever the text uses more
+        org, n = max(names.items(), key=lambda kv: kv[1])
+        counts[(VarKind.TEXT, org)] = n
     return counts
 
 

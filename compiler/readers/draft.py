@@ -652,8 +652,10 @@ def _meta(hints: Hints, title: tuple[Inline, ...], title_loc: Loc, doc_id: str,
                     "knows)", "source_locale")
     organization = hints.organization
     if not organization:
-        organization = _guess_organization(content) or "Your Organization"
-        col.guessed(first, f"organization '{organization}'", "organization")
+        guess = _guess_organization(content)
+        organization = guess[0] if guess else "Your Organization"
+        why = f" ({guess[1]})" if guess else " (the text names none: replace it)"
+        col.guessed(first, f"organization '{organization}'{why}", "organization")
     locales = tuple(dict.fromkeys((locale, *(x for x in hints.locales
                                              if _known_locale(x, None) == x))))
     description = rich(clean(hints.description), first, "document") if hints.description else None
@@ -688,21 +690,106 @@ def _known_locale(code: str | None, col: Collector | None) -> str | None:
     return None
 
 
-def _guess_organization(sections: tuple[Section, ...]) -> str | None:
-    """The most frequent e-mail or web domain's name: 'privacy@github.com' -> 'GitHub'? No:
-    'Github'. A guess, marked as such for a human to correct."""
+_SUFFIXES = ("inc", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "bv", "nv", "plc",
+             "corp", "corporation", "company", "co", "foundation", "association", "society",
+             "gbr", "kg", "ug", "srl", "spa", "oy", "ab", "as", "pty", "lp", "llp", "pbc")
+_NAME_WORD = r"(?:[A-Z]|\d+[a-z])[\w&'’.-]*"  # 'OpenGov', 'AT&T', '37signals'
+# 'GitHub, Inc.', '37signals LLC', 'Mozilla Corporation': a legal entity's name
+_LEGAL = re.compile(rf"((?:{_NAME_WORD} ){{0,3}}{_NAME_WORD}),? (Inc|LLC|L\.L\.C|Ltd|Limited|"
+                    r"GmbH|AG|S\.A|SAS|B\.V|BV|N\.V|PLC|plc|Corp|Corporation|LLP|PBC)\b\.?")
+# 'The OpenGov Foundation (OpenGov)', 'Mozilla Corporation (“Mozilla”)', 'Basecamp, LLC
+# ("Basecamp", "we")': a capitalized name, then its short name defined in parentheses
+_DEFINED = re.compile(
+    rf"((?:{_NAME_WORD}(?:,? (?:of |and |for |& )?)){{0,6}}{_NAME_WORD})\s*"
+    r"\(\s*(?:hereinafter\s+)?[\"“”'‘’]*([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2})[\"“”'‘’]*"
+    r"([^)]{0,60})\)")
+_WE = re.compile(rf"\b[Ww]e,\s+({_NAME_WORD}(?:,? {_NAME_WORD}){{0,4}}),")
+_SHORT = re.compile(r",? (?:" + "|".join(_SUFFIXES) + r")\.?\Z", re.IGNORECASE)
+
+
+def short_name(organization: str) -> str:
+    """The name an organization's text calls it by: 'The OpenGov Foundation' -> 'OpenGov',
+    'GitHub, Inc.' -> 'GitHub', '37signals LLC' -> '37signals'."""
+    name = re.sub(r"\A[Tt]he ", "", organization.strip())
+    return _SHORT.sub("", name).strip() or organization
+
+
+_DOMAIN = re.compile(r"(?:@|https?://(?:www\.)?|\bwww\.)([A-Za-z0-9-]+)\.[A-Za-z.]{2,}")
+
+
+def _guess_organization(sections: tuple[Section, ...]) -> tuple[str, str] | None:
+    """The organization's name as the text itself defines and uses it, and why it was chosen:
+    a name whose short form is defined in parentheses ('The OpenGov Foundation (OpenGov)')
+    or which says 'we, X,' and that looks like an organization (a company suffix, a short
+    form naming a web or e-mail domain of the text, 'we' in the parentheses), the one whose
+    short form the text uses most; else the capitalized name the text spells most often for
+    a domain of its links or e-mail addresses ('github.com' -> 'GitHub'); else the name of
+    the most frequent e-mail domain. A guess, marked as such for a human to correct; never a
+    link's domain label made into a name (a link to eff.org does not make 'Eff')."""
     from collections import Counter
 
     from compiler.model.walk import rich_fields
 
+    texts = [r.source for r in rich_fields(sections)]
+    plain = "\n".join(r.plain() for r in rich_fields(sections))
     domains: Counter[str] = Counter()
-    for r in rich_fields(sections):
-        for m in re.finditer(r"(?:@|https?://(?:www\.)?)([A-Za-z0-9-]+)\.[A-Za-z.]{2,}", r.source):
+    mail: Counter[str] = Counter()
+    for t in texts:
+        for m in _DOMAIN.finditer(t):
             domains[m.group(1).lower()] += 1
-    if not domains:
-        return None
-    name = domains.most_common(1)[0][0]
-    return name[:1].upper() + name[1:]
+            if m.group(0).startswith("@"):
+                mail[m.group(1).lower()] += 1
+
+    def uses(name: str) -> int:
+        return len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", plain))
+
+    def domain_of(name: str) -> bool:
+        key = re.sub(r"[^a-z0-9]", "", name.lower())
+        return bool(key) and any(key == d or (len(key) >= 4 and d.startswith(key))
+                                 for d in domains)
+
+    # (score, is a definition, name, why): the short form the text uses most wins; a
+    # definition beats the bare spelling of a domain at equal use (it gives the full name)
+    found: list[tuple[int, bool, str, str]] = []
+    for m in _DEFINED.finditer(plain):
+        name = re.sub(r"(?:['’]s)$", "", m.group(1).strip(" ,"))
+        short, rest = m.group(2), m.group(3)
+        words = [w.strip(",.").lower() for w in name.split()]
+        company = any(w in _SUFFIXES for w in words[1:])
+        we = re.search(r"\b(we|us|our)\b", rest, re.IGNORECASE) is not None
+        if company or we or domain_of(short) or domain_of(name):
+            found.append((uses(short) + (10_000 if we else 0), True, name,
+                          f"defined in the text: '{m.group(0)[:80]}'"))
+    for m in _WE.finditer(plain):
+        found.append((10_000 + uses(m.group(1)), True, m.group(1),
+                      f"the text says '{m.group(0)[:60]}'"))
+    for m in _LEGAL.finditer(plain):
+        base = re.sub(r"\A(?:The|This|By|Of) ", "", m.group(1))
+        name = m.group(0)[m.group(0).index(base):]
+        if m.group(2) not in ("Inc", "Corp", "Ltd"):  # 'LLC.' ends a sentence
+            name = name.rstrip(".")
+        found.append((uses(base), True, name, f"a company's name in the text, '{base}' used "
+                      f"{uses(base)} time{'' if uses(base) == 1 else 's'}"))
+    for label, _ in domains.most_common():
+        spelled: Counter[str] = Counter()
+        for m in re.finditer(rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,2}}", plain):
+            run = m.group(0).split()
+            for i in range(len(run)):
+                for j in range(i + 1, len(run) + 1):
+                    name = " ".join(run[i:j]).strip(".,'’")
+                    if re.sub(r"[^a-z0-9]", "", name.lower()) == label:
+                        spelled[name] += 1
+        if spelled:
+            name, count = spelled.most_common(1)[0]
+            found.append((count, False, name, f"the text's spelling of the domain '{label}', "
+                          f"used {count} time{'' if count == 1 else 's'}"))
+    if found:
+        _, _, name, why = max(found, key=lambda f: (f[0], f[1]))
+        return name, why
+    if mail:
+        label = mail.most_common(1)[0][0]
+        return label[:1].upper() + label[1:], f"the most frequent e-mail domain '{label}'"
+    return None
 
 
 def github_anchor(title: str) -> str:

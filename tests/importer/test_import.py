@@ -324,3 +324,42 @@ def test_front_matter_title_repeated_as_the_only_h1_is_the_title(tmp_path: Path)
     same = import_file(other, ReadOptions())
     assert [s.id for s in same.document.sections] == ["data"]
     assert [b.text.plain() for b in same.document.preamble] == ["Text."]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("name", "organization", "why"), [
+    # qa6 D7: the one link to eff.org made 'Eff'; the text defines its own name first
+    ("opengov-privacy-policy.md", "The OpenGov Foundation",
+     "defined in the text: 'The OpenGov Foundation (OpenGov)'"),
+    ("github-privacy-statement.md", "GitHub, Inc.", "'GitHub' used"),
+    ("basecamp-privacy.md", "37signals LLC", "'37signals' used"),  # not 'Basecamp' or 'HEY'
+    ("mozilla-firefox-terms.en.md", "Mozilla Corporation", "defined in the text"),
+])
+def test_organization_is_the_name_the_text_uses(name: str, organization: str, why: str) -> None:
+    result = import_file(IMPORT / name, ReadOptions())
+    assert result.document.meta.organization == organization
+    comment = f"# guessed: organization '{organization}' ("
+    assert comment in result.yaml_text and why in result.yaml_text.split(comment, 1)[1]
+
+
+def test_organization_never_made_from_a_link_domain(tmp_path: Path) -> None:
+    md = tmp_path / "p.md"
+    md.write_text("# Privacy\n\nSee the [EFF's advice](https://www.eff.org/wp/osp) and "
+                  "[Tor](https://www.torproject.org/).\n", encoding="utf-8")
+    assert import_file(md, ReadOptions()).document.meta.organization == "Your Organization"
+    md.write_text("# Privacy\n\nWrite to privacy@acme-widgets.example or see "
+                  "[eff.org](https://eff.org).\n", encoding="utf-8")
+    result = import_file(md, ReadOptions())  # an e-mail domain is the sender's own
+    assert result.document.meta.organization == "Acme-widgets"
+    md.write_text("# Privacy\n\nWe, Acme Widgets, run acmewidgets.example. Acme Widgets keeps "
+                  "logs; see [eff.org](https://eff.org).\n", encoding="utf-8")
+    assert import_file(md, ReadOptions()).document.meta.organization == "Acme Widgets"
+
+
+def test_plain_text_seed_names_its_company() -> None:
+    result = import_file(FIXTURES / "seed" / "infinitydesk-privacy-policy.txt", ReadOptions())
+    assert result.document.meta.organization == "InfinityDesk Inc."  # as source/ says
+    # --variables: {company} is the short name the text repeats, as source/ has it
+    with_vars = import_file(FIXTURES / "seed" / "infinitydesk-privacy-policy.txt", ReadOptions(),
+                            variables=True)
+    assert [(v.name, v.value) for v in with_vars.document.variables] == [
+        ("company", "InfinityDesk")]
