@@ -73,3 +73,54 @@ def test_index_shows_every_column_without_scrolling(tmp_path: Path) -> None:
             check=True, capture_output=True, text=True, timeout=120).stdout
         overflow = html.fromstring(dom).xpath("//body/@data-overflow")
         assert overflow and int(overflow[0]) <= 0, (width, overflow)
+
+
+def test_index_speaks_the_source_language_of_its_documents(tmp_path: Path) -> None:
+    """A German company's policies, written in German and translated into English: the index's
+    own words are German (html lang too); each row keeps its own language."""
+    from tests.helpers import run_cli
+
+    code, out = run_cli(tmp_path, "init", "proj", "--title", "Datenschutzerklärung",
+                        "--organization", "Beispiel GmbH", "--source-locale", "de",
+                        "--locale", "en")
+    assert code == 0, out
+    code, out = run_cli(tmp_path / "proj", "build", "--format", "html")
+    assert code == 0, out
+    page = html.fromstring((tmp_path / "proj" / "dist" / "index.html").read_bytes())
+    assert (page.get("lang"), page.get("dir")) == ("de", "ltr")
+    assert page.findtext(".//title") == "Beispiel GmbH · Richtlinien"
+    assert page.findtext(".//h1") == "Richtlinien"
+    assert page.xpath("//thead//th/text()") == [
+        "Dokument", "Sprache", "Version", "Aktualisiert", "Übersetzt", "Dateien"]
+    assert page.xpath("//div[@role='region']/@aria-label") == ["Veröffentlichte Dokumente"]
+    rows = page.xpath("//tbody/tr")
+    assert [r.xpath("td/@data-label") for r in rows] == [
+        ["Sprache", "Version", "Aktualisiert", "Übersetzt", "Dateien"]] * 2
+    assert [r.xpath("string(td[2])") for r in rows] == ["Deutsch", "English"]
+    assert rows[1].xpath("td[@class='title']/a/@lang") == ["en"]
+
+
+def test_index_language_is_the_most_common_source_locale() -> None:
+    from compiler.i18n.site import index_locale
+
+    assert index_locale([]) == "en"
+    assert index_locale(["de", "en", "de"]) == "de"
+    assert index_locale(["fr", "en"]) == "fr"  # a tie: the first listed
+    assert index_locale(["de_AT"]) == "de"
+    assert index_locale(["it", "it", "de"]) == "en"  # no words for Italian: English
+
+
+def test_arabic_index_is_right_to_left(tmp_path: Path) -> None:
+    from compiler.build import BuildOptions
+    from compiler.build.manifest import Output, PageInfo, index_html
+
+    options = BuildOptions(out=tmp_path)
+    outputs = [Output(tmp_path / "ar" / "p.html", "html", "ar", "p", "1.0.0", 9_000, "0" * 64)]
+    pages = {("p", "ar"): PageInfo("سياسة الخصوصية", "15 يناير 2025", "العربية", "rtl", "",
+                                   source=True)}
+    page = html.fromstring(index_html(tmp_path, options.templates, options.theme, outputs, {},
+                                      pages))
+    assert (page.get("lang"), page.get("dir")) == ("ar", "rtl")
+    assert page.xpath("//thead//th/text()")[:2] == ["المستند", "اللغة"]
+    # a file's link and size read "HTML 9 KB" on a phone's right-to-left card
+    assert page.xpath("//span[@class='file']/@dir") == ["ltr"]

@@ -44,6 +44,7 @@ class PageInfo:
     language: str
     direction: str
     organization: str = ""
+    source: bool = False  # the document's source locale
 
 
 def manifest_bytes(out: Path, outputs: list[Output], inputs: dict[str, dict[str, str]],
@@ -146,7 +147,13 @@ def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Outp
             row["page"] = href
     css = templates.read_text("css/web.css") + theme.web_css()
     organizations = sorted({info.organization for info in pages.values() if info.organization})
+    from compiler.i18n import site  # here: a no-op build imports this module, not the model
+    from compiler.i18n.formatting import tag_direction
+
+    lang = site.index_locale(locale for (_, locale), info in sorted(pages.items()) if info.source)
     template = templates.template("html/index.html.j2")
     return template.render(rows=list(rows.values()), css=Markup(css),
                            organization=" \u00b7 ".join(organizations),
+                           words=site.INDEX_WORDS[lang], lang=lang.replace("_", "-"),
+                           dir=tag_direction(lang),
                            generator=f"policyc {__version__}").encode()

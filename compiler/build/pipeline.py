@@ -323,7 +323,7 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
         state.locales[f"{pair[0]}/{pair[1]}"] = LocaleState(
             completeness, ldoc.title, ldoc.updated_text, ldoc.language.native_name,
             ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings],
-            ldoc.meta.organization)
+            ldoc.meta.organization, pair[1] == doc.meta.source_locale)
         yield pair, ldoc, Inputs(doc.digest, frozenset(read.items()))
 
 
@@ -363,7 +363,8 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
         if info is not None:
             completeness.setdefault(o.document, {})[o.locale] = info.completeness
             pages[(o.document, o.locale)] = PageInfo(info.title, info.updated, info.language,
-                                                     info.direction, info.organization)
+                                                     info.direction, info.organization,
+                                                     info.source)
     manifest = out / "manifest.json"
     changed = write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness),
                                "manifest")

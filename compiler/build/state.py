@@ -58,6 +58,7 @@ class LocaleState:
     direction: str
     warnings: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, message)
     organization: str = ""  # the index names it
+    source: bool = False  # the document's source locale (the index speaks it)
 
 
 @dataclass
@@ -129,10 +130,10 @@ def _valid(state: Any) -> bool:
             return False
     for entry in state["locales"].values():
         completeness, warnings = entry.get("completeness"), entry.get("warnings")
-        if not (set(entry) in ({"completeness", "title", "updated", "language", "direction",
-                                "warnings"}, {"completeness", "title", "updated", "language",
-                                              "direction", "warnings", "organization"})
+        if not (set(entry) - {"organization", "source"} == {
+                "completeness", "title", "updated", "language", "direction", "warnings"}
                 and isinstance(entry.get("organization", ""), str)
+                and type(entry.get("source", False)) is bool
                 and isinstance(completeness, dict) and isinstance(warnings, list)
                 and all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], str)
                         and type(w[1]) is int and isinstance(w[2], str) for w in warnings)
