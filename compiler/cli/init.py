@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 @click.option("--title", help="Title of the starter policy.")
 @click.option("--organization", help="The publishing organization.")
 @click.option("--source-locale", default="en", show_default=True,
-              help="Language the policy is written in (the starter text is English).")
+              help="Language the policy is written in (the starter text is in it where "
+              "policyc has one: ar, de, es, fr, ja, pt_BR; else English).")
 @click.option("--locale", "locales", multiple=True,
               help="A locale to translate into (repeatable or comma-separated): its catalog is "
               "created.")

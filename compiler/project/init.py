@@ -18,6 +18,7 @@ from string import Template
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
 from compiler.names import ID_PATTERN
 from compiler.project.layout import CACHE_DIR, CONFIG_NAME, LOCALES_DIR, OUT_DIR, SOURCE_DIR
+from compiler.project.starter import STARTERS, starter, yaml_values
 
 CONFIG = Template("""\
 # policyc project config (`policyc schema --config` prints its JSON Schema, for editors).
@@ -55,7 +56,7 @@ effective: $today            # date the text takes effect
 source_locale: $source_locale             # the language this file is written in
 locales: [$locales]
 organization: $organization
-description: A short summary shown under the title and in search results.
+description: $description
 
 # Facts written once and used in text as {name}. Plain strings are text; typed values
 # ({email: ...}, {url: ...}, {phone: ...}, {date: ...}, {duration: 30 days}, {number: 16})
@@ -69,7 +70,7 @@ variables:
 changes:
   - version: 1.0.0
     date: $today
-    summary: First published version.
+    summary: $summary
     material: no
 
 # Sections nest to any depth; each has a stable kebab-case id (its anchor and its
@@ -77,26 +78,26 @@ changes:
 # cta: and table:. Inline markup: **bold**, *italic*, [label](https://...), {variable}.
 sections:
   - id: introduction
-    title: Introduction
+    title: $introduction
     blocks:
-      - paragraph: This policy explains how **{company}** handles the matters it covers.
-      - note: We give {notice_period} notice before a material change takes effect.
+      - paragraph: $explains
+      - note: $notice
         kind: important
 
   - id: what-we-do
-    title: What We Do
-    comment: A note for translators becomes a '#.' comment in the catalogs.
+    title: $what_we_do
+    comment: $comment
     blocks:
       - bullets:
-          - term: Collect
-            text: only what we need.
-          - term: Keep
-            text: it safe and no longer than necessary.
+          - term: $collect
+            text: $collect_text
+          - term: $keep
+            text: $keep_text
 
   - id: contact
-    title: Contact
+    title: $contact
     blocks:
-      - paragraph: Questions? Write to {contact_email}.
+      - paragraph: $questions
 """)
 
 def gitignore(out: str = OUT_DIR) -> str:
@@ -161,7 +162,8 @@ class Scaffold:
 
     def files(self, today: dt.date) -> dict[Path, str]:
         """Every file but the catalogs (made from the starter source once it is written)."""
-        values = {"id": self.doc_id, "title": _yaml_text(self.title),
+        text = starter(self.source_locale) or STARTERS["en"]
+        values = {**yaml_values(text), "id": self.doc_id, "title": _yaml_text(self.title),
                   "source_locale": self.source_locale, "locales": ", ".join(self.locales),
                   "organization": _yaml_text(self.organization), "today": today.isoformat(),
                   "out": self.out}
@@ -209,7 +211,8 @@ def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
             diag.error(Loc("--locale"), f"unknown locale '{code}' (expected a CLDR code such "
                        "as de, pt_BR)")
     diag.raise_if_errors()
-    title = title or doc_id.replace("-", " ").title()
+    named = starter(source_locale) if doc_id == "privacy-policy" else None
+    title = title or (named.title if named else doc_id.replace("-", " ").title())
     return Scaffold(root, doc_id, title, source_locale, codes,
                     organization or "Example Inc.")
 
@@ -266,7 +269,8 @@ def write(scaffold: Scaffold, today: dt.date, done: list[Done] | None = None) ->
             done.append(Done(path, "kept"))
             continue
         write_atomic(path, text.encode())
-        done.append(Done(path, "created", _workflow_note() if path.suffix == ".yml" else ""))
+        done.append(Done(path, "created", _workflow_note() if path.suffix == ".yml" else
+                         _starter_note(scaffold.source_locale) if path == scaffold.source else ""))
     existed = {p for p in scaffold.catalogs() if p.exists()}
     doc = read_file(scaffold.source, load(find_layout(scaffold.root)).variables)
     registered: list[Done] = []
@@ -325,6 +329,16 @@ def _own_company(source: str, organization: str) -> str:
     return source.replace("({company} comes from there)", "(this project's has no {company}, "
                           "so it is defined here)", 1).replace(
         "variables:\n", f"variables:\n  company: {_yaml_text(organization)}\n", 1)
+
+
+def _starter_note(code: str) -> str:
+    """Said when the starter text is not in the source locale."""
+    if starter(code) is not None:
+        return ""
+    from compiler.i18n.formatting import babel_locale
+
+    return (f"its text is English: policyc has no starter text in "
+            f"{babel_locale(code).english_name}; write yours in it")
 
 
 def _workflow_note() -> str:
