@@ -92,12 +92,14 @@ class Cutoff:
     def _catalogs(self, job: Job) -> str | None:
         """What localization reads from job's catalogs, as build.localizing.load_translations
         finds them; None when one does not parse (localization reports it)."""
-        if job.locale == job.facts.source_locale:
+        source = job.locale == job.facts.source_locale  # its layout words only, if any
+        ui = po_path(job.locales_dir, job.locale, UI_DOMAIN)
+        if source and not (ui.exists() or ui.is_symlink()):
             return ""
         from compiler.i18n.catalogs import content_digest  # stale jobs only: a no-op needs no PO reader
 
         parts = []
-        for domain in (job.facts.id, UI_DOMAIN):
+        for domain in (UI_DOMAIN,) if source else (job.facts.id, UI_DOMAIN):
             path = po_path(job.locales_dir, job.locale, domain)
             if not (path.exists() or path.is_symlink()):
                 parts.append("-")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler.errors import Category, Diagnostic, Loc, display_path
+from compiler.errors import Category, Diagnostic, Diagnostics, Loc, display_path
 from compiler.i18n.paths import UI_DOMAIN, po_path
 
 if TYPE_CHECKING:
@@ -40,9 +40,12 @@ def parsed_once(kind: str, path: Path, make: Callable[[], Any], extra: object = 
 def catalog_paths(doc_id: str, source_locale: str, locale: str, locales_dir: Path
                   ) -> tuple[Path, ...]:
     """The catalogs localizing a document reads: its own, then the project's catalog of
-    template words if there is one; none in the source locale or without its own."""
+    template words if there is one; none without its own. In the source locale only the
+    project's template words, if it has them (labels policyc ships in no language, or
+    customised)."""
     if locale == source_locale:
-        return ()
+        ui_path = po_path(locales_dir, locale, UI_DOMAIN)
+        return (ui_path,) if ui_path.exists() or ui_path.is_symlink() else ()
     path = po_path(locales_dir, locale, doc_id)
     if not (path.exists() or path.is_symlink()):
         return ()
@@ -60,6 +63,8 @@ def load_translations(doc: Document, locale: str, locales_dir: Path,
     if not paths:
         return None
     read = read or read_catalog
+    if locale == doc.meta.source_locale:  # the layout's words only (localize.labels)
+        return read(paths[0], locale, locales_dir)
     ui = read(paths[1], locale, locales_dir) if len(paths) > 1 else None
     return dataclasses.replace(read(paths[0], locale, locales_dir), ui=ui)
 
@@ -112,5 +117,26 @@ def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool
         diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
                      f"no catalog for locale '{locale}': building it in "
                      f"{doc.meta.source_locale}", Category.TRANSLATION)
+    if translations is None and locale == doc.meta.source_locale:
+        _unlabelled(doc, locales_dir, diag)
     diag.raise_if_errors(strict=strict)
     return localized, diag.warnings
+
+
+def _unlabelled(doc: Document, locales_dir: Path, diag: Diagnostics) -> None:
+    """A source locale policyc ships no layout words for (it, nl) and the project gives none:
+    its outputs say "Contents", "Page 1 of 2", "Version History" in English. Said at the
+    source's source_locale line, with the file that gives them."""
+    from compiler.i18n.catalogs import shipped_labels
+    from compiler.i18n.formatting import babel_locale
+
+    code = doc.meta.source_locale
+    if shipped_labels(code):
+        return
+    ui = display_path(po_path(locales_dir, code, UI_DOMAIN))
+    template = display_path(locales_dir / f"{UI_DOMAIN}.pot")
+    diag.warning(doc.meta.source_locale_at or Loc(doc.path),
+                 f"policyc ships no layout labels in {babel_locale(code).english_name} "
+                 f"('{code}'): this document's {code} outputs show them in English (Contents, "
+                 f"Page 1 of 2, Version History); add {ui} (a copy of {template} with each "
+                 f"msgstr filled in) to give them", Category.TRANSLATION)

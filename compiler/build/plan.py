@@ -245,7 +245,7 @@ def render_options(facts: Facts, source: Path, locale: str, locales_dir: Path,
     attachments: list[tuple[str, Path]] = [(f"source/{source.name}", source)]
     for domain in (facts.id, UI_DOMAIN):  # the document's catalog and the layout's words
         po = po_path(locales_dir, locale, domain)
-        if locale != facts.source_locale and po.exists():
+        if (locale != facts.source_locale or domain == UI_DOMAIN) and po.exists():
             attachments.append((str(po_path(PurePosixPath("locales"), locale, domain)), po))
     return RenderOptions(
         templates=options.templates,
@@ -287,8 +287,8 @@ def key_parts(facts: Facts, locale: str, fmt: str, locales_dir: Path, options: B
     po = po_path(locales_dir, locale, facts.id)
     parts: dict[str, object] = {
         "policyc": __version__, "format": fmt, "locale": locale, "source": facts.digest,
-        "catalog": (file_digest(po) + file_digest(po_path(locales_dir, locale, UI_DOMAIN))
-                    if locale != facts.source_locale else ""),
+        "catalog": (file_digest(po) if locale != facts.source_locale else "")
+        + file_digest(po_path(locales_dir, locale, UI_DOMAIN)),  # the source's labels too
         "shared": _shared_inputs(options.templates, fmt),
         "theme": _theme_key(options.theme),
         "variables": shared_digest(options.variables),
@@ -366,6 +366,6 @@ def input_digests(sources_facts: list[tuple[Path, Facts]],
         for locale in facts.locales:
             for domain in (facts.id, UI_DOMAIN):
                 po = po_path(ldir, locale, domain)
-                if po.exists() and locale != facts.source_locale:
+                if po.exists() and (locale != facts.source_locale or domain == UI_DOMAIN):
                     inputs["catalogs"][display_path(po)] = file_digest(po)
     return inputs

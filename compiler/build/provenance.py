@@ -36,17 +36,17 @@ class Provenance:
         self._templates: dict[str, str] = {}
 
     def inputs(self, source: Path, facts: Facts, locale: str) -> Inputs:
-        """Its source, and the locale's catalogs that exist (none for the source locale),
-        as the job key reads them (plan.key_parts)."""
+        """Its source, and the locale's catalogs that exist (for the source locale its
+        policyc.po only), as the job key reads them (plan.key_parts)."""
         pair = (facts.id, locale)
         if pair not in self._inputs:
             catalogs = {}
-            if locale != facts.source_locale:
-                ldir = planning.locales_dir_for(source, self.options)
-                for domain in (facts.id, UI_DOMAIN):
-                    po = po_path(ldir, locale, domain)
-                    if digest := planning.file_digest(po):
-                        catalogs[display_path(po)] = digest
+            ldir = planning.locales_dir_for(source, self.options)
+            for domain in ((UI_DOMAIN,) if locale == facts.source_locale
+                           else (facts.id, UI_DOMAIN)):
+                po = po_path(ldir, locale, domain)
+                if digest := planning.file_digest(po):
+                    catalogs[display_path(po)] = digest
             self._inputs[pair] = {"sources": {display_path(source): facts.digest},
                                   "catalogs": catalogs}
         return self._inputs[pair]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from compiler import links
 from compiler.errors import Category, Diagnostics, Loc
 from compiler.i18n import formatting, typography
-from compiler.i18n.catalogs import Translations, shipped_labels
+from compiler.i18n.catalogs import Entry, Translations, shipped_labels
 from compiler.i18n.checks import Verdict, judge
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import merge_text, needs_translation, parse_inline
@@ -228,12 +228,22 @@ class _Localizer:
                                   and not (entry and entry.fuzzy)):
                 self.count.total += 1
                 self.count.translated += 1
-                text = shipped.get(msgid, msgid)
+                text = self.own_label(msgid, entry) or shipped.get(msgid, msgid)
             else:
                 text, _where = self.lookup(UI_CONTEXT, msgid, source)
             values[name] = typography.typeset_text(text, self.code)
         self.section_label = values["section"]
         return Labels(**values)
+
+    def own_label(self, msgid: str, entry: Entry | None) -> str | None:
+        """The project's word for a label in the source locale (its policyc.po there: a
+        language policyc ships none for, or a customised one); None: policyc's own."""
+        if not self.is_source or entry is None or not entry.msgstr or entry.fuzzy:
+            return None
+        verdict, problems = judge(UI_CONTEXT, msgid, entry.msgstr, entry.loc)
+        if verdict is Verdict.BROKEN:
+            self.diag.extend(problems)
+        return entry.msgstr if verdict is Verdict.TRANSLATED else None
 
     def document(self, doc: Document) -> Document:
         """The document with every string localized, in reading order (model/walk.py)."""

@@ -324,6 +324,7 @@ class Meta:
     reference_docx_at: Loc | None = None  # where the source names it (a located "not found")
     names: tuple[str, ...] = ()  # product and brand names written in the text: never hyphenated
     id_at: Loc | None = None  # where the source names its id (a located "duplicate id")
+    source_locale_at: Loc | None = None  # where it names its source locale
 
 
 @dataclass(frozen=True)

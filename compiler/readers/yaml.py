@@ -196,7 +196,8 @@ class _Loader(_BlockReader):
         assert organization is not None
         meta = Meta(doc_id, title, version, updated, effective, source_locale, locales,
                     organization, description, keywords, page_size, base_url, reference_docx,
-                    changes, numbering, reference_at, names, self.loc(f["id"]))
+                    changes, numbering, reference_at, names, self.loc(f["id"]),
+                    self.loc(f["source_locale"]))
         return Document(meta, variables, sections, self.path, self.digest, preamble,
                         tuple(self.diag.warnings))
 

@@ -110,3 +110,68 @@ def test_locale_init_of_the_source_language_refuses(german: Path) -> None:
     assert code == 1
     assert (f"source/{ID}.yaml: error: 'de' is the source locale of this document" in out)
     assert not (german / "locales" / "de").exists()
+
+
+def _set_label(po: Path, msgid: str, msgstr: str) -> None:
+    text = po.read_text(encoding="utf-8")
+    start = text.index(f'msgid "{msgid}"\n')
+    end = text.index("\n\n", start) if "\n\n" in text[start:] else len(text)
+    po.write_text(text[:start] + f'msgid "{msgid}"\nmsgstr "{msgstr}"' + text[end:],
+                  encoding="utf-8")
+
+
+def test_a_source_language_without_labels_warns_and_takes_the_projects(tmp_path: Path) -> None:
+    """Italian: policyc ships no labels, so the Italian outputs say "Contents"; the build says
+    so once, at the source_locale line, naming the catalog to add; once added (a copy of the
+    template), its words are used, edited again they follow, and locale update keeps them."""
+    code, out = run_cli(tmp_path, "init", "legal", "--source-locale", "it", "--locale", "en")
+    assert code == 0, out
+    project = tmp_path / "legal"
+    code, out = run_cli(project, "build", "--format", "html")
+    assert code == 0, out
+    ui = "locales/it/LC_MESSAGES/policyc.po"
+    warnings = [line for line in out.splitlines() if "layout labels" in line]
+    assert warnings == [
+        "source/privacy-policy.yaml:10:16: warning: policyc ships no layout labels in Italian "
+        "('it'): this document's it outputs show them in English (Contents, Page 1 of 2, Version "
+        f"History); add {ui} (a copy of locales/policyc.pot with each msgstr filled in) to give "
+        "them"], out
+    page = project / "dist" / "it" / "privacy-policy.html"
+    assert toc_heading(page) == "Contents"
+    assert run_cli(project, "build", "--strict", "--format", "html")[0] == 1
+
+    po = project / ui
+    po.parent.mkdir(parents=True)
+    po.write_text((project / "locales" / "policyc.pot").read_text(encoding="utf-8"),
+                  encoding="utf-8")
+    _set_label(po, "Contents", "Indice")
+    code, out = run_cli(project, "build", "--format", "html")
+    assert code == 0 and "layout labels" not in out and "1 built, 1 up to date" in out, out
+    assert toc_heading(page) == "Indice"
+    assert toc_heading(project / "dist" / "en" / "privacy-policy.html") == "Contents"
+    _set_label(po, "Contents", "Sommario")  # a second edit
+    code, out = run_cli(project, "build", "--format", "html")
+    assert code == 0 and "1 built, 1 up to date" in out, out
+    assert toc_heading(page) == "Sommario"
+    code, out = run_cli(project, "locale", "update")
+    assert code == 0, out
+    subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], check=True)
+    assert 'msgstr "Sommario"' in po.read_text(encoding="utf-8")
+    code, out = run_cli(project, "build", "--format", "html")
+    assert code == 0 and "0 built, 2 up to date" in out, out
+    assert toc_heading(page) == "Sommario"
+
+
+def test_a_source_language_label_the_project_customised_wins(german: Path) -> None:
+    """A German source with the project's own German policyc.po (a site mixing German- and
+    English-source documents, review6 nit): its customised word is used, not policyc's."""
+    po = german / "locales" / "de" / "LC_MESSAGES" / "policyc.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    po.write_text((german / "locales" / "policyc.pot").read_text(encoding="utf-8"),
+                  encoding="utf-8")
+    _set_label(po, "Contents", "Übersicht")
+    code, out = run_cli(german, "build", "--format", "html", "--locale", "de")
+    assert code == 0 and "layout labels" not in out, out
+    assert toc_heading(german / "dist" / "de" / f"{ID}.html") == "Übersicht"
+    html = (german / "dist" / "de" / f"{ID}.html").read_text(encoding="utf-8")
+    assert "Versionsverlauf" in html  # the labels it leaves blank: policyc's German
