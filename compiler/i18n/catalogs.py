@@ -259,15 +259,20 @@ class Status:
 
 
 def status(po: PoFile, shown: str, locale: str) -> Status:
-    """Counts as a build sees them: a blank translation is untranslated, a broken one an
-    error, never translated."""
+    """Counts as a build sees them: a blank translation is untranslated (but a blank label
+    of an English catalog: the English word), a broken one an error, never translated."""
     from compiler.i18n.checks import Verdict, judge
+    from compiler.i18n.ui import UI_CONTEXT
 
+    english = locale.split("_", maxsplit=1)[0] == "en"
     total = translated = fuzzy = errors = 0
     for m in po.messages:
         if not m.msgid:
             continue
         total += 1
+        if english and m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy:
+            translated += 1
+            continue
         if m.fuzzy and m.translated:
             fuzzy += 1
             continue

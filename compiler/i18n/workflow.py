@@ -112,7 +112,11 @@ def init_ui(ldir: Path, code: str, updated: dt.date) -> Path:
 
 
 def _prefill_ui(po: PoFile, code: str) -> int:
-    """policyc's own labels in this language (in English: the English themselves)."""
+    """policyc's own labels in this language. English ones stay blank: a blank English label
+    is the English word of the policyc that builds (counted translated), where a copy would
+    freeze today's wording (review6 F11)."""
+    if _english(code):
+        return 0
     known = shipped_labels(code)
     prefilled = 0
     for m in po.messages:
@@ -122,10 +126,17 @@ def _prefill_ui(po: PoFile, code: str) -> int:
     return prefilled
 
 
-def _fill_blank(po: PoFile, labels: dict[str, str]) -> None:
+def _english(code: str) -> bool:
+    return code.split("_", maxsplit=1)[0] == "en"
+
+
+def _blank_copies(po: PoFile) -> None:
+    """An English label whose translation is its English word (a copy policyc wrote before
+    review6 F11, or typed) is not customised: blank, so it follows policyc's English when
+    that changes instead of being kept (case-only) or going fuzzy by the merge."""
     for m in po.messages:
-        if m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy and labels.get(m.msgid):
-            m.msgstr = labels[m.msgid]
+        if m.context == UI_CONTEXT and m.msgstr == m.msgid and not m.fuzzy:
+            m.msgstr = ""
 
 
 def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:
@@ -151,11 +162,9 @@ def update(docs: Docs) -> tuple[list[Status], list[Diagnostic]]:
             if domain != UI_DOMAIN and po_path(ldir, code, UI_DOMAIN).exists():
                 # the layout's words moved to policyc.po (see _ui_from_documents)
                 old.messages = [m for m in old.messages if m.context != UI_CONTEXT]
+            if domain == UI_DOMAIN and _english(code):
+                _blank_copies(old)  # before the merge: compared with the words they copied
             merged = merge(template, old, code)
-            if domain == UI_DOMAIN and code.split("_", maxsplit=1)[0] == "en":
-                # English needs no translation of the English words: a blank label (a
-                # catalog started before policyc filled them) becomes the English itself
-                _fill_blank(merged, shipped_labels(code))
             write_catalog(merged, path)
             done.append(status(merged, display_path(path), code))
     return done, problems

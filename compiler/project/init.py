@@ -378,8 +378,7 @@ def install_spec() -> tuple[str, str]:
         digest = archive.get("hash", "") if isinstance(archive, dict) else ""
         return (f"policyc @ {url}" + (f"#{digest}" if digest else ""),
                 f"policyc {version} from the file it was installed from")
-    return "", (f"policyc {version} was installed from {url or 'a local folder'}, which CI "
-                "cannot reach")
+    return "", (f"policyc {version} was installed from a local folder, which CI cannot reach")
 
 
 def _slug(title: str) -> str:

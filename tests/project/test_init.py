@@ -194,6 +194,9 @@ def test_starter_workflow_installs_the_policyc_that_made_the_project(
     ]:
         monkeypatch.setattr(importlib.metadata, "distribution", lambda _, r=record: Dist(r))
         assert init.install_spec()[0] == expected
+        if not expected:  # the workflow written into the user's repository names no local path
+            assert init.install_spec()[1] == ("policyc 0.1.0 was installed from a local "
+                                              "folder, which CI cannot reach")
 
 
 def test_an_empty_folder_points_to_init(tmp_path: Path) -> None:

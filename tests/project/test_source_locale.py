@@ -78,9 +78,10 @@ def test_an_older_english_catalog_left_blank_counts_as_translated(german: Path) 
     source.write_text(source.read_text(encoding="utf-8").replace(
         "title: Introduction", "title: Einleitung"), encoding="utf-8")
     assert run_cli(german, "locale", "update")[0] == 0
-    # ...and the update wrote the English words into the blank labels, the customised kept
+    # ...and the update left the blank labels blank (they follow policyc's English, review6
+    # F11), the customised kept
     updated = pofile.parse(path.read_bytes(), str(path))
-    assert all(m.msgstr == ("Table of Contents" if m.msgid == "Contents" else m.msgid)
+    assert all(m.msgstr == ("Table of Contents" if m.msgid == "Contents" else "")
                for m in updated.messages)
     subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
     code, out = run_cli(german, "locale", "status")
@@ -175,3 +176,38 @@ def test_a_source_language_label_the_project_customised_wins(german: Path) -> No
     assert toc_heading(german / "dist" / "de" / f"{ID}.html") == "Übersicht"
     html = (german / "dist" / "de" / f"{ID}.html").read_text(encoding="utf-8")
     assert "Versionsverlauf" in html  # the labels it leaves blank: policyc's German
+
+
+def test_english_labels_are_not_frozen_by_copies(german: Path) -> None:
+    """review6 F11: an English policyc.po is written with its labels blank (they are the
+    English of the policyc that builds), and a catalog that copies hold (written by policyc
+    before) is unfrozen by locale update: when policyc rewords a label (here: the POT's
+    "Version History" stands for a later policyc's "Version history"), the English outputs
+    follow it; a customised label stays."""
+    path = german / "locales" / "en" / "LC_MESSAGES" / "policyc.po"
+    fresh = pofile.parse(path.read_bytes(), str(path))
+    assert [m.msgstr for m in fresh.messages if m.msgid] == [""] * 26
+    code, out = run_cli(german, "locale", "status")
+    assert [line.split()[2:5] for line in out.splitlines()
+            if line.split()[:2] == ["policyc", "en"]] == [["26", "0", "0"]], out
+    # a catalog of copies, as init wrote it before, made under an older English wording
+    for m in fresh.messages:
+        if m.msgid:
+            m.msgstr = "Table of Contents" if m.msgid == "Contents" else m.msgid
+        if m.msgid == "Version History":
+            m.msgid = m.msgstr = "Version history"
+    path.write_bytes(pofile.write(fresh))
+    assert run_cli(german, "locale", "update")[0] == 0
+    subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
+    updated = {m.msgid: (m.msgstr, m.fuzzy) for m in pofile.parse(path.read_bytes(),
+                                                                   str(path)).messages}
+    assert updated["Version History"] == ("", False)
+    assert updated["Contents"] == ("Table of Contents", False)
+    code, out = run_cli(german, "build", "--format", "html", "--locale", "en")
+    assert code == 0 and "fuzzy" not in out.replace("0 fuzzy", ""), out
+    page = (german / "dist" / "en" / f"{ID}.html").read_text(encoding="utf-8")
+    assert "Version History" in page and "Version history" not in page
+    assert "Table of Contents" in toc_heading(german / "dist" / "en" / f"{ID}.html")
+    assert run_cli(german, "locale", "update")[0] == 0  # a second update changes nothing
+    assert {m.msgid: (m.msgstr, m.fuzzy) for m in pofile.parse(
+        path.read_bytes(), str(path)).messages} == updated
