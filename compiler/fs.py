@@ -223,6 +223,8 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
     A second build into the same folder waits (saying so, and for whom) until the first is
     done, then sees its outputs; after `wait` seconds it gives up with a located error. The
     lock is the kernel's: it ends with its process, so a killed build leaves no stale lock.
+    The lock file is removed as the lock is released (qa6 N8: it is not published with the
+    outputs); a waiter that then holds the lock of a removed file takes the path's anew.
     """
     import fcntl
     import time
@@ -234,36 +236,55 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
     if folder.exists() and not folder.is_dir():
         raise CompilerError.at(shown(), "the output folder is a file (expected a folder, or a "
                                "path that does not exist yet)", Category.IO)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
-                     0o644)
-    except OSError as err:
-        raise CompilerError.at(shown(), f"cannot use the output folder: {_reason(err)}",
-                               Category.IO) from err
-    try:
-        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                if time.monotonic() >= deadline:
-                    raise CompilerError.at(shown(), f"another policyc build (pid {holder}) is "
-                                           "writing this output folder; try again when it "
-                                           "is done", Category.IO) from None
-                if not told:
-                    from compiler import logs
+    lock = folder / LOCK_NAME
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    told = False
+    while True:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as err:
+            raise CompilerError.at(shown(), f"cannot use the output folder: {_reason(err)}",
+                                   Category.IO) from err
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise CompilerError.at(shown(), f"another policyc build (pid {holder}) is "
+                                       "writing this output folder; try again when it "
+                                       "is done", Category.IO) from None
+            if not told:
+                from compiler import logs
 
-                    logs.logger(__name__).warning(
-                        "%s: waiting for another policyc build (pid %s) to finish", shown(),
-                        holder)
-                    told = True
-                time.sleep(0.1)
+                logs.logger(__name__).warning(
+                    "%s: waiting for another policyc build (pid %s) to finish", shown(),
+                    holder)
+                told = True
+            time.sleep(0.1)
+            continue
+        except BaseException:
+            os.close(fd)
+            raise
+        if _same_file(fd, lock):
+            break
+        os.close(fd)  # the holder before removed the file this one locked: again
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
+        with contextlib.suppress(OSError):  # removed while still held: a waiter that opened
+            lock.unlink()  # it sees that it is gone once it holds it (_same_file)
         os.close(fd)  # releases the lock
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether the open file fd is still the file at path."""
+    try:
+        named = path.lstat()
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)

@@ -209,6 +209,46 @@ def test_second_build_into_the_same_folder_waits(project: Path) -> None:
     assert proc.returncode == 0, stderr
     assert "waiting for another policyc build (pid " in stderr
     _manifest_matches_files(out)
+    assert not (out / ".policyc.lock").exists()  # removed as released (qa6 N8)
+
+
+def test_lock_file_is_removed_and_still_excludes(project: Path) -> None:
+    """qa6 N8: dist/.policyc.lock is removed when the build ends (the CI workflow uploads
+    dist/), and two holders never overlap: a waiter that opened the file before its holder
+    removed it takes the lock of the new file."""
+    import threading
+
+    from compiler.fs import _same_file, folder_lock
+
+    out = project / "dist"
+    assert policyc(["build", "--locale", "en", "--format", "html"], project).returncode == 0
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
+        ".policyc-state.json"]
+    lock = out / ".policyc.lock"
+    entered, done = threading.Event(), threading.Event()
+
+    def second() -> None:
+        with folder_lock(out):
+            entered.set()
+            done.wait(30)
+
+    with folder_lock(out):
+        early = os.open(lock, os.O_RDWR)  # a waiter's, opened before the holder removes it
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)
+        assert not entered.is_set()
+    try:
+        assert entered.wait(30)  # the waiter holds the lock now, of a new file
+        assert not _same_file(early, lock)  # the early waiter would open the path again
+        with pytest.raises(CompilerError, match="another policyc build"), \
+                folder_lock(out, wait=0.3):
+            pass
+    finally:
+        os.close(early)
+        done.set()
+        thread.join(30)
+    assert not lock.exists()
 
 
 def test_two_concurrent_builds_leave_one_consistent_output(project: Path) -> None:
