@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -220,6 +221,27 @@ def test_manifest_merge_error_paths(tmp_path: Path) -> None:
     code, text = _cli("manifest", "merge", str(good), str(good), "-o", str(out))
     assert code == 0, text
     assert [o["sha256"] for o in json.loads(out.read_text())["outputs"]] == ["0" * 64]
+
+
+def test_manifest_merge_takes_the_output_folders_lock(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build holding dist/'s lock: merge -o dist/manifest.json waits for it as a second
+    build does, and gives up with the build's error (review6, fixA: it wrote unlocked)."""
+    from compiler import fs
+
+    good = _manifest(tmp_path / "a.json")
+    dist = tmp_path / "dist"
+    out = dist / "manifest.json"
+    monkeypatch.setattr(fs, "LOCK_WAIT", 0.5)
+    with fs.folder_lock(dist):
+        code, text = _cli("manifest", "merge", str(good), "-o", str(out))
+        assert code == 1, text
+        assert f"dist: error: another policyc build (pid {os.getpid()}) is writing this " \
+            "output folder; try again when it is done" in text, text
+        assert sorted(p.name for p in dist.iterdir()) == [".policyc.lock"]  # nothing written
+    code, text = _cli("manifest", "merge", str(good), "-o", str(out))
+    assert code == 0, text
+    assert [p.name for p in dist.iterdir()] == ["manifest.json"]  # the lock file removed
 
 
 def test_schema_out_error_paths(tmp_path: Path) -> None:

@@ -22,7 +22,11 @@ def manifest() -> None:
 def manifest_merge(report: Report, manifests: tuple[Path, ...], output: Path) -> None:
     """Join MANIFESTS (from --shard builds) into one."""
     from compiler.build.manifest import merge
-    from compiler.fs import write_atomic
+    from compiler.fs import folder_lock, write_atomic
 
-    write_atomic(output, merge(list(manifests)))
+    merged = merge(list(manifests))
+    # the folder's lock, as a build into it holds: a build starting meanwhile would remove
+    # the merged manifest's temporary file as one left by a killed write
+    with folder_lock(output.parent):
+        write_atomic(output, merged)
     click.echo(f"policyc: merged {len(manifests)} manifests into {output}", err=True)
