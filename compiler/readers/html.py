@@ -115,6 +115,8 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
     from lxml import html as lhtml
 
     text = decode(data, shown, MAX_BYTES)
+    col = Collector(shown)
+    text = _internal_subset(text, shown, col)
     parser = lhtml.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
                               huge_tree=False)
     try:
@@ -122,7 +124,6 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
     except (etree.ParserError, ValueError) as err:
         raise CompilerError.at(Loc(shown, 1, 1), f"cannot parse HTML: {err}",
                                Category.SYNTAX) from err
-    col = Collector(shown)
     hints = _head(root, col, shown)
     policyc = hints.id is not None
     stem = shown.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -136,6 +137,36 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
         raise CompilerError.at(Loc(shown, 1, 1), "no text found (expected headings, paragraphs, "
                                "lists or tables)", Category.SYNTAX)
     return assemble(walker.out, hints, col, options, stem)
+
+
+_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.IGNORECASE | re.DOTALL)
+_ENTITY = re.compile(r"<!ENTITY\s+(%\s+)?([^\s>]+)")
+
+
+def _internal_subset(text: str, shown: str, col: Collector) -> str:
+    """A DOCTYPE's internal subset ('<!DOCTYPE html [<!ENTITY x SYSTEM "file:///...">]>') is
+    XML, which an HTML parser reads as text ('\\]>' and the head's title in the body); it
+    is blanked (lines kept) and its entities are never expanded: their references
+    ('&x;') are left out, each reported, instead of standing as text in the policy."""
+    m = _SUBSET.search(text)
+    if not m:
+        return text
+    line = text.count("\n", 0, m.start()) + 1
+    names = [e.group(2) for e in _ENTITY.finditer(m.group(1))]
+    col.unmapped(Loc(shown, line), f"DOCTYPE's internal subset left out ({len(names)} "
+                 f"entit{'y' if len(names) == 1 else 'ies'} declared, never expanded: "
+                 f"{', '.join(names)[:80] or 'none'})")
+    text = text[:m.start()] + "<!DOCTYPE html>" + "\n" * m.group(0).count("\n") + text[m.end():]
+    if not names:
+        return text
+    ref = re.compile("&(?:" + "|".join(re.escape(n) for n in names) + ");")
+
+    def drop(found: re.Match[str]) -> str:
+        col.unmapped(Loc(shown, text.count("\n", 0, found.start()) + 1),
+                     f"entity reference {found.group(0)!r} left out (declared in the DOCTYPE)")
+        return ""
+
+    return ref.sub(drop, text)
 
 
 def _meta(root: Any, name: str) -> str | None:

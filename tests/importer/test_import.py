@@ -363,3 +363,24 @@ def test_plain_text_seed_names_its_company() -> None:
                             variables=True)
     assert [(v.name, v.value) for v in with_vars.document.variables] == [
         ("company", "InfinityDesk")]
+
+
+def test_xxe_html_page_reports_what_it_did(tmp_path: Path) -> None:
+    """qa6 N14: a DOCTYPE's internal subset read as text gave a preamble of junk ('\\]>', the
+    head's title, '&xxe;') under 'text before the first heading became the preamble'."""
+    page = tmp_path / "evil.html"
+    page.write_text('<?xml version="1.0"?>\n<!DOCTYPE html [<!ENTITY xxe SYSTEM '
+                    '"file:///etc/passwd">]>\n<html><head><title>T</title></head><body>'
+                    "<h1>Policy</h1><p>&xxe;</p><h2>A</h2><p>Text.</p></body></html>\n",
+                    encoding="utf-8")
+    result = import_file(page, ReadOptions())
+    report = [f"{f.loc.line}: {f.kind}: {f.message}" for f in result.findings]
+    assert not result.document.preamble and "\nblocks:" not in result.yaml_text
+    assert not any("preamble" in line for line in report)
+    assert "root:" not in result.yaml_text and "xxe" not in result.yaml_text
+    assert "2: unmapped: DOCTYPE's internal subset left out (1 entity declared, " \
+        "never expanded: xxe)" in report
+    assert "3: unmapped: entity reference '&xxe;' left out (declared in the " \
+        "DOCTYPE)" in report
+    assert [s.title.plain() for s in result.document.sections] == ["A"]
+
