@@ -32,7 +32,8 @@ def _name(value: str, kind: VarKind, used: set[str]) -> str:
     elif kind is VarKind.URL:
         host = re.sub(r"^https?://(www\.)?", "", value).split("/")[0].split(".")[0]
         path = [p for p in re.sub(r"^https?://[^/]+", "", value).split("/") if p]
-        base = "_".join([host, *path[-1:]]).lower()
+        words = re.findall(r"[a-z0-9]+", " ".join([host, *path[-1:]]).lower())
+        base = "_".join(w for k, w in enumerate(words) if w not in words[:k])  # no repeats
         base = re.sub(r"[^a-z0-9]+", "_", base).strip("_")[:30].strip("_") + "_url"
     else:
         base = "company"

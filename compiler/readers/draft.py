@@ -869,6 +869,9 @@ def list_item(inlines: tuple[Inline, ...], loc: Loc, sub: Any = None,
                     loc)
 
 
+_BARE_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
 def keep_link(href: str, children: tuple[Inline, ...], loc: Loc,
               col: Collector) -> tuple[Inline, ...]:
     """The link when the one link policy (compiler.links) allows its target; otherwise its
@@ -877,6 +880,10 @@ def keep_link(href: str, children: tuple[Inline, ...], loc: Loc,
 
     if href.startswith("#"):
         return (Link(href, children),)
+    if _BARE_EMAIL.fullmatch(href):  # '[x@y.org](x@y.org)': an address meant as mailto:
+        col.mapped(loc, f"link to the bare e-mail address {href[:80]!r} became "
+                   f"'mailto:{href[:80]}'")
+        return (Link("mailto:" + href, children),)
     why = links.problem(href)
     if why is None:
         return (Link(href, children),)

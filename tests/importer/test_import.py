@@ -384,3 +384,26 @@ def test_xxe_html_page_reports_what_it_did(tmp_path: Path) -> None:
         "DOCTYPE)" in report
     assert [s.title.plain() for s in result.document.sections] == ["A"]
 
+
+def test_bare_email_link_target_becomes_mailto(tmp_path: Path) -> None:
+    """qa6 N9: '[x@y.org](x@y.org)' was 'unmapped ... left out'."""
+    md = tmp_path / "p.md"
+    md.write_text("# P\n\nWrite to [privacy@example.org](privacy@example.org) or "
+                  "[us](team@example.org).\n", encoding="utf-8")
+    result = import_file(md, ReadOptions())
+    assert not [f for f in result.findings if f.kind == "unmapped"]
+    from lxml import html as lhtml
+
+    from compiler.importer.verify import built_html
+
+    page = lhtml.document_fromstring(built_html(result.document))
+    hrefs = page.xpath("//div[@class='body']//p//a/@href")
+    assert hrefs == ["mailto:privacy@example.org", "mailto:team@example.org"]
+
+
+def test_url_variable_names_do_not_repeat_words() -> None:
+    """qa6 N9: basecamp.com/.../basecamp-gdpr-dpa.pdf was {basecamp_basecamp_gdpr_dpa_pdf_url}."""
+    result = import_file(IMPORT / "basecamp-privacy.md", ReadOptions(), variables=True)
+    names = [v.name for v in result.document.variables]
+    assert "basecamp_gdpr_dpa_pdf_url" in names
+    assert not any(re.search(r"(?:^|_)(\w+)_\1(?:_|$)", n) for n in names), names
