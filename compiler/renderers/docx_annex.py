@@ -11,7 +11,8 @@ paragraph closes it with its own header ("Annex B – <title>") and footer (page
 That break must be the contract's: without it the contract's last pages end at the annex's
 section break and take its page setup, which the annex cannot know to avoid. A numbered
 document keeps its own numbers after the letter, in headings, clause lists ("B.7.1") and
-cross-references ("Section B.7").
+cross-references ("Section B.7"); a document whose titles carry their own numbers ("1.
+Introduction", kept by an import) gets no annex numbers besides them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ def heading_numbers(sections: tuple[Section, ...], letter: str,
         numbers[section.id] = number
         numbers.update(heading_numbers(section.sections, letter, number))
     return numbers
+
+
+_OWN_NUMBER = re.compile(r"\s*(?:\d+(?:\.\d+)*\.|\d+(?:\.\d+)+)\s")
+
+
+def self_numbered(sections: tuple[Section, ...]) -> bool:
+    """Whether the headings carry clause numbers in their titles ('1. Introduction', as an
+    import keeps numbers that do not follow policyc's numbering): at least two do. The
+    annex then writes no B.1 numbers of its own ('B.2.1 1. Introduction' doubled them);
+    the clause numbers the text and its cross-references use stay the only ones."""
+    from compiler.legal import walk
+
+    return sum(1 for s in walk(sections) if _OWN_NUMBER.match(s.title.plain() + " ")) >= 2
 
 
 def title_text(label: str, doc: LocalizedDocument) -> str:

@@ -108,7 +108,8 @@ class Writer(_InlineWriter):
         self.rich(p, self.doc.meta.title)
         self.annex_letter = annex.annex_letter(label)
         if self.doc.meta.numbering == "none":
-            self.numbers = annex.heading_numbers(self.doc.sections, self.annex_letter)
+            if not annex.self_numbered(self.doc.sections):  # numbers in titles: not doubled
+                self.numbers = annex.heading_numbers(self.doc.sections, self.annex_letter)
         else:  # the document's own numbers after the letter: clauses and references too
             self.numbers = {s.id: f"{self.annex_letter}.{s.number}"
                             for s in self.doc.document.walk_sections() if s.number}

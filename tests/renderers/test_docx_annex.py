@@ -242,3 +242,27 @@ def test_a_numbered_document_as_annex_numbers_clauses_and_references_as_its_head
     assert not re.search(r"(?<![\d.])2\.1\.1\b", text)  # the old collision with 2.1 Definitions
     laid_out = re.findall(r"Section ([\d.]*\d)", text)
     assert laid_out and all(number in headings for number in laid_out), laid_out
+
+
+def test_imported_clause_numbers_are_not_doubled(tmp_path: Path) -> None:
+    """qa6 N15: an import keeping its clause numbers in the titles ('1. Introduction': they
+    do not follow policyc's numbering) gave 'B.2.1 1. Introduction' in the annex."""
+    from compiler.importer.run import import_file
+    from compiler.readers import ReadOptions
+    from tests.helpers import FIXTURES
+
+    imported = import_file(FIXTURES / "import" / "mozilla-cloud-services-tos.en.html",
+                           ReadOptions())
+    assert imported.document.meta.numbering == "none"
+    source = tmp_path / "source" / f"{imported.document.meta.id}.yaml"
+    source.parent.mkdir()
+    source.write_text(imported.yaml_text, encoding="utf-8")
+    path = _build_annex(tmp_path / "dist", source, LABEL)
+    headings = [p.text for p in docx.Document(str(path)).paragraphs
+                if p.style is not None and "Heading" in p.style.name]
+    assert "1. Introduction" in headings and "12. Miscellaneous" in headings
+    assert not [h for h in headings if re.match(r"B\.", h)], headings
+    # a document without numbers in its titles still gets B.1, B.2 ... (unchanged)
+    plain = [p.text for p in docx.Document(str(_build_annex(tmp_path / "p", POLICY, LABEL)))
+             .paragraphs if p.style is not None and "Heading 1" in p.style.name]
+    assert plain[0].startswith("B.1\u2002")
