@@ -88,15 +88,20 @@ def escape(text: str) -> str:
 class CompilerError(Exception):
     """A user mistake (or several): printed as located diagnostics, never as a traceback."""
 
-    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic,
+                 failures: list[str] | None = None) -> None:
         self.diagnostics = (
             [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
         )
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+        # what the command could not do, said once after the diagnostics, which it sums
+        # up: not one more problem (the Report counts only the diagnostics as errors)
+        self.failures = list(failures or [])
+        super().__init__("\n".join([*(str(d) for d in self.diagnostics),
+                                    *(escape(f"policyc: {f}") for f in self.failures)]))
 
-    def __reduce__(self) -> tuple[type[CompilerError], tuple[list[Diagnostic]]]:
+    def __reduce__(self) -> tuple[type[CompilerError], tuple[list[Diagnostic], list[str]]]:
         """Pickled with its diagnostics (a render worker's error reaches the build whole)."""
-        return type(self), (self.diagnostics,)
+        return type(self), (self.diagnostics, self.failures)
 
     @classmethod
     def at(cls, loc: Loc, message: str, category: Category = Category.SCHEMA) -> CompilerError:

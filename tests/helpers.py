@@ -128,6 +128,18 @@ def set_translation(po: Path, context: str, msgid: str, msgstr: str,
     return found.line
 
 
+def msgstr_line(po: Path, context: str, msgid: str) -> int:
+    """The PO line of a message's msgstr (where a broken translation is reported), found by
+    reading the file's lines, not by policyc's parser."""
+    lines = po.read_text(encoding="utf-8").splitlines()
+    quoted = '"' + msgid.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    for number, line in enumerate(lines):
+        if line == f'msgctxt "{context}"' and lines[number + 1] == f"msgid {quoted}":
+            return next(n + 1 for n in range(number + 1, len(lines))
+                        if lines[n].startswith("msgstr"))
+    raise AssertionError((context, msgid))
+
+
 def run_cli(cwd: Path, *args: str) -> tuple[int, str]:
     """policyc ARGS run in cwd, in this process; a traceback fails the test."""
     import os

@@ -225,27 +225,24 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     result.seconds = time.perf_counter() - started
     _write_listings(options, state, result, inputs)
     if refused or failed:  # everything else is built (and signed); these fail the build
-        raise CompilerError([*refused, *(_failure_report(failed, result) if failed else [])])
+        problems = [d for diagnostics in sorted(failed.items()) for d in diagnostics[1]]
+        raise CompilerError([*refused, *problems],
+                            [_failure_summary(failed, result)] if failed else [])
     return result
 
 
-def _failure_report(failed: dict[tuple[str, str], list[Diagnostic]],
-                    result: BuildResult) -> list[Diagnostic]:
-    """Every problem of the failed locales, then one line naming them and what was built."""
-    out: list[Diagnostic] = []
+def _failure_summary(failed: dict[tuple[str, str], list[Diagnostic]],
+                     result: BuildResult) -> str:
+    """One line naming the failed locales (their problems are reported above it, each
+    once: qa6 N1) and what was built."""
     names = []
     for (doc_id, locale), diagnostics in sorted(failed.items()):
-        out.extend(diagnostics)
-        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-        first = errors[0] if errors else diagnostics[0]
-        names.append(f"{doc_id}/{locale} ({len(errors)} error{'s' if len(errors) != 1 else ''}"
-                     f", first: {first.loc}: {first.message})")
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        names.append(f"{doc_id}/{locale} ({errors} error{'s' if errors != 1 else ''})")
     built = sorted({f"{o.document}/{o.locale}" for o in result.outputs
                     if (o.document, o.locale) not in failed})
-    out.append(Diagnostic(Loc("policyc"), f"failed locales, nothing of them published: "
-                          f"{'; '.join(names)}; built: {', '.join(built) or 'nothing'}",
-                          Severity.ERROR, Category.TRANSLATION))
-    return out
+    return (f"failed locales, nothing of them published: {'; '.join(names)}; "
+            f"built: {', '.join(built) or 'nothing'}")
 
 
 class _Titles:

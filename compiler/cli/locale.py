@@ -164,7 +164,7 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
         for m in catalog.messages:
             if not m.msgid or not m.msgstr or m.fuzzy:
                 continue
-            loc = Loc(shown, m.line)
+            loc = Loc(shown, m.msgstr_line or m.line)  # the translation's line (qa6 N2)
             _verdict, problems = judge(m.context, m.msgid, m.msgstr, loc)
             report.add(p for p in problems if p.severity.value == "error")
             changed += [f"  {loc}: {old} -> {new}"

@@ -6,6 +6,8 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from compiler.cli.report import plural
+
 if TYPE_CHECKING:
     from compiler.build.pipeline import BuildResult
 
@@ -72,7 +74,7 @@ class Reporter:
                 pct = result.completeness.get(doc, {}).get(loc, {}).get("percent", 100.0)
                 table.add_row(doc, loc, str(built), str(skipped), f"{pct:.1f}%")
             Console(stderr=True).print(table)
-        print(f"policyc: {len(result.outputs)} outputs, {result.built} built, "
-              f"{result.skipped} up to date, {len(result.warnings)} warnings, "
+        print(f"policyc: {plural(len(result.outputs), 'output')}, {result.built} built, "
+              f"{result.skipped} up to date, {plural(len(result.warnings), 'warning')}, "
               + (f"{len(result.removed)} removed, " if result.removed else "")
               + f"{result.seconds:.1f}s", file=sys.stderr)

@@ -85,6 +85,8 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
             result = func(report, *args, **kwargs)
         except CompilerError as err:
             report.add(err.diagnostics)
+            for failure in err.failures:
+                report.fail(failure)
             result = None
         except BrokenPipeError as err:
             if not _reader_left():  # another pipe broke: a bug as any other

@@ -75,6 +75,8 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
             return []
         except CompilerError as err:
             each.add(err.diagnostics)
+            for failure in err.failures:
+                each.fail(failure)
             each.print()
             return [str(d) for d in err.diagnostics]
 

@@ -66,7 +66,14 @@ def plural_forms(locale: str) -> str:
 class Entry:
     msgstr: str
     fuzzy: bool
-    loc: Loc  # the PO line of its msgid, where msgfmt locates a message's problems
+    loc: Loc  # the PO line of its msgid, where msgfmt locates a message (fuzzy, blank)
+    msgstr_line: int = 0  # the PO line of its msgstr, where its translation goes wrong
+
+    @property
+    def msgstr_loc(self) -> Loc:
+        """Where a problem of the translation itself is (a placeholder, markup, a link):
+        the msgstr line the translator edits (qa6 N2), not the msgid line above it."""
+        return Loc(self.loc.path, self.msgstr_line or self.loc.line)
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,7 @@ def read_po(path: Path, root: Path | None = None, plural_forms: bool = True) -> 
 
 def translations_of(po: PoFile, shown: str, locale: str,
                     ui: Translations | None = None, digest: str = "") -> Translations:
-    entries = {m.key: Entry(m.msgstr, m.fuzzy, Loc(shown, m.line))
+    entries = {m.key: Entry(m.msgstr, m.fuzzy, Loc(shown, m.line), m.msgstr_line)
                for m in po.messages if m.msgid and m.msgid_plural is None}
     return Translations(shown, locale, entries, ui, digest)
 
@@ -276,7 +283,7 @@ def status(po: PoFile, shown: str, locale: str) -> Status:
         if m.fuzzy and m.translated:
             fuzzy += 1
             continue
-        verdict, _ = judge(m.context, m.msgid, m.msgstr, Loc(shown, m.line))
+        verdict, _ = judge(m.context, m.msgid, m.msgstr, Loc(shown, m.msgstr_line or m.line))
         if verdict is Verdict.TRANSLATED:
             translated += 1
         elif verdict is Verdict.BROKEN:

@@ -87,7 +87,7 @@ class _Localizer:
             self.count.fuzzy += 1
             self.missing.append(f"{_quote(msgid)} fuzzy at {entry.loc}")
             return msgid, None
-        verdict, problems = judge(context, msgid, entry.msgstr, entry.loc)
+        verdict, problems = judge(context, msgid, entry.msgstr, entry.msgstr_loc)
         if verdict is Verdict.BROKEN:
             self.diag.extend(problems)
             self.count.untranslated += 1
@@ -98,14 +98,14 @@ class _Localizer:
             return msgid, None
         before, self.chars = self.chars, self.chars + len(entry.msgstr)
         if before <= MAX_EXPANDED_CHARS < self.chars:  # one huge msgstr used many times
-            self.diag.error(entry.loc, f"translations make the document longer than "
+            self.diag.error(entry.msgstr_loc, f"translations make the document longer than "
                             f"{MAX_EXPANDED_CHARS} characters (the limit; see README, Security "
                             f"model), here with the translation of {_quote(msgid)}",
                             Category.TRANSLATION)
         if self.chars > MAX_EXPANDED_CHARS:
             return msgid, None
         self.count.translated += 1
-        return entry.msgstr, entry.loc
+        return entry.msgstr, entry.msgstr_loc
 
     def rich(self, rich: Rich) -> Rich:
         if not needs_translation(rich.inlines):
@@ -173,7 +173,7 @@ class _Localizer:
                      if self.translations and not self.is_source else None)
             if entry is not None and entry.msgstr and not entry.fuzzy:
                 verdict, _ = judge(section.title.context, section.title.source, entry.msgstr,
-                                   entry.loc)
+                                   entry.msgstr_loc)
                 if verdict is Verdict.TRANSLATED:
                     inlines, _ = parse_inline(entry.msgstr)
             label = (Text(plain_text(self.resolve(inlines, section.title.loc, "",

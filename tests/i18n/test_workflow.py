@@ -16,7 +16,7 @@ from compiler.build import BuildOptions, build
 from compiler.errors import CompilerError
 from compiler.i18n import pofile
 from compiler.i18n.ui import UI_MESSAGES
-from tests.helpers import run_cli, set_translation
+from tests.helpers import msgstr_line, run_cli, set_translation
 
 SOURCE = "source/retention-schedule.yaml"
 
@@ -95,13 +95,17 @@ def test_status_lists_unregistered_catalogs_and_counts_broken_and_blank(project:
 def test_check_locates_each_problem_and_lists_changed_link_targets(project: Path) -> None:
     assert run(project, "locale", "check")[0] == 0
     link = "Security, see [Scope](#scope)"
-    line = set_translation(po(project), "schedule", link, "Sicherheit, siehe [Geltung](#geltung)")
+    set_translation(po(project), "schedule", link, "Sicherheit, siehe [Geltung](#geltung)")
+    line = msgstr_line(po(project), "schedule", link)  # the translation's line
     code, out = run(project, "locale", "check")
     assert code == 0, out  # same kind of target (an anchor): allowed, and listed
     assert f"locales/de/LC_MESSAGES/retention-schedule.po:{line}: #scope -> #geltung" in out
-    bad = set_translation(po(project), "schedule", link, "Sicherheit, siehe [Geltung](mailto:x@y.de)")
-    broken = set_translation(po(project), "schedule", "Ask {records_email} when unsure.",
-                             "Fragen Sie {record_email}.")
+    set_translation(po(project), "schedule", link, "Sicherheit, siehe [Geltung](mailto:x@y.de)")
+    set_translation(po(project), "schedule", "Ask {records_email} when unsure.",
+                    "Fragen Sie {record_email}.")
+    # each at its msgstr line (qa6 N2)
+    bad = msgstr_line(po(project), "schedule", link)
+    broken = msgstr_line(po(project), "schedule", "Ask {records_email} when unsure.")
     code, out = run(project, "locale", "check", "de")
     assert code == 1
     lines = out.splitlines()
@@ -165,7 +169,11 @@ def test_one_bad_catalog_fails_one_locale(project: Path) -> None:
                     "Fragen Sie {record_email}.")
     code, out = run(project, "build", "--format", "html")
     assert code == 1
-    assert "failed locales, nothing of them published: retention-schedule/de (1 error" in out
+    # the problem once, then the locale named (not the problem again), and one error counted
+    assert out.count("placeholder {records_email} missing") == 1, out
+    assert ("policyc: failed locales, nothing of them published: retention-schedule/de (1 "
+            "error); built: retention-schedule/en, retention-schedule/fr") in out.splitlines()
+    assert out.splitlines()[-1] == "policyc: 1 error"
     assert "built: retention-schedule/de, retention-schedule/en, retention-schedule/fr" not in out
     assert "Portée" in (out_dir / "fr" / "retention-schedule.html").read_text()
     assert (out_dir / "de" / "retention-schedule.html").read_bytes() == old_de
