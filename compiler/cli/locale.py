@@ -80,7 +80,8 @@ def locale_update(report: Report, sources: tuple[Path, ...], locales_dir: Path |
         return
     done, problems = workflow.update(docs)
     for st in done:
-        click.echo(f"policyc: updated {st.path}: {st.translated} translated, {st.fuzzy} fuzzy, "
+        click.echo(f"policyc: {'updated' if st.changed else 'unchanged'} {st.path}: "
+                   f"{st.translated} translated, {st.fuzzy} fuzzy, "
                    f"{st.untranslated} untranslated, {st.errors} broken, {st.obsolete} "
                    "obsolete", err=True)
     report.add(problems)

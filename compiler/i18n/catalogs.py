@@ -259,6 +259,7 @@ class Status:
     untranslated: int
     obsolete: int
     errors: int = 0  # translations that fail a check (broken placeholders, markup, links)
+    changed: bool = True  # locale update: whether its bytes changed (qa6 N3)
 
     @property
     def percent(self) -> float:

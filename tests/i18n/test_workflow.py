@@ -284,3 +284,27 @@ def test_check_fails_for_a_listed_locale_without_its_catalog(project: Path) -> N
     assert run(project, "locale", "init", "de")[0] == 0
     code, out = run(project, "locale", "check", "de")
     assert code == 0 and "OK" in out, out
+
+
+def test_update_says_which_catalogs_it_changed(project: Path) -> None:
+    """qa6 N3: a catalog whose bytes stay is reported unchanged and not rewritten; an edit,
+    then a second and third update."""
+    run(project, "locale", "update")
+    catalogs = sorted((project / "locales").glob("*/LC_MESSAGES/*.po"))
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in catalogs}
+    code, out = run(project, "locale", "update")
+    assert code == 0 and "updated" not in out, out
+    assert all(f"unchanged {p.relative_to(project)}:" in out for p in catalogs), out
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in catalogs} == before
+    src = project / SOURCE
+    src.write_text(src.read_text().replace("Ask {records_email} when unsure.",
+                                           "Ask {records_email} if unsure."))
+    code, out = run(project, "locale", "update")
+    assert code == 0, out
+    assert "updated locales/de/LC_MESSAGES/retention-schedule.po: " in out
+    assert "unchanged locales/de/LC_MESSAGES/policyc.po: " in out
+    assert po(project).read_bytes() != before[po(project)][0]
+    for path in catalogs:
+        subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
+    code, out = run(project, "locale", "update")
+    assert code == 0 and "updated" not in out, out
