@@ -21,7 +21,8 @@ from compiler.cli.sign import signer_options, signing_options
 @click.option("--locale", "locales", multiple=True, envvar="POLICYC_LOCALES",
               help="Locales to build (default: all listed).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              envvar="POLICYC_OUT")
+              envvar="POLICYC_OUT", help="The output folder ([build] out of policyc.toml, "
+              "else dist/ beside source/).")
 @click.option("--locales-dir", type=click.Path(path_type=Path), envvar="POLICYC_LOCALES_DIR",
               help="Default: locales/ beside source/.")
 @click.option("--strict", is_flag=True, envvar="POLICYC_STRICT",

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 @click.option("--locale", "locales", multiple=True, envvar="POLICYC_LOCALES",
               help="Locales to build (default: all listed).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              envvar="POLICYC_OUT")
-@click.option("--port", type=int, default=8000, show_default=True)
+              envvar="POLICYC_OUT", help="The folder to build into and serve ([build] out of "
+              "policyc.toml, else dist/ beside source/).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to serve on, on localhost only (0: any free port; the URL is "
+                   "printed).")
 @click.option("--format", "formats", multiple=True,
               help="Formats to rebuild (default: html, and pdf previews in the background).")
 @click.option("--warm/--no-warm", default=True, show_default=True, envvar="POLICYC_SERVE_WARM",

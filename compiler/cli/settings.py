@@ -59,7 +59,19 @@ def project_defaults(command: str | None) -> dict[str, Any] | None:
     defaults = config.defaults(command)
     if layout.config is not None:
         defaults.setdefault("out", layout.root / OUT_DIR)
-    return {command: defaults}
+    # relative to the working directory (the same folders): --help shows `dist`, not the
+    # absolute path of the checkout (qa6 N18)
+    return {command: {k: _relative(v) if isinstance(v, Path) else v
+                      for k, v in defaults.items()}}
+
+
+def _relative(path: Path) -> Path:
+    import os
+
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
 
 
 def default_sources(sources: tuple[Path, ...]) -> list[Path]:
