@@ -336,10 +336,10 @@ def test_translation_must_keep_refs_and_code(tmp_path: object) -> None:
     _, diag = localize(load(CONSTRUCTS), "de", translations)
     po = f"{tmp_path}/de.po"
     assert [str(d) for d in diag.errors] == [
-        f"{po}:6: error: code `wordpress_logged_in_*` missing or changed (code is never "
+        f"{po}:7: error: code `wordpress_logged_in_*` missing or changed (code is never "
         "translated); code `wordpress_angemeldet_*` not in the source in translation of "
         "\"A small file such as `wordpress_logged_in_*`.\"",
-        f"{po}:10: error: cross-reference {{ref:preamble}} missing in translation of "
+        f"{po}:11: error: cross-reference {{ref:preamble}} missing in translation of "
         "\"See {ref:fees} and {ref:preamble}; cookie_* names and 2 * 3\u2026\""]
 
 

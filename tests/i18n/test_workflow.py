@@ -289,7 +289,7 @@ def test_check_fails_for_a_listed_locale_without_its_catalog(project: Path) -> N
 def test_update_says_which_catalogs_it_changed(project: Path) -> None:
     """qa6 N3: a catalog whose bytes stay is reported unchanged and not rewritten; an edit,
     then a second and third update."""
-    run(project, "locale", "update")
+    assert run(project, "locale", "update")[0] == 0
     catalogs = sorted((project / "locales").glob("*/LC_MESSAGES/*.po"))
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in catalogs}
     code, out = run(project, "locale", "update")
