@@ -104,7 +104,7 @@ def test_a_catalog_that_fails_is_reported_as_without_the_worker(project: Path,
     code, warm = run_cli(project, "-q", "build", "--keep-warm-minutes", str(MINUTES))
     assert code == 1
     assert sent[-1] == 1 and _renders() == before  # sent, and the worker rendered nothing
-    assert f"{CATALOG}:73:" in warm and "review_datum" in warm, warm
+    assert f"{CATALOG}:74:" in warm and "review_datum" in warm, warm  # the msgstr line
     assert {p.name: p.read_bytes() for p in (dist / "de").iterdir()} == kept
     assert not [p for p in dist.rglob("*") if p.suffix == ".tmp"]  # no temporary file
     code, cold = run_cli(project, "-q", "build", "--out", "cold")  # (en built here too)
