@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from compiler.build import BuildOptions, BuildResult, build
-from compiler.build.warm import DEFAULT_MINUTES, client
+from compiler.build.warm import DEFAULT_MINUTES, client, talk
 from compiler.build.warm import folder as wf
 from tests.helpers import FIXTURES, run_cli
 
@@ -242,12 +242,12 @@ def test_a_killed_worker_is_replaced_and_a_stopped_one_bypassed(
     hung = _pid()
     assert hung != killed
     os.kill(hung, signal.SIGSTOP)  # accepts connections (the kernel does), answers nothing
-    monkeypatch.setattr(client, "CONNECT_WAIT", 2.0)
+    monkeypatch.setattr(talk, "CONNECT_WAIT", 2.0)
     try:
         started = time.monotonic()
         assert _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",),
                       force=True) == cold
-        assert time.monotonic() - started < client.CONNECT_WAIT + 30
+        assert time.monotonic() - started < talk.CONNECT_WAIT + 30
         assert not _alive(hung)  # killed: it would have cost every build the wait
         found = client.status(_cache())
         assert found is not None and found["pid"] != hung and found["renders"] == 1  # its own
@@ -562,11 +562,11 @@ def test_warm_status_and_stop_name_a_worker_that_does_not_answer_and_stop_kills_
     _build(project, "warm", keep_warm=MINUTES, formats=("pdf",), locales=("de",))
     pid = _pid()
     os.kill(pid, signal.SIGSTOP)
-    monkeypatch.setattr(client, "CONNECT_WAIT", 1.0)
+    monkeypatch.setattr(talk, "CONNECT_WAIT", 1.0)
     try:
         code, output = run_cli(project, "warm", "status")
         assert (code, output) == (0, f"warm worker {pid} does not answer (stopped or stuck); "
-                                     "the next build with --keep-warm replaces it, `policyc "
+                                     "the next build that uses one replaces it, `policyc "
                                      "warm stop` kills it\n")
         code, output = run_cli(project, "warm", "stop")
         assert (code, output) == (0, f"killed warm worker {pid}: it did not answer\n")
@@ -602,7 +602,7 @@ def test_a_busy_worker_answers_status_and_costs_a_build_one_wait(
             return render(self, args)
 
         monkeypatch.setattr(client.WarmExecutor, "_render", counted)
-        monkeypatch.setattr(client, "CONNECT_WAIT", 1.0)
+        monkeypatch.setattr(talk, "CONNECT_WAIT", 1.0)
         result = build([_source(project)], BuildOptions(out=project / "dist", jobs=1,
                                                         keep_warm=MINUTES, force=True,
                                                         formats=("pdf",)))
@@ -669,11 +669,11 @@ def test_a_head_start_does_not_wait_for_a_worker_being_started(
     while the worker is being started (held here until the head start has returned; it
     used to wait out client.SEND_WAIT, here made long). The recipe then still goes."""
     from compiler.build import pipeline
-    from compiler.build.warm import server
+    from compiler.build.warm import start
 
     monkeypatch.setattr(client, "SEND_WAIT", 30.0)
     released, spawned = threading.Event(), threading.Event()
-    spawn = server.spawn
+    spawn = start.spawn
 
     def held(*args: Any) -> None:
         released.wait(10)
@@ -689,7 +689,7 @@ def test_a_head_start_does_not_wait_for_a_worker_being_started(
         released.set()
         return head
 
-    monkeypatch.setattr(server, "spawn", held)
+    monkeypatch.setattr(start, "spawn", held)
     monkeypatch.setattr(pipeline, "head_start", timed)
     build([_source(project)], BuildOptions(out=project / "warm", keep_warm=MINUTES,
                                            formats=("pdf",), locales=("de",)))

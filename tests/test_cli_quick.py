@@ -3,8 +3,10 @@ the pipeline gets the very options click's path gives it, and anything else goes
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +41,20 @@ def _options(monkeypatch: pytest.MonkeyPatch, run: Any) -> list[tuple[list[Path]
     ["build", "--keep-warm-minutes=10", POLICY, "--out", "w"],
     ["build", "--keep-warm", "--keep-warm-minutes", "0.5"],
     ["build", "--keep-warm-minutes", "0"],
+    ["build", "--no-keep-warm"],
+    ["build", "--keep-warm", "--no-keep-warm"],
+    ["build", "--no-keep-warm", "--keep-warm"],
+    ["build", "--no-keep-warm", "--keep-warm-minutes", "5"],
 ])
 @pytest.mark.parametrize("config", [None, '[build]\nout = "public"\n'])
+@pytest.mark.parametrize("terminal", [False, True])
 def test_the_pipeline_gets_what_click_gives_it(args: list[str], config: str | None,
-                                               tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                               terminal: bool, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               terminal_stream: Any) -> None:
+    if terminal:  # stderr a terminal outside CI: the warm worker's default (warm/later.py)
+        monkeypatch.delenv("CI", raising=False)
+        monkeypatch.setattr(sys, "stderr", terminal_stream)
     if config is not None:  # a project of its own, its config naming the output folder
         (tmp_path / "source").mkdir()
         (tmp_path / "source" / "privacy-policy.yaml").write_bytes((ROOT / POLICY).read_bytes())
@@ -57,8 +68,33 @@ def test_the_pipeline_gets_what_click_gives_it(args: list[str], config: str | No
         _project.cache_clear()
     assert len(fast) == len(slow) == 1
     assert fast == slow
+    said = any("keep-warm" in a for a in args)
+    assert fast[0][1].warm_later == (terminal and not said)
     if config is not None and "--out" not in " ".join(args):
         assert fast[0][1].out.name == "public"
+
+
+@pytest.fixture
+def terminal_stream() -> Iterator[Any]:
+    """A text stream on a pseudo-terminal, whose other end a thread reads (a full terminal
+    would block its writer)."""
+    import os
+    import threading
+
+    main_end, other_end = os.openpty()
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(main_end, 4096):
+                pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    stream = os.fdopen(other_end, "w")
+    yield stream
+    stream.close()  # the reader then meets EIO
+    reader.join(5)
+    os.close(main_end)
 
 
 @pytest.mark.parametrize("args", [
@@ -77,7 +113,7 @@ def test_the_environment_and_a_config_setting_options_go_to_click(
     monkeypatch.setenv("POLICYC_FORMATS", "pdf")
     assert quick.parse(["build"]) is None
     monkeypatch.delenv("POLICYC_FORMATS")
-    assert quick.parse(["-q", "build", POLICY]) == (True, [POLICY], None, 0.0)
+    assert quick.parse(["-q", "build", POLICY]) == (True, [POLICY], None, 0.0, False)
     (tmp_path / "policyc.toml").write_text('[build]\nformats = ["html"]\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     _project.cache_clear()

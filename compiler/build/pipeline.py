@@ -59,6 +59,7 @@ class BuildResult:
     # outputs on disk left as made from inputs since changed (or by a failed write): not
     # listed until a build makes them again (build/provenance.py)
     unlisted: list[str] = field(default_factory=list)
+    warm: str | None = None  # a warm worker was started for the next build (build/warm/later)
 
     @property
     def built(self) -> int:
@@ -82,15 +83,25 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
         if why := links.canonical_problem(options.base_url):
             raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: "
                                    f"{why}", Category.REFERENCE)
-    with folder_lock(options.out), contextlib.ExitStack() as cleanup:
-        for left in remove_temporaries(options.out):  # of a build killed mid-write
-            logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
-        return _build(sources, options, progress, cleanup)
+    later: list[Callable[[], str | None]] = []  # starts a warm worker (build/warm/later.py)
+    try:
+        with folder_lock(options.out), contextlib.ExitStack() as cleanup:
+            for left in remove_temporaries(options.out):  # of a build killed mid-write
+                logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
+            result = _build(sources, options, progress, cleanup, later)
+    except CompilerError:  # the outputs it could build are written: the next build's
+        for start in later:
+            start()
+        raise
+    for start in later:
+        result.warm = start()
+    return result
 
 
 def _build(sources: Sequence[str | Path], options: BuildOptions,
            progress: Callable[[str, int, int], None] | None,
-           cleanup: contextlib.ExitStack) -> BuildResult:
+           cleanup: contextlib.ExitStack, later: list[Callable[[], str | None]]
+           ) -> BuildResult:
     started = time.perf_counter()
     planning.forget_inputs()
     result = BuildResult()
@@ -138,6 +149,11 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     # out before the cutoff reads the catalogs: a PDF carrying them is never kept, and the
     # PDFs alone size the pool as all of not_fresh does (what the cutoff keeps is a locale's
     # HTML and DOCX beside its PDF)
+    if options.warm_later and options.keep_warm > 0 and any(j.fmt == "pdf" for j in not_fresh):
+        from compiler.build.warm.later import choose
+
+        options, start = choose(options, not_fresh)
+        later.extend([start] if start is not None else [])
     early = options.keep_warm > 0 and embeds_inputs("pdf", options.pdf_variant) and any(
         j.fmt == "pdf" for j in not_fresh)
     if early:

@@ -56,6 +56,9 @@ class BuildOptions:
     docx_protect: bool = False  # also write <id>.protected.docx for legal-approved copies
     docx_annex: str | None = None  # also write <id>.annex.docx labelled so ("Annex B")
     keep_warm: float = 0.0  # minutes a warm render worker waits for the next build (0: none)
+    # keep_warm as a terminal's default: a running worker is used, else one is started once
+    # this build is done (build/warm/later.py)
+    warm_later: bool = False
 
 
 def locales_dir_for(source: Path, options: BuildOptions) -> Path:

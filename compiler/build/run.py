@@ -155,17 +155,15 @@ def _process_pool(workers: int, formats: frozenset[str], fork: bool = True) -> E
 def _warm_executor(options: BuildOptions, work: Sequence[Job], workers: int,
                    warnings: list[Diagnostic] | None) -> Executor | None:
     """The warm worker (one of `workers`: the others an ordinary pool beside it)."""
-    import hashlib
-
     from compiler.build.warm.client import connect
+    from compiler.build.warm.later import token as warm_token
     from compiler.project.layout import cache_dir, project_of
 
     cache = cache_dir(work[0].source)
     if cache is None:  # refused (a symlink, another user's): layout's warning says why
         _warn(warnings, "no usable cache folder for the warm worker; building without it")
         return None
-    token = hashlib.sha256(repr((options.templates.digests(), options.theme.key()))
-                           .encode()).hexdigest()
+    token = warm_token(options)
     formats = frozenset(j.fmt for j in work if j.fmt not in _here(max(workers, 1)))
     beside: list[Executor] = []
 

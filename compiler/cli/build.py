@@ -37,9 +37,10 @@ from compiler.cli.sign import signer_options, signing_options
               help="Public URL of the published dist/ folder (canonical links).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, envvar="POLICYC_JOBS",
               help="Parallel workers (default: number of CPUs).")
-@click.option("--keep-warm", is_flag=True, help="Keep a render worker running between "
-              f"builds, for {DEFAULT_MINUTES:g} idle minutes: a rebuild after an edit starts "
-              "its PDF at once. `policyc warm stop` ends it.")
+@click.option("--keep-warm/--no-keep-warm", default=False, help="Keep a render worker "
+              f"running between builds, for {DEFAULT_MINUTES:g} idle minutes: a rebuild after "
+              "an edit starts its PDF at once. `policyc warm stop` ends it. Default at a "
+              "terminal outside CI: use a running one, else start one after the build.")
 @click.option("--keep-warm-minutes", type=click.FloatRange(0, 1440), default=None,
               envvar="POLICYC_KEEP_WARM", metavar="MINUTES", help="--keep-warm for MINUTES "
               "idle minutes instead (0: no worker).")
@@ -78,7 +79,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                             locales_dir=locales_dir, strict=strict, page_size=page_size,
                             pdf_variant=variant, reference_docx=reference_docx,
                             base_url=base_url, jobs=jobs,
-                            keep_warm=_keep_warm(keep_warm, keep_warm_minutes), force=force,
+                            warm=_keep_warm(keep_warm, keep_warm_minutes), force=force,
                             shard=opt.shard(shard))
     try:
         run_build(sources, options)
@@ -87,21 +88,29 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
             signer.credentials.close()
 
 
-def _keep_warm(flag: bool, minutes: float | None) -> float:
-    """The warm worker's idle minutes (0: none): --keep-warm (DEFAULT_MINUTES) or
-    --keep-warm-minutes, or POLICYC_KEEP_WARM=MINUTES unless CI is set (a CI job leaves no
-    process behind unless its command asks; never from a project's policyc.toml, see
-    project/config.NOT_FROM_PROJECT)."""
+def _keep_warm(flag: bool, minutes: float | None) -> tuple[float, bool]:
+    """The warm worker's idle minutes (0: none), and whether it is the terminal's default
+    (build/warm/later.py): --keep-warm (DEFAULT_MINUTES) or --keep-warm-minutes, or
+    POLICYC_KEEP_WARM=MINUTES unless CI is set (a CI job leaves no process behind unless
+    its command asks; never from a project's policyc.toml, see
+    project/config.NOT_FROM_PROJECT); else the default (--no-keep-warm: none)."""
     import os
+    import sys
 
     from click.core import ParameterSource
 
+    from compiler.build.warm import by_default
+
+    context = click.get_current_context()
+    said = context.get_parameter_source("keep_warm") == ParameterSource.COMMANDLINE
     if minutes is None:
-        return DEFAULT_MINUTES if flag else 0.0
-    source = click.get_current_context().get_parameter_source("keep_warm_minutes")
+        if said or not by_default(os.environ, sys.stderr):
+            return (DEFAULT_MINUTES if flag else 0.0), False
+        return DEFAULT_MINUTES, True
+    source = context.get_parameter_source("keep_warm_minutes")
     if not flag and source != ParameterSource.COMMANDLINE and os.environ.get(
             "CI", "").lower() not in ("", "0", "false"):
         logs.logger(__name__).info("POLICYC_KEEP_WARM ignored: CI is set (give "
                                          "--keep-warm on the command line to keep a worker)")
-        return 0.0
-    return minutes
+        return 0.0, False
+    return (0.0 if said and not flag else minutes), False

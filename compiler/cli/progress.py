@@ -78,3 +78,5 @@ class Reporter:
               f"{result.skipped} up to date, {plural(len(result.warnings), 'warning')}, "
               + (f"{len(result.removed)} removed, " if result.removed else "")
               + f"{result.seconds:.1f}s", file=sys.stderr)
+        if result.warm:
+            print(f"policyc: {result.warm}", file=sys.stderr)

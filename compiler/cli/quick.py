@@ -1,4 +1,4 @@
-"""`policyc build` whose command line is only sources, --out, -q and --keep-warm[-minutes],
+"""`policyc build` whose command line is only sources, --out, -q and --[no-]keep-warm[-minutes],
 run before click is imported (click's import is ~19 ms of a ~80 ms no-op build, and of the
 start of a --keep-warm rebuild before its PDF goes to the warm worker; issue #18).
 
@@ -34,10 +34,11 @@ class Line(NamedTuple):
     sources: list[str]
     out: str | None
     keep_warm: float  # idle minutes of the warm worker (0: none), as cli/build.py makes them
+    later: bool  # they are the terminal's default (build/warm/later.py)
 
 
 def parse(args: list[str]) -> Line | None:
-    """The command line `[-q] build [SOURCE...] [--out DIR] [--keep-warm]
+    """The command line `[-q] build [SOURCE...] [--out DIR] [--[no-]keep-warm]
     [--keep-warm-minutes MINUTES]`, else None (click's to parse and report)."""
     quiet = False
     while args and args[0] in _QUIET:
@@ -46,7 +47,7 @@ def parse(args: list[str]) -> Line | None:
         return None
     sources: list[str] = []
     values: dict[str, str] = {}
-    flag = False
+    flag: bool | None = None  # --keep-warm / --no-keep-warm (the last one given), or neither
     rest = args[1:]
     while rest:
         arg, rest = rest[0], rest[1:]
@@ -57,8 +58,8 @@ def parse(args: list[str]) -> Line | None:
             if not value:
                 return None
             values[name] = value
-        elif arg == "--keep-warm" and not flag:
-            flag = True
+        elif arg in ("--keep-warm", "--no-keep-warm"):
+            flag = arg == "--keep-warm"
         elif arg.startswith("-") or not arg:
             return None  # another option (or "-", "--"): click's to parse
         else:
@@ -68,10 +69,15 @@ def parse(args: list[str]) -> Line | None:
     minutes = _minutes(values.get("--keep-warm-minutes"))
     if minutes is None:
         return None
-    from compiler.build.warm import DEFAULT_MINUTES
+    import sys
 
-    keep_warm = minutes if "--keep-warm-minutes" in values else DEFAULT_MINUTES if flag else 0.0
-    return Line(quiet, sources, values.get("--out"), keep_warm)
+    from compiler.build.warm import DEFAULT_MINUTES, by_default
+
+    if "--keep-warm-minutes" in values:
+        return Line(quiet, sources, values.get("--out"), 0.0 if flag is False else minutes, False)
+    if flag is None and by_default(os.environ, sys.stderr):
+        return Line(quiet, sources, values.get("--out"), DEFAULT_MINUTES, True)
+    return Line(quiet, sources, values.get("--out"), DEFAULT_MINUTES if flag else 0.0, False)
 
 
 def _minutes(value: str | None) -> float | None:
@@ -107,7 +113,7 @@ def build(args: list[str]) -> bool:
 
         out = Path(line.out) if line.out is not None else Path(defaults.get("out", "dist"))
         run_build(tuple(Path(s) for s in line.sources),
-                  build_options(out, FORMATS, (), keep_warm=line.keep_warm))
+                  build_options(out, FORMATS, (), warm=(line.keep_warm, line.later)))
 
     run()
     return True

@@ -179,7 +179,7 @@ def _child_build(command: list[str], cancelled: Callable[[], bool]) -> list[str]
     import time
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log:  # a pipe could fill and block
-        from compiler.build.warm.server import OWNER_ENV
+        from compiler.build.warm.start import OWNER_ENV
 
         # a warm worker the build starts ends with this serve, however serve ends
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log,

@@ -88,10 +88,12 @@ def build_options(out: Path, formats: tuple[str, ...], locales: tuple[str, ...],
                   locales_dir: Path | None = None, strict: bool = False,
                   page_size: str | None = None, pdf_variant: str | None = "pdf/a-3a",
                   reference_docx: Path | None = None, base_url: str | None = None,
-                  jobs: int | None = None, keep_warm: float = 0.0, force: bool = False,
+                  jobs: int | None = None, warm: tuple[float, bool] = (0.0, False),
+                  force: bool = False,
                   shard: tuple[int, int] = (1, 1)) -> BuildOptions:
     """`policyc build`'s options, checked values in (formats: the renderers'; pdf_variant:
-    a known one or None), with the project's templates, brand and variables."""
+    a known one or None), with the project's templates, brand and variables; warm: the
+    warm worker's idle minutes and whether they are a terminal's default (cli/build.py)."""
     import os
 
     from compiler.build.plan import BuildOptions
@@ -104,7 +106,7 @@ def build_options(out: Path, formats: tuple[str, ...], locales: tuple[str, ...],
                         locales_dir=locales_dir, strict=strict, page_size=page_size,
                         pdf_variant=pdf_variant, reference_docx=reference_docx,
                         base_url=base_url, jobs=jobs or os.cpu_count() or 1,
-                        keep_warm=keep_warm, force=force, shard=shard,
+                        keep_warm=warm[0], warm_later=warm[1], force=force, shard=shard,
                         templates=Templates.for_project(layout.templates),
                         theme=config.theme, variables=config.variables)
 

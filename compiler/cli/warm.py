@@ -20,7 +20,7 @@ def _cache() -> Path | None:
 
 @click.group()
 def warm() -> None:
-    """The warm render worker of `policyc build --keep-warm`: status, stop."""
+    """The warm render worker of `policyc build` (at a terminal, or --keep-warm): status, stop."""
 
 
 @warm.command("status")
@@ -36,12 +36,14 @@ def warm_status(report: Report) -> None:
         return
     if found.get("stuck"):
         click.echo(f"warm worker {found['pid']} does not answer (stopped or stuck); the next "
-                   "build with --keep-warm replaces it, `policyc warm stop` kills it")
+                   "build that uses one replaces it, `policyc warm stop` kills it")
         return
     state = "current" if found["current"] else "stale (replaced by the next build)"
     localized = (f" ({found.get('recipes', 0)} localized by it, for {found['root']})"
                  if found.get("root") else "")
-    click.echo(f"warm worker {found['pid']}: {found['renders']} renders{localized}, "
+    warmed = (" warming up," if found.get("warming") else
+              f" warmed up for {found['warmed']} locales," if found.get("warmed") else "")
+    click.echo(f"warm worker {found['pid']}:{warmed} {found['renders']} renders{localized}, "
                f"{found['rss_mb']:.0f} MB (peak {found['peak_mb']:.0f} MB, recycles above "
                f"{found['max_mb']:.0f} MB), exits after {found['idle'] / 60:g} idle minutes; "
                f"{state}")

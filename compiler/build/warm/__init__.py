@@ -1,5 +1,7 @@
-"""A render worker kept warm between builds (`policyc build --keep-warm`), as Gradle's and
-Bazel's daemons keep theirs: opt-in, per project, stopped by an idle timeout.
+"""A render worker kept warm between builds, as Gradle's and Bazel's daemons keep theirs:
+per project, stopped by an idle timeout. `policyc build --keep-warm` starts and uses one;
+a build at a terminal uses one that runs and otherwise starts one once it is done
+(later.py); a CI job, a script or a pipe uses none unless asked.
 
 A fresh build pays the interpreter, WeasyPrint's import (~0.4 s) and the first render's
 set-up (fonts, hyphenation, ~0.4 s) before its first PDF: after a catalog edit that is
@@ -17,11 +19,20 @@ a recipe the worker localizes itself (recipe.py: a head start).
   it (Kitchen: the files named, inside its project, as planned; parsed once per digest).
 - client.py: WarmExecutor (connect or spawn, handshake, fall back to a normal worker when
   the warm one is gone, hung or refused) and stop/status for `policyc warm`.
+- later.py: the terminal's default (a running worker used, else one started after the
+  build that lays out a page of each of its locales first).
 - session.py: `policyc serve`'s use of it (its background builds render their PDF previews
   there); on exit serve stops the worker it started, not one that was running before.
 """
 
 from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 # Idle minutes of a worker a session (policyc serve) starts: how long a pause between two
 # saves may be before the next PDF preview starts cold again (long enough for a meeting
@@ -29,3 +40,16 @@ from __future__ import annotations
 # server.OWNER_ENV). Here, not in session.py: serve's --help names it.
 SESSION_MINUTES = 30.0
 DEFAULT_MINUTES = 15.0  # idle minutes before the worker exits, when --keep-warm has no value
+
+
+def by_default(environ: Mapping[str, str], stream: TextIO) -> bool:
+    """Whether a build keeps a worker warm when its command line and POLICYC_KEEP_WARM say
+    nothing: at a terminal, outside CI, on Linux -- someone editing and rebuilding, as
+    Gradle's and Nx's daemons run by default locally (build/warm/later.py: started after
+    the build, never slowing it). A CI job, a script or a pipe leaves no process behind."""
+    if environ.get("CI", "").lower() not in ("", "0", "false") or sys.platform != "linux":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed, or no stream at all
+        return False

@@ -12,11 +12,9 @@ head start, recipe.py, is submitted again by the build with its own localized do
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import queue
-import signal
 import socket
 import threading
 import time
@@ -26,20 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from compiler.build.warm import folder as wf
+from compiler.build.warm import talk
+from compiler.build.warm.talk import Stuck, answering, kill, open_socket, request, wait_gone
 
 log = logging.getLogger(__name__)
 
-# Seconds for a hello. The worker answers at once unless it renders another build's job
-# (then as soon as that is done: waiting keeps this build warm) or is stuck; generous, as a
-# loaded machine can starve a process for seconds.
-CONNECT_WAIT = 10.0
 BEAT_WAIT_ENV = "POLICYC_WARM_BEAT_WAIT"
 BEAT_WAIT = 10.0  # seconds without a heartbeat after which a rendering worker is hung
 RENDER_LIMIT = 600.0  # seconds for one render, whatever the heartbeats say
 SPAWN_WAIT = 10.0  # seconds for a new worker's starter to bind its socket and fork
 SEND_WAIT = 0.1  # seconds a build waits for its head start to be sent (see WarmExecutor.sent)
 HELLO_SOON = 0.03  # seconds within which an idle worker answers a hello (later: it is busy)
-LOCK_WAIT = SPAWN_WAIT + CONNECT_WAIT  # for the spawn lock: its holder spawns, then asks
+LOCK_WAIT = SPAWN_WAIT + talk.CONNECT_WAIT  # for the spawn lock: its holder spawns, then asks
 # A document of this many sections and blocks (~45 PDF pages; the shipped policy has 57 for
 # 7 pages) is rendered in a fresh process, not the warm worker: a long layout after other
 # renders in one process peaks ~50-150 MB higher (GC timing, issue #18), over the 400 MB aim.
@@ -56,39 +52,6 @@ class _Busy(Exception):
 
 class NoHeadStart(Exception):
     """A head start the worker did not render (the message says why)."""
-
-
-class Stuck(TimeoutError):
-    """The worker took the connection (the kernel does that) but did not answer a status or
-    stop, which it answers at once even while rendering: it is stuck (stopped, hung)."""
-
-    def __init__(self, pid: int, wait: float) -> None:
-        super().__init__(f"warm worker {pid} did not answer within {wait:g} s")
-        self.pid = pid
-
-
-def _open(fd: int, wait: float) -> tuple[socket.socket, int]:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(wait)
-    try:
-        sock.connect(wf.socket_path(fd))
-        return sock, wf.check_peer(sock)
-    except BaseException:
-        sock.close()
-        raise
-
-
-def request(fd: int, header: dict[str, Any]) -> dict[str, Any]:
-    """One request that has a short answer (status, stop); Stuck when the worker does not
-    answer in CONNECT_WAIT, another OSError when there is none."""
-    sock, pid = _open(fd, CONNECT_WAIT)
-    with sock:
-        try:
-            wf.send(sock, header)
-            reply, _ = wf.receive(sock)
-        except TimeoutError as err:
-            raise Stuck(pid, CONNECT_WAIT) from err
-        return reply
 
 
 def connect(cache: Path, minutes: float, token: str, fallback: Callable[[], Executor],
@@ -117,30 +80,13 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | Non
            slow: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """The status of a worker of this identity, started if there is none (slow() is called
     first: the worker is replaced, started, or another build's start awaited)."""
-    try:
-        status = request(fd, {"op": "status"})
-        if status.get("identity") == identity:
-            return status
-        slow()
-        log.info("warm worker %s runs other code or libraries: replacing it", status.get("pid"))
-        request(fd, {"op": "stop"})
-        _wait_gone(status.get("pid"))  # it removes its socket file on the way out
-    except Stuck as err:
-        slow()
-        _replace(err)
-    except (FileNotFoundError, ConnectionError):
-        pass  # none yet, or a stale socket of one that is gone (or going)
+    if (status := answering(fd, identity, slow)) is not None:
+        return status
     slow()
     with wf.locked(fd, LOCK_WAIT):  # another build may be starting one: it is then used
-        try:
-            status = request(fd, {"op": "status"})
-            if status.get("identity") == identity:
-                return status
-        except Stuck as err:
-            _replace(err)
-        except (FileNotFoundError, ConnectionError):
-            pass
-        from compiler.build.warm.server import spawn
+        if (status := answering(fd, identity)) is not None:
+            return status
+        from compiler.build.warm.start import spawn
 
         spawn(fd, cache, minutes, root, SPAWN_WAIT)
     status = request(fd, {"op": "status"})
@@ -150,11 +96,24 @@ def _ready(fd: int, cache: Path, minutes: float, identity: str, root: Path | Non
     return status
 
 
-def _replace(stuck: Stuck) -> None:
-    """A stuck worker would cost every build a wait: kill it (a new one is started)."""
-    log.warning("%s: killing it, a new one is started", stuck)
-    _kill(stuck.pid)
-    _wait_gone(stuck.pid)
+PROBE_WAIT = 0.5  # seconds for running(): an idle or rendering worker answers in milliseconds
+
+
+def running(cache: Path) -> bool:
+    """Whether a worker of this very policyc answers in the project's folder (creates
+    nothing, stops nothing: a build that finds none renders without one)."""
+    if not wf.supported():
+        return False
+    try:
+        fd = wf.open_folder(cache, create=False)
+    except wf.Refused:
+        return False
+    try:
+        return request(fd, {"op": "status"}, PROBE_WAIT).get("identity") == wf.identity()
+    except (OSError, ValueError):
+        return False
+    finally:
+        os.close(fd)
 
 
 def stop(cache: Path) -> tuple[int, bool] | None:
@@ -167,11 +126,11 @@ def stop(cache: Path) -> tuple[int, bool] | None:
     try:
         pid = request(fd, {"op": "status"}).get("pid")
         request(fd, {"op": "stop"})
-        _wait_gone(pid)
+        wait_gone(pid)
         return (pid, True) if isinstance(pid, int) else None
     except Stuck as err:
-        _kill(err.pid)
-        _wait_gone(err.pid)
+        kill(err.pid)
+        wait_gone(err.pid)
         return err.pid, False
     except (OSError, ValueError):
         return None
@@ -195,19 +154,6 @@ def status(cache: Path) -> dict[str, Any] | None:
         return None
     finally:
         os.close(fd)
-
-
-def _wait_gone(pid: object, wait: float = 5.0) -> None:
-    deadline = time.monotonic() + wait
-    while isinstance(pid, int) and time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-            state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-        except (ProcessLookupError, FileNotFoundError):
-            return
-        if state.rsplit(")", 1)[1].split()[0] == "Z":  # killed, not reaped yet: gone
-            return
-        time.sleep(0.01)
 
 
 class WarmExecutor(Executor):
@@ -341,7 +287,7 @@ class WarmExecutor(Executor):
 
     def _render(self, args: tuple[Any, ...]) -> bytes:
         payload = wf.dumps(args)  # (format, localized document or recipe, render options)
-        sock, pid = _open(self.fd, CONNECT_WAIT)
+        sock, pid = open_socket(self.fd, talk.CONNECT_WAIT)
         with sock:
             wf.send(sock, {"op": "hello", "identity": self.identity, "minutes": self.minutes})
             if not _readable(sock, HELLO_SOON):
@@ -367,7 +313,7 @@ class WarmExecutor(Executor):
                 if reply.get("ok") and data is not None:
                     return wf.with_warnings(data, reply.get("warnings"))
                 raise _Unusable(f"its render failed ({reply.get('error')})")
-        _kill(pid)  # no heartbeat: hung; the next build starts a fresh one
+        kill(pid)  # no heartbeat: hung; the next build starts a fresh one
         raise wf.Refused(f"no heartbeat for {beat:.0f} s: worker {pid} stopped")
 
 
@@ -387,14 +333,3 @@ def _long(args: tuple[Any, ...]) -> bool:
                 >= LONG_UNITS)
 
 
-def _kill(pid: int) -> None:
-    """SIGKILL the worker `pid` (SO_PEERCRED's), if that process still is a warm worker."""
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return
-    if b"compiler.build.warm.server" not in command:
-        log.warning("process %s is not a warm worker: not killed", pid)
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)

@@ -28,6 +28,7 @@ from typing import Any
 
 from compiler.build.warm import folder as wf
 from compiler.build.warm.recipe import Kitchen, Recipe, Refused
+from compiler.build.warm.start import LATER, MAX_WARM_UPS
 
 log = logging.getLogger("policyc.warm")
 
@@ -37,17 +38,14 @@ POLL = 0.5  # seconds between looks at the stop flag while no connection comes
 LOCK_WAIT = 20.0  # seconds to get the spawn lock on the way out (else the socket file stays)
 MAX_MB_ENV = "POLICYC_WARM_MAX_MB"  # the memory bound (tests lower it)
 MAX_MB = 400  # peak resident memory after which the worker recycles itself
-MAX_LOG = 2**20  # the worker's log is started afresh above this size
-# A session that starts builds (policyc serve) names itself here; the worker those builds
-# start ends with that process, however it ends (killed, or its stop missing a worker
-# still being started).
-OWNER_ENV = "POLICYC_WARM_OWNER"
 
 
 class Worker:
     def __init__(self, listener: socket.socket, fd: int, minutes: float,
-                 kitchen: Kitchen | None = None, owner: int | None = None) -> None:
+                 kitchen: Kitchen | None = None, owner: int | None = None,
+                 warm_ups: bytes = b"") -> None:
         self.listener = listener
+        self.warm_ups = warm_ups  # a build's (cwd, [(recipe, options)]) to lay out first
         self.owner = owner  # a process whose end ends this worker (OWNER_ENV)
         self.fd = fd
         self.kitchen = kitchen
@@ -56,6 +54,8 @@ class Worker:
         self.started = time.time()
         self.renders = 0
         self.recipes = 0  # renders localized here from a recipe (a build's head start)
+        self.warmed = 0  # warm-ups laid out (one per locale of the build that started it)
+        self.warming = bool(warm_ups)
         self.token: str | None = None
         self.max_mb = float(os.environ.get(MAX_MB_ENV, MAX_MB))
         self.imported = threading.Event()
@@ -74,10 +74,37 @@ class Worker:
             from compiler.readers import yaml  # noqa: F401
             from compiler.renderers import docx, html, pdf  # noqa: F401
 
-            _settle()
             pdf.collect_less()
+            if not self.warming:
+                _settle()
         finally:
             self.imported.set()
+        if self.warming:
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Lay out a page of each locale the starting build rendered (a worker started after a
+        build, start.start_later): the next build's PDFs then find fonts, hyphenation and
+        the layout code ready, as after a real render. Each takes its turn with requests."""
+        from compiler.renderers import pdf
+
+        try:
+            if self.kitchen is None:
+                raise Refused("this worker follows no recipes")
+            cwd, token, items = wf.loads(self.warm_ups)
+            self.token = token if isinstance(token, str) else None  # its templates: kept
+            for recipe, planned in items:
+                with self.rendering:
+                    os.chdir(cwd)  # the build's (its recipes' relative paths)
+                    ldoc, ropts = self.kitchen.follow(recipe, planned)
+                    pdf.warm_up(ldoc, ropts)
+                    self.warmed += 1
+        except Exception as err:  # a file changed since, a template error: not needed
+            log.info("warm-up stopped: %s: %s", type(err).__name__, err)
+        finally:
+            with self.rendering:  # (not while a render runs: its objects would stay frozen)
+                _settle()
+            self.warming = False
 
     def serve(self) -> None:
         """Accept connections until idle for the timeout, told to stop or over memory. Each
@@ -149,7 +176,7 @@ class Worker:
         return {"ok": True, "identity": self.identity, "pid": os.getpid(),
                 "root": str(self.kitchen.root) if self.kitchen else None,
                 "started": self.started, "renders": self.renders, "recipes": self.recipes,
-                "idle": self.idle,
+                "idle": self.idle, "warmed": self.warmed, "warming": self.warming,
                 "rss_mb": _rss_mb(), "peak_mb": _peak_mb(), "max_mb": self.max_mb}
 
     def _forget(self, token: object) -> None:
@@ -257,35 +284,6 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def spawn(fd: int, cache: Path, minutes: float, root: Path | None, wait: float) -> None:
-    """Start a worker (its starter binds the socket, forks and exits within `wait` s; see
-    main, which reads this command line); root: the project whose files it may read."""
-    import subprocess
-
-    import compiler
-
-    logfile = wf.open_file(fd, wf.LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    try:
-        if os.fstat(logfile).st_size > MAX_LOG:
-            os.ftruncate(logfile, 0)
-        package_root = str(Path(compiler.__file__).resolve().parent.parent)
-        env = {**wf.worker_env(os.environ), "PYTHONPATH": os.pathsep.join(
-            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        # -P and cwd /: nothing of the project's folder on the worker's import path (so a
-        # relative cache folder, POLICYC_CACHE_DIR=relcache, is named as this process finds it)
-        owner = os.environ.get(OWNER_ENV, "")
-        starter = subprocess.Popen(
-            [sys.executable, "-P", "-m", "compiler.build.warm.server", str(cache.resolve()),
-             str(minutes), str(root.resolve()) if root else "",
-             owner if owner.isdigit() else ""],
-            cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=logfile, start_new_session=True)
-        code = starter.wait(timeout=wait)
-    finally:
-        os.close(logfile)
-    if code != 0:
-        raise wf.Refused(f"the warm worker did not start (exit {code}; see "
-                         f"{cache / wf.FOLDER / wf.LOG})")
 
 
 def bind(fd: int) -> socket.socket:
@@ -304,17 +302,47 @@ def bind(fd: int) -> socket.socket:
 
 def main(argv: list[str]) -> None:
     """Called by the spawning build with the spawn lock held: bind, fork, return at once
-    (the starter; the build connects as soon as it has exited), serve in the child."""
+    (the starter; the build connects as soon as it has exited), serve in the child. With
+    LATER (no build waits): read the warm-ups, take the lock, and start a worker only if
+    none of this policyc answers (another build may have started one meanwhile)."""
     cache, minutes = Path(argv[0]), float(argv[1])
     root = Path(argv[2]) if len(argv) > 2 and argv[2] else None
     owner = int(argv[3]) if len(argv) > 3 and argv[3].isdigit() else None
+    later = len(argv) > 4 and argv[4] == LATER
+    warm_ups = sys.stdin.buffer.read(MAX_WARM_UPS + 1) if later else b""
     fd = wf.open_folder(cache, create=False)
+    if later:
+        from compiler.build.warm.talk import answering
+
+        with wf.locked(fd, LOCK_WAIT):
+            if answering(fd, wf.identity()) is not None:
+                return
+            listener = _fork(fd)
+    else:
+        listener = _fork(fd)
+    if listener is None:
+        return  # the starter
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
+    log.setLevel(logging.INFO)
+    worker = Worker(listener, fd, minutes, Kitchen(root, cache) if root else None, owner,
+                    warm_ups if len(warm_ups) <= MAX_WARM_UPS else b"")
+    log.info("warm worker started (idle timeout %.1f min%s)", minutes,
+             ", warming up" if worker.warming else "")
+    try:
+        worker.serve()
+    finally:
+        worker.close()
+
+
+def _fork(fd: int) -> socket.socket | None:
+    """Bind and fork: None in the starter, once the worker listens; the listener in the
+    worker (which leaves the starter's session and any lock the starter holds)."""
     listener = bind(fd)
     ready, told = os.pipe()
     if os.fork():
         os.close(told)
         os.read(ready, 1)  # until the worker listens as itself (or is gone)
-        return
+        return None
     os.close(ready)
     os.setsid()
     # listen again, as this process: SO_PEERCRED then names the worker, not the starter that
@@ -322,14 +350,7 @@ def main(argv: list[str]) -> None:
     listener.listen(8)
     os.write(told, b"1")
     os.close(told)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
-    log.setLevel(logging.INFO)
-    worker = Worker(listener, fd, minutes, Kitchen(root, cache) if root else None, owner)
-    log.info("warm worker started (idle timeout %.1f min)", minutes)
-    try:
-        worker.serve()
-    finally:
-        worker.close()
+    return listener
 
 
 if __name__ == "__main__":
