@@ -56,7 +56,8 @@ def _at_terminal(root: Path, *args: str, env: dict[str, str] | None = None) -> s
             if not chunk:
                 break
             out += chunk
-        assert child.wait(60) == 0, out.decode(errors="replace")
+        child.wait(60)
+        assert child.returncode == 0, out.decode(errors="replace")
     finally:
         os.close(main_end)
     return out.decode(errors="replace")
