@@ -29,6 +29,7 @@ from compiler.build.refusal import refuse_incomplete
 from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.stale import Scope, unpublish
 from compiler.build.state import STALE, LocaleState, OutputState, State
+from compiler.build.warm.later import Later
 from compiler.errors import (
     Category,
     CompilerError,
@@ -83,25 +84,18 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
         if why := links.canonical_problem(options.base_url):
             raise CompilerError.at(Loc("--base-url"), f"'{options.base_url}' is not allowed: "
                                    f"{why}", Category.REFERENCE)
-    later: list[Callable[[], str | None]] = []  # starts a warm worker (build/warm/later.py)
-    try:
-        with folder_lock(options.out), contextlib.ExitStack() as cleanup:
-            for left in remove_temporaries(options.out):  # of a build killed mid-write
-                logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
-            result = _build(sources, options, progress, cleanup, later)
-    except CompilerError:  # the outputs it could build are written: the next build's
-        for start in later:
-            start()
-        raise
-    for start in later:
-        result.warm = start()
+    later = Later()  # the terminal's warm worker, started once the lock is released
+    with later, folder_lock(options.out), contextlib.ExitStack() as cleanup:
+        for left in remove_temporaries(options.out):  # of a build killed mid-write
+            logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
+        result = _build(sources, options, progress, cleanup, later)
+    result.warm = later.said
     return result
 
 
 def _build(sources: Sequence[str | Path], options: BuildOptions,
            progress: Callable[[str, int, int], None] | None,
-           cleanup: contextlib.ExitStack, later: list[Callable[[], str | None]]
-           ) -> BuildResult:
+           cleanup: contextlib.ExitStack, later: Later) -> BuildResult:
     started = time.perf_counter()
     planning.forget_inputs()
     result = BuildResult()
@@ -145,15 +139,9 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
     cutoff = Cutoff(state, options, read_catalog)  # catalog edits that change no translation
     not_fresh = [j for j in jobs if j not in fresh]
-    # With --keep-warm the warm worker's head start (it localizes its first PDF itself) goes
-    # out before the cutoff reads the catalogs: a PDF carrying them is never kept, and the
-    # PDFs alone size the pool as all of not_fresh does (what the cutoff keeps is a locale's
-    # HTML and DOCX beside its PDF)
-    if options.warm_later and options.keep_warm > 0 and any(j.fmt == "pdf" for j in not_fresh):
-        from compiler.build.warm.later import choose
-
-        options, start = choose(options, not_fresh)
-        later.extend([start] if start is not None else [])
+    options = later.choose(options, not_fresh)  # a running warm worker, or none
+    # A warm worker's head start (it localizes its first PDF) goes out before the cutoff
+    # reads the catalogs: a PDF carries them, so the cutoff never keeps one
     early = options.keep_warm > 0 and embeds_inputs("pdf", options.pdf_variant) and any(
         j.fmt == "pdf" for j in not_fresh)
     if early:

@@ -28,6 +28,30 @@ STARTED = ("a render worker stays warm for {minutes:g} idle minutes so the next 
            "POLICYC_KEEP_WARM=0 builds without one)")
 
 
+class Later:
+    """The worker a build starts once it is done (pipeline.build: after its output folder's
+    lock is released, also when some locales failed: the user fixes them and builds again)."""
+
+    def __init__(self) -> None:
+        self.start: Callable[[], str | None] | None = None
+        self.said: str | None = None  # the summary's line about the worker started
+
+    def choose(self, options: BuildOptions, work: Sequence[Job]) -> BuildOptions:
+        """The options to build `work` with (see choose)."""
+        if options.warm_later and options.keep_warm > 0 and any(j.fmt == "pdf" for j in work):
+            options, self.start = choose(options, work)
+        return options
+
+    def __enter__(self) -> Later:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        from compiler.errors import CompilerError
+
+        if self.start is not None and (kind is None or issubclass(kind, CompilerError)):
+            self.said = self.start()
+
+
 def choose(options: BuildOptions, work: Sequence[Job]
            ) -> tuple[BuildOptions, Callable[[], str | None] | None]:
     """The options this build runs with, and what starts a worker after it (None: nothing
