@@ -88,9 +88,7 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     with later, folder_lock(options.out), contextlib.ExitStack() as cleanup:
         for left in remove_temporaries(options.out):  # of a build killed mid-write
             logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
-        result = _build(sources, options, progress, cleanup, later)
-    result.warm = later.said
-    return result
+        return _build(sources, options, progress, cleanup, later)  # later then sets .warm
 
 
 def _build(sources: Sequence[str | Path], options: BuildOptions,
@@ -98,7 +96,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
            cleanup: contextlib.ExitStack, later: Later) -> BuildResult:
     started = time.perf_counter()
     planning.forget_inputs()
-    result = BuildResult()
+    result = later.result = BuildResult()
     diag = Diagnostics()
     sources_facts: list[tuple[Path, Facts]] = []
     loaded: dict[Path, Document] = {}

@@ -15,7 +15,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from compiler.build.plan import BuildOptions, Job
@@ -34,7 +34,7 @@ class Later:
 
     def __init__(self) -> None:
         self.start: Callable[[], str | None] | None = None
-        self.said: str | None = None  # the summary's line about the worker started
+        self.result: Any = None  # the build's BuildResult: its .warm gets the summary's line
 
     def choose(self, options: BuildOptions, work: Sequence[Job]) -> BuildOptions:
         """The options to build `work` with (see choose)."""
@@ -49,7 +49,9 @@ class Later:
         from compiler.errors import CompilerError
 
         if self.start is not None and (kind is None or issubclass(kind, CompilerError)):
-            self.said = self.start()
+            said = self.start()
+            if self.result is not None:
+                self.result.warm = said
 
 
 def choose(options: BuildOptions, work: Sequence[Job]
