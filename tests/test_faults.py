@@ -212,6 +212,19 @@ def test_second_build_into_the_same_folder_waits(project: Path) -> None:
     assert not (out / ".policyc.lock").exists()  # removed as released (qa6 N8)
 
 
+def test_the_lock_names_its_holder_over_a_longer_pid_left_behind(tmp_path: Path) -> None:
+    """The lock file is never truncated (on ext4 closing a truncated file flushed it: ~4 ms
+    of every build): the holder's pid is written padded over what a killed build left."""
+    from compiler.fs import folder_lock
+
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / ".policyc.lock").write_text("123456789012345678\n")  # a killed build's, longer
+    with folder_lock(out):
+        assert (out / ".policyc.lock").read_text().strip() == str(os.getpid())
+    assert not (out / ".policyc.lock").exists()
+
+
 def test_lock_file_is_removed_and_still_excludes(project: Path) -> None:
     """qa6 N8: dist/.policyc.lock is removed when the build ends (the CI workflow uploads
     dist/), and two holders never overlap: a waiter that opened the file before its holder
