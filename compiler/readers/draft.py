@@ -372,7 +372,12 @@ def _title(stream: list[Item], hints: Hints, col: Collector,
             if title is None:
                 title, title_loc = tops[0].inlines, tops[0].loc
                 stream.remove(tops[0])
-                col.mapped(title_loc, "the only top-level heading became the document title")
+                if tops[0].guess:  # plain text: a line, not markup, said it was a heading
+                    col.guessed(title_loc, f"title '{plain_text(clean(title))}': "
+                                f"{tops[0].guess}", "title")
+                else:
+                    col.mapped(title_loc, "the only top-level heading became the document "
+                               "title")
             elif _same_words(tops[0].inlines, title):  # front matter's title, and the H1 again
                 stream.remove(tops[0])
                 col.mapped(tops[0].loc, "the only top-level heading repeats the title (front "

@@ -4,6 +4,8 @@ Plain text has no markup, so its structure is read from its layout, the way a pe
 - lines starting with a bullet ('•', '-', '*', '–', '◦', '▪', '·') or a number ('1.', '2)')
   are list items (deeper indentation: a nested list; an indented line without a marker
   continues the item above it);
+- the first line, standing alone and naming a kind of document ('Privacy Policy'), is the
+  title (a guess);
 - a short line standing alone between blank lines, without the punctuation that ends a
   sentence or a 'Label: value' colon, is a heading; a line underlined with '===' or '---' is
   one too. Headings read this way are guesses, reported (and commented in the YAML);
@@ -116,7 +118,7 @@ class _Reader:
                 out.append(heading)
                 continue
             out.extend(self.body(block))
-        return _nest(_merge_lists(out), self.col)
+        return _titled(_nest(_merge_lists(out), self.col))
 
     def heading(self, block: list[tuple[int, str]], last: bool) -> Heading | None:
         n, first = block[0]
@@ -258,6 +260,29 @@ def _nest(stream: list[object], col: Collector) -> list[object]:
             continue
         parent, open_group = x, False
     return out
+
+
+_TITLE_WORDS = re.compile(r"\b(polic(y|ies)|terms|notice|agreement|conditions|statement|"
+                          r"datenschutz\w*|bedingungen|politique|política|politica|"
+                          r"condiciones|termini|voorwaarden)\b", re.IGNORECASE)
+
+
+def _titled(stream: list[object]) -> list[object]:
+    """The file's first line, standing alone and naming a kind of document ('Privacy Policy',
+    'Terms of Service'), is its title when other headings follow: it is made the one heading
+    above them, which assembly takes as the title (a guess, reported there)."""
+    first = stream[0] if stream else None
+    if (not isinstance(first, Heading) or first.level != 1 or first.loc.line != 1
+            or not _TITLE_WORDS.search(_plain(first))
+            or not any(isinstance(x, Heading) for x in stream[1:])):
+        return stream
+    title = Heading(0, first.inlines, first.loc, guess="the first line, naming a kind of "
+                    "document, read as the title")
+    return [title, *stream[1:]]
+
+
+def _plain(h: Heading) -> str:
+    return "".join(t.text for t in h.inlines if isinstance(t, Text))
 
 
 def _sub(parent: Heading | None) -> str:

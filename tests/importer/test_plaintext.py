@@ -113,3 +113,18 @@ def test_layout_rules(tmp_path: Path) -> None:
     load_text(result.yaml_text, "x.yaml")
     fidelity = verify(txt, "text", txt.read_bytes(), doc)
     assert fidelity.share == 100.0 and fidelity.lines_found == fidelity.lines_total, fidelity.misses
+
+
+def test_first_line_naming_a_document_is_the_title(tmp_path: Path) -> None:
+    txt = tmp_path / "pasted.txt"
+    txt.write_text("Privacy Policy\n\nLast updated: March 3, 2024\n\nIntroduction\n\n"
+                   "We keep little.\n\nContact\n\nWrite to us.\n", encoding="utf-8")
+    result = import_file(txt, ReadOptions())
+    doc = result.document
+    assert doc.meta.title.source == "Privacy Policy"
+    assert [s.title.source for s in doc.sections] == ["Introduction", "Contact"]
+    assert doc.meta.updated.isoformat() == "2024-03-03"
+    assert "# guessed: title 'Privacy Policy': the first line, naming a kind of document, " \
+        "read as the title\ntitle: Privacy Policy" in result.yaml_text
+    # a first line that names no kind of document stays a section (the seed's 'Introduction')
+    assert import_file(SEED, ReadOptions()).document.sections[0].title.source == "Introduction"
