@@ -112,7 +112,7 @@ def localize_checked(doc: Document, locale: str, locales_dir: Path, strict: bool
     from compiler.i18n.localize import localize
 
     translations = load_translations(doc, locale, locales_dir, read)
-    localized, diag = localize(doc, locale, translations, documents)
+    localized, diag = localize(doc, locale, translations, documents, list_gaps=strict)
     if translations is None and locale != doc.meta.source_locale:
         diag.warning(Loc(display_path(po_path(locales_dir, locale, doc.meta.id))),
                      f"no catalog for locale '{locale}': building it in "

@@ -137,16 +137,19 @@ def locale_status(report: Report, sources: tuple[Path, ...], locales_dir: Path |
 @click.option("--source", "sources", multiple=True, type=click.Path(path_type=Path),
               help="Sources whose catalogs to check (default: source/*.yaml).")
 @opt.locales_dir_option
+@click.option("--strict", is_flag=True, envvar="POLICYC_STRICT",
+              help="Untranslated, fuzzy and blank messages are errors, each at its PO line "
+                   "(as `build --strict` fails on them).")
 @reported
 def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ...],
-                 locales_dir: Path | None) -> None:
+                 locales_dir: Path | None, strict: bool) -> None:
     """Validate every catalog (or those of CODES) without building: syntax, charset,
     duplicates, characters, placeholders, markup and link targets, each at its PO line.
     Lists every link target a translation changed, so that a reviewer sees them."""
-    from compiler.errors import CompilerError, Loc, display_path
+    from compiler.errors import CompilerError, Diagnostic, Loc, Severity, display_path
     from compiler.i18n import workflow
     from compiler.i18n.catalogs import catalog_root, read_po
-    from compiler.i18n.checks import changed_links, judge, unit
+    from compiler.i18n.checks import Verdict, changed_links, gap, judge, unit
 
     docs = opt.documents(sources, locales_dir)
     report.add(workflow.reserved(docs))
@@ -162,12 +165,18 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
             continue
         checked += 1
         changed: list[str] = []
+        gaps: list[Diagnostic] = []
         for m in catalog.messages:
             if not m.msgid or not m.msgstr or m.fuzzy:
+                if strict and m.msgid:
+                    gaps.append(gap(Loc(shown, m.line), found.code, m.msgid,
+                                    "fuzzy" if m.msgstr else "untranslated"))
                 continue
             loc = Loc(shown, m.msgstr_line or m.line)  # the translation's line (qa6 N2)
-            _verdict, problems = judge(m.context, m.msgid, m.msgstr, loc)
+            verdict, problems = judge(m.context, m.msgid, m.msgstr, loc)
             report.add(p for p in problems if p.severity.value == "error")
+            if strict and verdict is Verdict.UNTRANSLATED:
+                gaps.append(gap(Loc(shown, m.line), found.code, m.msgid, "blank"))
             changed += [f"  {loc}: {old} -> {new}"
                         for old, new in changed_links(unit(m.context, m.msgid, m.msgstr))]
         if changed:
@@ -176,6 +185,7 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
                        f"{shown}:")
             for line in changed:
                 click.echo(line)
+        report.add(Diagnostic(g.loc, g.message, Severity.ERROR, g.category) for g in gaps)
     report.add(workflow.uncatalogued(docs, codes))
     if not report.errors:
         click.echo(f"policyc: {checked} catalog{'s' if checked != 1 else ''} OK", err=True)

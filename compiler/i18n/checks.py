@@ -255,5 +255,13 @@ def _judged(context: str | None, msgid: str, msgstr: str,
     return Verdict.TRANSLATED, ()
 
 
+def gap(loc: Loc, code: str, msgid: str, how: str) -> Diagnostic:
+    """A message the locale shows in the source language (`how`: untranslated, fuzzy,
+    blank, not in the catalog), at its PO line: what `build --strict` and `locale check
+    --strict` list, one line each (qa6 N10), as a refused signature does."""
+    return Diagnostic(loc, f"{code}: {how}: {quote(msgid)}", Severity.WARNING,
+                      Category.TRANSLATION)
+
+
 def quote(text: str, limit: int = 60) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'

@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from compiler import links
-from compiler.errors import Category, Diagnostics, Loc
+from compiler.errors import Category, Diagnostic, Diagnostics, Loc
 from compiler.i18n import formatting, typography
 from compiler.i18n.catalogs import Entry, Translations, shipped_labels
-from compiler.i18n.checks import Verdict, judge
+from compiler.i18n.checks import Verdict, gap, judge
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import merge_text, needs_translation, parse_inline
 from compiler.limits import MAX_EXPANDED_CHARS
@@ -61,6 +61,7 @@ class _Localizer:
         self.count = _Counter()
         self.vars = {v.name: v for v in doc.variables}
         self.missing: list[str] = []
+        self.gaps: dict[tuple[str, str], Diagnostic] = {}  # (PO path, msgid) -> each once
         self.chars = 0  # characters of translated text used so far
         self.sections = {s.id: s for s in doc.walk_sections()}
         self.section_label = "Section {number}"  # replaced by the locale's in labels()
@@ -82,10 +83,14 @@ class _Localizer:
             self.count.untranslated += 1
             self.missing.append(f"{_quote(msgid)} untranslated"
                                 + (f" at {entry.loc}" if entry else ""))
+            self._gap(entry.loc if entry else None, translations, msgid,
+                      "untranslated" if entry else "not in the catalog (run `policyc locale "
+                      "update`)")
             return msgid, None
         if entry.fuzzy:
             self.count.fuzzy += 1
             self.missing.append(f"{_quote(msgid)} fuzzy at {entry.loc}")
+            self._gap(entry.loc, translations, msgid, "fuzzy")
             return msgid, None
         verdict, problems = judge(context, msgid, entry.msgstr, entry.msgstr_loc)
         if verdict is Verdict.BROKEN:
@@ -95,6 +100,7 @@ class _Localizer:
         if verdict is Verdict.UNTRANSLATED:
             self.count.untranslated += 1
             self.missing.append(f"{_quote(msgid)} blank at {entry.loc}")
+            self._gap(entry.loc, translations, msgid, "blank")
             return msgid, None
         before, self.chars = self.chars, self.chars + len(entry.msgstr)
         if before <= MAX_EXPANDED_CHARS < self.chars:  # one huge msgstr used many times
@@ -106,6 +112,11 @@ class _Localizer:
             return msgid, None
         self.count.translated += 1
         return entry.msgstr, entry.msgstr_loc
+
+    def _gap(self, where: Loc | None, translations: Translations | None, msgid: str,
+             how: str) -> None:
+        path = where.path if where else translations.path if translations else ""
+        self.gaps.setdefault((path, msgid), gap(where or Loc(path), self.code, msgid, how))
 
     def rich(self, rich: Rich) -> Rich:
         if not needs_translation(rich.inlines):
@@ -299,11 +310,14 @@ def history_section(meta: Meta, labels: Labels, code: str) -> Section | None:
 
 
 def localize(doc: Document, code: str, translations: Translations | None,
-             documents: DocumentTitles | None = None) -> tuple[LocalizedDocument, Diagnostics]:
+             documents: DocumentTitles | None = None, *, list_gaps: bool = False,
+             ) -> tuple[LocalizedDocument, Diagnostics]:
     """Translate and format for one locale; missing/fuzzy strings fall back with a warning.
 
     documents answers {doc:id} links: (title, locale of the output linked to), or None for
-    an id the project does not have; without it a link reads as the id.
+    an id the project does not have; without it a link reads as the id. list_gaps (for
+    --strict, where each is an error): one warning per message shown in the source
+    language, at its PO line, instead of the one that counts them.
     """
     loc = _Localizer(doc, code, translations, documents)
     if doc.meta.base_url is not None:
@@ -317,7 +331,9 @@ def localize(doc: Document, code: str, translations: Translations | None,
     if history is not None:
         localized = dataclasses.replace(localized, sections=(*localized.sections, history))
     c = loc.count
-    if translations is not None and (c.untranslated or c.fuzzy):
+    if list_gaps and loc.gaps:
+        loc.diag.extend(sorted(loc.gaps.values(), key=lambda d: (d.loc, d.message)))
+    elif translations is not None and (c.untranslated or c.fuzzy):
         where = Loc(translations.path)
         loc.diag.warning(where, f"{code}: {c.untranslated} untranslated and {c.fuzzy} fuzzy "
                          f"of {c.total} messages fall back to the source text",

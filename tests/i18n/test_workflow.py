@@ -308,3 +308,29 @@ def test_update_says_which_catalogs_it_changed(project: Path) -> None:
         subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
     code, out = run(project, "locale", "update")
     assert code == 0 and "updated" not in out, out
+
+
+def test_strict_lists_each_message_left_in_the_source_language(project: Path) -> None:
+    """qa6 N10: build --strict and locale check --strict name each untranslated, fuzzy or
+    blank message at its PO line (as a refused signature does), not only their count."""
+    fuzzy = set_translation(po(project), "scope", "Scope", "Geltung", fuzzy=True)
+    empty = set_translation(po(project), "schedule", "Ask {records_email} when unsure.", "")
+    shown = "locales/de/LC_MESSAGES/retention-schedule.po"
+    listed = [f'{shown}:{fuzzy}: error: de: fuzzy: "Scope"',
+              f'{shown}:{empty}: error: de: untranslated: "Ask {{records_email}} when unsure."']
+    code, out = run(project, "build", "--format", "html", "--strict")
+    assert code == 1
+    assert [line for line in out.splitlines() if ": error: " in line] == listed, out
+    assert out.splitlines()[-1] == "policyc: 2 errors"
+    code, out = run(project, "locale", "check", "--strict", "de")
+    assert code == 1 and out.splitlines() == [*listed, "policyc: 2 errors"], out
+    code, out = run(project, "locale", "check", "de")  # without --strict: not errors
+    assert code == 0, out
+    code, out = run(project, "build", "--format", "html")  # ... and one counting warning
+    assert code == 0 and "de: 1 untranslated and 1 fuzzy of" in out, out
+    set_translation(po(project), "scope", "Scope", "Geltung")
+    set_translation(po(project), "schedule", "Ask {records_email} when unsure.",
+                    "Fragen Sie im Zweifel {records_email}.")
+    code, out = run(project, "locale", "check", "--strict")
+    assert code == 0, out
+    assert run(project, "build", "--format", "html", "--strict")[0] == 0
