@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -48,6 +49,36 @@ def shared_variables(node: MappingNode, shown: str) -> tuple[Variable, ...]:
     return variables
 
 
+# a line whose value starts with a quote: `key: "...`, `- '...`, `- key: "...`
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s#'"{}\[\],][^#:]*:\s+)?(["'])""")
+
+
+def _open_quote(text: str, error_line: int) -> tuple[int, int, str] | None:
+    """Line, column and quote of the nearest value above the error's line (0-based) that
+    opens a quote it does not close on its own line; None when there is none."""
+    lines = text.splitlines()[:error_line]
+    for number in range(len(lines) - 1, -1, -1):
+        m = _QUOTED_VALUE.match(lines[number])
+        if m is not None and not _closes(lines[number][m.end():], m[1]):
+            return number + 1, m.end(), m[1]
+    return None
+
+
+def _closes(rest: str, quote: str) -> bool:
+    """Whether a quoted scalar's text `rest` holds its closing quote (\\" escapes a double
+    quote, '' is a single quote inside single quotes)."""
+    i = 0
+    while i < len(rest):
+        pair = rest[i:i + 2]
+        if (quote == '"' and pair[:1] == "\\") or (quote == "'" and pair == "''"):
+            i += 2  # an escape, or a quote doubled inside single quotes
+        elif rest[i] == quote:
+            return True
+        else:
+            i += 1
+    return False
+
+
 def load_bytes(data: bytes, shown: str, shared: tuple[Variable, ...] = ()) -> Document:
     """Validate a source's bytes; shown is the path diagnostics name."""
     text = utf8(data, shown, "save it as UTF-8")
@@ -64,6 +95,10 @@ def load_text(text: str, path: str, digest: str = "",
         mark = err.problem_mark or err.context_mark
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
         problem = err.problem or err.context or "invalid YAML"
+        opened = _open_quote(text, mark.line) if mark else None
+        if opened is not None:  # qa6 N7: the error is where the quoted value ran on to
+            problem += (f" (the quote {opened[2]} opened at line {opened[0]}, column {opened[1]} "
+                        "is not closed on its line: the value runs on to here)")
         raise CompilerError.at(loc, f"YAML syntax error: {problem}", Category.SYNTAX) from err
     except yaml.reader.ReaderError as err:
         line = text.count("\n", 0, err.position) + 1
