@@ -15,6 +15,24 @@ VERSION_PATTERN = (
 LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?$"
 
 
+def cldr_code(code: str) -> str:
+    """A locale code as CLDR and gettext spell it, from the BCP 47 spelling or another case
+    (qa6 N11): 'pt-BR' -> 'pt_BR', 'zh-hant-tw' -> 'zh_Hant_TW', 'DE' -> 'de'. Anything else
+    comes back as given (the checks that follow report it)."""
+    parts = code.strip().replace("-", "_").split("_")
+    if not all(p.isascii() and p.isalnum() for p in parts):
+        return code
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())  # script
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            out.append(part.upper())  # region
+        else:
+            out.append(part)
+    return "_".join(out)
+
+
 # Letters whose plain ASCII spelling is not their base letter (NFKD would make 'ä' an 'a':
 # "Datenschutzerklärung" reads "datenschutzerklaerung" to a German speaker, as in URLs).
 _SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",

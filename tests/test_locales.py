@@ -215,3 +215,15 @@ def test_libreoffice_renders_every_docx(libreoffice_pdfs: Path, locale: str) -> 
 
         text, wanted = strip(text), [strip(w) for w in wanted]
     assert missing(text, wanted) == []
+
+
+def test_cldr_spelling_and_did_you_mean() -> None:
+    """qa6 N6, N11: BCP 47 spelling read as CLDR's; a country code gets its language."""
+    from compiler.names import cldr_code
+    from compiler.readers.cldr import did_you_mean, suggestion
+
+    assert [cldr_code(c) for c in ("pt-BR", "zh-hant-tw", "DE", "en_us", "../x", "es-419")] == [
+        "pt_BR", "zh_Hant_TW", "de", "en_US", "../x", "es_419"]
+    assert [suggestion(c) for c in ("jp", "cn", "en-GB", "en_UK", "xx")] == [
+        "ja", "zh", "en_GB", "en_GB", None]
+    assert did_you_mean("jp") == "; did you mean 'ja'?" and did_you_mean("xx") == ""

@@ -52,7 +52,7 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
     shared = opt.project()[1].variables
     before = read_revision(old, other=new, shared=shared)
     after = read_revision(new, other=old, shared=shared)
-    wanted = opt.split(locales)
+    wanted = opt.split_locales(locales)
     if (summary or as_json) and not wanted:
         wanted = (after.document.meta.source_locale,)
     from compiler import logs

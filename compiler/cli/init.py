@@ -37,9 +37,11 @@ def init(report: Report, folder: Path, doc_id: str | None, title: str | None,
     existing .gitignore."""
     from compiler.cli import options as opt
     from compiler.errors import CompilerError
+    from compiler.names import cldr_code
     from compiler.project.init import plan, write
 
-    scaffold = plan(folder, doc_id, title, source_locale, opt.split(locales), organization)
+    scaffold = plan(folder, doc_id, title, cldr_code(source_locale),
+                    opt.split_locales(locales), organization)
     done: list[Done] = []
     try:
         write(scaffold, dt.date.today(), done)

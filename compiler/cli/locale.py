@@ -34,10 +34,13 @@ def locale_init(report: Report, code: str, sources: tuple[Path, ...],
     from compiler.i18n import workflow
     from compiler.i18n.catalogs import UI_DOMAIN
     from compiler.i18n.register import add_locale
+    from compiler.names import cldr_code
+    from compiler.readers.cldr import did_you_mean
 
+    given, code = code, cldr_code(code)  # pt-BR -> pt_BR, as import reads it (qa6 N11)
     if not re.fullmatch(LOCALE_PATTERN, code) or not localedata.exists(code):
-        raise click.BadParameter(f"unknown locale {code!r} (expected a CLDR code such as de, "
-                                 "pt_BR)", param_hint="CODE")
+        raise click.BadParameter(f"unknown locale {given!r} (expected a CLDR code such as de, "
+                                 f"pt_BR{did_you_mean(given)})", param_hint="CODE")
     docs = opt.documents(sources, locales_dir)
     report.add(workflow.reserved(docs))
     report.add(workflow.written_in(docs, code))
@@ -155,6 +158,7 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
     report.add(workflow.reserved(docs))
     if report.errors:
         return
+    codes = opt.split_locales(codes)  # pt-BR -> pt_BR
     checked = 0
     for found in workflow.catalogs(docs, codes):
         shown = display_path(found.path)

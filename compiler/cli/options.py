@@ -12,6 +12,7 @@ from compiler.cli.settings import (  # noqa: F401  # click-free: the quick build
     project,
     project_defaults,
     split,
+    split_locales,
 )
 
 if TYPE_CHECKING:

@@ -58,7 +58,7 @@ def serve(report: Report, sources: tuple[Path, ...], locales: tuple[str, ...], o
     paths = discover(opt.default_sources(sources))
     config = opt.project()[1]
     wanted = opt.formats(formats, default=("html", "pdf"))
-    options = BuildOptions(out=out, formats=wanted, locales=opt.split(locales), jobs=1,
+    options = BuildOptions(out=out, formats=wanted, locales=opt.split_locales(locales), jobs=1,
                            templates=Templates.for_project(opt.project()[0].templates),
                            theme=config.theme, variables=config.variables)
     pages = dataclasses.replace(options, formats=tuple(f for f in wanted if f == "html")

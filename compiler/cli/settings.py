@@ -24,6 +24,13 @@ def split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+def split_locales(values: tuple[str, ...]) -> tuple[str, ...]:
+    """--locale values (see split) in CLDR spelling: pt-BR -> pt_BR, as import reads them."""
+    from compiler.names import cldr_code
+
+    return tuple(cldr_code(v) for v in split(values))
+
+
 @cache
 def _project(cwd: Path) -> tuple[Layout, Config]:
     from compiler.project.config import load
@@ -100,7 +107,7 @@ def build_options(out: Path, formats: tuple[str, ...], locales: tuple[str, ...],
     from compiler.renderers.templates import Templates
 
     layout, config = project()
-    return BuildOptions(out=out, formats=formats, locales=split(locales), signer=signer,
+    return BuildOptions(out=out, formats=formats, locales=split_locales(locales), signer=signer,
                         allow_incomplete=allow_incomplete, docx_protect=docx_protect,
                         docx_annex=docx_annex.strip() if docx_annex else None,
                         locales_dir=locales_dir, strict=strict, page_size=page_size,

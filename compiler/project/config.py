@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
-from compiler.names import LOCALE_PATTERN
+from compiler.names import LOCALE_PATTERN, cldr_code
 from compiler.project.layout import CONFIG_NAME, Layout
 from compiler.renderers.theme import NO_THEME, Theme
 
@@ -240,8 +240,10 @@ class _Checker:
             return {}
         known = {s.key: s for s in settings}
         out: dict[str, Any] = {}
-        for key, value in data.items():
+        for key, given in data.items():
             dotted = f"{where}.{key}" if where else key
+            value: Any = ([cldr_code(v) if isinstance(v, str) else v for v in given]  # pt-BR
+                         if key == "locales" and isinstance(given, list) else given)
             setting = known.get(key)
             if setting is None and where == "build" and key in NOT_FROM_PROJECT:
                 self.error(dotted, f"not read from the project's config: {NOT_FROM_PROJECT[key]}")

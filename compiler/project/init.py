@@ -200,6 +200,8 @@ def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
     """Check the arguments (every problem at once) and name the project's files."""
     from babel import localedata
 
+    from compiler.readers.cldr import did_you_mean  # (codes in CLDR spelling: cli/init.py)
+
     diag = Diagnostics()
     doc_id = doc_id or (_slug(title) if title else "privacy-policy")
     if not re.fullmatch(ID_PATTERN, doc_id):
@@ -209,7 +211,7 @@ def plan(root: Path, doc_id: str | None, title: str | None, source_locale: str,
     for code in codes:
         if not localedata.exists(code):
             diag.error(Loc("--locale"), f"unknown locale '{code}' (expected a CLDR code such "
-                       "as de, pt_BR)")
+                       f"as de, pt_BR{did_you_mean(code)})")
     diag.raise_if_errors()
     named = starter(source_locale) if doc_id == "privacy-policy" else None
     title = title or (named.title if named else doc_id.replace("-", " ").title())

@@ -21,7 +21,7 @@ from compiler.model import (
     VarKind,
 )
 from compiler.readers import schema
-from compiler.readers.cldr import known_locale
+from compiler.readers.cldr import did_you_mean, known_locale
 
 _LINK_KINDS = (VarKind.EMAIL, VarKind.URL, VarKind.PHONE)  # shown as links wherever used
 _STR = "tag:yaml.org,2002:str"
@@ -205,10 +205,16 @@ class _NodeReader:
         return None
 
     def locale(self, node: Node | None, where: str) -> str | None:
-        value = self.pattern(node, where, schema.LOCALE_PATTERN, "locale",
-                             "a code such as en, de, pt_BR")
-        if value and node is not None and not known_locale(value):
-            self.error(node, where, f"unknown locale '{value}' (not in CLDR)")
+        value = self.scalar(node, where, "a locale")
+        if value is None or node is None:
+            return None
+        if not re.fullmatch(schema.LOCALE_PATTERN, value):
+            self.error(node, where, f"invalid locale '{value}' (expected a code such as en, "
+                       f"de, pt_BR{did_you_mean(value)})")
+            return None
+        if not known_locale(value):
+            self.error(node, where, f"unknown locale '{value}' (not in CLDR"
+                       f"{did_you_mean(value)})")
             return None
         return value
 

@@ -334,3 +334,26 @@ def test_strict_lists_each_message_left_in_the_source_language(project: Path) ->
     code, out = run(project, "locale", "check", "--strict")
     assert code == 0, out
     assert run(project, "build", "--format", "html", "--strict")[0] == 0
+
+
+def test_locale_codes_in_bcp47_spelling_are_read_as_cldr_codes(project: Path) -> None:
+    """qa6 N11, N6: `pt-BR` (how browsers and import write it) is pt_BR wherever the command
+    line names a locale; a country code for a language gets a did-you-mean."""
+    code, out = run(project, "locale", "init", "pt-BR")
+    assert code == 0, out
+    assert "registered 'pt_BR' in source/retention-schedule.yaml (locales: en, de, pt_BR)" in out
+    for domain in ("retention-schedule", "policyc"):
+        subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project, "pt_BR", domain))],
+                       check=True)
+    code, out = run(project, "build", "--locale", "pt-BR", "--format", "html")
+    assert code == 0, out
+    page = lxml.html.parse(str(project / "dist" / "pt_BR" / "retention-schedule.html"))
+    assert page.getroot().get("lang") == "pt-BR"
+    assert run(project, "locale", "check", "--strict", "pt-br")[0] == 1  # its catalog, read
+    (project / "policyc.toml").write_text('[build]\nlocales = ["pt-BR"]\nformats = ["docx"]\n')
+    code, out = run(project, "build")  # the project config's spelling too
+    assert code == 0, out
+    assert (project / "dist" / "pt_BR" / "retention-schedule.docx").is_file()
+    code, out = run(project, "locale", "init", "jp")
+    assert code == 2 and "unknown locale 'jp'" in out and "did you mean 'ja'?" in out
+    assert not (project / "locales" / "jp").exists()
