@@ -220,6 +220,44 @@ def test_parallel_output_identical_and_shards_merge(project: Path) -> None:
     assert {o["path"]: o["sha256"] for o in merged["outputs"]} == _digests(serial)
 
 
+def test_merge_refuses_a_page_linking_an_output_no_shard_published(project: Path) -> None:
+    """review6 F3 addendum: --shard puts de's page and the file it offers in two slices; the
+    slice making the file fails, the other's page still offers it: the merge refuses (the
+    merged dist/ would answer the link with a 404), and accepts once that slice is built."""
+    import posixpath
+
+    import lxml.html
+
+    from compiler.build.manifest import merge
+
+    options = BuildOptions(formats=("html", "docx"))  # slice 1: the DOCX files, 2: the pages
+    shards = [project / "shard1", project / "shard2"]
+    blocked = shards[0] / "de" / "retention-schedule.docx"
+    blocked.mkdir(parents=True)  # a folder where the file goes: that write fails
+    with pytest.raises(CompilerError, match=r"retention-schedule\.docx: error: cannot write"):
+        build([_source(project)], replace(options, out=shards[0], shard=(1, 2)))
+    build([_source(project)], replace(options, out=shards[1], shard=(2, 2)))
+    manifests = [out / "manifest.json" for out in shards]
+    with pytest.raises(CompilerError) as err:
+        merge(manifests)
+    assert str(err.value).splitlines()[0] == (  # (and en's, when its DOCX was not written)
+        f"{shards[1] / 'de' / 'retention-schedule.html'}: error: links "
+        "de/retention-schedule.docx, which no merged manifest lists (expected every output "
+        "a page links to in one of them: did the build of the slice making it fail, or "
+        "refuse it?)")
+    blocked.rmdir()
+    build([_source(project)], replace(options, out=shards[0], shard=(1, 2)))
+    merged = json.loads(merge(manifests))
+    listed = {o["path"] for o in merged["outputs"]}
+    assert len(listed) == 4
+    for page in [p for p in listed if p.endswith(".html")]:  # every link to an output is there
+        shard = next(out for out in shards if (out / page).is_file())
+        for href in lxml.html.parse(str(shard / page)).xpath("//a/@href"):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
+            if target.endswith((".html", ".docx", ".pdf")) and target.count("/") == 1:
+                assert target in listed, (page, href)
+
+
 def test_manifest_lists_outputs_inputs_completeness(project: Path) -> None:
     out = project / "dist"
     build([_source(project)], BuildOptions(out=out, formats=("html",)))

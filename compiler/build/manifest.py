@@ -7,12 +7,15 @@ build touched) and know nothing of how a build ran.
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from compiler import __version__
-from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.errors import Category, CompilerError, Diagnostic, Loc, Severity, display_path
 from compiler.renderers.templates import Templates
 from compiler.renderers.theme import Theme
 
@@ -95,8 +98,10 @@ def _valid_entry(entry: Any) -> str | None:
 
 
 def merge(paths: list[Path]) -> bytes:
-    """Join the manifests of sharded builds; the same output twice must agree byte for byte."""
+    """Join the manifests of sharded builds; the same output twice must agree byte for byte,
+    and no page may link an output that no manifest lists (_unpublished_links)."""
     outputs: dict[str, dict[str, Any]] = {}
+    pages: list[tuple[Path, str]] = []  # (a page beside its manifest, its path in the folder)
     merged: dict[str, Any] = {"policyc": __version__, "inputs": {}, "completeness": {}}
     for path in paths:
         data = read_manifest(path)
@@ -110,12 +115,59 @@ def merge(paths: list[Path]) -> bytes:
                                        "from another shard's (were the shards built from the "
                                        "same inputs?)")
             outputs[entry["path"]] = entry
+            if entry.get("format") == "html":
+                pages.append((path.parent / entry["path"], entry["path"]))
         for kind, digests in data.get("inputs", {}).items():
             merged["inputs"].setdefault(kind, {}).update(digests)
         for doc, locales in data.get("completeness", {}).items():
             merged["completeness"].setdefault(doc, {}).update(locales)
+    if problems := _unpublished_links(pages, set(outputs)):
+        raise CompilerError(problems)
     merged["outputs"] = [outputs[k] for k in sorted(outputs)]
     return (json.dumps(merged, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+class _Hrefs(HTMLParser):
+    """Every <a href> of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+
+def _unpublished_links(pages: list[tuple[Path, str]], listed: set[str]) -> list[Diagnostic]:
+    """Each link of a merged page (read beside the manifest listing it) to an output
+    (<locale>/<file>.html|pdf|docx) that no manifest lists: the merged folder would answer
+    it with a 404. --shard can put a page and its PDF in two slices: the page offers the
+    PDF, and the slice making it failed, or refused to sign it (review6 F3). A page not
+    beside its manifest is not read."""
+    problems = []
+    said: set[tuple[Path, str]] = set()
+    for page, rel in pages:
+        if not page.is_file():
+            continue
+        parser = _Hrefs()
+        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+        for href in parser.hrefs:
+            link = urlsplit(href)
+            if link.scheme or link.netloc or not link.path:
+                continue  # another site, or a place in the page
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel),
+                                                       unquote(link.path)))
+            if (len(PurePosixPath(target).parts) == 2 and not target.startswith("..")
+                    and PurePosixPath(target).suffix in (".html", ".pdf", ".docx")
+                    and target not in listed and (page, target) not in said):
+                said.add((page, target))
+                problems.append(Diagnostic(
+                    Loc(display_path(page)), f"links {target}, which no merged manifest "
+                    "lists (expected every output a page links to in one of them: did the "
+                    "build of the slice making it fail, or refuse it?)", Severity.ERROR,
+                    Category.REFERENCE))
+    return problems
 
 
 def _size(n: int) -> str:
