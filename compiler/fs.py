@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from compiler.errors import Category, CompilerError, Loc, display_path
+from compiler.errors import Category, CompilerError, Diagnostic, Loc, display_path
 
 _TMP_SUFFIX = ".tmp"
 _TMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -52,6 +52,30 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def about_one_file(err: CompilerError) -> bool:
+    """Whether write_atomic's error concerns its own path only (no permission there, a
+    file or folder in the way), not the whole file system (full, over quota, read-only,
+    the size limit): a build then goes on with its other outputs."""
+    import errno
+
+    cause = err.__cause__
+    return isinstance(cause, OSError) and cause.errno not in (
+        errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+
+
+def write_or_collect(path: Path, data: bytes, errors: list[Diagnostic]) -> bool:
+    """write_atomic; an error about this path only (about_one_file) is added to errors and
+    False returned instead of raised: a build goes on with its other outputs."""
+    try:
+        write_atomic(path, data)
+    except CompilerError as err:
+        if not about_one_file(err):
+            raise
+        errors.extend(err.diagnostics)
+        return False
+    return True
 
 
 def write_if_changed(path: Path, data: bytes, what: str) -> bool:

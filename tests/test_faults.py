@@ -119,7 +119,8 @@ def test_write_refused_by_the_system_is_a_located_error(project: Path,
     real = os.open
 
     def refuse(path: str, *args: object, **kwargs: object) -> int:
-        if ".html." in str(path) and str(path).endswith(".tmp"):  # write_atomic's temporary
+        if ".retention-schedule.html." in str(path) and str(path).endswith(".tmp"):  # the
+            # page's temporary (write_atomic); index.html is written: the build goes on
             raise PermissionError(errno.EACCES, "Permission denied")
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -173,6 +174,48 @@ def test_failure_after_some_outputs_keeps_the_manifest_true(project: Path) -> No
     _manifest_matches_files(out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert [e["path"] for e in manifest["outputs"]] == ["en/retention-schedule.docx"]
+
+
+def test_an_output_folder_it_cannot_write_fails_only_its_outputs(project: Path) -> None:
+    """A file where dist/de should be: each German output is an error naming its path and
+    what stands in the way, the English ones are built and listed (manifest, lxml index),
+    nothing half-written, exit 1; with the folder usable, the next build makes the rest.
+    Then an edit with the German page unwritable: the other three are new."""
+    import lxml.html
+
+    out = project / "dist"
+    out.mkdir()
+    (out / "de").write_text("")
+    args = ["build", "--format", "html,docx", "--jobs", "1"]
+
+    def listed() -> set[str]:
+        _manifest_matches_files(out)
+        paths = {e["path"] for e in json.loads((out / "manifest.json").read_text())["outputs"]}
+        assert set(lxml.html.parse(str(out / "index.html")).xpath("//a/@href")) == paths
+        assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+        return paths
+
+    proc = policyc(args, project)
+    assert proc.returncode == 1, proc.stderr
+    for fmt in ("html", "docx"):
+        assert (f"dist/de/retention-schedule.{fmt}: error: cannot write: File exists (a file "
+                "stands where a folder is needed)") in proc.stderr
+    assert "policyc: 2 errors" in proc.stderr and "Traceback" not in proc.stderr
+    assert listed() == {"en/retention-schedule.html", "en/retention-schedule.docx"}
+    (out / "de").unlink()
+    assert policyc(args, project).returncode == 0
+    assert len(listed()) == 4
+
+    source = project / "source" / "retention-schedule.yaml"
+    source.write_text(source.read_text().replace("Data Retention Schedule", "Retention Rules"))
+    page = out / "de" / "retention-schedule.html"
+    page.unlink()
+    page.mkdir()  # a folder where the page goes
+    proc = policyc(args, project)
+    assert proc.returncode == 1 and "retention-schedule.html: error: cannot write" in proc.stderr
+    assert listed() == {"en/retention-schedule.html", "en/retention-schedule.docx",
+                        "de/retention-schedule.docx"}
+    assert set(_titles(out).values()) == {"Retention Rules"}
 
 
 def test_read_only_output_folder(project: Path, tmp_path: Path) -> None:

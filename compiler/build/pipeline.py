@@ -39,7 +39,7 @@ from compiler.errors import (
     Severity,
     display_path,
 )
-from compiler.fs import folder_lock, remove_temporaries, write_atomic, write_if_changed
+from compiler.fs import folder_lock, remove_temporaries, write_atomic, write_if_changed, write_or_collect
 from compiler.i18n.paths import po_path
 from compiler.project.documents import Linked
 from compiler.project.sources import Facts, check_ids, discover, read_facts, shared_digest
@@ -157,6 +157,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     refused: list[Diagnostic] = []
     withdrawn: list[Job] = []
+    unwritten: list[Diagnostic] = []  # outputs the system would not let this build write
     by_pair: dict[tuple[str, str], list[Job]] = {}
     for job in stale:
         by_pair.setdefault((job.facts.id, job.locale), []).append(job)
@@ -177,7 +178,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
 
             data = sign_localized(data, titles.localized[(job.facts.id, job.locale)],
                                   options.signer, job.target)
-        write_atomic(job.target, data)
+        if not write_or_collect(job.target, data, unwritten):  # this output only: the others
+            return  # go on (its previous file stays, unlisted: _mark_stale)
         digest = hashlib.sha256(data).hexdigest()
         state.outputs[_rel(job, options)] = OutputState(
             job.key, len(data), digest, job.fmt, job.locale, job.facts.id, job.facts.version,
@@ -226,9 +228,9 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     state.write(options.out)
     result.seconds = time.perf_counter() - started
     _write_listings(options, state, result, inputs)
-    if refused or failed:  # everything else is built (and signed); these fail the build
+    if refused or failed or unwritten:  # everything else is built (and signed); these fail
         problems = [d for diagnostics in sorted(failed.items()) for d in diagnostics[1]]
-        raise CompilerError([*refused, *problems],
+        raise CompilerError([*refused, *unwritten, *problems],  # the build
                             [_failure_summary(failed, result)] if failed else [])
     return result
 
