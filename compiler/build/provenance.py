@@ -34,6 +34,7 @@ class Provenance:
         self.documents = {facts.id: (path, facts) for path, facts in sources_facts}
         self._inputs: dict[tuple[str, str], Inputs] = {}
         self._templates: dict[str, str] = {}
+        self._theme: str | None = None
 
     def inputs(self, source: Path, facts: Facts, locale: str) -> Inputs:
         """Its source, and the locale's catalogs that exist (for the source locale its
@@ -56,9 +57,11 @@ class Provenance:
         catalogs: the templates it uses, the theme, the project's shared variables."""
         if fmt not in self._templates:
             options = self.options
+            if self._theme is None:  # read once (the logo's bytes), for every format
+                self._theme = options.theme.key()
             uses = planning.TEMPLATE_USES.get(fmt, ("",))
             self._templates[fmt] = hashlib.sha256(json.dumps(
-                [options.templates.digests(uses), options.theme.key(),
+                [options.templates.digests(uses), self._theme,
                  shared_digest(options.variables)], sort_keys=True).encode()).hexdigest()
         return self._templates[fmt]
 
