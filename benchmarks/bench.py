@@ -244,11 +244,12 @@ def main() -> None:
     term_out = tmp / "terminal"
     try:
         for _ in range(max(runs, 5)):
-            # The default at a terminal (build/warm/later.py): no worker runs; a build brings
-            # term_out up to date and starts one after itself, which warms up while the user
-            # edits; the rebuild after the edit then goes to it.
+            # The default at a terminal (build/warm/later.py): no worker runs; a cold build
+            # starts one after itself, which warms up while the user edits; the rebuild after
+            # the edit then goes to it. (--force: the previous loop left term_out up to date,
+            # and a build with nothing to render starts no worker.)
             run(policyc, "warm", "stop")
-            at_terminal(policyc, "build", POLICY, "--out", term_out)
+            at_terminal(policyc, "build", POLICY, "--out", term_out, "--force")
             wait_warmed(policyc)
             edit()
             for name, task in (
