@@ -35,21 +35,24 @@ class Provenance:
         self._inputs: dict[tuple[str, str], Inputs] = {}
         self._templates: dict[str, str] = {}
         self._theme: str | None = None
+        self._places: dict[Path, tuple[str, Path]] = {}  # source -> (shown, its locales/)
 
     def inputs(self, source: Path, facts: Facts, locale: str) -> Inputs:
         """Its source, and the locale's catalogs that exist (for the source locale its
         policyc.po only), as the job key reads them (plan.key_parts)."""
         pair = (facts.id, locale)
         if pair not in self._inputs:
+            if source not in self._places:  # each resolves the path (~0.1 ms): once a source
+                self._places[source] = (display_path(source),
+                                        planning.locales_dir_for(source, self.options))
+            shown, ldir = self._places[source]
             catalogs = {}
-            ldir = planning.locales_dir_for(source, self.options)
             for domain in ((UI_DOMAIN,) if locale == facts.source_locale
                            else (facts.id, UI_DOMAIN)):
                 po = po_path(ldir, locale, domain)
                 if digest := planning.file_digest(po):
                     catalogs[display_path(po)] = digest
-            self._inputs[pair] = {"sources": {display_path(source): facts.digest},
-                                  "catalogs": catalogs}
+            self._inputs[pair] = {"sources": {shown: facts.digest}, "catalogs": catalogs}
         return self._inputs[pair]
 
     def templates(self, fmt: str) -> str:
