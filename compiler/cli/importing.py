@@ -161,7 +161,7 @@ def _verify(report: Report, file: Path, result: Any) -> None:
                        "lines standing alone in the input (list items, headings) stand alone "
                        "in the built HTML", err=True)
     if fidelity.found < fidelity.total:
-        report.fail(f"verify: {fidelity.total - fidelity.found} sentences missing")
+        report.fail(f"verify: {plural(fidelity.total - fidelity.found, 'sentence')} missing")
     if fidelity.lines_found < fidelity.lines_total:
         missing = fidelity.lines_total - fidelity.lines_found
         report.fail(f"verify: {plural(missing, 'line')} merged into other text")

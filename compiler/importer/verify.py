@@ -137,7 +137,10 @@ _RULE = re.compile(r"\s*(=+|-+)\s*")
 def text_lines(data: bytes) -> tuple[list[str], list[str]]:
     """A plain-text input's lines (their list markers and rules dropped) and those that
     stand alone: a list item (with the indented lines that continue it), or a line between
-    blank lines."""
+    blank lines. A paragraph's opening 'Note:' (the reader's rule: it became a note whose
+    label the page draws, or none for an info note) is dropped too."""
+    from compiler.readers.plaintext import NOTE
+
     text = data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     out: list[str] = []
@@ -149,13 +152,16 @@ def text_lines(data: bytes) -> tuple[list[str], list[str]]:
             continue
         m = _MARKER.match(line)
         body = line[m.end():] if m else line
-        out.append(body)
         indent = len(line) - len(line.lstrip())
         if not m and 0 <= item_indent < indent:
+            out.append(body)
             alone[-1] += " " + body.strip()
             continue
         item_indent = indent if m else -1
         blank_before = k == 0 or not lines[k - 1].strip()
+        note = None if m or not blank_before else NOTE.match(body.strip())
+        body = body.strip()[note.end():] if note else body
+        out.append(body)
         blank_after = k + 1 == len(lines) or not lines[k + 1].strip()
         if m or (blank_before and blank_after):
             alone.append(body)
@@ -168,16 +174,21 @@ def _unit(text: str) -> str:
 
 
 def html_units(data: bytes) -> set[str]:
-    """The words of each block of a built page that a reader sees as one: a heading, a
-    paragraph, a list item (without its nested list), a note, a table cell."""
+    """The words of each block of a built page that a reader sees as one: the title, a
+    heading, a paragraph, a list item (without its nested list), a note (with and without
+    the label the page draws), a table cell."""
     from lxml import html as lhtml
 
-    root = lhtml.document_fromstring(data, parser=safe_html_parser())
-    found = root.xpath("//div[contains(concat(' ', @class, ' '), ' body ')]")
-    root = found[0] if found else root
-    units: set[str] = set()
+    page = lhtml.document_fromstring(data, parser=safe_html_parser())
+    found = page.xpath("//div[contains(concat(' ', @class, ' '), ' body ')]")
+    root = found[0] if found else page
+    units = {_unit(h.text_content()) for h in page.xpath("//h1")}
     for el in root.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//td|.//th|.//aside"):
         units.add(_unit(_own_text(el) if el.tag == "li" else el.text_content()))
+    for label in root.xpath(".//aside//strong[contains(@class, 'note-label')]"):
+        aside = label.xpath("ancestor::aside[1]")[0]
+        label.drop_tree()  # keeps the text after it
+        units.add(_unit(aside.text_content()))
     return units
 
 

@@ -42,7 +42,9 @@ _BULLET = re.compile(r"([ \t]*)([•\-*–◦▪·‣●○])[ \t]+(?=\S)")
 _ORDERED = re.compile(r"([ \t]*)(\d{1,3})[.)][ \t]+(?=\S)")
 _UNDERLINE = re.compile(r"[ \t]*(=+|-+)[ \t]*")
 _NUMBERED_TITLE = re.compile(r"(\d+(?:\.\d+)*)\.?\s+\S")
-_NOTE = re.compile(r"(important|note|warning|caution)\s*:\s+", re.IGNORECASE)
+# a paragraph opening with one of these words and a colon is a note; the word is dropped (the
+# page draws its own label). importer/verify.py reads the input with this same rule.
+NOTE = re.compile(r"(important|note|warning|caution)\s*:\s+", re.IGNORECASE)
 _TERM = re.compile(r"([^\W_][^:.;!?]{0,48}?)\s*:\s+(?=\S)")
 MAX_HEADING_CHARS = 90
 MAX_HEADING_WORDS = 12
@@ -178,7 +180,7 @@ class _Reader:
     def paragraph(self, lines: list[tuple[int, str]]) -> object:
         loc = self.loc(lines[0][0])
         text = lines[0][1]
-        m = _NOTE.match(text)
+        m = NOTE.match(text)
         if m:
             kind = {"important": NoteKind.IMPORTANT, "warning": NoteKind.WARNING,
                     "caution": NoteKind.WARNING}.get(m.group(1).lower(), NoteKind.INFO)
