@@ -137,7 +137,7 @@ _RULE = re.compile(r"\s*(=+|-+)\s*")
 def text_lines(data: bytes) -> tuple[list[str], list[str]]:
     """A plain-text input's lines (their list markers and rules dropped) and those that
     stand alone: a list item (with the indented lines that continue it), or a line between
-    blank lines. A paragraph's opening 'Note:' (the reader's rule: it became a note whose
+    blank lines or rules. A paragraph's opening 'Note:' (the reader's rule: it became a note whose
     label the page draws, or none for an info note) is dropped too."""
     from compiler.readers.plaintext import NOTE
 
@@ -158,14 +158,20 @@ def text_lines(data: bytes) -> tuple[list[str], list[str]]:
             alone[-1] += " " + body.strip()
             continue
         item_indent = indent if m else -1
-        blank_before = k == 0 or not lines[k - 1].strip()
+        blank_before = k == 0 or _apart(lines[k - 1])
         note = None if m or not blank_before else NOTE.match(body.strip())
         body = body.strip()[note.end():] if note else body
         out.append(body)
-        blank_after = k + 1 == len(lines) or not lines[k + 1].strip()
+        blank_after = k + 1 == len(lines) or _apart(lines[k + 1])
         if m or (blank_before and blank_after):
             alone.append(body)
     return out, alone
+
+
+def _apart(line: str) -> bool:
+    """A line that sets its neighbours apart: a blank line, or a rule ('-----', '=====')
+    of three or more, which the reader leaves out or reads as the line above's underline."""
+    return not line.strip() or (bool(_RULE.fullmatch(line)) and len(line.strip()) >= 3)
 
 
 def _unit(text: str) -> str:

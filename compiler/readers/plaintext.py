@@ -91,11 +91,23 @@ def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
         if line.strip():
             run.append((n, line.rstrip()))
         elif run:
-            out.append(run)
+            out.extend(_split_underlined(run))
             run = []
     if run:
-        out.append(run)
+        out.extend(_split_underlined(run))
     return out
+
+
+def _underline(line: str) -> bool:
+    return bool(_UNDERLINE.fullmatch(line)) and len(line.strip()) >= 3
+
+
+def _split_underlined(run: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """An underlined line with its text right under the rule (Markdown/RST habit:
+    'Cookies / ------- / We use...') is a block of its own: the heading, then the rest."""
+    if len(run) > 2 and _underline(run[1][1]) and not _underline(run[0][1]):
+        return [run[:2], run[2:]]
+    return [run]
 
 
 def _indent(line: str) -> int:
@@ -124,7 +136,7 @@ class _Reader:
 
     def heading(self, block: list[tuple[int, str]], last: bool) -> Heading | None:
         n, first = block[0]
-        if len(block) == 2 and _UNDERLINE.fullmatch(block[1][1]) and len(block[1][1].strip()) >= 3:
+        if len(block) == 2 and _underline(block[1][1]):
             level = 1 if "=" in block[1][1] else 2
             return Heading(level, (Text(first.strip()),), self.loc(n),
                            guess="an underlined line read as a heading")
@@ -157,7 +169,7 @@ class _Reader:
                 items.clear()
 
         for n, line in block:
-            if _UNDERLINE.fullmatch(line) and len(line.strip()) >= 3:
+            if _underline(line):
                 flush_para()
                 flush_items()
                 self.col.unmapped(self.loc(n), "a line of only '=' or '-' (a rule) left out")

@@ -149,3 +149,19 @@ def test_verify_accepts_the_readers_own_notes_and_title(tmp_path: Path) -> None:
 
     units = v.html_units(page)
     assert v._unit("we never sell data.") not in units
+
+
+def test_underlined_heading_with_its_text_right_under_the_rule(tmp_path: Path) -> None:
+    """review7 F5: 'Cookies / ------- / We use cookies.' (no blank line after the rule) is a
+    section, as 'Sharing / ------- / (blank) / ...' is; verify sees 'Cookies' stand alone."""
+    txt = tmp_path / "t5.txt"
+    txt.write_text("Acme Policy\n\nIntro.\n\nCookies\n-------\nWe use cookies.\n\n"
+                   "Sharing\n=======\n\nWe share nothing.\n", encoding="utf-8")
+    result = import_file(txt, ReadOptions())
+    doc = result.document
+    assert [s.title.source for s in doc.sections] == ["Cookies", "Sharing"]
+    assert doc.sections[0].blocks[0].text.source == "We use cookies."
+    assert [b.text.source for b in doc.preamble] == ["Intro."]
+    assert not [f for f in result.findings if "rule" in f.message]
+    fidelity = verify(txt, "text", txt.read_bytes(), doc)
+    assert fidelity.lines_total == 6 and fidelity.lines_found == 6, fidelity.misses
