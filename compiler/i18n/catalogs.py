@@ -186,6 +186,16 @@ def shipped_labels(locale: str) -> dict[str, str]:
             if m.context == UI_CONTEXT and m.msgstr and not m.fuzzy}
 
 
+def blank_label_is_policyc(locale: str, source: bool) -> bool:
+    """The one rule (build, status, `locale check`) for a layout label a project's policyc.po
+    leaves blank (and not fuzzy): True when that means policyc's own word, counted translated
+    and never a gap -- in English (the English of the policyc that builds, review6 F11) and
+    in a document's source locale policyc ships labels for (a customised label is filled in,
+    the others follow policyc's). False elsewhere: a target language, or a source language
+    policyc ships no labels for (Italian), where a blank label shows in English."""
+    return locale.split("_", maxsplit=1)[0] == "en" or (source and bool(shipped_labels(locale)))
+
+
 def catalogs_on_disk(locales_dir: Path, domain: str) -> dict[str, Path]:
     """Every locales/<code>/LC_MESSAGES/<domain>.po, registered in a source or not."""
     found: dict[str, Path] = {}
@@ -266,19 +276,20 @@ class Status:
         return 100.0 if not self.total else round(100.0 * self.translated / self.total, 1)
 
 
-def status(po: PoFile, shown: str, locale: str) -> Status:
+def status(po: PoFile, shown: str, locale: str, source: bool = False) -> Status:
     """Counts as a build sees them: a blank translation is untranslated (but a blank label
-    of an English catalog: the English word), a broken one an error, never translated."""
+    that means policyc's own word, blank_label_is_policyc: translated; source: the catalog
+    gives its documents' source-locale labels), a broken one an error, never translated."""
     from compiler.i18n.checks import Verdict, judge
     from compiler.i18n.ui import UI_CONTEXT
 
-    english = locale.split("_", maxsplit=1)[0] == "en"
+    own_word = blank_label_is_policyc(locale, source)
     total = translated = fuzzy = errors = 0
     for m in po.messages:
         if not m.msgid:
             continue
         total += 1
-        if english and m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy:
+        if own_word and m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy:
             translated += 1
             continue
         if m.fuzzy and m.translated:

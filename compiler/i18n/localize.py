@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from compiler import links
 from compiler.errors import Category, Diagnostic, Diagnostics, Loc
 from compiler.i18n import formatting, typography
-from compiler.i18n.catalogs import Entry, Translations, shipped_labels
+from compiler.i18n.catalogs import Entry, Translations, blank_label_is_policyc, shipped_labels
 from compiler.i18n.checks import Verdict, gap, judge
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import merge_text, needs_translation, parse_inline
@@ -61,6 +61,7 @@ class _Localizer:
         self.count = _Counter()
         self.vars = {v.name: v for v in doc.variables}
         self.missing: list[str] = []
+        self.english_labels: list[str] = []  # source-locale labels shown in English (F12)
         self.gaps: dict[tuple[str, str], Diagnostic] = {}  # (PO path, msgid) -> each once
         self.chars = 0  # characters of translated text used so far
         self.sections = {s.id: s for s in doc.walk_sections()}
@@ -235,23 +236,36 @@ class _Localizer:
             # a document catalog written before policyc.po existed keeps its own words
             source = self.translations if own is not None or ui is None else ui
             entry = source.get(UI_CONTEXT, msgid) if source else None
-            if self.is_source or (english(self.code) and (entry is None or not entry.msgstr)
-                                  and not (entry and entry.fuzzy)):
+            blank = entry is None or not entry.msgstr
+            if self.is_source or (blank and not (entry and entry.fuzzy)
+                                  and blank_label_is_policyc(self.code, source=False)):
                 self.count.total += 1
                 self.count.translated += 1
                 text = self.own_label(msgid, entry) or shipped.get(msgid, msgid)
+                if (self.is_source and source is not None and (blank or bool(entry and entry.fuzzy))
+                        and not blank_label_is_policyc(self.code, source=True)):
+                    self.unlabelled(msgid, entry, source)
             else:
                 text, _where = self.lookup(UI_CONTEXT, msgid, source)
             values[name] = typography.typeset_text(text, self.code)
         self.section_label = values["section"]
         return Labels(**values)
 
+    def unlabelled(self, msgid: str, entry: Entry | None, source: Translations) -> None:
+        """A label the project's policyc.po leaves blank (or fuzzy) in a source language
+        policyc ships no labels for: it shows in English (review7 F12). A gap as a document
+        message's is (--strict: an error at its line), else named in one warning."""
+        self.english_labels.append(msgid)
+        how = ("fuzzy" if entry.fuzzy else "untranslated") if entry else (
+            "not in the catalog (run `policyc locale update`)")
+        self._gap(entry.loc if entry else None, source, msgid, how)
+
     def own_label(self, msgid: str, entry: Entry | None) -> str | None:
         """The project's word for a label in the source locale (its policyc.po there: a
         language policyc ships none for, or a customised one); None: policyc's own."""
         if not self.is_source or entry is None or not entry.msgstr or entry.fuzzy:
             return None
-        verdict, problems = judge(UI_CONTEXT, msgid, entry.msgstr, entry.loc)
+        verdict, problems = judge(UI_CONTEXT, msgid, entry.msgstr, entry.msgstr_loc)
         if verdict is Verdict.BROKEN:
             self.diag.extend(problems)
         return entry.msgstr if verdict is Verdict.TRANSLATED else None
@@ -262,10 +276,6 @@ class _Localizer:
 
     def cta_href(self, href: str, loc: Loc) -> str:
         return self.href(href, loc, "the call to action's href")
-
-
-def english(code: str) -> bool:
-    return code.split("_", maxsplit=1)[0] == "en"
 
 
 def _names(meta: Meta, values: Iterable[str], code: str) -> tuple[str, ...]:
@@ -337,6 +347,12 @@ def localize(doc: Document, code: str, translations: Translations | None,
         where = Loc(translations.path)
         loc.diag.warning(where, f"{code}: {c.untranslated} untranslated and {c.fuzzy} fuzzy "
                          f"of {c.total} messages fall back to the source text",
+                         Category.TRANSLATION)
+    if loc.english_labels and not list_gaps and translations is not None:
+        names = ", ".join(_quote(m, 30) for m in loc.english_labels)
+        loc.diag.warning(Loc(translations.path), f"{code}: {len(loc.english_labels)} of "
+                         f"{len(UI_MESSAGES)} layout labels are blank or fuzzy here and policyc "
+                         f"ships no '{code}' labels: they show in English: {names}",
                          Category.TRANSLATION)
     meta = doc.meta
     result = LocalizedDocument(

@@ -217,6 +217,17 @@ def catalogs(docs: Docs, codes: tuple[str, ...] = ()) -> Iterator[OnDisk]:
                 yield OnDisk(domain, code, path, domain == UI_DOMAIN or code in doc.meta.locales)
 
 
+def source_labels(docs: Docs, found: OnDisk) -> bool:
+    """Whether this catalog gives the layout labels of its documents' source locale (a
+    policyc.po in the source locale of every document of its project that uses it): there
+    a blank label may mean policyc's own word (catalogs.blank_label_is_policyc)."""
+    if found.domain != UI_DOMAIN:
+        return False
+    users = [doc for doc, ldir in docs if po_path(ldir, found.code, UI_DOMAIN) == found.path
+             and found.code in (doc.meta.source_locale, *doc.meta.locales)]
+    return bool(users) and all(doc.meta.source_locale == found.code for doc in users)
+
+
 def missing(docs: Docs) -> list[tuple[str, str]]:
     """(document id, locale) of every registered locale without a catalog."""
     return [(doc.meta.id, code) for doc, ldir in docs for code in doc.meta.locales
