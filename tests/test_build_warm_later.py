@@ -38,12 +38,14 @@ def _cache() -> Path:
     return Path(os.environ["POLICYC_CACHE_DIR"])
 
 
-def _at_terminal(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """`policyc ARGS` in root with its stderr on a pseudo-terminal: what it wrote there."""
+def _at_terminal(root: Path, *args: str, env: dict[str, str] | None = None,
+                 stdout: int = subprocess.DEVNULL) -> str:
+    """`policyc ARGS` in root with its stderr on a pseudo-terminal: what it wrote there.
+    With stdout=subprocess.PIPE (`policyc build | tee log`), the pipe must end with policyc."""
     main_end, other_end = os.openpty()
     try:
         child = subprocess.Popen([sys.executable, "-m", "compiler", *args], cwd=root,
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL, stdout=stdout,
                                  stderr=other_end, env={**os.environ, **(env or {}),
                                                         "PYTHONPATH": str(ROOT)})
         os.close(other_end)
@@ -56,7 +58,7 @@ def _at_terminal(root: Path, *args: str, env: dict[str, str] | None = None) -> s
             if not chunk:
                 break
             out += chunk
-        child.wait(60)
+        child.communicate(timeout=60)  # a worker holding the pipe would hang `| tee` here
         assert child.returncode == 0, out.decode(errors="replace")
     finally:
         os.close(main_end)
@@ -121,6 +123,14 @@ def test_a_build_at_a_terminal_starts_a_worker_the_next_build_uses(
     assert client.status(_cache())["renders"] == 1  # type: ignore[index]
     assert "Akten aufbewahrt" in " ".join(
         pdftotext(project / "dist" / "de" / "retention-schedule.pdf").split())
+
+
+def test_a_piped_stdout_at_a_terminal_still_starts_one(project: Path) -> None:
+    """`policyc build | tee log` at a terminal: stderr (where policyc says that a worker stays,
+    and how to stop it) decides, not stdout; the worker holds no end of the pipe, so tee
+    ends with the build."""
+    assert STARTED in _at_terminal(project, "build", stdout=subprocess.PIPE)
+    assert _warmed()["root"] == str(project.resolve())
 
 
 @pytest.mark.parametrize("how", ["pipe", "ci", "no-keep-warm", "env-zero", "quiet-pipe"])

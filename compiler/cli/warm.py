@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from compiler.cli import options as opt
-from compiler.cli.report import Report, reported
+from compiler.cli.report import Report, plural, reported
 
 
 def _cache() -> Path | None:
@@ -42,7 +42,7 @@ def warm_status(report: Report) -> None:
     localized = (f" ({found.get('recipes', 0)} localized by it, for {found['root']})"
                  if found.get("root") else "")
     warmed = (" warming up," if found.get("warming") else
-              f" warmed up for {found['warmed']} locales," if found.get("warmed") else "")
+              f" warmed up for {plural(found['warmed'], 'locale')}," if found.get("warmed") else "")
     click.echo(f"warm worker {found['pid']}:{warmed} {found['renders']} renders{localized}, "
                f"{found['rss_mb']:.0f} MB (peak {found['peak_mb']:.0f} MB, recycles above "
                f"{found['max_mb']:.0f} MB), exits after {found['idle'] / 60:g} idle minutes; "

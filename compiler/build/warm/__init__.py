@@ -46,7 +46,11 @@ def by_default(environ: Mapping[str, str], stream: TextIO) -> bool:
     """Whether a build keeps a worker warm when its command line and POLICYC_KEEP_WARM say
     nothing: at a terminal, outside CI, on Linux -- someone editing and rebuilding, as
     Gradle's and Nx's daemons run by default locally (build/warm/later.py: started after
-    the build, never slowing it). A CI job, a script or a pipe leaves no process behind."""
+    the build, never slowing it). Only `stream` (the build passes its stderr, where it says
+    that a worker stays and how to stop it) decides: `policyc build | tee log` at a terminal
+    still starts one, since someone watches that terminal and is told (the worker holds no
+    end of the pipe, so tee ends with the build); a CI job, or a script or hook whose stderr
+    goes to a file or pipe (`2>&1 | ...`, `2>log`), leaves no process behind."""
     if environ.get("CI", "").lower() not in ("", "0", "false") or sys.platform != "linux":
         return False
     try:
