@@ -77,31 +77,34 @@ class Revision:
         return path if path.is_file() else None
 
     def translations(self, locale: str) -> tuple[Translations | None, str]:
-        """The catalog of this version in one locale (None: there is none, or it is the
-        source locale), with the layout's words (policyc.po) beside it, and where it is."""
+        """The catalog of this version in one locale (None: there is none), with the
+        layout's words (policyc.po) beside it, and where it is. In the source locale only
+        the layout's words, if the project has them there (as the build reads them)."""
         doc_id = self.document.meta.id
+        source = locale == self.document.meta.source_locale
         if isinstance(self.locales, Path):
             po = po_path(self.locales, locale, doc_id)
             shown = display_path(po)
-            if locale == self.document.meta.source_locale or not po.exists():
+            if not source and not po.exists():
                 return None, shown
             root = catalog_root(self.locales)
             ui_po = po_path(self.locales, locale, UI_DOMAIN)
             ui = read_translations(ui_po, locale, root) if ui_po.exists() else None
+            if source:
+                return ui, shown
             if self.borrowed:
                 return translations_before(read_po(po, root), shown, locale, ui), shown
             return read_translations(po, locale, root, ui), shown
         tree, folder = self.locales
         path = str(po_path(PurePosixPath(folder), locale, doc_id))
         shown = tree.spec(path)
-        data = (None if locale == self.document.meta.source_locale
-                else tree.read(path, MAX_CATALOG_BYTES, "catalog"))
-        if data is None:
-            return None, shown
+        data = None if source else tree.read(path, MAX_CATALOG_BYTES, "catalog")
         ui_path = str(po_path(PurePosixPath(folder), locale, UI_DOMAIN))
-        ui_data = tree.read(ui_path, MAX_CATALOG_BYTES, "catalog")
+        ui_data = tree.read(ui_path, MAX_CATALOG_BYTES, "catalog") if data is not None or source else None
         ui = (parse_translations(ui_data, tree.spec(ui_path), locale)
               if ui_data is not None else None)
+        if data is None:
+            return (ui if source else None), shown
         return parse_translations(data, shown, locale, ui), shown
 
 

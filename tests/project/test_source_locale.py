@@ -217,3 +217,34 @@ def test_english_labels_are_not_frozen_by_copies(german: Path) -> None:
     assert run_cli(german, "locale", "update")[0] == 0  # a second update changes nothing
     assert {m.msgid: (m.msgstr, m.fuzzy) for m in pofile.parse(
         path.read_bytes(), str(path)).messages} == updated
+
+
+def test_a_redline_in_the_source_language_uses_the_projects_labels(tmp_path: Path) -> None:
+    """policyc diff reads the source locale's policyc.po as the build does: the Italian
+    redline's legend is Italian, from a file beside source/ and from a git revision."""
+    code, out = run_cli(tmp_path, "init", "legal", "--source-locale", "it")
+    assert code == 0, out
+    project = tmp_path / "legal"
+    po = project / "locales" / "it" / "LC_MESSAGES" / "policyc.po"
+    po.parent.mkdir(parents=True)
+    po.write_text((project / "locales" / "policyc.pot").read_text(encoding="utf-8"),
+                  encoding="utf-8")
+    _set_label(po, "Inserted", "Inserito")
+    _set_label(po, "Deleted", "Eliminato")
+    source = project / "source" / "privacy-policy.yaml"
+    (project / "old.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=project, check=True)
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "only what we need.", "only what we truly need."), encoding="utf-8")
+    for old, out_dir in (("old.yaml", "a"), ("git:HEAD", "b")):
+        code, out = run_cli(project, "diff", old, "source/privacy-policy.yaml", "--format",
+                            "html", "--out", out_dir)
+        assert code == 0, out
+        page = lxml.html.fromstring((project / out_dir / "it" / "privacy-policy.redline.html")
+                                    .read_bytes())
+        words = " ".join(page.xpath("string(//body)").split())
+        assert "Inserito" in words and "Eliminato" in words, words[:400]
+        assert "Inserted" not in words and "Deleted" not in words, words[:400]
