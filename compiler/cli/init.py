@@ -35,6 +35,7 @@ def init(report: Report, folder: Path, doc_id: str | None, title: str | None,
     In an existing repository it creates what is missing, keeps every file that exists (an
     existing source gets its missing catalogs) and adds the lines policyc needs to an
     existing .gitignore."""
+    from compiler import logs
     from compiler.cli import options as opt
     from compiler.errors import CompilerError
     from compiler.names import cldr_code
@@ -49,15 +50,17 @@ def init(report: Report, folder: Path, doc_id: str | None, title: str | None,
         _say([d for d in done if d.action in ("created", "appended", "registered")])
         raise
     _say(done)
-    where = "" if folder == Path() else f"cd {folder} && "
-    click.echo(f"policyc: next: {where}policyc build", err=True)
+    if logs.level() < logs.ERROR:
+        where = "" if folder == Path() else f"cd {folder} && "
+        click.echo(f"policyc: next: {where}policyc build", err=True)
 
 
 def _say(done: list[Done]) -> None:
-    """One line per file: what init did with it."""
+    """One line per file: what init did with it (nothing with -q: only errors)."""
+    from compiler import logs
     from compiler.errors import display_path
 
-    for item in done:
+    for item in () if logs.level() >= logs.ERROR else done:
         shown = display_path(item.path)
         if item.action == "kept":
             why = item.detail or "exists already: policyc init never overwrites"

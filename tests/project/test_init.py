@@ -233,3 +233,12 @@ def test_init_follows_an_existing_configs_output_folder(tmp_path: Path) -> None:
     built = _policyc(tmp_path, "build", "--jobs", "1", "--format", "html")
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "public" / "legal" / "manifest.json").is_file()
+
+
+def test_init_quiet_says_nothing_but_errors(tmp_path: Path) -> None:
+    """-q: only errors (init listed every file it created, and 'next:')."""
+    proc = _policyc(tmp_path, "init", "p", "-q")
+    assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == "", proc.stderr
+    assert (tmp_path / "p" / "policyc.toml").is_file()
+    proc = _policyc(tmp_path, "init", "p", "-q")  # nothing left to create: the error shows
+    assert proc.returncode == 1 and "error: nothing to create" in proc.stderr, proc.stderr
