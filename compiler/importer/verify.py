@@ -60,15 +60,25 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", norm(text)))
 
 
-def compare(input_sentences: list[str], output_text: str) -> Fidelity:
+_LABEL = re.compile(r"[^\W\d_][\w ]{0,30}?\s*[:：]\s+(?=\S)")
+
+
+def compare(input_sentences: list[str], output_text: str,
+            notes: tuple[str, ...] = ()) -> Fidelity:
     """Each sentence found in the output after the previous one (in order); a sentence
-    found only earlier counts as found but out of order, and is listed."""
+    found only earlier counts as found but out of order, and is listed. A sentence opening
+    with a label ('Note: ...', '**Important:** ...') whose rest is the text of one of the
+    page's notes counts as found: the readers make such a paragraph a note and drop its
+    label, which the page draws in its own words (or not at all, for an info note)."""
     hay = " " + _words(output_text) + " "
+    in_notes = " ".join(" " + _words(n) + " " for n in notes)
     pos = 0
     found = 0
     misses: list[str] = []
     for sentence in input_sentences:
-        s = " " + _words(sentence) + " "
+        label = _LABEL.match(sentence)
+        rest = sentence[label.end():] if label else sentence
+        s = " " + _words(rest if " " + _words(rest) + " " in in_notes else sentence) + " "
         at = hay.find(s, pos)
         if at >= 0:
             found += 1
@@ -191,11 +201,18 @@ def html_units(data: bytes) -> set[str]:
     units = {_unit(h.text_content()) for h in page.xpath("//h1")}
     for el in root.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//td|.//th|.//aside"):
         units.add(_unit(_own_text(el) if el.tag == "li" else el.text_content()))
-    for label in root.xpath(".//aside//strong[contains(@class, 'note-label')]"):
-        aside = label.xpath("ancestor::aside[1]")[0]
-        label.drop_tree()  # keeps the text after it
-        units.add(_unit(aside.text_content()))
+    units.update(_unit(text) for text in note_texts(data))
     return units
+
+
+def note_texts(data: bytes) -> tuple[str, ...]:
+    """The text of each note of a built page, without the label the page draws."""
+    from lxml import html as lhtml
+
+    page = lhtml.document_fromstring(data, parser=safe_html_parser())
+    for label in page.xpath("//aside//strong[contains(@class, 'note-label')]"):
+        label.drop_tree()  # keeps the text after it
+    return tuple(a.text_content() for a in page.xpath("//aside[contains(@class, 'note')]"))
 
 
 def input_blocks(path: Path, fmt: str, data: bytes) -> list[str]:
@@ -231,7 +248,8 @@ def input_blocks(path: Path, fmt: str, data: bytes) -> list[str]:
 
 def verify(path: Path, fmt: str, data: bytes, doc: Document) -> Fidelity:
     page = built_html(doc)
-    fidelity = compare(sentences(input_blocks(path, fmt, data)), " ".join(html_blocks(page)))
+    fidelity = compare(sentences(input_blocks(path, fmt, data)), " ".join(html_blocks(page)),
+                       note_texts(page))
     if fmt != "text":
         return fidelity
     # Plain text has no markup: besides its sentences, a line that stands alone (a bullet,

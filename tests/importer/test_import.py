@@ -407,3 +407,20 @@ def test_url_variable_names_do_not_repeat_words() -> None:
     names = [v.name for v in result.document.variables]
     assert "basecamp_gdpr_dpa_pdf_url" in names
     assert not any(re.search(r"(?:^|_)(\w+)_\1(?:_|$)", n) for n in names), names
+
+
+def test_verify_accepts_a_note_whose_label_the_reader_dropped(tmp_path: Path) -> None:
+    """A Markdown block quote opening with '**Note:**' becomes an info note without the word
+    (review7 F4, as for plain text): verify finds its sentence; a lost note text is missing."""
+    md = tmp_path / "n.md"
+    md.write_text("# Acme Privacy Policy\n\n## Scope\n\nWe keep your data safe.\n\n"
+                  "> **Note:** we never sell data.\n\n> **Warning:** we log access.\n\n"
+                  "Note: this paragraph is no note.\n", encoding="utf-8")
+    doc = import_file(md, ReadOptions()).document
+    fidelity = verify(md, "markdown", md.read_bytes(), doc)
+    assert fidelity.found == fidelity.total == 6, fidelity.misses
+    lost = md.read_text(encoding="utf-8").replace("we never sell", "we sell")
+    md.write_text(lost, encoding="utf-8")  # imported without 'never', verified with it
+    fidelity = verify(md, "markdown", md.read_bytes().replace(b"we sell", b"we never sell"),
+                      import_file(md, ReadOptions()).document)
+    assert fidelity.misses == ("missing: 'Note: we never sell data.'",)
