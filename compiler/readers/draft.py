@@ -698,7 +698,10 @@ def _known_locale(code: str | None, col: Collector | None) -> str | None:
 _SUFFIXES = ("inc", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "bv", "nv", "plc",
              "corp", "corporation", "company", "co", "foundation", "association", "society",
              "gbr", "kg", "ug", "srl", "spa", "oy", "ab", "as", "pty", "lp", "llp", "pbc")
-_NAME_WORD = r"(?:[A-Z]|\d+[a-z])[\w&'’.-]*"  # 'OpenGov', 'AT&T', '37signals'
+# 'OpenGov', 'AT&T', '37signals': a whole word (it starts where no word character is before
+# it) of at most 40 characters, so each word is tried once and a long token (a pasted blob in
+# a 20 MB import) costs linear time, not quadratic (review7 F8)
+_NAME_WORD = r"(?<![\w&'’.-])(?:[A-Z]|\d{1,6}[a-z])[\w&'’.-]{0,40}"
 # 'GitHub, Inc.', '37signals LLC', 'Mozilla Corporation': a legal entity's name
 _LEGAL = re.compile(rf"((?:{_NAME_WORD} ){{0,3}}{_NAME_WORD}),? (Inc|LLC|L\.L\.C|Ltd|Limited|"
                     r"GmbH|AG|S\.A|SAS|B\.V|BV|N\.V|PLC|plc|Corp|Corporation|LLP|PBC)\b\.?")
@@ -706,7 +709,8 @@ _LEGAL = re.compile(rf"((?:{_NAME_WORD} ){{0,3}}{_NAME_WORD}),? (Inc|LLC|L\.L\.C
 # ("Basecamp", "we")': a capitalized name, then its short name defined in parentheses
 _DEFINED = re.compile(
     rf"((?:{_NAME_WORD}(?:,? (?:of |and |for |& )?)){{0,6}}{_NAME_WORD})\s*"
-    r"\(\s*(?:hereinafter\s+)?[\"“”'‘’]*([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2})[\"“”'‘’]*"
+    r"\(\s*(?:hereinafter\s+)?[\"“”'‘’]*([A-Z][\w&.-]{0,40}(?: [A-Z][\w&.-]{0,40}){0,2})"
+    r"[\"“”'‘’]*"
     r"([^)]{0,60})\)")
 _WE = re.compile(rf"\b[Ww]e,\s+({_NAME_WORD}(?:,? {_NAME_WORD}){{0,4}}),")
 _SHORT = re.compile(r",? (?:" + "|".join(_SUFFIXES) + r")\.?\Z", re.IGNORECASE)

@@ -139,34 +139,21 @@ def read(data: bytes, shown: str, options: ReadOptions) -> Reading:
     return assemble(walker.out, hints, col, options, stem)
 
 
-_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.IGNORECASE | re.DOTALL)
-_ENTITY = re.compile(r"<!ENTITY\s+(%\s+)?([^\s>]+)")
-
-
 def _internal_subset(text: str, shown: str, col: Collector) -> str:
-    """A DOCTYPE's internal subset ('<!DOCTYPE html [<!ENTITY x SYSTEM "file:///...">]>') is
-    XML, which an HTML parser reads as text ('\\]>' and the head's title in the body); it
-    is blanked (lines kept) and its entities are never expanded: their references
-    ('&x;') are left out, each reported, instead of standing as text in the policy."""
-    m = _SUBSET.search(text)
-    if not m:
+    """The page with its DOCTYPE's internal subset blanked and its entities' references left
+    out, each reported (compiler/readers/doctype.py)."""
+    from compiler.readers import doctype
+
+    found = doctype.subset(text)
+    if found is None:
         return text
-    line = text.count("\n", 0, m.start()) + 1
-    names = [e.group(2) for e in _ENTITY.finditer(m.group(1))]
-    col.unmapped(Loc(shown, line), f"DOCTYPE's internal subset left out ({len(names)} "
+    start, _, names = found
+    col.unmapped(Loc(shown, text.count("\n", 0, start) + 1),
+                 f"DOCTYPE's internal subset left out ({len(names)} "
                  f"entit{'y' if len(names) == 1 else 'ies'} declared, never expanded: "
                  f"{', '.join(names)[:80] or 'none'})")
-    text = text[:m.start()] + "<!DOCTYPE html>" + "\n" * m.group(0).count("\n") + text[m.end():]
-    if not names:
-        return text
-    ref = re.compile("&(?:" + "|".join(re.escape(n) for n in names) + ");")
-
-    def drop(found: re.Match[str]) -> str:
-        col.unmapped(Loc(shown, text.count("\n", 0, found.start()) + 1),
-                     f"entity reference {found.group(0)!r} left out (declared in the DOCTYPE)")
-        return ""
-
-    return ref.sub(drop, text)
+    return doctype.blank(text, found, lambda line, ref: col.unmapped(
+        Loc(shown, line), f"entity reference {ref!r} left out (declared in the DOCTYPE)"))
 
 
 def _meta(root: Any, name: str) -> str | None:

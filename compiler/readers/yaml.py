@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -49,34 +48,30 @@ def shared_variables(node: MappingNode, shown: str) -> tuple[Variable, ...]:
     return variables
 
 
-# a line whose value starts with a quote: `key: "...`, `- '...`, `- key: "...`
-_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s#'"{}\[\],][^#:]*:\s+)?(["'])""")
-
-
-def _open_quote(text: str, error_line: int) -> tuple[int, int, str] | None:
-    """Line, column and quote of the nearest value above the error's line (0-based) that
-    opens a quote it does not close on its own line; None when there is none."""
-    lines = text.splitlines()[:error_line]
-    for number in range(len(lines) - 1, -1, -1):
-        m = _QUOTED_VALUE.match(lines[number])
-        if m is not None and not _closes(lines[number][m.end():], m[1]):
-            return number + 1, m.end(), m[1]
+def _open_quote(text: str, err: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
+    """Line, column and quote of a quoted value that ran on to the YAML error (qa6 N7:
+    `title: "Privacy Policy` whose quote a later line's quote closes, the error then there):
+    the value the scanner read last before the error, quoted and over several lines and
+    ending on the error's line, or a quoted value never closed. A valid value over several
+    lines followed by other keys is none (review7 F13); the scan is the parser's own, linear."""
+    mark = err.problem_mark
+    if err.context == "while scanning a quoted scalar" and err.context_mark is not None:
+        start = err.context_mark
+        return start.line + 1, start.column + 1, text[start.index:start.index + 1] or '"'
+    if mark is None:
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_SAFE_LOADER):
+            if (token.start_mark.line, token.start_mark.column) >= (mark.line, mark.column):
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if (isinstance(last, yaml.ScalarToken) and last.style in ('"', "'")
+            and last.start_mark.line < last.end_mark.line == mark.line):
+        return last.start_mark.line + 1, last.start_mark.column + 1, last.style
     return None
-
-
-def _closes(rest: str, quote: str) -> bool:
-    """Whether a quoted scalar's text `rest` holds its closing quote (\\" escapes a double
-    quote, '' is a single quote inside single quotes)."""
-    i = 0
-    while i < len(rest):
-        pair = rest[i:i + 2]
-        if (quote == '"' and pair[:1] == "\\") or (quote == "'" and pair == "''"):
-            i += 2  # an escape, or a quote doubled inside single quotes
-        elif rest[i] == quote:
-            return True
-        else:
-            i += 1
-    return False
 
 
 def load_bytes(data: bytes, shown: str, shared: tuple[Variable, ...] = ()) -> Document:
@@ -95,7 +90,7 @@ def load_text(text: str, path: str, digest: str = "",
         mark = err.problem_mark or err.context_mark
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
         problem = err.problem or err.context or "invalid YAML"
-        opened = _open_quote(text, mark.line) if mark else None
+        opened = _open_quote(text, err)
         if opened is not None:  # qa6 N7: the error is where the quoted value ran on to
             problem += (f" (the quote {opened[2]} opened at line {opened[0]}, column {opened[1]} "
                         "is not closed on its line: the value runs on to here)")

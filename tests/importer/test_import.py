@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -355,6 +356,26 @@ def test_organization_never_made_from_a_link_domain(tmp_path: Path) -> None:
     assert import_file(md, ReadOptions()).document.meta.organization == "Acme Widgets"
 
 
+def test_organization_guess_is_linear_in_a_long_word(tmp_path: Path) -> None:
+    """review7 F8: a long token (a pasted blob; imports take 20 MB) made the name patterns try
+    every position inside it: 20,000 letters took 11 s of CPU. Twice the token, about twice
+    the time (CPU time, the best of three: the suite shares its cores)."""
+    import time
+
+    times = [float("inf"), float("inf")]
+    for _ in range(3):
+        for i, size in enumerate((40_000, 80_000)):
+            md = tmp_path / f"long{i}.md"
+            md.write_text("# Privacy Policy\n\n## Scope\n\nWe collect data. " + "A" * size
+                          + " and " + "1" * size + " and " + "(A" * (size // 2) + "\n",
+                          encoding="utf-8")
+            started = time.process_time()
+            import_file(md, ReadOptions())
+            times[i] = min(times[i], time.process_time() - started)
+    assert times[1] < 4 * times[0] + 0.1, times
+    assert times[1] < 5, times
+
+
 def test_plain_text_seed_names_its_company() -> None:
     result = import_file(FIXTURES / "seed" / "infinitydesk-privacy-policy.txt", ReadOptions())
     assert result.document.meta.organization == "InfinityDesk Inc."  # as source/ says
@@ -383,6 +404,43 @@ def test_xxe_html_page_reports_what_it_did(tmp_path: Path) -> None:
     assert "3: unmapped: entity reference '&xxe;' left out (declared in the " \
         "DOCTYPE)" in report
     assert [s.title.plain() for s in result.document.sections] == ["A"]
+
+
+def test_a_quoted_close_or_an_html_entity_name_does_not_fool_the_subset(tmp_path: Path) -> None:
+    """review7 F7: a ']>' inside a quoted entity value ended the subset there (its rest and the
+    head's title became the policy's text), and a subset declaring 'amp' removed every
+    '&amp;' the HTML parser reads as '&'."""
+    page = tmp_path / "q.html"
+    page.write_text('<!DOCTYPE html [<!ENTITY a "x]>LEAKED"><!ENTITY amp "x">]>\n<html><head>'
+                    "<title>T</title></head><body><h1>Policy</h1><p>Smith &amp; Sons keep data."
+                    "</p><p>&a;</p><h2>A</h2><p>Text.</p></body></html>\n", encoding="utf-8")
+    result = import_file(page, ReadOptions())
+    assert "LEAKED" not in result.yaml_text and "&a;" not in result.yaml_text
+    texts = [b.text.plain() for b in result.document.preamble]  # type: ignore[attr-defined]
+    assert texts == ["Smith & Sons keep data."]
+    report = [f.message for f in result.findings]
+    assert "entity reference '&a;' left out (declared in the DOCTYPE)" in report
+    assert not any("'&amp;'" in m for m in report)
+
+
+def test_a_doctype_subset_costs_linear_time(tmp_path: Path) -> None:
+    """review7 F6: the subset's pattern was searched over the whole page: 200 KB of
+    '<!DOCTYPE[' took 17 s. Only a DOCTYPE at the start counts, closing within a bound;
+    twice the page, about twice the time (CPU time, the best of three)."""
+    import time
+
+    times = [float("inf"), float("inf")]
+    for _ in range(3):
+        for i, size in enumerate((100_000, 200_000)):
+            page = tmp_path / f"dos{i}.html"
+            page.write_text("<!DOCTYPE[" + "<!DOCTYPE[" * size + "<html><body><h1>T</h1><p>x</p>"
+                            + "&x;" * size + "</body></html>", encoding="utf-8")
+            started = time.process_time()
+            with contextlib.suppress(CompilerError):
+                import_file(page, ReadOptions())
+            times[i] = min(times[i], time.process_time() - started)
+    assert times[1] < 4 * times[0] + 0.2, times
+    assert times[1] < 10, times
 
 
 def test_bare_email_link_target_becomes_mailto(tmp_path: Path) -> None:
