@@ -139,34 +139,67 @@ class _Hrefs(HTMLParser):
             self.hrefs.extend(value for name, value in attrs if name == "href" and value)
 
 
+def _page_targets(page: Path, rel: str) -> list[str]:
+    """The outputs (<locale>/<file>.html|pdf|docx, relative to the folder) a page at rel
+    links to, read from the file (none when it is not one)."""
+    if not page.is_file():
+        return []
+    parser = _Hrefs()
+    parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+    targets = []
+    for href in parser.hrefs:
+        link = urlsplit(href)
+        if link.scheme or link.netloc or not link.path:
+            continue  # another site, or a place in the page
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(link.path)))
+        if (len(PurePosixPath(target).parts) == 2 and not target.startswith("..")
+                and PurePosixPath(target).suffix in (".html", ".pdf", ".docx")
+                and target not in targets):
+            targets.append(target)
+    return targets
+
+
+def unlisted_links(pages: dict[str, Path], listed: set[str],
+                   of: set[str] | None = None) -> list[tuple[str, str]]:
+    """The rule merge and build share: a listed page must not link an output that is not
+    listed. Each (page, target) breaking it; pages maps a listed page's path in the folder
+    to its file. of: only targets among these count (a build: the outputs of its folder it
+    planned or recorded; a locale never built is no output it knows of)."""
+    return [(rel, target) for rel, page in pages.items()
+            for target in _page_targets(page, rel)
+            if target not in listed and (of is None or target in of)]
+
+
+def withheld(out: Path, listed: set[str], known: set[str]) -> dict[str, str]:
+    """The pages of a build's listing that break unlisted_links, and those that then link
+    them, until none does, each with why: they are not listed either (the build reports
+    them unlisted, and lists them again once what they link is). A stale German page must
+    not be offered by the English page's language switcher (review7 F15), nor a PDF whose
+    write failed by its page (F14). Reads pages only when something known is unlisted."""
+    gone: dict[str, str] = {}
+    while known - (listed - set(gone)):
+        pages = {rel: out / rel for rel in listed - set(gone) if rel.endswith(".html")}
+        bad = unlisted_links(pages, listed - set(gone), known)
+        if not bad:
+            break
+        for rel, target in bad:
+            gone.setdefault(rel, f" (it links {target}, which is not listed)")
+    return gone
+
+
 def _unpublished_links(pages: list[tuple[Path, str]], listed: set[str]) -> list[Diagnostic]:
     """Each link of a merged page (read beside the manifest listing it) to an output
-    (<locale>/<file>.html|pdf|docx) that no manifest lists: the merged folder would answer
-    it with a 404. --shard can put a page and its PDF in two slices: the page offers the
-    PDF, and the slice making it failed, or refused to sign it (review6 F3). A page not
-    beside its manifest is not read."""
+    that no manifest lists: the merged folder would answer it with a 404. --shard can put a
+    page and its PDF in two slices: the page offers the PDF, and the slice making it failed,
+    or refused to sign it (review6 F3). A page not beside its manifest is not read."""
     problems = []
-    said: set[tuple[Path, str]] = set()
-    for page, rel in pages:
-        if not page.is_file():
-            continue
-        parser = _Hrefs()
-        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
-        for href in parser.hrefs:
-            link = urlsplit(href)
-            if link.scheme or link.netloc or not link.path:
-                continue  # another site, or a place in the page
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel),
-                                                       unquote(link.path)))
-            if (len(PurePosixPath(target).parts) == 2 and not target.startswith("..")
-                    and PurePosixPath(target).suffix in (".html", ".pdf", ".docx")
-                    and target not in listed and (page, target) not in said):
-                said.add((page, target))
-                problems.append(Diagnostic(
-                    Loc(display_path(page)), f"links {target}, which no merged manifest "
-                    "lists (expected every output a page links to in one of them: did the "
-                    "build of the slice making it fail, or refuse it?)", Severity.ERROR,
-                    Category.REFERENCE))
+    for page, rel in dict.fromkeys(pages):  # two shards may list one page
+        for _, target in unlisted_links({rel: page}, listed):
+            problems.append(Diagnostic(
+                Loc(display_path(page)), f"links {target}, which no merged manifest "
+                "lists (expected every output a page links to in one of them: did the "
+                "build of the slice making it fail, or refuse it?)", Severity.ERROR,
+                Category.REFERENCE))
     return problems
 
 

@@ -22,7 +22,7 @@ from compiler.build.localizing import (
     read_catalog,
     recording,
 )
-from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes
+from compiler.build.manifest import Completeness, Output, PageInfo, index_html, manifest_bytes, withheld
 from compiler.build.plan import BuildOptions, Job, input_digests, locales_dir_for
 from compiler.build.provenance import Provenance
 from compiler.build.refusal import refuse_incomplete
@@ -162,7 +162,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     for job in stale:
         by_pair.setdefault((job.facts.id, job.locale), []).append(job)
 
-    provenance = Provenance(sources_facts, options)
+    provenance = Provenance(sources_facts, options, linked)
     for job in fresh:
         entry = state.outputs[_rel(job, options)] = provenance.stamp(
             state.outputs[_rel(job, options)], job)
@@ -216,7 +216,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
             _mark_stale(state, planned)
             provenance.mark_outdated(state)
             state.write(options.out)
-            _write_listings(options, state, result, inputs, failed=True)
+            _write_listings(options, state, result, inputs, set(planned), failed=True)
         raise
     if options.shard == (1, 1):  # a shard does not plan the other slices' outputs
         scope = Scope.of(sources, {f.id for _, f in sources_facts}, options.locales,
@@ -227,7 +227,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     provenance.mark_outdated(state)  # those left as made from inputs since edited
     state.write(options.out)
     result.seconds = time.perf_counter() - started
-    _write_listings(options, state, result, inputs)
+    _write_listings(options, state, result, inputs, set(planned))
     if refused or failed or unwritten:  # everything else is built (and signed); these fail
         problems = [d for diagnostics in sorted(failed.items()) for d in diagnostics[1]]
         raise CompilerError([*refused, *unwritten, *problems],  # the build
@@ -329,9 +329,8 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
 
 
 def _mark_stale(state: State, planned: dict[str, str]) -> None:
-    """Planned outputs whose file is still what an earlier build made from other inputs
-    (their write or their locale failed): recorded as stale, so no build lists them (and
-    the next one makes them again) until one does."""
+    """Planned outputs whose file is still what an earlier build made from other inputs (their write
+    or their locale failed): recorded as stale, so no build lists them until one makes them again."""
     for rel, key in planned.items():
         entry = state.outputs.get(rel)
         if entry is not None and entry.key != key:
@@ -339,7 +338,7 @@ def _mark_stale(state: State, planned: dict[str, str]) -> None:
 
 
 def _write_listings(options: BuildOptions, state: State, result: BuildResult,
-                    inputs: dict[str, dict[str, str]], failed: bool = False) -> None:
+                    inputs: dict[str, dict[str, str]], planned: set[str], failed: bool = False) -> None:
     """manifest.json and index.html list every output in OUT, not only this build's.
 
     A partial build (--locale de, --format pdf) keeps the other outputs an earlier build
@@ -348,13 +347,17 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
     (or a failed locale) left as an earlier build made it is marked stale (_mark_stale) and
     not listed, by this build or any later one until it is made again, so the manifest
     never lists it beside inputs it was not built from (qa6 D2, review6 F10); so is one a
-    partial build left as made from a source or catalog edited since (provenance.py). Each
-    listed output names the inputs it was made from.
+    partial build left as made from a source or catalog edited since (provenance.py), nor a page
+    linking an output it does not list (manifest.withheld). Each names the inputs it was made from.
     """
     out = options.out
     recorded = state.present(out)
     present = {rel: entry for rel, entry in recorded.items() if entry.key != STALE}
-    result.unlisted = [display_path(out / rel) for rel in recorded if rel not in present]
+    gone = withheld(out, set(present), planned | set(state.outputs))
+    for rel in gone:
+        del present[rel]
+    result.unlisted = [display_path(out / rel) + gone.get(rel, "") for rel in recorded
+                       if rel not in present]
     outputs = [Output(out / rel, e.format, e.locale, e.document, e.version, e.size, e.sha256,
                       built=False, inputs=e.inputs) for rel, e in present.items()]
     completeness: Completeness = {}
@@ -367,8 +370,7 @@ def _write_listings(options: BuildOptions, state: State, result: BuildResult,
                                                      info.direction, info.organization,
                                                      info.source)
     manifest = out / "manifest.json"
-    changed = write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness),
-                               "manifest")
+    changed = write_if_changed(manifest, manifest_bytes(out, outputs, inputs, completeness), "manifest")
     if options.signer is not None and not failed:
         from compiler.signing.batch import sign_manifest_file
 

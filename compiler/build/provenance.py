@@ -21,6 +21,7 @@ from compiler.build.plan import BuildOptions, Job
 from compiler.build.state import STALE, OutputState, State
 from compiler.errors import display_path
 from compiler.i18n.paths import UI_DOMAIN, po_path
+from compiler.project.documents import Linked
 from compiler.project.sources import Facts, shared_digest
 
 Inputs = dict[str, dict[str, str]]  # "sources" / "catalogs" -> display path -> sha256
@@ -29,8 +30,10 @@ Inputs = dict[str, dict[str, str]]  # "sources" / "catalogs" -> display path -> 
 class Provenance:
     """The inputs each output of this build's documents is made from now."""
 
-    def __init__(self, sources_facts: list[tuple[Path, Facts]], options: BuildOptions) -> None:
+    def __init__(self, sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
+                 linked: Linked) -> None:
         self.options = options
+        self.linked = linked
         self.documents = {facts.id: (path, facts) for path, facts in sources_facts}
         self._inputs: dict[tuple[str, str], Inputs] = {}
         self._templates: dict[str, str] = {}
@@ -39,21 +42,40 @@ class Provenance:
 
     def inputs(self, source: Path, facts: Facts, locale: str) -> Inputs:
         """Its source, and the locale's catalogs that exist (for the source locale its
-        policyc.po only), as the job key reads them (plan.key_parts)."""
+        policyc.po only), as the job key reads them (plan.key_parts); and, of each document
+        its {doc:id} links name, the source and the catalog of the linked locale (the
+        link reads as that title there: Linked.key), so a linked title edited since
+        makes the output stale too (review7 F3)."""
         pair = (facts.id, locale)
         if pair not in self._inputs:
-            if source not in self._places:  # each resolves the path (~0.1 ms): once a source
-                self._places[source] = (display_path(source),
-                                        planning.locales_dir_for(source, self.options))
-            shown, ldir = self._places[source]
+            shown, ldir = self._place(source)
+            sources = {shown: facts.digest}
             catalogs = {}
             for domain in ((UI_DOMAIN,) if locale == facts.source_locale
                            else (facts.id, UI_DOMAIN)):
                 po = po_path(ldir, locale, domain)
                 if digest := planning.file_digest(po):
                     catalogs[display_path(po)] = digest
-            self._inputs[pair] = {"sources": {shown: facts.digest}, "catalogs": catalogs}
+            for doc_id in sorted({d[0] for d in facts.documents}):
+                target = self.linked.target_locale(doc_id, locale)
+                if target is None:
+                    continue
+                path, other = self.linked.by_id[doc_id]
+                other_shown, other_ldir = self._place(path)
+                sources[other_shown] = other.digest
+                po = po_path(other_ldir, target, other.id)
+                if target != other.source_locale and (digest := planning.file_digest(po)):
+                    catalogs[display_path(po)] = digest
+            self._inputs[pair] = {"sources": sources, "catalogs": catalogs}
         return self._inputs[pair]
+
+    def _place(self, source: Path) -> tuple[str, Path]:
+        """How a source is shown, and its locales/ folder (each resolves the path, ~0.1 ms:
+        once a source)."""
+        if source not in self._places:
+            self._places[source] = (display_path(source),
+                                    planning.locales_dir_for(source, self.options))
+        return self._places[source]
 
     def templates(self, fmt: str) -> str:
         """One digest of what every output of a format reads besides its source and
