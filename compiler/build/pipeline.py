@@ -130,7 +130,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
                                  shared_digest(options.variables))
         return loaded[path]
 
-    jobs = planning.plan(sources_facts, options,
+    jobs = planning.plan(sources_facts, options, result.warnings,  # + print.css's (F1, F2)
                          lambda facts, locale: linked.key(facts, locale, catalog_digest))
     diag.raise_if_errors()
     state = State.read(options.out)

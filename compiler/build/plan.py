@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from compiler import __version__
-from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
 from compiler.i18n.paths import UI_DOMAIN, po_path
 from compiler.project import layout
 from compiler.project.layout import locales_dir
@@ -109,11 +109,13 @@ class Job:
 
 
 def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
+         warnings: list[Diagnostic] | None = None,
          links_key: Callable[[Facts, str], object] = lambda facts, locale: ()) -> list[Job]:
     """Every job the options ask for (the shard's slice of them); unknown locales are errors.
 
-    links_key gives what a document's {doc:id} links depend on in a locale (other sources
-    and catalogs), which joins its job keys."""
+    warnings receives those about a project's print.css when PDFs are planned
+    (sheet_warnings). links_key gives what a document's {doc:id} links depend on in a
+    locale (other sources and catalogs), which joins its job keys."""
     diag = Diagnostics()
     jobs: list[Job] = []
     for path, facts in sources_facts:
@@ -139,7 +141,10 @@ def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
                         job, target=target.with_name(f"{facts.id}.annex.docx"),
                         annex=options.docx_annex), options, documents))
     diag.raise_if_errors()
-    return select_shard(jobs, options.shard)
+    jobs = select_shard(jobs, options.shard)
+    if warnings is not None:
+        warnings.extend(w for w in sheet_warnings(options, jobs) if w not in warnings)
+    return jobs
 
 
 def _keyed(job: Job, options: BuildOptions, documents: object) -> Job:
@@ -372,3 +377,22 @@ def input_digests(sources_facts: list[tuple[Path, Facts]],
                 if po.exists() and (locale != facts.source_locale or domain == UI_DOMAIN):
                     inputs["catalogs"][display_path(po)] = file_digest(po)
     return inputs
+
+
+def sheet_warnings(options: BuildOptions, jobs: list[Job]) -> tuple[Diagnostic, ...]:
+    """A project's print.css WeasyPrint cannot fully use: its warnings on every build with
+    PDFs while it stays so, their PDFs up to date or not (review7 F2); --strict fails on
+    them before anything is written (F1). A PDF render finds the same (not repeated)."""
+    if not any(j.fmt == "pdf" for j in jobs):
+        return ()
+    from compiler.renderers import pdf_css
+
+    if pdf_css.project_sheet(options.templates) is None:
+        return ()  # (WeasyPrint is not imported)
+    from compiler.renderers.pdf import sheet_warnings as check
+
+    found = check(options.templates) or ()
+    sheet = Diagnostics()
+    sheet.extend(list(found))
+    sheet.raise_if_errors(strict=options.strict)
+    return found

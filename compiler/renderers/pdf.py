@@ -9,7 +9,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
@@ -35,6 +35,10 @@ from compiler.renderers.pdf_finish import finish
 with loader_cache_only(), preparsed():
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
+
+if TYPE_CHECKING:
+    from compiler.errors import Diagnostic
+    from compiler.renderers.templates import Templates
 
 log = logging.getLogger(__name__)
 
@@ -172,14 +176,19 @@ def _extend_xmp(document: weasyprint.Document, extra: bytes) -> None:
     metadata.generate_rdf_metadata = generate
 
 
+def sheet_warnings(templates: Templates) -> tuple[Diagnostic, ...] | None:
+    """The warnings about a project's own print.css (pdf_css.check, cached by its text);
+    None without one. Every PDF render asks it, and the build once for all its PDFs, built
+    or up to date (review7 F1, F2: build/plan.sheet_warnings)."""
+    found = pdf_css.project_sheet(templates)
+    return None if found is None else pdf_css.check(*found, templates.roots, SandboxedFetcher)
+
+
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     """The PDF, with warnings about a project's own print.css (pdf_css) when it has some."""
-    sheet = options.templates.find("css/print.css")
-    project = options.templates.project
-    text = sheet.read_text(encoding="utf-8") if project and sheet.is_relative_to(project) else ""
-    if not text or text == pdf_css.builtin():  # (this repository's templates/ is a copy)
+    warnings = sheet_warnings(options.templates)
+    if warnings is None:
         return write_pdf(doc, options, print_html(doc, options))
-    warnings = pdf_css.check(sheet, text, options.templates.roots, SandboxedFetcher)
     with pdf_css.laying_out():
         return Rendered.of(write_pdf(doc, options, print_html(doc, options)), warnings)
 

@@ -21,9 +21,12 @@ import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, Diagnostic, Loc, Severity
+
+if TYPE_CHECKING:
+    from compiler.renderers.templates import Templates
 
 _WEASYPRINT = logging.getLogger("weasyprint")
 _AT = re.compile(r"^Ignored `(?P<what>.*)` at (?P<line>\d+):(?P<col>\d+), (?P<why>.*?)\.?$",
@@ -80,6 +83,16 @@ def builtin() -> str:
     from compiler.renderers.templates import BUILTIN
 
     return (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
+
+
+def project_sheet(templates: Templates) -> tuple[Path, str] | None:
+    """A project's own print.css and its text; None without one (nothing heavy read)."""
+    sheet = templates.find("css/print.css")
+    project = templates.project
+    text = sheet.read_text(encoding="utf-8") if project and sheet.is_relative_to(project) else ""
+    if not text or text == builtin():  # (this repository's templates/ is a copy)
+        return None
+    return sheet, text
 
 
 def check(path: Path, text: str, roots: tuple[Path, ...],

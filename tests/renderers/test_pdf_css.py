@@ -95,3 +95,29 @@ def test_a_fixed_sheet_gives_no_warning(tmp_path: Path) -> None:
                      encoding="utf-8")
     again = _build(root)
     assert again.returncode == 0 and "print.css" not in again.stderr, again.stderr
+
+
+def test_strict_fails_and_an_up_to_date_build_says_it_again(tmp_path: Path) -> None:
+    """review7 F1: --strict fails on a project print.css warning, before writing anything;
+    F2: the warning is said on every build while the sheet stays broken, its PDFs up to
+    date or not (a second build renders nothing and still names the line)."""
+    root = _project(tmp_path, "h1 { colr: red; }\n")
+    line = len((BUILTIN / "css" / "print.css").read_text(encoding="utf-8").splitlines()) + 1
+    where = f"templates/css/print.css:{line}:6: "
+    strict = _build(root, "--strict")
+    assert strict.returncode == 1, strict.stderr
+    assert f"{where}error: ignored `colr: red`: unknown property" in strict.stderr
+    assert not list((root / "dist").glob("*/*.pdf"))
+    first = _build(root)
+    assert first.returncode == 0 and f"{where}warning: " in first.stderr, first.stderr
+    built = {p: p.stat().st_mtime_ns for p in (root / "dist").glob("*/*.pdf")}
+    again = subprocess.run([sys.executable, "-m", "compiler", "build", "--format", "pdf"],
+                           cwd=root, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert " 0 built," in again.stderr.splitlines()[-1], again.stderr
+    assert f"{where}warning: ignored `colr: red`" in again.stderr, again.stderr
+    assert {p: p.stat().st_mtime_ns for p in built} == built  # nothing rendered again
+    strict = subprocess.run([sys.executable, "-m", "compiler", "build", "--format", "pdf",
+                             "--strict"], cwd=root, capture_output=True, text=True,
+                            check=False)
+    assert strict.returncode == 1 and f"{where}error: " in strict.stderr, strict.stderr
