@@ -34,8 +34,9 @@ _AT = re.compile(r"^Ignored `(?P<what>.*)` at (?P<line>\d+):(?P<col>\d+), (?P<wh
 _PARSE = re.compile(r"^Parse error at (?P<line>\d+):(?P<col>\d+): (?P<why>.*?)\.?$", re.DOTALL)
 _RULE = re.compile(r"^Unknown empty rule (?P<what>.*) at (?P<line>\d+):(?P<col>\d+)$",
                    re.DOTALL)
-_SELECTOR = re.compile(r"^Invalid or unsupported selector, (?P<what>'.*'|\".*\"), (?P<why>.*)$",
-                       re.DOTALL)
+# WeasyPrint 70 gives no reason after the selector (review7 F16), later ones do
+_SELECTOR = re.compile(r"^Invalid or unsupported selector, (?P<what>'.*?'|\".*?\")"
+                       r"(?:, (?P<why>.*))?$", re.DOTALL)
 
 
 class _Capture(logging.Filter):
@@ -139,7 +140,8 @@ def _located(shown: str, text: str, message: str) -> Diagnostic:
     elif m := _SELECTOR.match(message):
         selector = " ".join(m["what"][1:-1].split())
         line, column = _find(text, selector)
-        text_of = f"ignored the rule: invalid or unsupported selector '{selector}' ({m['why']})"
+        why = f" ({m['why']})" if m["why"] else ""
+        text_of = f"ignored the rule: invalid or unsupported selector '{selector}'{why}"
     else:
         text_of = message
     if m is not None and "line" in m.groupdict():
@@ -149,12 +151,23 @@ def _located(shown: str, text: str, message: str) -> Diagnostic:
 
 
 def _find(text: str, selector: str) -> tuple[int, int]:
-    """Where a selector WeasyPrint quotes (serialized: comments out, spaces kept) starts."""
-    first = selector.split(maxsplit=1)[0] if selector.split() else ""
-    at = text.find(first) if first else -1
-    if at < 0:
-        return 0, 0
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    """Where the rule whose selector WeasyPrint quotes (its prelude serialized; spaces
+    compared normalized) starts: the first such rule, in at-rules' blocks too (@media)."""
+    import tinycss2
+
+    def rules(nodes: list[Any]) -> Iterator[Any]:
+        for node in nodes:
+            if node.type == "qualified-rule":
+                yield node
+            elif node.type == "at-rule" and node.content is not None:
+                yield from rules(tinycss2.parse_rule_list(node.content, skip_comments=True,
+                                                          skip_whitespace=True))
+
+    for rule in rules(tinycss2.parse_stylesheet(text, skip_comments=True,
+                                                skip_whitespace=True)):
+        if " ".join(tinycss2.serialize(rule.prelude).split()) == selector:
+            return rule.source_line, rule.source_column
+    return 0, 0
 
 
 def _unclosed(text: str) -> tuple[int, int] | None:

@@ -121,3 +121,16 @@ def test_strict_fails_and_an_up_to_date_build_says_it_again(tmp_path: Path) -> N
                              "--strict"], cwd=root, capture_output=True, text=True,
                             check=False)
     assert strict.returncode == 1 and f"{where}error: " in strict.stderr, strict.stderr
+
+
+def test_an_invalid_selector_at_its_rule(tmp_path: Path) -> None:
+    """review7 F16: WeasyPrint 70 quotes a selector it cannot use without a reason; each is
+    located at its own rule (not at an earlier rule sharing its first word), in @media too."""
+    sheet = tmp_path / "print.css"
+    text = ("h2 { color: #123456 }\n\n\nh2 >> p { color: red }\n"
+            "h2 > :bogus-thing { color: red }\n@media print {\n  h3::nope { color: red }\n}\n")
+    found = [str(d) for d in pdf_css.check(sheet, text, (tmp_path,), SandboxedFetcher)]
+    rule = "warning: ignored the rule: invalid or unsupported selector"
+    assert found == [f"{sheet}:4:1: {rule} 'h2 >> p' (WeasyPrint)",
+                     f"{sheet}:5:1: {rule} 'h2 > :bogus-thing' (WeasyPrint)",
+                     f"{sheet}:7:3: {rule} 'h3::nope' (WeasyPrint)"], found
