@@ -178,18 +178,19 @@ def _extend_xmp(document: weasyprint.Document, extra: bytes) -> None:
 
 def sheet_warnings(templates: Templates) -> tuple[Diagnostic, ...] | None:
     """The warnings about a project's own print.css (pdf_css.check, cached by its text);
-    None without one. Every PDF render asks it, and the build once for all its PDFs, built
-    or up to date (review7 F1, F2: build/plan.sheet_warnings)."""
+    None without one. The build asks it once for all its PDFs, built or up to date (review7
+    F1, F2: build/plan.sheet_warnings), as every PDF render checks the sheet (render)."""
     found = pdf_css.project_sheet(templates)
     return None if found is None else pdf_css.check(*found, templates.roots, SandboxedFetcher)
 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     """The PDF, with warnings about a project's own print.css (pdf_css) when it has some."""
-    warnings = sheet_warnings(options.templates)
-    if warnings is None:
+    found = pdf_css.project_sheet(options.templates)
+    if found is None:
         return write_pdf(doc, options, print_html(doc, options))
-    with pdf_css.laying_out():
+    warnings = pdf_css.check(*found, options.templates.roots, SandboxedFetcher)
+    with pdf_css.laying_out(found[1]):
         return Rendered.of(write_pdf(doc, options, print_html(doc, options)), warnings)
 
 

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -41,8 +42,8 @@ _SELECTOR = re.compile(r"^Invalid or unsupported selector, (?P<what>'.*?'|\".*?\
 
 class _Capture(logging.Filter):
     """On WeasyPrint's logger: keeps its stylesheet messages (from weasyprint/css/) off the
-    log while this thread checks a stylesheet (they are collected) or lays a PDF out (the
-    check reported them already)."""
+    log while this thread checks a stylesheet (they are collected) or lays a PDF out (those
+    the check reported already; others, from a project's print template, go out raw)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,7 +55,25 @@ class _Capture(logging.Filter):
             return True
         if isinstance(mode, list):
             mode.append(record.getMessage())
+            return False
+        # laying out: only what the check reported (at print.css:LINE:COL), as often as it
+        # did; the print template's own <style> gives others, raw as before (review7 F11)
+        key = _unplaced(record.getMessage())
+        if mode[key] <= 0:
+            return True
+        mode[key] -= 1
         return False
+
+
+_POSITION = re.compile(r" at \d+:\d+")
+# what the check of a sheet's text heard, positions left out: each once per layout
+_HEARD: dict[str, Counter[str]] = {}
+
+
+def _unplaced(message: str) -> str:
+    """A message without its positions (they count from the page's <style> in layout) and
+    its spaces (a value at a sheet's end is quoted with what follows it there)."""
+    return "".join(_POSITION.sub("", message).split())
 
 
 _capture = _Capture()
@@ -62,7 +81,7 @@ _WEASYPRINT.addFilter(_capture)
 
 
 @contextlib.contextmanager
-def _mode(mode: list[str] | str) -> Iterator[None]:
+def _mode(mode: list[str] | Counter[str]) -> Iterator[None]:
     before = getattr(_capture.local, "mode", None)
     _capture.local.mode = mode
     try:
@@ -72,9 +91,10 @@ def _mode(mode: list[str] | str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def laying_out() -> Iterator[None]:
-    """WeasyPrint's stylesheet messages kept off the log (see check)."""
-    with _mode("quiet"):
+def laying_out(text: str) -> Iterator[None]:
+    """The messages check found in the sheet `text` kept off the log while a PDF is laid
+    out (check reported them, located)."""
+    with _mode(Counter(_HEARD.get(text, {}))):
         yield
 
 
@@ -119,6 +139,7 @@ def _check(shown: str, text: str, roots: tuple[Path, ...],
                            url_fetcher=fetcher(*roots))
     finally:
         _WEASYPRINT.setLevel(level)
+    _HEARD[text] = Counter(_unplaced(message) for message in found)
     out = [_located(shown, text, message) for message in found]
     unclosed = _unclosed(text)
     if unclosed is not None:

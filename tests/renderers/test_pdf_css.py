@@ -134,3 +134,23 @@ def test_an_invalid_selector_at_its_rule(tmp_path: Path) -> None:
     assert found == [f"{sheet}:4:1: {rule} 'h2 >> p' (WeasyPrint)",
                      f"{sheet}:5:1: {rule} 'h2 > :bogus-thing' (WeasyPrint)",
                      f"{sheet}:7:3: {rule} 'h3::nope' (WeasyPrint)"], found
+
+
+def test_a_project_print_template_keeps_its_own_css_warnings(tmp_path: Path) -> None:
+    """review7 F11: while a PDF is laid out only the complaints the print.css check reported
+    are kept off the log (as often as it heard them); the project's print template's own
+    <style> (here the same `colr: red`, and an invalid margin) still gives its raw lines."""
+    root = _project(tmp_path, "h1 { colr: red; }\n")
+    page = (BUILTIN / "pdf" / "print.html.j2").read_text(encoding="utf-8")
+    assert "{{ running_css }}\n" in page
+    own = root / "templates" / "pdf" / "print.html.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(page.replace("{{ running_css }}\n", "{{ running_css }}\n"
+                                "h2 { colr: red; margin: banana }\n"), encoding="utf-8")
+    done = _build(root, "--jobs", "1", "--locale", "en")
+    assert done.returncode == 0, done.stderr
+    raw = [x for x in done.stderr.splitlines() if x.startswith("WARNING: Ignored")]
+    assert [x.split(" at ")[0] for x in raw] == ["WARNING: Ignored `colr: red`",
+                                                 "WARNING: Ignored `margin: banana `"], raw
+    located = [x for x in done.stderr.splitlines() if x.startswith("templates/css/print.css:")]
+    assert len(located) == 1 and "colr: red" in located[0], done.stderr
