@@ -152,7 +152,7 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
     Lists every link target a translation changed, so that a reviewer sees them."""
     from compiler.errors import CompilerError, Diagnostic, Loc, Severity, display_path
     from compiler.i18n import workflow
-    from compiler.i18n.catalogs import blank_label_is_policyc, catalog_root, read_po
+    from compiler.i18n.catalogs import catalog_root, policyc_word, read_po
     from compiler.i18n.checks import Verdict, changed_links, gap, judge, unit
     from compiler.i18n.ui import UI_CONTEXT
 
@@ -172,9 +172,9 @@ def locale_check(report: Report, codes: tuple[str, ...], sources: tuple[Path, ..
         checked += 1
         changed: list[str] = []
         gaps: list[Diagnostic] = []
-        own_word = blank_label_is_policyc(found.code, workflow.source_labels(docs, found))
+        source = workflow.source_labels(docs, found)
         for m in catalog.messages:
-            if own_word and m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy:
+            if m.context == UI_CONTEXT and policyc_word(found.code, source, m.msgstr, m.fuzzy):
                 continue  # policyc's own word, as the build takes it (review7 F10)
             if not m.msgid or not m.msgstr or m.fuzzy:
                 if strict and m.msgid:

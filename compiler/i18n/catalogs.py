@@ -186,14 +186,17 @@ def shipped_labels(locale: str) -> dict[str, str]:
             if m.context == UI_CONTEXT and m.msgstr and not m.fuzzy}
 
 
-def blank_label_is_policyc(locale: str, source: bool) -> bool:
-    """The one rule (build, status, `locale check`) for a layout label a project's policyc.po
-    leaves blank (and not fuzzy): True when that means policyc's own word, counted translated
-    and never a gap -- in English (the English of the policyc that builds, review6 F11) and
-    in a document's source locale policyc ships labels for (a customised label is filled in,
-    the others follow policyc's). False elsewhere: a target language, or a source language
-    policyc ships no labels for (Italian), where a blank label shows in English."""
-    return locale.split("_", maxsplit=1)[0] == "en" or (source and bool(shipped_labels(locale)))
+def policyc_word(locale: str, source: bool, msgstr: str, fuzzy: bool) -> bool:
+    """The one rule (build, status, `locale check`) for a layout label of a project's
+    policyc.po: True when the build shows policyc's own word for it, counted translated and
+    never a gap. In English: a blank label (the English of the policyc that builds, review6
+    F11; a fuzzy one is a gap as any). In a document's source locale policyc ships labels
+    for: a blank or fuzzy one (a customised label is filled in). Never elsewhere: a target
+    language, or a source language policyc ships no labels for (Italian), where a blank
+    label shows in English (review7 F10, F12)."""
+    if source and shipped_labels(locale):
+        return not msgstr or fuzzy
+    return locale.split("_", maxsplit=1)[0] == "en" and not msgstr and not fuzzy
 
 
 def catalogs_on_disk(locales_dir: Path, domain: str) -> dict[str, Path]:
@@ -278,18 +281,17 @@ class Status:
 
 def status(po: PoFile, shown: str, locale: str, source: bool = False) -> Status:
     """Counts as a build sees them: a blank translation is untranslated (but a blank label
-    that means policyc's own word, blank_label_is_policyc: translated; source: the catalog
+    that means policyc's own word, policyc_word: translated; source: the catalog
     gives its documents' source-locale labels), a broken one an error, never translated."""
     from compiler.i18n.checks import Verdict, judge
     from compiler.i18n.ui import UI_CONTEXT
 
-    own_word = blank_label_is_policyc(locale, source)
     total = translated = fuzzy = errors = 0
     for m in po.messages:
         if not m.msgid:
             continue
         total += 1
-        if own_word and m.context == UI_CONTEXT and not m.msgstr and not m.fuzzy:
+        if m.context == UI_CONTEXT and policyc_word(locale, source, m.msgstr, m.fuzzy):
             translated += 1
             continue
         if m.fuzzy and m.translated:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from compiler import links
 from compiler.errors import Category, Diagnostic, Diagnostics, Loc
 from compiler.i18n import formatting, typography
-from compiler.i18n.catalogs import Entry, Translations, blank_label_is_policyc, shipped_labels
+from compiler.i18n.catalogs import Entry, Translations, policyc_word, shipped_labels
 from compiler.i18n.checks import Verdict, gap, judge
 from compiler.i18n.ui import UI_CONTEXT, UI_MESSAGES
 from compiler.inline import merge_text, needs_translation, parse_inline
@@ -236,15 +236,14 @@ class _Localizer:
             # a document catalog written before policyc.po existed keeps its own words
             source = self.translations if own is not None or ui is None else ui
             entry = source.get(UI_CONTEXT, msgid) if source else None
-            blank = entry is None or not entry.msgstr
-            if self.is_source or (blank and not (entry and entry.fuzzy)
-                                  and blank_label_is_policyc(self.code, source=False)):
+            msgstr, fuzzy = (entry.msgstr, entry.fuzzy) if entry else ("", False)
+            if self.is_source or policyc_word(self.code, False, msgstr, fuzzy):
                 self.count.total += 1
                 self.count.translated += 1
                 text = self.own_label(msgid, entry) or shipped.get(msgid, msgid)
-                if (self.is_source and source is not None and (blank or bool(entry and entry.fuzzy))
-                        and not blank_label_is_policyc(self.code, source=True)):
-                    self.unlabelled(msgid, entry, source)
+                if (self.is_source and source is not None and (not msgstr or fuzzy)
+                        and not policyc_word(self.code, True, "", False)):
+                    self.unlabelled(msgid, entry, source)  # shown in English (review7 F12)
             else:
                 text, _where = self.lookup(UI_CONTEXT, msgid, source)
             values[name] = typography.typeset_text(text, self.code)

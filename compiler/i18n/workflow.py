@@ -220,7 +220,7 @@ def catalogs(docs: Docs, codes: tuple[str, ...] = ()) -> Iterator[OnDisk]:
 def source_labels(docs: Docs, found: OnDisk) -> bool:
     """Whether this catalog gives the layout labels of its documents' source locale (a
     policyc.po in the source locale of every document of its project that uses it): there
-    a blank label may mean policyc's own word (catalogs.blank_label_is_policyc)."""
+    a blank label may mean policyc's own word (catalogs.policyc_word)."""
     if found.domain != UI_DOMAIN:
         return False
     users = [doc for doc, ldir in docs if po_path(ldir, found.code, UI_DOMAIN) == found.path

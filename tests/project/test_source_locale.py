@@ -179,6 +179,21 @@ def test_a_source_language_label_the_project_customised_wins(german: Path) -> No
     # its 25 blank labels are policyc's German, for locale check as for the build (review7 F10)
     code, out = run_cli(german, "locale", "check", "--strict", "de")
     assert code == 0 and "policyc.po" not in out, out
+    # a fuzzy label there is policyc's German for the build: not a gap for check either
+    catalog = pofile.parse(po.read_bytes(), str(po))
+    fuzzy = next(m for m in catalog.messages if m.msgid == "Version History")
+    fuzzy.msgstr = "Änderungen"
+    fuzzy.set_fuzzy(True)
+    po.write_bytes(pofile.write(catalog))
+    code, out = run_cli(german, "build", "--strict", "--format", "html", "--locale", "de")
+    assert code == 0, out
+    assert "Versionsverlauf" in (german / "dist" / "de" / f"{ID}.html").read_text(
+        encoding="utf-8")
+    code, out = run_cli(german, "locale", "check", "--strict", "de")
+    assert code == 0 and "policyc.po" not in out, out
+    code, out = run_cli(german, "locale", "status")
+    assert [line.split()[2:5] for line in out.splitlines()
+            if line.split()[:2] == ["policyc", "de"]] == [["26", "0", "0"]], out
     assert toc_heading(german / "dist" / "de" / f"{ID}.html") == "Übersicht"
     html = (german / "dist" / "de" / f"{ID}.html").read_text(encoding="utf-8")
     assert "Versionsverlauf" in html  # the labels it leaves blank: policyc's German
