@@ -385,9 +385,9 @@ def sheet_warnings(options: BuildOptions, jobs: list[Job]) -> tuple[Diagnostic, 
     them before anything is written (F1). A PDF render finds the same (not repeated)."""
     if not any(j.fmt == "pdf" for j in jobs):
         return ()
-    from compiler.renderers import pdf_css
+    from compiler.renderers.templates import project_print_css
 
-    if pdf_css.project_sheet(options.templates) is None:
+    if project_print_css(options.templates) is None:
         return ()  # (WeasyPrint is not imported)
     from compiler.renderers.pdf import sheet_warnings as check
 

@@ -30,6 +30,7 @@ from compiler.renderers.html import BodyWriter, context
 from compiler.renderers.libraries import loader_cache_only
 from compiler.renderers.pdf_declarations import preparsed
 from compiler.renderers.pdf_finish import finish
+from compiler.renderers.templates import project_print_css
 
 # WeasyPrint's C libraries found without a gcc run per name, its C declarations pre-parsed
 with loader_cache_only(), preparsed():
@@ -180,13 +181,13 @@ def sheet_warnings(templates: Templates) -> tuple[Diagnostic, ...] | None:
     """The warnings about a project's own print.css (pdf_css.check, cached by its text);
     None without one. The build asks it once for all its PDFs, built or up to date (review7
     F1, F2: build/plan.sheet_warnings), as every PDF render checks the sheet (render)."""
-    found = pdf_css.project_sheet(templates)
+    found = project_print_css(templates)
     return None if found is None else pdf_css.check(*found, templates.roots, SandboxedFetcher)
 
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     """The PDF, with warnings about a project's own print.css (pdf_css) when it has some."""
-    found = pdf_css.project_sheet(options.templates)
+    found = project_print_css(options.templates)
     if found is None:
         return write_pdf(doc, options, print_html(doc, options))
     warnings = pdf_css.check(*found, options.templates.roots, SandboxedFetcher)

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, Diagnostic, Loc, Severity
+from compiler.renderers.templates import builtin_print_css
 
 if TYPE_CHECKING:
-    from compiler.renderers.templates import Templates
+    pass
 
 _WEASYPRINT = logging.getLogger("weasyprint")
 _AT = re.compile(r"^Ignored `(?P<what>.*)` at (?P<line>\d+):(?P<col>\d+), (?P<why>.*?)\.?$",
@@ -101,19 +102,7 @@ def laying_out(text: str) -> Iterator[None]:
 @lru_cache(maxsize=1)
 def builtin() -> str:
     """The built-in print.css, which gives no warnings (tested)."""
-    from compiler.renderers.templates import BUILTIN
-
-    return (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
-
-
-def project_sheet(templates: Templates) -> tuple[Path, str] | None:
-    """A project's own print.css and its text; None without one (nothing heavy read)."""
-    sheet = templates.find("css/print.css")
-    project = templates.project
-    text = sheet.read_text(encoding="utf-8") if project and sheet.is_relative_to(project) else ""
-    if not text or text == builtin():  # (this repository's templates/ is a copy)
-        return None
-    return sheet, text
+    return builtin_print_css()
 
 
 def check(path: Path, text: str, roots: tuple[Path, ...],

@@ -135,3 +135,19 @@ def _environment(templates: Templates) -> jinja2.Environment:
 
 
 BUILTINS = Templates()  # policyc's own templates alone
+
+
+def builtin_print_css() -> str:
+    """The built-in print.css, which gives no warnings (tested)."""
+    return (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
+
+
+def project_print_css(templates: Templates) -> tuple[Path, str] | None:
+    """A project's own print.css and its text; None without one (read here, where a build
+    that renders nothing looks: renderers/pdf_css, which checks one, imports logging)."""
+    sheet = templates.find("css/print.css")
+    project = templates.project
+    text = sheet.read_text(encoding="utf-8") if project and sheet.is_relative_to(project) else ""
+    if not text or text == builtin_print_css():  # (this repository's templates/ is a copy)
+        return None
+    return sheet, text

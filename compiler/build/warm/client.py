@@ -100,8 +100,10 @@ PROBE_WAIT = 0.5  # seconds for running(): an idle or rendering worker answers i
 
 
 def running(cache: Path) -> bool:
-    """Whether a worker of this very policyc answers in the project's folder (creates
-    nothing, stops nothing: a build that finds none renders without one)."""
+    """Whether a worker answers in the project's folder (creates nothing, stops nothing: a
+    build that finds none renders without one). Its identity is not computed here, on the
+    build's critical path (~25 ms): the executor checks it in its own thread and replaces a
+    worker of another policyc, as for --keep-warm."""
     if not wf.supported():
         return False
     try:
@@ -109,7 +111,7 @@ def running(cache: Path) -> bool:
     except wf.Refused:
         return False
     try:
-        return request(fd, {"op": "status"}, PROBE_WAIT).get("identity") == wf.identity()
+        return bool(request(fd, {"op": "status"}, PROBE_WAIT).get("ok"))
     except (OSError, ValueError):
         return False
     finally:
