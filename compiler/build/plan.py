@@ -114,7 +114,7 @@ def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
     """Every job the options ask for (the shard's slice of them); unknown locales are errors.
 
     warnings receives those about a project's print.css when PDFs are planned
-    (sheet_warnings). links_key gives what a document's {doc:id} links depend on in a
+    (build/sheets.py). links_key gives what a document's {doc:id} links depend on in a
     locale (other sources and catalogs), which joins its job keys."""
     diag = Diagnostics()
     jobs: list[Job] = []
@@ -143,6 +143,8 @@ def plan(sources_facts: list[tuple[Path, Facts]], options: BuildOptions,
     diag.raise_if_errors()
     jobs = select_shard(jobs, options.shard)
     if warnings is not None:
+        from compiler.build.sheets import sheet_warnings
+
         warnings.extend(w for w in sheet_warnings(options, jobs) if w not in warnings)
     return jobs
 
@@ -377,22 +379,3 @@ def input_digests(sources_facts: list[tuple[Path, Facts]],
                 if po.exists() and (locale != facts.source_locale or domain == UI_DOMAIN):
                     inputs["catalogs"][display_path(po)] = file_digest(po)
     return inputs
-
-
-def sheet_warnings(options: BuildOptions, jobs: list[Job]) -> tuple[Diagnostic, ...]:
-    """A project's print.css WeasyPrint cannot fully use: its warnings on every build with
-    PDFs while it stays so, their PDFs up to date or not (review7 F2); --strict fails on
-    them before anything is written (F1). A PDF render finds the same (not repeated)."""
-    if not any(j.fmt == "pdf" for j in jobs):
-        return ()
-    from compiler.renderers.templates import project_print_css
-
-    if project_print_css(options.templates) is None:
-        return ()  # (WeasyPrint is not imported)
-    from compiler.renderers.pdf import sheet_warnings as check
-
-    found = check(options.templates) or ()
-    sheet = Diagnostics()
-    sheet.extend(list(found))
-    sheet.raise_if_errors(strict=options.strict)
-    return found
