@@ -178,7 +178,7 @@ def test_the_warm_ups_are_data_a_hostile_or_huge_one_is_dropped(project: Path) -
     assert "warm-up stopped" in log and "is not allowed" in log
     client.stop(_cache())
 
-    assert _starter(project, b"x" * (start.MAX_WARM_UPS + 1)).returncode == 0
+    assert _starter(project, b"x" * (start.MAX_WARM_UP_BYTES + 1)).returncode == 0
     assert _warmed()["warmed"] == 0  # started without warm-ups
 
 

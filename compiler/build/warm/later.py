@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from compiler.build.plan import BuildOptions, Job
 
-MAX_WARM_UPS = 12  # locales laid out at the start (each ~0.1 s of the worker's CPU)
+MAX_LOCALES = 12  # locales laid out at the start (each ~0.1 s of the worker's CPU)
 
 # What the build summary says when it started one (once, not on every build)
 STARTED = ("a render worker stays warm for {minutes:g} idle minutes so the next build "
@@ -103,7 +103,7 @@ def _warm_ups(options: BuildOptions, work: Sequence[Job]
     warm_ups: list[tuple[object, object]] = []
     seen: set[str] = set()
     for job in work:
-        if job.fmt != "pdf" or job.locale in seen or len(seen) >= MAX_WARM_UPS:
+        if job.fmt != "pdf" or job.locale in seen or len(seen) >= MAX_LOCALES:
             continue
         if root is None or project_of(job.source) != root:
             continue

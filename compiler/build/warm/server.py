@@ -28,7 +28,7 @@ from typing import Any
 
 from compiler.build.warm import folder as wf
 from compiler.build.warm.recipe import Kitchen, Recipe, Refused
-from compiler.build.warm.start import LATER, MAX_WARM_UPS
+from compiler.build.warm.start import LATER, MAX_WARM_UP_BYTES
 
 log = logging.getLogger("policyc.warm")
 
@@ -316,7 +316,7 @@ def main(argv: list[str]) -> None:
     root = Path(argv[2]) if len(argv) > 2 and argv[2] else None
     owner = int(argv[3]) if len(argv) > 3 and argv[3].isdigit() else None
     later = len(argv) > 4 and argv[4] == LATER
-    warm_ups = sys.stdin.buffer.read(MAX_WARM_UPS + 1) if later else b""
+    warm_ups = sys.stdin.buffer.read(MAX_WARM_UP_BYTES + 1) if later else b""
     fd = wf.open_folder(cache, create=False)
     if later:
         from compiler.build.warm.talk import answering
@@ -332,7 +332,7 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(process)d %(message)s")
     log.setLevel(logging.INFO)
     worker = Worker(listener, fd, minutes, Kitchen(root, cache) if root else None, owner,
-                    warm_ups if len(warm_ups) <= MAX_WARM_UPS else b"")
+                    warm_ups if len(warm_ups) <= MAX_WARM_UP_BYTES else b"")
     log.info("warm worker started (idle timeout %.1f min%s)", minutes,
              ", warming up" if worker.warming else "")
     try:

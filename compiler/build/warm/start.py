@@ -63,7 +63,7 @@ def spawn(fd: int, cache: Path, minutes: float, root: Path | None, wait: float,
 LATER = "later"  # the starter's last argument when no build waits for it (spawn's warm_ups)
 
 
-MAX_WARM_UPS = 48 * 2**10  # bytes: within a pipe's buffer, so the build never waits to write
+MAX_WARM_UP_BYTES = 48 * 2**10  # bytes: within a pipe's buffer, so the build never waits to write
 
 
 def _hand_over(starter: Any, warm_ups: bytes) -> None:
@@ -71,7 +71,7 @@ def _hand_over(starter: Any, warm_ups: bytes) -> None:
     policyc serve or a test, keeps no zombie); a process that exits leaves it to init."""
     assert starter.stdin is not None
     with contextlib.suppress(OSError):  # gone already: its log says why
-        starter.stdin.write(warm_ups if len(warm_ups) <= MAX_WARM_UPS else b"")
+        starter.stdin.write(warm_ups if len(warm_ups) <= MAX_WARM_UP_BYTES else b"")
     with contextlib.suppress(OSError):
         starter.stdin.close()
     threading.Thread(target=starter.wait, daemon=True).start()
