@@ -548,3 +548,80 @@ def test_ctrl_c_during_a_build_exits_130_and_leaves_whole_files(project: Path) -
     again = policyc(["build", "--jobs", "1"], project)
     assert again.returncode == 0, again.stderr
     _manifest_matches_files(out)
+
+
+def _long_source(project: Path, sections: int = 60) -> Path:
+    """A source whose PDF takes a few seconds to lay out: a build is surely mid-render
+    when the short outputs beside it are written."""
+    text = "Records are kept as long as the law requires and no longer than needed. " * 10
+    body = "".join(f"  - id: part-{i}\n    title: Part {i}\n    blocks:\n"
+                   f"      - paragraph: {text}\n      - paragraph: {text}\n"
+                   for i in range(sections))
+    path = project / "source" / "long-notice.yaml"
+    path.write_text("id: long-notice\ntitle: Long Notice\nversion: 1.0.0\nupdated: 2025-03-01\n"
+                    "effective: 2025-04-01\nsource_locale: en\nlocales: [en]\norganization: Example GmbH\n"
+                    f"sections:\n{body}", encoding="utf-8")
+    return path
+
+
+def _group_alive(group: int) -> list[str]:
+    """The processes still in a process group (pgrep), as `pid command` lines."""
+    found = subprocess.run(["pgrep", "-a", "-g", str(group)], capture_output=True, text=True,
+                           check=False)
+    return found.stdout.splitlines()
+
+
+@pytest.mark.parametrize("to_group", [False, True], ids=["kill", "process-group"])
+def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bool) -> None:
+    """SIGTERM mid-render, to the build alone (`kill`, systemd) or to its whole process group
+    (`timeout`, a CI runner's cancellation): exit 143 (128 + SIGTERM) with "policyc:
+    terminated", no traceback, no temporary file and no lock file left in the output
+    folder, no render worker left running; the next build finishes the job and every PDF
+    reads back whole (pypdf)."""
+    import signal
+
+    from pypdf import PdfReader
+
+    _long_source(project)
+    out = project / "dist"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "compiler", "build", "--jobs", "2"],
+                            cwd=project, env=env, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        # the short outputs are written while the long PDF (sent out first) is laid out
+        while not (out / "en").exists() and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert len(_group_alive(proc.pid)) >= 2  # the build and its render workers
+        if to_group:
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 143, stderr
+    assert stderr.rstrip().endswith("policyc: terminated"), stderr
+    assert "Traceback" not in stderr
+    assert not (out / "en" / "long-notice.pdf").exists()  # it was stopped mid-render
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / ".policyc.lock").exists()
+    deadline = time.monotonic() + 5
+    while (left := _group_alive(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left
+    again = policyc(["build", "--jobs", "2"], project)
+    assert again.returncode == 0, again.stderr
+    _manifest_matches_files(out)
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert [p.relative_to(out).as_posix() for p in pdfs] == [
+        "de/retention-schedule.pdf", "en/long-notice.pdf", "en/retention-schedule.pdf"]
+    for pdf in pdfs:
+        reader = PdfReader(pdf, strict=True)
+        assert len(reader.pages) >= 1
+        assert reader.pages[-1].extract_text().strip()
+    assert "Part 59" in "".join(p.extract_text() for p in PdfReader(pdfs[1]).pages)

@@ -254,7 +254,10 @@ def _first_worker(workers: list[_Worker], prepare: Callable[[], None]) -> None:
     wait for the others (their CPU time then counts as the build's)."""
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # Ctrl-C and SIGTERM (to the process group, by `timeout` or a CI runner) are the
+        # parent's to handle: it stops the workers as it unwinds (shutdown)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         gc.freeze()  # the parent's objects: never walked here (their pages stay shared)
         if not _on_its_own():
             return

@@ -9,9 +9,10 @@ Imports nothing heavy (no click), so `policyc check`'s fast path uses it too.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
@@ -82,7 +83,8 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         report = Report()
         result: R | None
         try:
-            result = func(report, *args, **kwargs)
+            with _terminated_as_interrupted():
+                result = func(report, *args, **kwargs)
         except CompilerError as err:
             report.add(err.diagnostics)
             for failure in err.failures:
@@ -95,8 +97,11 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
             _reader_gone()  # `policyc locale status | head -1`
         except SystemExit:
             raise
-        except KeyboardInterrupt:  # Ctrl-C: every file written is whole (fs.write_atomic)
-            report.print()
+        except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM: every file written is whole
+            report.print()  # (fs.write_atomic), the output folder's lock released
+            if isinstance(err, Terminated):
+                print("policyc: terminated", file=sys.stderr)
+                sys.exit(TERMINATED)
             print("policyc: interrupted", file=sys.stderr)
             sys.exit(130)  # 128 + SIGINT, as shells report it (click's "Aborted!" gave 1)
         except OSError as err:
@@ -116,6 +121,43 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         return result
 
     return wrapper
+
+
+TERMINATED = 143  # 128 + SIGTERM, as shells report a process the signal ended
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`timeout`, `kill`, CI cancellation, systemd's stop) during a command: unwound
+    as Ctrl-C is, by every `except KeyboardInterrupt` and `finally` on the way (the render
+    workers stopped, temporaries removed, the output folder's lock released and its file
+    removed), then reported as itself (exit 143)."""
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """While a command runs, SIGTERM raises Terminated in the main thread. A second SIGTERM
+    during the unwinding is ignored (SIGKILL remains for a clean-up that hangs); the
+    render workers ignore it too (compiler/build/forked.py), so a signal to the whole
+    process group (`timeout`, a CI runner) is the build's alone to handle. Nothing is
+    changed outside the main thread (Python handles signals there only) or where a caller
+    set its own handler (a test harness, an embedding program)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+
+    def terminate(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: what cat or git end with when their reader leaves
