@@ -31,6 +31,16 @@ def isolated(rich: Rich, page_direction: str, markup: Markup) -> Markup:
     return markup
 
 
+def isolated_text(rich: Rich, page_direction: str, text: str) -> str:
+    """text, for where no markup goes (a CSS string of a PDF's running header): between
+    Unicode isolates (LRI/RLI ... PDI) when rich stands in for a translation in a page of the
+    other direction, as isolated() puts it in its own span; else as it is."""
+    if rich.lang and tag_direction(rich.lang) != page_direction:
+        start = "\u2066" if tag_direction(rich.lang) == "ltr" else "\u2067"
+        return start + text + "\u2069"
+    return text
+
+
 def item_fallback(item: ListItem, page_direction: str,
                   owned: Callable[[Rich], bool]) -> str | None:
     """The language when an item's term and text both stand in inside a page of the other

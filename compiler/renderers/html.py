@@ -365,6 +365,8 @@ def context(doc: LocalizedDocument, options: RenderOptions, writer: BodyWriter) 
         "description": meta.description.plain() if meta.description else "",
         # the same, shown as headings: Japanese/Chinese lines break between phrases only
         "title_shown": bidi.isolated(meta.title, doc.direction, keep_phrases(doc.title, doc.language.tag)),
+        # in the page's chrome (the footer's "organization · title · version" line)
+        "title_inline": bidi.isolated(meta.title, doc.direction, escape(doc.title)),
         "description_shown": bidi.isolated(meta.description, doc.direction, keep_phrases(
             meta.description.plain(), doc.language.tag)) if meta.description else "",
         "labels": doc.labels,

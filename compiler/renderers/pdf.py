@@ -14,10 +14,12 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
+from compiler import legal
 from compiler.model import LocalizedDocument
 from compiler.renderers import (
     Rendered,
     RenderOptions,
+    bidi,
     embeds_inputs,
     hyphenation,
     pdf_css,
@@ -107,7 +109,8 @@ def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
         for p in pieces if p
     )
     start, end = ("right", "left") if doc.direction == "rtl" else ("left", "right")
-    version = css_string(f"{doc.title} \u00b7 {doc.labels.version} {doc.meta.version}")
+    title = bidi.isolated_text(doc.meta.title, doc.direction, doc.title)
+    version = css_string(f"{title} \u00b7 {doc.labels.version} {doc.meta.version}")
     size = "letter" if options.page_size == "Letter" else "A4"
     footer = options.theme.footer
     brand = (f"  @bottom-{start} {{ content: {css_string(footer)}; font-size: 7.5pt; "
@@ -119,7 +122,27 @@ def running_css(doc: LocalizedDocument, options: RenderOptions) -> Markup:
         f"{brand}"
         f"  @bottom-center {{ content: {content}; }} }}\n"
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
+        f"{_isolated_strings(doc)}"
     )
+
+
+def _isolated_strings(doc: LocalizedDocument) -> str:
+    """The running header's section title (print.css: string-set content() of the h1 and of
+    each chapter's h2) isolated where it stands in for a translation in a page of the other
+    direction: content() keeps the text, not its span's dir, so an English "Questions?" in an
+    Arabic header would read "?Questions". Nothing for other pages (their bytes unchanged)."""
+    rules = []
+    title = bidi.isolated_text(doc.meta.title, doc.direction, doc.title)
+    if title != doc.title:
+        rules.append(f"h1 {{ string-set: doctitle {css_string(title)}, "
+                     f"section {css_string(title)}; }}\n")
+    for s in doc.sections:
+        text = bidi.isolated_text(s.title, doc.direction, s.title.plain())
+        if text != s.title.plain():
+            number = legal.heading_number(s.number) + " " if s.number else ""
+            rules.append(f"section.level-1 > h2[id={css_string(s.id + '-title')}] "
+                         f"{{ string-set: section {css_string(number + text)}; }}\n")
+    return "".join(rules)
 
 
 def print_html(doc: LocalizedDocument, options: RenderOptions) -> str:

@@ -132,3 +132,38 @@ def test_ltr_page_keeps_each_fallback_in_its_own_span(tmp_path: Path) -> None:
     assert etree.tostring(item, encoding="unicode", with_tail=False) == (
         '<li><strong class="term"><span lang="en">Collect</span>: </strong>'
         '<span lang="en">only what we need.</span></li>')
+
+
+def test_pdf_running_header_and_html_footer_isolate_fallback_titles(tmp_path: Path) -> None:
+    """The PDF's running header (the document's title and the chapter's, CSS strings) and the
+    HTML footer's title are page chrome, not body runs: an English title standing in, in an
+    Arabic page, keeps its '.' and '?' at its end there too, as in the DOCX header (review6 F7)."""
+    code, out = run_cli(tmp_path, "init", "proj", "--title", "Privacy Policy",
+                        "--organization", "Acme GmbH", "--locale", "ar")
+    assert code == 0, out
+    source = tmp_path / "proj" / "source" / "privacy-policy.yaml"
+    filler = "".join(f"      - paragraph: Filler paragraph {i} that takes room on the page, so "
+                     "that the next chapter starts on a later page.\n" for i in range(40))
+    last_item = "            text: it safe and no longer than necessary.\n"
+    text = source.read_text(encoding="utf-8")
+    assert last_item in text
+    source.write_text(text.replace('title: "Privacy Policy"', 'title: "Privacy Policy (EU)."\n'
+                                   "numbering: decimal")
+                      .replace("title: Contact\n", "title: Questions?\n")
+                      .replace(last_item, last_item + filler), encoding="utf-8")
+    code, out = run_cli(tmp_path / "proj", "build", "--locale", "ar", "--format", "html,pdf")
+    assert code == 0, out
+    dist = tmp_path / "proj" / "dist" / "ar"
+    pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(dist / "privacy-policy.pdf"),
+                             "-"], check=True, capture_output=True, text=True).stdout
+             for n in (2, 3, 4)]
+    headers = [[" ".join(line.split()).strip("\u202a\u202b\u202c ")
+                for line in page.splitlines() if line.strip()][:2] for page in pages]
+    # visual order (pdftotext): the title's full stop and the chapter's '?' at their ends
+    assert all(h[0].endswith("Privacy Policy (EU).") for h in headers), headers
+    assert [h[1] for h in headers] == ["Introduction .1", "What We Do .2", "Questions? .3"], headers
+    page = lxml.html.fromstring((dist / "privacy-policy.html").read_bytes())
+    footer = page.xpath("//footer[@class='site-footer']/p")[0]
+    assert [(e.tag, e.get("lang"), e.get("dir"), e.text) for e in footer] == [
+        ("bdi", None, "ltr", "Acme GmbH"), ("span", "en", "ltr", "Privacy Policy (EU)."),
+        ("bdi", None, "ltr", "1.0.0")]
