@@ -122,5 +122,40 @@ def test_arabic_index_is_right_to_left(tmp_path: Path) -> None:
                                       pages))
     assert (page.get("lang"), page.get("dir")) == ("ar", "rtl")
     assert page.xpath("//thead//th/text()")[:2] == ["المستند", "اللغة"]
-    # a file's link and size read "HTML 9 KB" on a phone's right-to-left card
-    assert page.xpath("//span[@class='file']/@dir") == ["ltr"]
+    # a file's link and size read right to left as the rest of the card, its size in Arabic
+    file = page.xpath("//span[@class='file']")[0]
+    assert file.get("dir") is None
+    assert file.xpath("string(small)") == "9\u00a0كيلوبايت"
+    assert page.xpath("string(//td[@data-label='نسبة الترجمة'])") == "100%"
+
+
+def test_index_numbers_speak_the_index_language(tmp_path: Path) -> None:
+    """The Translated share and the file sizes are written as the index's language writes
+    numbers (Babel: CLDR), not '97.5%' and '458 KB' in every language; a share short of whole
+    never reads 100 (a translator takes that for done)."""
+    from compiler.build import BuildOptions
+    from compiler.build.manifest import Output, PageInfo, index_html
+
+    options = BuildOptions(out=tmp_path)
+    sizes = {"docx": 18_400, "html": 900, "pdf": 1_540_000}
+    shares = {"de": 100.0, "en": 97.5, "fr": 99.7}
+    outputs = [Output(tmp_path / locale / f"p.{fmt}", fmt, locale, "p", "1.0.0", size, "0" * 64)
+               for locale in shares for fmt, size in sizes.items()]
+    completeness = {"p": {locale: {"percent": share} for locale, share in shares.items()}}
+    expected = {  # index language: (translated de, en, fr), (sizes of a row's docx, html, pdf)
+        "de": (["100\u00a0%", "98\u00a0%", "99\u00a0%"],
+               ["18\u00a0kB", "1\u00a0kB", "1,5\u00a0MB"]),
+        "en": (["100%", "98%", "99%"], ["18\u00a0kB", "1\u00a0kB", "1.5\u00a0MB"]),
+        "fr": (["100\u00a0%", "98\u00a0%", "99\u00a0%"],
+               ["18\u202fko", "1\u202fko", "1,5\u202fMo"]),
+    }
+    for source, (translated, files) in expected.items():
+        pages = {("p", locale): PageInfo("Policy", "2025", locale, "ltr", "", locale == source)
+                 for locale in shares}
+        page = html.fromstring(index_html(tmp_path, options.templates, options.theme, outputs,
+                                          completeness, pages))
+        assert page.get("lang") == source
+        cells = page.xpath("//tbody/tr/td[5]")
+        assert [c.text_content() for c in cells] == translated, source
+        assert [s.text_content() for s in page.xpath("//tbody/tr[1]//span[@class='file']/small")
+                ] == files, source

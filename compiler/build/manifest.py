@@ -188,10 +188,6 @@ def _unpublished_links(pages: list[tuple[Path, str]], listed: set[str]) -> list[
     return problems
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
 def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Output],
                completeness: Completeness, pages: dict[tuple[str, str], PageInfo]) -> bytes:
     """dist/index.html: every document x locale x format, with version, date, size, completeness.
@@ -200,27 +196,31 @@ def index_html(out: Path, templates: Templates, theme: Theme, outputs: list[Outp
     """
     from markupsafe import Markup
 
+    from compiler.i18n import site  # here: a no-op build imports this module, not the model
+    from compiler.i18n.formatting import file_size, percent, tag_direction
 
+    # the index's own language: its words, and the numbers of its sizes and percentages
+    lang = site.index_locale(locale for (_, locale), info in sorted(pages.items()) if info.source)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for o in sorted(outputs, key=lambda o: (o.document, o.locale, o.format)):
-        info = pages.get((o.document, o.locale)) or PageInfo(o.document, "", o.locale, "ltr")
-        row = rows.setdefault((o.document, o.locale), {
-            "document": o.document, "locale": o.locale, "version": o.version,
-            "title": info.title, "updated": info.updated,
-            "language": info.language, "direction": info.direction,
-            "tag": o.locale.replace("_", "-"),
-            "complete": completeness.get(o.document, {}).get(o.locale, {}).get("percent", 100.0),
-            "files": [], "page": None})
+        row = rows.get((o.document, o.locale))
+        if row is None:
+            info = pages.get((o.document, o.locale)) or PageInfo(o.document, "", o.locale, "ltr")
+            share = completeness.get(o.document, {}).get(o.locale, {}).get("percent", 100.0)
+            row = rows[(o.document, o.locale)] = {
+                "document": o.document, "locale": o.locale, "version": o.version,
+                "title": info.title, "updated": info.updated,
+                "language": info.language, "direction": info.direction,
+                "tag": o.locale.replace("_", "-"),
+                "complete": share, "translated": percent(share, lang),  # the index's numbers
+                "files": [], "page": None}
         href = o.path.relative_to(out).as_posix()
-        row["files"].append({"format": o.format.upper(), "size": _size(o.size), "href": href})
+        row["files"].append({"format": o.format.upper(), "size": file_size(o.size, lang),
+                             "href": href})
         if o.format == "html":  # the title links to the page
             row["page"] = href
     css = templates.read_text("css/web.css") + theme.web_css()
     organizations = sorted({info.organization for info in pages.values() if info.organization})
-    from compiler.i18n import site  # here: a no-op build imports this module, not the model
-    from compiler.i18n.formatting import tag_direction
-
-    lang = site.index_locale(locale for (_, locale), info in sorted(pages.items()) if info.source)
     template = templates.template("html/index.html.j2")
     return template.render(rows=list(rows.values()), css=Markup(css),
                            organization=" \u00b7 ".join(organizations),

@@ -77,6 +77,32 @@ def number(value: float, code: str) -> str:
     return format_decimal(value, locale=babel_locale(code))
 
 
+def percent(value: float, code: str) -> str:
+    """A share of 0-100 as the locale writes it ('98%', '98 %'), whole percents; a share short
+    of whole never reads '100 %' (nor one above nothing '0 %'): a translator takes 100 for done."""
+    from babel.numbers import format_percent
+
+    shown = round(value)
+    if 0 < value < 100:
+        shown = min(max(shown, 1), 99)
+    return format_percent(shown / 100, locale=babel_locale(code))
+
+
+def file_size(size: int, code: str) -> str:
+    """A file's size in the locale's numbers and unit symbols: kB below a megabyte (1,000,000
+    bytes, as the unit says), else MB to one decimal ('458 kB', '1,5 Mo', '9 كيلوبايت'); the
+    number never parts from its unit at a line break."""
+    from babel.units import format_unit
+
+    if size < 999_500:
+        text = format_unit(max(round(size / 1000), 1 if size else 0), "digital-kilobyte",
+                           length="short", format="#,##0", locale=babel_locale(code))
+    else:
+        text = format_unit(size / 1_000_000, "digital-megabyte", length="short",
+                           format="#,##0.0", locale=babel_locale(code))
+    return re.sub(r"(\d) ", "\\1\u00a0", text, count=1)
+
+
 def url_display(url: str) -> str:
     return re.sub(r"^https?://", "", url).rstrip("/")
 
