@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from compiler.cli import options as opt
 from compiler.cli.report import Report, plural, reported
 from compiler.redline import FOLDER
+
+if TYPE_CHECKING:
+    from compiler.errors import Diagnostic
+    from compiler.renderers import RenderOptions
 
 
 @click.command()
@@ -47,9 +52,12 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
     from compiler.redline import make
     from compiler.redline import summary as brief
     from compiler.redline.revisions import read_revision
+    from compiler.renderers import RenderOptions, warnings_of
+    from compiler.renderers.templates import Templates
 
     fmts = opt.formats(formats)
-    shared = opt.project()[1].variables
+    layout, config = opt.project()
+    shared = config.variables
     before = read_revision(old, other=new, shared=shared)
     after = read_revision(new, other=old, shared=shared)
     wanted = opt.split_locales(locales)
@@ -73,15 +81,22 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
         else:
             click.echo("\n".join(brief.as_text(r) for r in redlines), nl=False)
         return
+    # the policy's own look: the project's templates and brand, as its build uses them
+    look = RenderOptions(templates=Templates.for_project(layout.templates), theme=config.theme)
+    said = sheet_warnings(look, fmts, strict)  # --strict fails here, before anything is written
+    report.add(said)
     written = 0
     with folder_lock(out):  # a build or another diff into the same folder waits
         for redline in redlines:
             options = make.redline_options(redline, redlines, fmts,
-                                           reference_docx=after.reference_docx())
+                                           reference_docx=after.reference_docx(), look=look)
             for fmt in fmts:
                 target = make.redline_path(out, redline.new.language.code,
                                            redline.new.meta.id, fmt)
-                write_atomic(target, make.render(redline, fmt, options))
+                rendered = make.render(redline, fmt, options)
+                report.add(w for w in warnings_of(rendered) if w not in said)
+                said += warnings_of(rendered)
+                write_atomic(target, rendered)
                 written += 1
     if quiet:
         return
@@ -89,3 +104,19 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
     click.echo(f"policyc: wrote {plural(written, 'redline')} "
                f"({before.document.meta.version} -> {after.document.meta.version}; {codes}) "
                f"to {display_path(out)}", err=True)
+
+
+def sheet_warnings(look: RenderOptions, formats: tuple[str, ...],
+                   strict: bool) -> tuple[Diagnostic, ...]:
+    """The project's print.css warnings, located (renderers/pdf.sheet_warnings), when PDF
+    redlines are asked for: said once, as a build says them; errors with --strict."""
+    if "pdf" not in formats:
+        return ()
+    from compiler.errors import Diagnostics
+    from compiler.renderers.pdf import sheet_warnings as found
+
+    warnings = found(look.templates) or ()
+    said = Diagnostics()
+    said.extend(list(warnings))
+    said.raise_if_errors(strict=strict)
+    return warnings

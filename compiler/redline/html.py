@@ -13,7 +13,7 @@ from compiler.redline.compare import Redline, Revisions, SectionDiff, Status
 from compiler.redline.words import Op, Piece
 from compiler.renderers import RenderOptions
 from compiler.renderers.html import BodyWriter, Hooks, ItemMark, context
-from compiler.renderers.pdf import css_string, running_css, write_pdf
+from compiler.renderers.pdf import css_string, located, running_css, write_pdf
 
 _TAGS = {Op.INSERT: "ins", Op.DELETE: "del"}
 _STATE = {Op.INSERT: "inserted", Op.DELETE: "deleted"}
@@ -151,8 +151,12 @@ class RedlineWriter:
 
 
 def _css(redline: Redline, options: RenderOptions, base: str, screen: bool) -> Markup:
-    """The policy's stylesheet, the redline's, and (on screen) the words screen readers
-    announce around insertions and deletions, in the document's language."""
+    return Markup("\n".join(_sheets(redline, options, base, screen)))
+
+
+def _sheets(redline: Redline, options: RenderOptions, base: str, screen: bool) -> list[str]:
+    """The policy's stylesheet, the brand's, the redline's, and (on screen) the words screen
+    readers announce around insertions and deletions, in the document's language."""
     names = [base, "redline.css", "redline-screen.css" if screen else "redline-print.css"]
     css = [options.templates.read_text(f"css/{name}") for name in names]
     css.insert(1, options.theme.web_css() if screen else options.theme.print_css())
@@ -162,7 +166,7 @@ def _css(redline: Redline, options: RenderOptions, base: str, screen: bool) -> M
             f"ins::before {{ content: {css_string(f'[{labels.inserted}] ')}; }}\n"
             f"del::before {{ content: {css_string(f'[{labels.deleted}] ')}; }}\n"
             f"ins::after, del::after {{ content: {css_string(f' [{labels.change_end}]')}; }}\n")
-    return Markup("\n".join(css))
+    return css
 
 
 def _page(redline: Redline, options: RenderOptions, template: str, css: Markup,
@@ -183,17 +187,23 @@ def render_html(redline: Redline, options: RenderOptions) -> bytes:
 
 
 def print_html(redline: Redline, options: RenderOptions) -> str:
+    """The redline's print page: the (project's) print.css alone in the first <style>, as
+    the policy's print page has it (renderers/pdf.print_html); the brand's and the redline's
+    own rules in the next, so a block that sheet leaves open cannot swallow them (pdf_css
+    locates its complaints; policyc's own rules give none)."""
     new = redline.new
     end = "left" if new.direction == "rtl" else "right"
-    running = running_css(new, options) + Markup(
+    sheet, *others = _sheets(redline, options, "print.css", screen=False)
+    running = Markup("\n".join(others)) + Markup("\n") + running_css(new, options) + Markup(
         f"@page {{ @top-{end} {{ content: {css_string(versions_label(redline))}; }} }}\n"
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n")
-    return _page(redline, options, "pdf/print.html.j2",
-                 _css(redline, options, "print.css", screen=False), running_css=running)
+    return _page(redline, options, "pdf/print.html.j2", Markup(sheet), running_css=running)
 
 
 def render_pdf(redline: Redline, options: RenderOptions) -> bytes:
+    """The redline's PDF, with the project's print.css warnings located as a build's are."""
     new = redline.new
-    return write_pdf(new, options, print_html(redline, options),
-                     identifier=f"{new.meta.id}-{redline.old.meta.version}-{new.meta.version}-"
-                                f"{new.language.code}-redline")
+    return located(options, lambda: write_pdf(
+        new, options, print_html(redline, options),
+        identifier=f"{new.meta.id}-{redline.old.meta.version}-{new.meta.version}-"
+                   f"{new.language.code}-redline"))

@@ -79,17 +79,20 @@ def compare_revisions(old: Revision, new: Revision, locales: tuple[str, ...] = (
 
 def redline_options(redline: Redline, redlines: list[Redline], formats: tuple[str, ...],
                     page_size: str | None = None, pdf_variant: str | None = "pdf/a-3a",
-                    reference_docx: Path | None = None) -> RenderOptions:
+                    reference_docx: Path | None = None,
+                    look: RenderOptions | None = None) -> RenderOptions:
     """Render options of one redline: links to the other locales' redlines and to its own
-    PDF and DOCX, the new version's DOCX style reference, no canonical URL (a redline is
-    not the policy)."""
+    PDF and DOCX, the new version's DOCX style reference, the project's templates and brand
+    (look's: the policy's own look), no canonical URL (a redline is not the policy)."""
     doc_id = redline.new.meta.id
     alternates = tuple(Alternate(r.new.language,
                                  f"../{r.new.language.code}/{file_name(doc_id, 'html')}")
                        for r in redlines) if "html" in formats else ()
     downloads = tuple(Download(fmt, file_name(doc_id, fmt))
                       for fmt in ("pdf", "docx") if fmt in formats)
-    return RenderOptions(page_size=page_size or redline.new.meta.page_size,
+    look = look or RenderOptions()
+    return RenderOptions(templates=look.templates, theme=look.theme,
+                         page_size=page_size or redline.new.meta.page_size,
                          pdf_variant=pdf_variant, alternates=alternates, downloads=downloads,
                          reference_docx=reference_docx)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -210,12 +210,19 @@ def sheet_warnings(templates: Templates) -> tuple[Diagnostic, ...] | None:
 
 def render(doc: LocalizedDocument, options: RenderOptions) -> bytes:
     """The PDF, with warnings about a project's own print.css (pdf_css) when it has some."""
+    return located(options, lambda: write_pdf(doc, options, print_html(doc, options)))
+
+
+def located(options: RenderOptions, write: Callable[[], bytes]) -> bytes:
+    """write()'s PDF (a policy's or a redline's) with the warnings about a project's own
+    print.css, located in the file (pdf_css.check); the same complaints kept off the log
+    while it is laid out, instead of WeasyPrint's raw lines."""
     found = project_print_css(options.templates)
     if found is None:
-        return write_pdf(doc, options, print_html(doc, options))
+        return write()
     warnings = pdf_css.check(*found, options.templates.roots, SandboxedFetcher)
     with pdf_css.laying_out(found[1]):
-        return Rendered.of(write_pdf(doc, options, print_html(doc, options)), warnings)
+        return Rendered.of(write(), warnings)
 
 
 def warm_up(doc: LocalizedDocument, options: RenderOptions) -> None:

@@ -35,6 +35,15 @@ def test_the_builtin_print_css_gives_no_warning() -> None:
                          SandboxedFetcher) == ()
 
 
+def test_the_builtin_redline_sheets_give_no_warning() -> None:
+    """policyc's own redline rules (in the print page's second <style>) give WeasyPrint
+    nothing to complain about: a redline PDF's only CSS messages are the project's sheet's."""
+    for name in ("redline.css", "redline-print.css"):
+        path = BUILTIN / "css" / name
+        assert pdf_css.check(path, path.read_text(encoding="utf-8"), (BUILTIN,),
+                             SandboxedFetcher) == (), name
+
+
 def test_each_complaint_at_its_line_and_column(tmp_path: Path) -> None:
     sheet = tmp_path / "print.css"
     found = [str(d) for d in pdf_css.check(sheet, BROKEN, (tmp_path,), SandboxedFetcher)]
@@ -193,3 +202,39 @@ def test_an_up_to_date_build_says_the_warning_without_importing_weasyprint(
                      encoding="utf-8")
     said, _ = again()
     assert "ignored `colr" not in said and "warning: templates" not in said
+
+
+def test_redline_pdf_has_the_projects_look_and_its_located_warnings(tmp_path: Path) -> None:
+    """`policyc diff` lays its PDFs out with the project's print.css and brand, as the policy's
+    own (README: "in the policy's own look"), and says what WeasyPrint cannot use in that sheet
+    as a build does: located, once for both locales, no raw WeasyPrint line; --strict fails
+    before any redline is written."""
+    root = _project(tmp_path, BROKEN)
+    source = root / "source" / "retention-schedule.yaml"
+    text = source.read_text(encoding="utf-8")
+    (root / "old.yaml").write_text(text.replace("version: 2.0.1", "version: 2.0.0"),
+                                   encoding="utf-8")
+    line = len((BUILTIN / "css" / "print.css").read_text(encoding="utf-8").splitlines()) + 1
+
+    def diff(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "compiler", "diff", "old.yaml",
+                               "source/retention-schedule.yaml", "--format", "pdf", *args],
+                              cwd=root, capture_output=True, text=True, check=False)
+
+    strict = diff("--strict")
+    assert strict.returncode == 1, strict.stderr
+    assert f"templates/css/print.css:{line}:6: error: ignored `colr: red`" in strict.stderr
+    assert not (root / "dist").exists()
+    done = diff()
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr  # no raw WeasyPrint line
+    located = [x for x in done.stderr.splitlines() if x.startswith("templates/css/print.css:")]
+    assert [x.split(": warning: ")[0] for x in located] == [
+        f"templates/css/print.css:{line}:6", f"templates/css/print.css:{line + 1}:6",
+        f"templates/css/print.css:{line + 2}:4", f"templates/css/print.css:{line + 2}:6"
+    ], done.stderr  # once, though two redline PDFs (en, de) read the file
+    pdfs = sorted((root / "dist" / "redline").glob("*/*.redline.pdf"))
+    assert [p.parent.name for p in pdfs] == ["de", "en"]
+    for pdf in pdfs:  # the brand's colour (policyc.toml) reaches the title
+        content = PdfReader(pdf).pages[0].get_contents()
+        assert content is not None and b"1 0 0 rg" in content.get_data(), pdf
