@@ -1,4 +1,5 @@
-"""Dependencies run one way: command line -> build/redline/signing/project -> readers/i18n/
+"""Dependencies run one way: command line (and its up-to-date answer) ->
+build/redline/signing/project -> readers/i18n/
 renderers -> model/errors/fs. Every import counts, those inside functions too."""
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ PACKAGE = ROOT / "compiler"
 # Lowest layer first. A module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("compiler", "compiler.errors", "compiler.fs", "compiler.model", "compiler.inline",
-     "compiler.chars", "compiler.limits", "compiler.links", "compiler.legal", "compiler.names"),
+     "compiler.chars", "compiler.limits", "compiler.links", "compiler.legal", "compiler.names",
+     "compiler.summary"),
     ("compiler.readers", "compiler.i18n", "compiler.renderers"),
     ("compiler.build", "compiler.redline", "compiler.signing", "compiler.project",
      "compiler.importer", "compiler.serve"),
-    ("compiler.cli", "compiler.__main__"),
+    ("compiler.cli", "compiler.__main__", "compiler.uptodate"),
 )
 MAX_LINES = 400
 # Over the limit today, each to be split (remove the entry with the split).
@@ -201,12 +203,18 @@ def test_one_report_decides_exit_codes() -> None:
     """Only compiler/cli/report.py ends the process with a code (Report.finish, the internal
     error's 70). click's own usage errors keep its exit 2; `--version` is ctx.exit() (0).
     A forked render worker ends with os._exit (it must never return into the build's code
-    it was forked from); no other way out is allowed there either."""
+    it was forked from); no other way out is allowed there either. The up-to-date answer
+    (compiler/uptodate/replay.py) runs before the Report could be imported: it ends with 0
+    (answered) or, when its reader has gone, the Report's 141, nothing else."""
     modules = _modules()
     found = [f"{name}:{where}" for name, path in modules.items()
-             if name not in ("compiler.cli.report", "compiler.build.forked")
+             if name not in ("compiler.cli.report", "compiler.build.forked",
+                             "compiler.uptodate.replay")
              for where in _exits(ast.parse(path.read_text(encoding="utf-8")))]
     assert found == []
+    answers = _exits(ast.parse(modules["compiler.uptodate.replay"].read_text(encoding="utf-8")))
+    assert sorted(end.partition(": ")[2] for end in answers) == [
+        "os._exit(0)", "os._exit(PIPE_CLOSED)"]
     worker_ends = _exits(ast.parse(modules["compiler.build.forked"].read_text(encoding="utf-8")))
     assert worker_ends and all(end.endswith(": os._exit(code)") for end in worker_ends)
     assert _exits(ast.parse("import sys\nsys.exit(2)\nctx.exit(1)\nraise SystemExit(3)\n"

@@ -16,7 +16,6 @@ from compiler.build import plan as planning
 from compiler.build.cutoff import Cutoff
 from compiler.build.localizing import (
     Inputs,
-    load_translations,
     localize_checked,
     parsed_once,
     read_catalog,
@@ -29,6 +28,7 @@ from compiler.build.refusal import refuse_incomplete
 from compiler.build.run import Runner, head_start, start_pool
 from compiler.build.stale import Scope, unpublish
 from compiler.build.state import STALE, LocaleState, OutputState, State
+from compiler.build.titles import Titles
 from compiler.build.warm.later import Later
 from compiler.errors import (
     Category,
@@ -61,6 +61,9 @@ class BuildResult:
     # listed until a build makes them again (build/provenance.py)
     unlisted: list[str] = field(default_factory=list)
     warm: str | None = None  # a warm worker was started for the next build (build/warm/later)
+    # what the next build would say if nothing changes (no-op: `warnings`); None when it
+    # would have more to do (compiler/uptodate keeps it for that build)
+    next_warnings: list[Diagnostic] | None = None
 
     @property
     def built(self) -> int:
@@ -72,11 +75,13 @@ class BuildResult:
 
 
 def build(sources: Sequence[str | Path], options: BuildOptions,
-          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None,
+          done: Callable[[BuildResult], object] | None = None) -> BuildResult:
     """Build every document x locale x format; raise CompilerError with all user mistakes.
 
     The output folder is locked for the whole build: a second build into it waits, so
-    outputs, state and manifest always come from one build.
+    outputs, state and manifest always come from one build. done(result) runs before the
+    lock is released (the up-to-date memo: compiler/uptodate/record.py).
     """
     if options.base_url is not None:
         from compiler import links  # its patterns cost: only when there is a URL to check
@@ -88,7 +93,10 @@ def build(sources: Sequence[str | Path], options: BuildOptions,
     with later, folder_lock(options.out), contextlib.ExitStack() as cleanup:
         for left in remove_temporaries(options.out):  # of a build killed mid-write
             logs.logger(__name__).info("removed %s (left by an interrupted write)", left)
-        return _build(sources, options, progress, cleanup, later)  # later then sets .warm
+        result = _build(sources, options, progress, cleanup, later)  # later then sets .warm
+        if done is not None:
+            done(result)
+        return result
 
 
 def _build(sources: Sequence[str | Path], options: BuildOptions,
@@ -132,6 +140,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
 
     jobs = planning.plan(sources_facts, options, result.warnings,  # + print.css's (F1, F2)
                          lambda facts, locale: linked.key(facts, locale, catalog_digest))
+    planned_warnings = len(result.warnings)  # those of any build of these inputs
     diag.raise_if_errors()
     state = State.read(options.out)
     fresh = {j for j in jobs if not options.force and state.is_fresh(options.out, j.target, j.key)}
@@ -153,7 +162,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
         # workers warm up while the parent localizes
         pool, workers = start_pool(options, stale, cleanup, result.warnings)
         head = head_start(pool, stale, options)
-    titles = _Titles(linked, document, options)
+    titles = Titles(linked, document, options)
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     refused: list[Diagnostic] = []
     withdrawn: list[Job] = []
@@ -228,6 +237,8 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     state.write(options.out)
     result.seconds = time.perf_counter() - started
     _write_listings(options, state, result, inputs, set(planned))
+    if not result.unlisted:  # (a build listing fewer outputs than it recorded writes index.html)
+        result.next_warnings = _next_warnings(result.warnings[:planned_warnings], jobs, state)
     if refused or failed or unwritten:  # everything else is built (and signed); these fail
         problems = [d for diagnostics in sorted(failed.items()) for d in diagnostics[1]]
         raise CompilerError([*refused, *unwritten, *problems],  # the build
@@ -249,37 +260,8 @@ def _failure_summary(failed: dict[tuple[str, str], list[Diagnostic]],
             f"built: {', '.join(built) or 'nothing'}")
 
 
-class _Titles:
-    """{doc:id} from a page in a locale: the other document's title there, and that locale."""
-
-    def __init__(self, linked: Linked, document: Callable[[Path], Document],
-                 options: BuildOptions) -> None:
-        self.linked = linked
-        self.document = document
-        self.options = options
-        self.localized: dict[tuple[str, str], LocalizedDocument] = {}
-        self.titles: dict[tuple[str, str], str] = {}
-
-    def __call__(self, doc_id: str, locale: str) -> tuple[str, str] | None:
-        target = self.linked.target_locale(doc_id, locale)
-        if target is None:
-            return None
-        if (doc_id, target) not in self.titles:
-            if (doc_id, target) in self.localized:
-                self.titles[(doc_id, target)] = self.localized[(doc_id, target)].title
-            else:
-                from compiler.i18n.localize import localize
-
-                path = self.linked.by_id[doc_id][0]
-                other = self.document(path)
-                translations = load_translations(other, target,
-                                                 locales_dir_for(path, self.options))
-                self.titles[(doc_id, target)] = localize(other, target, translations)[0].title
-        return self.titles[(doc_id, target)], target
-
-
 def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOptions,
-              document: Callable[[Path], Document], titles: _Titles, result: BuildResult,
+              document: Callable[[Path], Document], titles: Titles, result: BuildResult,
               failed: dict[tuple[str, str], list[Diagnostic]], before: Callable[[Job], None],
               ) -> Iterator[tuple[tuple[str, str], LocalizedDocument, Inputs]]:
     """Localize each document x locale with a stale job, yielding each as it is done (in
@@ -296,9 +278,7 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
             cached = state.locales.get(f"{pair[0]}/{pair[1]}")
             if cached:
                 result.completeness.setdefault(pair[0], {})[pair[1]] = cached.completeness
-                result.warnings.extend(
-                    Diagnostic(Loc(path, line), message, Severity.WARNING, Category.TRANSLATION)
-                    for path, line, message in cached.warnings)
+                result.warnings.extend(cached.diagnostics())
                 continue
         before(job)
         from compiler.build import autonyms
@@ -326,6 +306,18 @@ def _localize(jobs: list[Job], fresh: set[Job], state: State, options: BuildOpti
             ldoc.direction, [(str(w.loc.path), w.loc.line, w.message) for w in warnings],
             ldoc.meta.organization, pair[1] == doc.meta.source_locale)
         yield pair, ldoc, Inputs(doc.digest, frozenset(read.items()))
+
+
+def _next_warnings(planned: list[Diagnostic], jobs: list[Job],
+                   state: State) -> list[Diagnostic] | None:
+    """What a build of the same inputs would say next, every output up to date: reading's
+    and planning's warnings, then each pair's recorded ones in the jobs' order, as _localize
+    says them (a renderer's only the build that rendered says). None when a pair has no
+    record (that build would localize it)."""
+    pairs = dict.fromkeys(f"{job.facts.id}/{job.locale}" for job in jobs)
+    if any(pair not in state.locales for pair in pairs):
+        return None
+    return [*planned, *(w for pair in pairs for w in state.locales[pair].diagnostics())]
 
 
 def _mark_stale(state: State, planned: dict[str, str]) -> None:

@@ -156,10 +156,21 @@ def _keyed(job: Job, options: BuildOptions, documents: object) -> Job:
     return dataclasses.replace(job, key=_digest(parts), base=_digest({**parts, "catalog": ""}))
 
 
+# Files keys read outside source/, locales/, templates/, fonts and code (a reference
+# document, a logo, Babel's release): the up-to-date memo stamps them (compiler/uptodate)
+_READ: set[Path] = set()
+
+
+def read_by_keys() -> frozenset[Path]:
+    return frozenset(_READ)
+
+
 def forget_inputs() -> None:
     """Inputs may change between two builds in one process (serve, tests): digest again."""
     for memo in (file_digest, _shared_inputs, _reference_file_digest, _theme_key):
         memo.cache_clear()
+    babel_key.cache_clear()
+    _READ.clear()
     clear_caches()
     clear_theme_caches()
 
@@ -175,11 +186,15 @@ def select_shard(jobs: list[Job], shard: tuple[int, int]) -> list[Job]:
 def fonts_digest() -> str:
     """Fonts come from the system: their names and sizes join every output's key."""
     h = hashlib.sha256()
-    for root in FONT_DIRS:
-        for p in sorted(root.glob("*/noto*/Noto*"), key=lambda p: p.parts):  # Path order, cheaper
-            if p.name.startswith(FONT_PREFIXES):
-                h.update(f"{p.name}:{p.stat().st_size}\n".encode())
+    for p in font_files():
+        h.update(f"{p.name}:{p.stat().st_size}\n".encode())
     return h.hexdigest()
+
+
+def font_files() -> list[Path]:  # the system fonts a key names (the memo stamps them too)
+    return [p for root in FONT_DIRS
+            for p in sorted(root.glob("*/noto*/Noto*"), key=lambda p: p.parts)  # Path order, cheaper
+            if p.name.startswith(FONT_PREFIXES)]
 
 
 @cache
@@ -199,6 +214,8 @@ TEMPLATE_USES = {"html": ("html/", "css/web.css"), "pdf": ("pdf/", "css/print.cs
                  "docx": ("docx/",)}
 @cache
 def _theme_key(theme: Theme) -> str:
+    if theme.logo:
+        _READ.add(theme.logo)
     return theme.key()
 
 
@@ -327,6 +344,7 @@ def babel_key() -> str:
 
     spec = importlib.util.find_spec("babel")
     if spec is not None and spec.origin is not None and spec.origin.endswith("__init__.py"):
+        _READ.add(Path(spec.origin))
         return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()[:16]
     from babel import __version__
 
@@ -362,6 +380,7 @@ def _reference_file_digest(path: Path) -> str:
     from compiler.fs import read_input
     from compiler.limits import MAX_REFERENCE_DOCX_BYTES
 
+    _READ.add(path)
     return hashlib.sha256(read_input(path, MAX_REFERENCE_DOCX_BYTES,
                                      "reference document")).hexdigest()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import __version__, logs
-from compiler.errors import display_path
+from compiler.errors import Category, Diagnostic, Loc, Severity, display_path
 from compiler.fs import write_if_changed
 
 STATE = ".policyc-state.json"
@@ -59,6 +59,11 @@ class LocaleState:
     warnings: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, message)
     organization: str = ""  # the index names it
     source: bool = False  # the document's source locale (the index speaks it)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """The warnings, as a build that skips the pair says them again."""
+        return [Diagnostic(Loc(path, line), message, Severity.WARNING, Category.TRANSLATION)
+                for path, line, message in self.warnings]
 
 
 @dataclass

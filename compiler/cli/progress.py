@@ -6,7 +6,7 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from compiler.cli.report import plural
+from compiler.summary import summary_line, unlisted_line
 
 if TYPE_CHECKING:
     from compiler.build.pipeline import BuildResult
@@ -57,8 +57,7 @@ class Reporter:
         for line in result.removed:
             print(f"policyc: {line}", file=sys.stderr)
         if result.unlisted:
-            print(f"policyc: not listed until built again (made from inputs changed since, or "
-                  f"not written): {', '.join(result.unlisted)}", file=sys.stderr)
+            print(unlisted_line(result.unlisted), file=sys.stderr)
         rows: dict[tuple[str, str], list[int]] = {}
         for o in result.outputs:
             counts = rows.setdefault((o.document, o.locale), [0, 0])
@@ -74,9 +73,7 @@ class Reporter:
                 pct = result.completeness.get(doc, {}).get(loc, {}).get("percent", 100.0)
                 table.add_row(doc, loc, str(built), str(skipped), f"{pct:.1f}%")
             Console(stderr=True).print(table)
-        print(f"policyc: {plural(len(result.outputs), 'output')}, {result.built} built, "
-              f"{result.skipped} up to date, {plural(len(result.warnings), 'warning')}, "
-              + (f"{len(result.removed)} removed, " if result.removed else "")
-              + f"{result.seconds:.1f}s", file=sys.stderr)
+        print(summary_line(len(result.outputs), result.built, len(result.warnings),
+                           len(result.removed), result.seconds), file=sys.stderr)
         if result.warm:
             print(f"policyc: {result.warm}", file=sys.stderr)

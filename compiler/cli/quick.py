@@ -113,7 +113,8 @@ def build(args: list[str]) -> bool:
 
         out = Path(line.out) if line.out is not None else Path(defaults.get("out", "dist"))
         run_build(tuple(Path(s) for s in line.sources),
-                  build_options(out, FORMATS, (), warm=(line.keep_warm, line.later)))
+                  build_options(out, FORMATS, (), warm=(line.keep_warm, line.later)),
+                  memo_args=args)
 
     run()
     return True

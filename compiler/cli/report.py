@@ -17,13 +17,10 @@ from functools import wraps
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
 from compiler.errors import CompilerError, Diagnostic, Severity, escape
+from compiler.summary import plural
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def plural(n: int, word: str, suffix: str = "s") -> str:
-    return f"{n} {word}{suffix if n != 1 else ''}"
 
 
 class Report:

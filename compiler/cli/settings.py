@@ -118,13 +118,24 @@ def build_options(out: Path, formats: tuple[str, ...], locales: tuple[str, ...],
                         theme=config.theme, variables=config.variables)
 
 
-def run_build(sources: tuple[Path, ...], options: BuildOptions) -> None:
-    """Build with the progress display (or none: -q) and print the summary."""
+def run_build(sources: tuple[Path, ...], options: BuildOptions,
+              memo_args: list[str] | None = None) -> None:
+    """Build with the progress display (or none: -q) and print the summary; with
+    memo_args (the command line), an up-to-date build leaves its memo for the next one
+    (compiler/uptodate)."""
     from compiler import logs
-    from compiler.build.pipeline import build
+    from compiler.build.pipeline import BuildResult, build
     from compiler.cli.progress import Reporter
+
+    named = default_sources(sources)
+
+    def remember(result: BuildResult) -> None:
+        if memo_args is not None:
+            from compiler.uptodate.record import record
+
+            record(memo_args, result, options.out, project()[0], named)
 
     level = logs.level()
     with Reporter(quiet=level >= logs.ERROR, verbose=level <= logs.INFO) as reporter:
-        result = build(default_sources(sources), options, progress=reporter.advance)
+        result = build(named, options, progress=reporter.advance, done=remember)
         reporter.summary(result)

@@ -1,0 +1,163 @@
+"""The memo of a build (see __init__.py), for the next build of the same command.
+
+Written while the build still holds the output folder's lock, after it wrote its outputs,
+state, manifest and index: what the next build would say if nothing changes is then known
+(BuildResult.next_warnings: the warnings of reading and planning, and each locale's recorded
+ones, as an up-to-date build says them), and every stamp is final. Only for sources in the
+project's source/ folder (everything a build reads then lies in folders named here); not
+for a build whose listings leave outputs out (the next one writes index.html again), nor
+for an up-to-date build that logged something. Anything that cannot be stamped for sure
+means no memo: the next build runs in full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compiler.uptodate import memo
+
+if TYPE_CHECKING:
+    from compiler.build.pipeline import BuildResult
+    from compiler.project.layout import Layout
+
+
+MAX_FOLDERS = 2000  # a bigger project (or a link's loop) runs the build in full
+MAX_RACY_BYTES = 256 * 1024 * 1024  # files changed just now, digested (a build's outputs)
+UNUSED_DAYS = 30  # a memo neither made nor read for this long is removed (one per command
+# line, folder and environment: they would pile up in the user's cache over the years)
+
+
+class _Unsure(Exception):
+    """Something the memo could not cover for sure."""
+
+
+def record(args: list[str], result: BuildResult, out: Path, layout: Layout,
+           sources: list[Path]) -> bool:
+    """Write the memo of this build's command for the next one; whether it did."""
+    cmd = memo.command(args)
+    if cmd is None or result.next_warnings is None or (
+            not result.built and "logging" in sys.modules):  # an up-to-date build that
+        return False  # logged something (the memo would not say it again)
+    try:
+        stamps, folders, racy = _read(layout, sources, out)
+    except (_Unsure, OSError):
+        return False
+    memo_key = memo.key(cmd, os.getcwd(), os.environ)
+    data = {"v": memo.VERSION, "key": memo_key, "stamps": stamps, "folders": folders,
+            "racy": racy, "lock": str(out.absolute() / memo.LOCK_NAME),
+            "said": {"warnings": [str(w) for w in result.next_warnings],
+                     "unlisted": [], "outputs": len(result.outputs)}}
+    target = memo.path(os.environ, memo_key)
+    _prune(Path(target).parent)
+    return memo.write(target, data)
+
+
+def _prune(folder: Path) -> None:
+    """Remove memos not used for UNUSED_DAYS (a replay reads a memo: its access time)."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False) and \
+                    max(entry.stat().st_atime, entry.stat().st_mtime) < cutoff:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _read(layout: Layout, sources: list[Path], out: Path) -> tuple[
+        list[list[object]], list[list[object]], dict[str, str]]:
+    """The stamps and folder listings of everything a build of these sources reads, and the
+    digest of each file changed just now (memo.racy: the outputs a build just wrote)."""
+    root = layout.root
+    project_sources = (root / "source").resolve()
+    if not all(s.resolve() == project_sources or s.resolve().parent == project_sources
+               for s in sources):
+        raise _Unsure("a source outside the project's source/ folder")
+    found = _Found(time.time_ns())
+    # how the project was found (compiler/project/layout.find_config): each folder's
+    # policyc.toml and pyproject.toml from the working directory up to the project's
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        for name in ("policyc.toml", "pyproject.toml"):
+            found.stamp(folder / name)
+        if layout.config is not None and folder == layout.config.parent:
+            break
+    found.listing(root)  # _brand.yml, a config made since
+    for name in ("_brand.yml", "policyc.toml", "pyproject.toml"):
+        found.stamp(root / name)
+    for part in ("source", "locales", "templates"):
+        found.tree(root / part)
+    found.tree(out.absolute())  # every output, the state, manifest and index
+    # policyc's own code and built-in templates and catalogs, the interpreter, the
+    # installed libraries (a pip install changes their folder), the fonts a key names
+    import compiler
+    from compiler.build.plan import FONT_DIRS, font_files, read_by_keys
+
+    found.tree(Path(compiler.__file__).parent, skip=("__pycache__",))
+    found.stamp(sys.executable)
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            found.stamp(os.path.abspath(entry))
+    for fonts in FONT_DIRS:
+        for folder in (fonts, *fonts.glob("*"), *fonts.glob("*/noto*")):
+            found.listing(folder)
+    for font in font_files():
+        found.stamp(font)
+    for path in sorted(read_by_keys()):  # a reference document, a logo, Babel's release
+        found.stamp(os.path.realpath(path))
+    return found.stamps, found.folders, found.racy
+
+
+class _Found:
+    """Stamps and listings as they are read, and the digests of files changed just now."""
+
+    def __init__(self, started: int) -> None:
+        self.started = started
+        self.stamps: list[list[object]] = []
+        self.folders: list[list[object]] = []
+        self.racy: dict[str, str] = {}
+        self.budget = MAX_RACY_BYTES
+
+    def stamp(self, path: Path | str) -> None:
+        found = memo.stamp(str(path))
+        if found is not None and memo.racy(found, self.started):
+            if not stat.S_ISREG(found[2]) or found[3] > self.budget:
+                raise _Unsure(f"{path} changed just now")
+            self.budget -= found[3]
+            self.racy[str(path)] = memo.digest(str(path), found[3])
+        self.stamps.append([str(path), found])
+
+    def listing(self, folder: Path | str) -> list[str] | None:
+        names = memo.names(str(folder))
+        self.folders.append([str(folder), names])
+        return names
+
+    def tree(self, root: Path | str, skip: tuple[str, ...] = (),
+             above: frozenset[tuple[int, int]] = frozenset()) -> None:
+        """Every folder's names and every file's stamp below root (which may be missing),
+        through links (a file seen through a link changed elsewhere, or a link pointed
+        elsewhere, has another stamp)."""
+        try:
+            info = os.stat(root)
+            with os.scandir(root) as found:
+                entries = sorted((e for e in found if e.name != memo.LOCK_NAME),
+                                 key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            self.folders.append([str(root), None])
+            return
+        folder = (info.st_dev, info.st_ino)
+        if folder in above or len(self.folders) > MAX_FOLDERS:
+            raise _Unsure(f"{root}: a link's loop, or too many folders")
+        self.folders.append([str(root), [e.name for e in entries]])
+        for entry in entries:
+            if entry.name in skip:
+                continue
+            if entry.is_dir():
+                self.tree(entry.path, skip, above | {folder})
+            else:
+                self.stamp(entry.path)

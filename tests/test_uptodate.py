@@ -1,0 +1,327 @@
+"""An up-to-date build answered from its memo (compiler/uptodate): it says what the build
+said, and any change to what the build reads sends the next one through the build."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler import fs
+from compiler.build import plan
+from compiler.cli import quick
+from compiler.uptodate import memo
+from tests.helpers import ROOT, set_translation
+
+POLICYC = Path(sys.executable).parent / "policyc"
+CATALOG = Path("locales/de/LC_MESSAGES/retention-schedule.po")
+
+
+def _env(cache: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYC_")}
+    return {**env, "POLICYC_CACHE_DIR": str(cache), **extra}
+
+
+def _build(project: Path, cache: Path, *args: str, **extra: str) -> tuple[bool, list[str]]:
+    """(whether the build itself ran, what it printed but the import times)."""
+    if "build" not in args:
+        args = (*args, "build")
+    done = subprocess.run([str(POLICYC), *args], cwd=project, capture_output=True,
+                          text=True, env=_env(cache, PYTHONPROFILEIMPORTTIME="1", **extra),
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    imported = [line for line in lines if line.startswith("import time:")]
+    return (any("compiler.build.pipeline" in line for line in imported),
+            [line for line in lines if not line.startswith("import time:")])
+
+
+def _said(lines: list[str]) -> list[str]:
+    """The lines but the build's time ("..., 0.1s")."""
+    return [line.rsplit(", ", 1)[0] if line.endswith("s") and ", " in line else line
+            for line in lines]
+
+
+@pytest.fixture
+def built(project: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A built project: its build has left the memo of what the next one would say."""
+    cache = tmp_path / "cache"
+    ran, said = _build(project, cache)
+    assert ran and "6 built" in said[-1]
+    assert list((cache / "uptodate").glob("*.json"))
+    return project, cache
+
+
+def test_the_build_after_a_build_is_answered_from_its_memo(built: tuple[Path, Path]) -> None:
+    project, cache = built
+    ran, said = _build(project, cache)
+    assert not ran, "answered from the memo, without importing the build"
+    ran_again, full = _build(project, cache, PYTHONNOUSERSITE="1")  # another environment:
+    assert ran_again  # the build itself
+    assert _said(said) == _said(full) == ["policyc: 6 outputs, 0 built, 6 up to date, "
+                                          "0 warnings"]
+    assert _build(project, cache, "-q") == (False, [])  # -q: nothing to say
+    assert not _build(project, cache, PYTHONNOUSERSITE="1")[0]  # its own memo now
+
+
+def test_warnings_are_said_again_as_an_up_to_date_build_says_them(project: Path,
+                                                                 tmp_path: Path) -> None:
+    """The memo a building build leaves says what an up-to-date build says: the reading's
+    and planning's warnings and each locale's recorded ones, not the renderer's."""
+    cache = tmp_path / "cache"
+    po = project / CATALOG
+    po.write_text(po.read_text().replace('msgstr "Aufbewahrung"', 'msgstr ""', 1)
+                  .replace('msgid "Aufbewahrung', '#, fuzzy\nmsgid "Aufbewahrung', 1))
+    (project / "templates" / "css").mkdir(parents=True)
+    (project / "templates" / "css" / "print.css").write_text("h1 { colour: navy; }\n")
+    assert _build(project, cache)[0]
+    ran, said = _build(project, cache)
+    assert not ran
+    ran, full = _build(project, cache, PYTHONNOUSERSITE="1")
+    assert ran
+    assert len(said) > 1, "a warning at least"
+    assert any("print.css" in line for line in said), said
+    assert _said(said) == _said(full)
+    ran, quiet = _build(project, cache, "-q")
+    assert not ran and quiet == full[:-1]  # -q: the warnings alone, as the build says them
+
+
+def _edit_catalog(project: Path) -> None:
+    po = project / CATALOG  # one letter for another: the same size
+    po.write_text(po.read_text().replace("Aufbewahrungsplan", "Aufbewahrungsplän", 1))
+
+
+def _planted_lock(project: Path) -> None:
+    (project / "dist" / fs.LOCK_NAME).write_text("4242")
+
+
+def _same_size_output(project: Path) -> None:
+    """An output replaced by other bytes of its size, its mtime put back."""
+    pdf = project / "dist" / "de" / "retention-schedule.pdf"
+    info = pdf.stat()
+    data = bytearray(pdf.read_bytes())
+    data[-10] ^= 1
+    pdf.write_bytes(bytes(data))
+    os.utime(pdf, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+CHANGES: dict[str, Callable[[Path], object]] = {
+    "catalog edited, same size": _edit_catalog,
+    "source edited": lambda p: (p / "source/retention-schedule.yaml").write_text(
+        (p / "source/retention-schedule.yaml").read_text() + "# reviewed\n"),
+    "catalog added": lambda p: (p / "locales/de/LC_MESSAGES/other.po").write_text(""),
+    "project config made": lambda p: (p / "policyc.toml").write_text("[build]\nout = 'dist'\n"),
+    "print.css made": lambda p: (p / "templates/css").mkdir(parents=True) or (
+        p / "templates/css/print.css").write_text("h1 { color: navy; }\n"),
+    "brand made": lambda p: (p / "_brand.yml").write_text("color:\n  primary: '#123456'\n"),
+    "output deleted": lambda p: (p / "dist/de/retention-schedule.docx").unlink(),
+    "output replaced, same size and mtime": _same_size_output,
+    "file left in the output folder": lambda p: (p / "dist/.manifest.json.tmp1").write_text("{"),
+    "a build's lock file": _planted_lock,
+    "a pyproject.toml above the project": lambda p: (p.parent / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_sends_the_next_build_through_the_build(change: str,
+                                                         built: tuple[Path, Path]) -> None:
+    project, cache = built
+    CHANGES[change](project)
+    ran, _ = _build(project, cache)
+    assert ran
+
+
+def test_a_catalog_edit_is_built_then_answered(built: tuple[Path, Path]) -> None:
+    """The second and third edit: each is built, then the next build answered."""
+    project, cache = built
+    for word in ("Aufbewahrungsplän", "Aufbewahrungsplanung"):
+        set_translation(project / CATALOG, "document", "Data Retention Schedule", word)
+        ran, said = _build(project, cache)
+        assert ran and "3 built" in said[-1]
+        ran, said = _build(project, cache)
+        assert not ran and "0 built" in said[-1]
+        html = (project / "dist/de/retention-schedule.html").read_text()
+        assert word in html
+
+
+def _memo(cache: Path) -> tuple[Path, dict[str, Any]]:
+    (memo_file,) = (cache / "uptodate").glob("*.json")
+    return memo_file, json.loads(memo_file.read_text())
+
+
+def test_files_changed_just_before_the_memo_are_read_again(built: tuple[Path, Path]) -> None:
+    """Their stamps could come again with other bytes (timestamps tick every few ms): the
+    memo holds their digests, the next build compares them, and once the clock is past them
+    the memo is written again without them."""
+    project, cache = built
+    po = project / CATALOG
+    future = time.time_ns() + 10**10  # "just now", for as long as the test runs
+    os.utime(po, ns=(future, future))
+    assert _build(project, cache)[0]
+    memo_file, data = _memo(cache)
+    assert str(project / CATALOG) in data["racy"]
+    assert not _build(project, cache)[0]  # its bytes are the same
+    assert str(project / CATALOG) in _memo(cache)[1]["racy"]  # still "just now"
+    memo_file.write_text(json.dumps({**data, "racy": {
+        **data["racy"], str(project / CATALOG): "0" * 64}}))
+    assert _build(project, cache)[0]  # other bytes: the build itself
+    os.utime(po, ns=(future - 10**11, future - 10**11))
+    assert _build(project, cache)[0]
+    assert not _build(project, cache)[0]
+    assert str(project / CATALOG) not in _memo(cache)[1]["racy"]
+
+
+def test_another_command_line_is_another_memo(built: tuple[Path, Path]) -> None:
+    project, cache = built
+    assert _build(project, cache, "build", "--out", "dist")[0]
+
+
+def test_a_damaged_or_foreign_memo_is_no_memo(built: tuple[Path, Path]) -> None:
+    project, cache = built
+    memo_file, data = _memo(cache)
+    for damaged in (b"{", b"[]", json.dumps({**data, "stamps": []}).encode(),
+                    json.dumps({**data, "said": {"warnings": [1]}}).encode(),
+                    json.dumps({**data, "v": 0}).encode(), b"\0" * 100):
+        memo_file.write_bytes(damaged)
+        ran, said = _build(project, cache)
+        assert ran and "0 built" in said[-1]
+        memo_file.write_text(json.dumps(data))
+    link = cache / "elsewhere.json"
+    memo_file.rename(link)
+    memo_file.symlink_to(link)  # a link is not ours to follow
+    assert _build(project, cache)[0]
+
+
+@pytest.mark.parametrize("args", [
+    ["build"], ["-q", "build"], ["build", "source/x.yaml", "--out", "d"], ["build", "--out=d"],
+    ["--quiet", "-q", "build", "a.yaml", "b.yaml"], ["build", "--out", "d", "--out", "e"],
+    ["build", "--keep-warm"], ["build", "--no-keep-warm"], ["build", "--out"],
+    ["build", "--out", "-q"], ["build", "--force"], ["build", "-"], ["check"], [],
+    ["build", "--keep-warm-minutes", "3"], ["build", ""]])
+def test_the_memo_takes_the_quick_paths_command_lines_without_warm_options(
+        args: list[str]) -> None:
+    cmd = memo.command(list(args))
+    line = quick.parse(list(args))
+    if cmd is not None:
+        assert line is not None
+        assert (line.quiet, tuple(line.sources), line.out) == cmd
+    warm = any("warm" in a for a in args)
+    assert (cmd is None) == (line is None or warm)
+
+
+def test_the_names_it_shares_with_the_build_agree() -> None:
+    from compiler.cli import report
+    from compiler.uptodate import replay
+
+    assert memo.LOCK_NAME == fs.LOCK_NAME
+    assert replay.PIPE_CLOSED == report.PIPE_CLOSED
+
+
+def test_the_memo_stamps_the_code_the_interpreter_and_the_fonts(
+        built: tuple[Path, Path]) -> None:
+    project, cache = built
+    _, data = _memo(cache)
+    stamped = {path for path, _ in data["stamps"]}
+    package = Path(plan.__file__).parent.parent
+    code = {str(p) for p in package.rglob("*.py") if "__pycache__" not in p.parts}
+    assert code and code <= {str(Path(s).resolve()) for s in stamped} | stamped
+    assert any(Path(p).parent == Path(sys.executable).parent for p in stamped)  # python
+    assert {str(f) for f in plan.font_files()} <= stamped
+    assert str(project / CATALOG) in stamped
+
+
+TRACER = '''
+import os, sys
+log = os.open(sys.argv.pop(1), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+def note(path):
+    if isinstance(path, int) or path is None:
+        return
+    try:
+        name = os.path.abspath(os.fsdecode(path))
+    except TypeError:
+        return
+    os.write(log, (name + "\\n").encode("utf-8", "surrogateescape"))
+
+def hook(event, args):
+    if event == "open" or event in ("os.listdir", "os.scandir"):
+        note(args[0] if args and args[0] is not None else ".")
+
+sys.addaudithook(hook)
+for name in ("stat", "lstat", "access", "readlink"):
+    def traced(path, *args, _real=getattr(os, name), **kwargs):
+        note(path)
+        return _real(path, *args, **kwargs)
+    setattr(os, name, traced)
+sys.argv[0] = "policyc"
+from compiler.__main__ import run
+run()
+'''
+
+
+def test_every_file_an_up_to_date_build_reads_is_in_its_memo(project: Path,
+                                                             tmp_path: Path) -> None:
+    """The memo covers what the build reads: every path an up-to-date build opens, lists or
+    stats (through Python's audit events and os.stat/lstat/access/readlink) is stamped, is
+    a name in a listed folder, or is Python's and its libraries' own (stamped by their
+    folders and the interpreter), a cache of policyc's (made from what is stamped), or the
+    system's (/proc, /sys, /dev, the time zone)."""
+    cache = tmp_path / "cache"
+    # a project using the inputs that lie outside source/, locales/ and templates/
+    (project / "assets").mkdir()
+    (project / "assets" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+    shutil.copy(ROOT / "templates" / "docx" / "reference.docx", project / "assets" / "ref.docx")
+    (project / "_brand.yml").write_text("logo: assets/logo.svg\ncolor:\n  primary: '#123456'\n")
+    source = project / "source" / "retention-schedule.yaml"
+    source.write_text(source.read_text().replace("\nlocales:", "\nreference_docx: "
+                                                 "../assets/ref.docx\nlocales:", 1))
+    (project / "templates" / "css").mkdir(parents=True)
+    (project / "templates" / "css" / "print.css").write_text("h1 { color: navy; }\n")
+    _build(project, cache)
+    for memo_file in (cache / "uptodate").glob("*.json"):
+        memo_file.unlink()  # the up-to-date build runs, and makes it again
+    log = tmp_path / "read.log"
+    tracer = tmp_path / "tracer.py"
+    tracer.write_text(TRACER)
+    done = subprocess.run([sys.executable, str(tracer), str(log), "build"], cwd=project,
+                          capture_output=True, text=True, env=_env(cache), check=False)
+    assert done.returncode == 0, done.stderr
+    _, data = _memo(cache)
+    stamped = {path for path, _ in data["stamps"]}
+    listed = {folder for folder, _ in data["folders"]}
+    libraries = {os.path.realpath(p) for p in (*sys.path, sys.prefix, sys.base_prefix) if p}
+    ancestors = {str(parent) for path in (*stamped, *listed) for parent in Path(path).parents}
+    uncovered = set()
+    for name in set(log.read_text("utf-8", "surrogateescape").splitlines()):
+        real = os.path.realpath(name)
+        if (name in stamped or name in listed or real in stamped or real in listed
+                or name in ancestors  # folders on the way, resolving a path
+                or _absent_from_a_listed_folder(name, listed)
+                or any(real == lib or real.startswith(lib + os.sep) for lib in libraries)
+                or name.startswith(("/proc/", "/sys/", "/dev/"))
+                or name in ("/etc/localtime", str(project / "dist" / fs.LOCK_NAME))
+                or name == str(cache) or name.startswith(str(cache) + os.sep)):
+            continue
+        uncovered.add(name)
+    assert not uncovered, sorted(uncovered)
+
+
+def _absent_from_a_listed_folder(name: str, listed: set[str]) -> bool:
+    """Not there, and the nearest folder above it that is there has its names listed: what
+    would make it appear changes that listing."""
+    path = Path(name)
+    if path.is_dir():
+        return False
+    while not os.path.lexists(path):
+        path = path.parent
+    return path != Path(name) and str(path) in listed
