@@ -325,3 +325,30 @@ def _absent_from_a_listed_folder(name: str, listed: set[str]) -> bool:
     while not os.path.lexists(path):
         path = path.parent
     return path != Path(name) and str(path) in listed
+
+
+def test_a_project_configs_build_settings_are_answered_too(project: Path,
+                                                           tmp_path: Path) -> None:
+    """`policyc init` writes [build] formats: the build goes through click, and its memo
+    answers the next one; an edit of the config is the build's again."""
+    cache = tmp_path / "cache"
+    config = project / "policyc.toml"
+    config.write_text('[build]\nout = "public"\nformats = ["html", "pdf"]\n')
+    ran, said = _build(project, cache)
+    assert ran and "4 built" in said[-1]
+    ran, answered = _build(project, cache)
+    assert not ran and "4 outputs, 0 built" in answered[-1]
+    config.write_text('[build]\nout = "public"\nformats = ["html", "pdf", "docx"]\n')
+    ran, said = _build(project, cache)
+    assert ran and "6 outputs" in said[-1]
+    assert (project / "public" / "de" / "retention-schedule.docx").is_file()
+
+
+def test_catalogs_outside_the_project_leave_no_memo(project: Path, tmp_path: Path) -> None:
+    """Catalogs a variable puts elsewhere are not among the folders a memo stamps."""
+    cache = tmp_path / "cache"
+    elsewhere = tmp_path / "catalogs"
+    shutil.copytree(project / "locales", elsewhere)
+    for _ in range(2):
+        assert _build(project, cache, POLICYC_LOCALES_DIR=str(elsewhere))[0]
+    assert not list((cache / "uptodate").glob("*.json"))

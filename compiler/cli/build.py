@@ -82,10 +82,26 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                             warm=_keep_warm(keep_warm, keep_warm_minutes), force=force,
                             shard=opt.shard(shard))
     try:
-        run_build(sources, options)
+        run_build(sources, options, memo_args=_memo_args(sources))
     finally:
         if signer is not None:
             signer.credentials.close()
+
+
+def _memo_args(sources: tuple[Path, ...]) -> list[str] | None:
+    """The command line, when it is one an up-to-date build's memo answers (compiler/
+    uptodate: `[-q] build [SOURCE...] [--out DIR]`, here with settings from the project's
+    config or POLICYC_* variables, which the memo's key and stamps hold) and is this
+    command's (not a caller's in the same process)."""
+    import sys
+
+    from compiler.uptodate import memo
+
+    args = sys.argv[1:]
+    cmd = memo.command(args)
+    if cmd is None or list(cmd[1]) != [str(s) for s in sources]:
+        return None
+    return args
 
 
 def _keep_warm(flag: bool, minutes: float | None) -> tuple[float, bool]:

@@ -133,7 +133,7 @@ def run_build(sources: tuple[Path, ...], options: BuildOptions,
         if memo_args is not None:
             from compiler.uptodate.record import record
 
-            record(memo_args, result, options.out, project()[0], named)
+            record(memo_args, result, options, project()[0], named)
 
     level = logs.level()
     with Reporter(quiet=level >= logs.ERROR, verbose=level <= logs.INFO) as reporter:

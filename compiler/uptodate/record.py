@@ -24,6 +24,7 @@ from compiler.uptodate import memo
 
 if TYPE_CHECKING:
     from compiler.build.pipeline import BuildResult
+    from compiler.build.plan import BuildOptions
     from compiler.project.layout import Layout
 
 
@@ -37,13 +38,19 @@ class _Unsure(Exception):
     """Something the memo could not cover for sure."""
 
 
-def record(args: list[str], result: BuildResult, out: Path, layout: Layout,
+def record(args: list[str], result: BuildResult, options: BuildOptions, layout: Layout,
            sources: list[Path]) -> bool:
     """Write the memo of this build's command for the next one; whether it did."""
     cmd = memo.command(args)
     if cmd is None or result.next_warnings is None or (
             not result.built and "logging" in sys.modules):  # an up-to-date build that
         return False  # logged something (the memo would not say it again)
+    elsewhere = options.locales_dir is not None and \
+        options.locales_dir.resolve() != (layout.root / "locales").resolve()
+    asked_warm = options.keep_warm > 0 and not options.warm_later  # (POLICYC_KEEP_WARM)
+    if options.force or options.signer is not None or asked_warm or elsewhere:
+        return False  # elsewhere: catalogs a config or POLICYC_LOCALES_DIR puts outside
+    out = options.out
     try:
         stamps, folders, racy = _read(layout, sources, out)
     except (_Unsure, OSError):
