@@ -352,3 +352,19 @@ def test_catalogs_outside_the_project_leave_no_memo(project: Path, tmp_path: Pat
     for _ in range(2):
         assert _build(project, cache, POLICYC_LOCALES_DIR=str(elsewhere))[0]
     assert not list((cache / "uptodate").glob("*.json"))
+
+
+def test_a_caller_in_the_same_process_leaves_no_memo_for_its_own_command_line(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """policyc's command line run by a program whose own argv reads `build`: the memo is
+    made only for the command line click parsed."""
+    from tests.helpers import run_cli
+
+    monkeypatch.setenv("POLICYC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(sys, "argv", ["tool", "build"])
+    code, _ = run_cli(project, "build", "--format", "html")
+    assert code == 0
+    assert not list((tmp_path / "cache" / "uptodate").glob("*.json"))
+    code, _ = run_cli(project, "build")
+    assert code == 0
+    assert list((tmp_path / "cache" / "uptodate").glob("*.json"))

@@ -95,13 +95,19 @@ def _memo_args(sources: tuple[Path, ...]) -> list[str] | None:
     command's (not a caller's in the same process)."""
     import sys
 
+    from click.core import ParameterSource
+
     from compiler.uptodate import memo
 
     args = sys.argv[1:]
     cmd = memo.command(args)
     if cmd is None or list(cmd[1]) != [str(s) for s in sources]:
         return None
-    return args
+    context = click.get_current_context()
+    given = {name for name in context.params  # on this command line, as click parsed it
+             if context.get_parameter_source(name) == ParameterSource.COMMANDLINE}
+    return args if given <= {"sources", "out"} and ("out" in given) == (cmd[2] is not None) \
+        else None
 
 
 def _keep_warm(flag: bool, minutes: float | None) -> tuple[float, bool]:
