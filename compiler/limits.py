@@ -21,6 +21,9 @@ MAX_SECTION_DEPTH = 12  # nested sections
 MAX_LIST_DEPTH = 12  # nested list items
 MAX_INLINE_DEPTH = 16  # nested bold/italic/link markup in one string
 MAX_BLOCKS = 5_000  # sections, blocks, list items, table cells, contact entries per document
+# seconds one output may take to render (a layout that runs away fails that output only:
+# build/deadline.py); the shipped policy's PDF takes ~1 s, a 130-page one ~10 s
+MAX_RENDER_SECONDS = 300
 
 
 def size(n: int) -> str:

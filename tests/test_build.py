@@ -49,11 +49,11 @@ def test_failed_build_keeps_earlier_outputs_intact(project: Path) -> None:
 _RENDER = build_run._render
 
 
-def _render_but_german_docx(fmt: str, ldoc: Any, ropts: Any) -> bytes:
+def _render_but_german_docx(fmt: str, ldoc: Any, ropts: Any, seconds: float = 0) -> bytes:
     """A renderer bug in one job (module level: the pool pickles it by name)."""
     if fmt == "docx" and ldoc.language.code == "de":
         raise RuntimeError("renderer bug")
-    return _RENDER(fmt, ldoc, ropts)
+    return _RENDER(fmt, ldoc, ropts, seconds)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -397,7 +397,8 @@ def test_retire_when_idle_still_runs_what_waits() -> None:
         pool.shutdown()
 
 
-def _render_german_docx_slowly(fmt: str, ldoc: object, ropts: object) -> bytes:
+def _render_german_docx_slowly(fmt: str, ldoc: object, ropts: object,
+                               seconds: float = 0) -> bytes:
     """One job that keeps its worker busy while the other has nothing left."""
     from compiler.renderers import get_renderer
 

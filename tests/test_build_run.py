@@ -36,7 +36,7 @@ def _recorded_build(project: Path, monkeypatch: pytest.MonkeyPatch, **options: A
 
     monkeypatch.setattr(pipeline, "localize_checked", localizing)
     monkeypatch.setattr(build_run.Runner, "add", adding)
-    monkeypatch.setattr(build_run, "_render", lambda fmt, ldoc, ropts: f"{fmt}".encode())
+    monkeypatch.setattr(build_run, "_render", lambda fmt, ldoc, ropts, seconds=0: f"{fmt}".encode())
     build([project / "source" / "retention-schedule.yaml"],
           BuildOptions(out=project / "dist", **options))
     return events, added
@@ -57,7 +57,7 @@ def test_jobs_start_before_the_last_locale_is_added_and_go_longest_first(
     rendered: list[tuple[str, str]] = []
     finished: list[Job] = []
 
-    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any) -> bytes:
+    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any, seconds: float = 0) -> bytes:
         rendered.append((ldoc.language.code, fmt))
         started.set()
         assert release.wait(10)
@@ -92,7 +92,7 @@ def test_beside_a_single_pdf_worker_html_and_docx_are_rendered_here(
     assert build_run.workers_for(BuildOptions(jobs=1), jobs) == 0
     where: dict[str, str] = {}
 
-    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any) -> bytes:
+    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any, seconds: float = 0) -> bytes:
         where[fmt] = threading.current_thread().name
         return b""
 
@@ -117,7 +117,7 @@ def test_pdfs_laid_out_here_leave_the_libraries_out_of_the_collector(
     [(jobs, ldoc)] = added
     frozen: dict[str, tuple[int, bool]] = {}
 
-    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any) -> bytes:
+    def render(fmt: str, ldoc: LocalizedDocument, ropts: Any, seconds: float = 0) -> bytes:
         frozen[fmt] = (gc.get_freeze_count(), "weasyprint" in sys.modules)
         return b""
 

@@ -21,6 +21,7 @@ import pytest
 from compiler.build import BuildOptions, BuildResult, build
 from compiler.build.warm import DEFAULT_MINUTES, client, talk
 from compiler.build.warm import folder as wf
+from compiler.errors import CompilerError
 from tests.helpers import FIXTURES, run_cli
 
 pytestmark = pytest.mark.skipif(not wf.supported(), reason="the warm worker needs Linux")
@@ -696,3 +697,41 @@ def test_a_head_start_does_not_wait_for_a_worker_being_started(
     assert early == [True]
     found = client.status(_cache())
     assert found is not None and found["recipes"] == 1
+
+
+def test_a_warm_render_past_the_time_limit_fails_its_output_and_stops_the_worker(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker renders in a thread, which no signal can stop: past the render time
+    limit the build kills it (the next build starts a fresh one) and fails that output with
+    the located error, not rendering it again in an ordinary worker."""
+    from tests.test_faults import _long_source
+
+    source = _long_source(project, 120)  # ~3 s of layout, short enough for the worker
+    tries: list[object] = []
+    killed: list[int] = []
+    render, kill = client.WarmExecutor._render, client.kill
+
+    def counted(self: client.WarmExecutor, args: tuple[object, ...]) -> bytes:
+        tries.append(args)
+        return render(self, args)
+
+    def recorded(pid: int) -> None:
+        killed.append(pid)
+        kill(pid)
+
+    monkeypatch.setattr(client.WarmExecutor, "_render", counted)
+    monkeypatch.setattr(client, "kill", recorded)
+    out = project / "dist"
+    with pytest.raises(CompilerError) as err:
+        build([source], BuildOptions(out=out, jobs=1, keep_warm=MINUTES, formats=("pdf",),
+                                     render_time_limit=1))
+    (diagnostic,) = err.value.diagnostics
+    assert diagnostic.message.startswith(
+        "rendering long-notice en pdf took longer than 1 s and was stopped")
+    assert len(tries) == 1 and len(killed) == 1
+    deadline = time.monotonic() + 10  # SIGKILL sent: gone once the kernel has ended it
+    while _alive(killed[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(killed[0])
+    assert not (out / "en" / "long-notice.pdf").exists()
+    assert not list(out.rglob("*.tmp"))

@@ -166,7 +166,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
     failed: dict[tuple[str, str], list[Diagnostic]] = {}  # one bad catalog fails one locale
     refused: list[Diagnostic] = []
     withdrawn: list[Job] = []
-    unwritten: list[Diagnostic] = []  # outputs the system would not let this build write
+    unwritten: list[Diagnostic] = []  # outputs not written: the system refused, or a render overran
     by_pair: dict[tuple[str, str], list[Job]] = {}
     for job in stale:
         by_pair.setdefault((job.facts.id, job.locale), []).append(job)
@@ -203,7 +203,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
 
     inputs = input_digests(sources_facts, options)
     planned = {_rel(j, options): j.key for j in jobs}  # what each output is made from now
-    runner = Runner(options, finish, pool, workers, head, idle=lambda: _prepare_listings(options))
+    runner = Runner(options, finish, pool, workers, head, lambda: _prepare_listings(options), unwritten)
     try:
         # Each locale's jobs go to the workers as soon as it is localized; nothing of a
         # failed locale is written (its previous outputs stay, and stay listed).

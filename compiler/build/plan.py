@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from compiler import __version__
 from compiler.errors import Category, CompilerError, Diagnostic, Diagnostics, Loc, display_path
 from compiler.i18n.paths import UI_DOMAIN, po_path
+from compiler.limits import MAX_CATALOG_BYTES, MAX_REFERENCE_DOCX_BYTES, MAX_RENDER_SECONDS
 from compiler.project import layout
 from compiler.project.layout import locales_dir
 from compiler.project.sources import Facts, code_digest, shared_digest
@@ -59,6 +60,7 @@ class BuildOptions:
     # keep_warm as a terminal's default: a running worker is used, else one is started once
     # this build is done (build/warm/later.py)
     warm_later: bool = False
+    render_time_limit: float = MAX_RENDER_SECONDS  # seconds one render may take (0: no limit)
 
 
 def locales_dir_for(source: Path, options: BuildOptions) -> Path:
@@ -202,7 +204,6 @@ def file_digest(path: Path) -> str:
     """A catalog's digest ("" when there is none), read as its reader will: a regular file
     within the size limit (a FIFO or /dev/zero named as a catalog must not hang the plan)."""
     from compiler.fs import read_input
-    from compiler.limits import MAX_CATALOG_BYTES
 
     if not path.exists() and not path.is_symlink():
         return ""
@@ -378,7 +379,6 @@ def _reference_digest(facts: Facts, source: Path, options: BuildOptions) -> str:
 @cache
 def _reference_file_digest(path: Path) -> str:
     from compiler.fs import read_input
-    from compiler.limits import MAX_REFERENCE_DOCX_BYTES
 
     _READ.add(path)
     return hashlib.sha256(read_input(path, MAX_REFERENCE_DOCX_BYTES,

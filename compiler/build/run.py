@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from compiler.build.deadline import RenderTimedOut, overrun, time_limit
 from compiler.build.plan import BuildOptions, Job
 from compiler.renderers import get_renderer
 
@@ -93,8 +94,12 @@ def _libraries_frozen(formats: frozenset[str]) -> Iterator[None]:
             gc.unfreeze()
 
 
-def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions) -> bytes:
-    return get_renderer(fmt)(ldoc, ropts)
+def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions,
+            seconds: float = 0.0) -> bytes:
+    """One output's bytes, in the process that renders it (a worker, or the build's own),
+    stopped with RenderTimedOut past `seconds` (0: no limit; build/deadline.py)."""
+    with time_limit(seconds):
+        return get_renderer(fmt)(ldoc, ropts)
 
 
 def workers_for(options: BuildOptions, work: Sequence[Job]) -> int:
@@ -206,8 +211,8 @@ def head_start(pool: Executor | None, work: Sequence[Job], options: BuildOptions
     if job is None or recipe is None:
         return {}
     # without the language switcher's names: the worker adds them (Babel, the model)
-    return {job: (pool.head_start(job.fmt, recipe, job.render_options(options, named=False)),
-                  recipe.inputs)}
+    return {job: (pool.head_start(job.fmt, recipe, job.render_options(options, named=False),
+                                  options.render_time_limit), recipe.inputs)}
 
 
 def _warn(warnings: list[Diagnostic] | None, why: str) -> None:
@@ -248,14 +253,19 @@ class Runner:
     one whose locale never comes (its localization failed) is never finished.
     A failure in any job propagates (the caller's clean-up shuts the pool down); outputs
     already finished stay written (each atomically), the failed one leaves nothing behind.
+    A render stopped at the time limit (options.render_time_limit) fails its own job only:
+    its located error goes to `overran` (without it, it propagates too) and the others are
+    rendered.
     """
 
     def __init__(self, options: BuildOptions, finish: Callable[[Job, bytes], None],
                  pool: Executor | None = None, workers: int = 0,
                  head: dict[Job, tuple[Future[bytes], Inputs]] | None = None,
-                 idle: Callable[[], None] | None = None) -> None:
+                 idle: Callable[[], None] | None = None,
+                 overran: list[Diagnostic] | None = None) -> None:
         self.options = options
         self.finish = finish
+        self.overran = overran
         self.pool = pool
         self.workers = workers
         self.idle = idle  # run once a worker has nothing left to do (see _last_round)
@@ -304,7 +314,13 @@ class Runner:
         with _libraries_frozen(frozenset(entry[-2].fmt for entry in self.local)):
             while self.local:  # while the workers render theirs
                 *_, job, ldoc = heapq.heappop(self.local)
-                self.finish(job, _render(job.fmt, ldoc, job.render_options(self.options)))
+                try:
+                    data = _render(job.fmt, ldoc, job.render_options(self.options),
+                                   self.options.render_time_limit)
+                except RenderTimedOut as err:
+                    self._overran(job, err)
+                    continue
+                self.finish(job, data)
         while self.ready or self.running:
             self._submit()
             if not self.ready:
@@ -331,8 +347,10 @@ class Runner:
         while self.pool is not None and self.ready and len(self.running) < self.ahead:
             rank, *_, job, ldoc = heapq.heappop(self.ready)
             ropts = job.render_options(self.options)
-            future = (self.ranked(rank, _render, job.fmt, ldoc, ropts) if self.ranked is not None
-                      else self.pool.submit(_render, job.fmt, ldoc, ropts))
+            seconds = self.options.render_time_limit
+            future = (self.ranked(rank, _render, job.fmt, ldoc, ropts, seconds)
+                      if self.ranked is not None
+                      else self.pool.submit(_render, job.fmt, ldoc, ropts, seconds))
             self.running[future] = job
 
     def _collect(self, block: bool) -> None:
@@ -344,7 +362,17 @@ class Runner:
         for future in [f for f in self.running if f in done]:  # in the order submitted
             job = self.running.pop(future)
             ldoc = self.started.pop(future, None)
-            if ldoc is not None and future.exception() is not None:  # a failed head start
+            error = future.exception()
+            if isinstance(error, RenderTimedOut):
+                self._overran(job, error)
+                continue
+            if ldoc is not None and error is not None:  # a failed head start
                 self._push(self.ready, job, ldoc)
                 continue
             self.finish(job, future.result())
+
+    def _overran(self, job: Job, err: RenderTimedOut) -> None:
+        if self.overran is None:
+            raise err
+        self.overran.append(overrun(job.source, f"{job.facts.id} {job.locale} {job.fmt}",
+                                    err.seconds))

@@ -12,6 +12,7 @@ from compiler.build.warm import DEFAULT_MINUTES
 from compiler.cli import options as opt
 from compiler.cli.report import Report, reported
 from compiler.cli.sign import signer_options, signing_options
+from compiler.limits import MAX_RENDER_SECONDS
 
 
 @click.command()
@@ -44,6 +45,9 @@ from compiler.cli.sign import signer_options, signing_options
 @click.option("--keep-warm-minutes", type=click.FloatRange(0, 1440), default=None,
               envvar="POLICYC_KEEP_WARM", metavar="MINUTES", help="--keep-warm for MINUTES "
               "idle minutes instead (0: no worker).")
+@click.option("--render-time-limit", type=click.IntRange(1, 86400), default=MAX_RENDER_SECONDS,
+              show_default=True, envvar="POLICYC_RENDER_TIME_LIMIT", metavar="SECONDS",
+              help="Stop an output whose render takes longer, and fail it (the others build).")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs did not change.")
 @click.option("--shard", help="K/N: build the K-th of N deterministic slices of the jobs.")
 @click.option("--sign", is_flag=True, help="Sign every PDF (PAdES) and the manifest with "
@@ -62,7 +66,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path, locales_dir: Path | None, strict: bool,
           page_size: str | None, pdf_variant: str, reference_docx: Path | None,
           base_url: str | None, jobs: int | None, keep_warm: bool,
-          keep_warm_minutes: float | None, force: bool,
+          keep_warm_minutes: float | None, render_time_limit: int, force: bool,
           shard: str | None, sign: bool,
           allow_incomplete: bool, docx_protect: bool, docx_annex: str | None,
           **signing: Any) -> None:
@@ -80,7 +84,7 @@ def build(report: Report, sources: tuple[Path, ...], formats: tuple[str, ...],
                             pdf_variant=variant, reference_docx=reference_docx,
                             base_url=base_url, jobs=jobs,
                             warm=_keep_warm(keep_warm, keep_warm_minutes), force=force,
-                            shard=opt.shard(shard))
+                            shard=opt.shard(shard), render_time_limit=render_time_limit)
     try:
         run_build(sources, options, memo_args=_memo_args(sources))
     finally:

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from compiler.limits import MAX_RENDER_SECONDS
+
 if TYPE_CHECKING:
     from compiler.build.plan import BuildOptions
     from compiler.project.config import Config
@@ -96,8 +98,8 @@ def build_options(out: Path, formats: tuple[str, ...], locales: tuple[str, ...],
                   page_size: str | None = None, pdf_variant: str | None = "pdf/a-3a",
                   reference_docx: Path | None = None, base_url: str | None = None,
                   jobs: int | None = None, warm: tuple[float, bool] = (0.0, False),
-                  force: bool = False,
-                  shard: tuple[int, int] = (1, 1)) -> BuildOptions:
+                  force: bool = False, shard: tuple[int, int] = (1, 1),
+                  render_time_limit: float = MAX_RENDER_SECONDS) -> BuildOptions:
     """`policyc build`'s options, checked values in (formats: the renderers'; pdf_variant:
     a known one or None), with the project's templates, brand and variables; warm: the
     warm worker's idle minutes and whether they are a terminal's default (cli/build.py)."""
@@ -114,6 +116,7 @@ def build_options(out: Path, formats: tuple[str, ...], locales: tuple[str, ...],
                         pdf_variant=pdf_variant, reference_docx=reference_docx,
                         base_url=base_url, jobs=jobs or os.cpu_count() or 1,
                         keep_warm=warm[0], warm_later=warm[1], force=force, shard=shard,
+                        render_time_limit=render_time_limit,
                         templates=Templates.for_project(layout.templates),
                         theme=config.theme, variables=config.variables)
 

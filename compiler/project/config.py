@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.limits import MAX_RENDER_SECONDS
 from compiler.names import LOCALE_PATTERN, cldr_code
 from compiler.project.layout import CONFIG_NAME, Layout
 from compiler.renderers.theme import NO_THEME, Theme
@@ -62,6 +63,9 @@ BUILD: tuple[Setting, ...] = (
             "Public URL of the published output folder (canonical and cross-document links)."),
     Setting("strict", {"type": "boolean"}, "Untranslated or fuzzy strings are errors."),
     Setting("docx-protect", {"type": "boolean"}, "Also write read-only-recommended DOCX copies."),
+    Setting("render-time-limit", {"type": "integer", "minimum": 1, "maximum": 86400},
+            f"Seconds one output may take to render before it is stopped and fails (default: "
+            f"{MAX_RENDER_SECONDS})."),
 )
 # Options a project's file may not set for whoever builds it, and why (what to use instead).
 NOT_FROM_PROJECT = {

@@ -111,7 +111,7 @@ def test_unknown_keys_and_wrong_types_are_located(tmp_path: Path) -> None:
     assert found == sorted([
         f"{shown}:3: error: build.page-sise: unknown key 'page-sise' (expected one of: out, "
         "formats, locales, locales-dir, page-size, pdf-variant, jobs, reference-docx, base-url, "
-        "strict, docx-protect); did you mean 'page-size'?",
+        "strict, docx-protect, render-time-limit); did you mean 'page-size'?",
         f"{shown}:4: error: build.jobs: expected an integer, found a string",
         f"{shown}:7: error: theme.primary: invalid value 'blue' (expected a colour such as "
         "#1F5F99)",

@@ -23,6 +23,7 @@ from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
+from compiler.build.deadline import RenderTimedOut
 from compiler.build.warm import folder as wf
 from compiler.build.warm import talk
 from compiler.build.warm.talk import Stuck, answering, kill, open_socket, request, wait_gone
@@ -194,12 +195,13 @@ class WarmExecutor(Executor):
         self.jobs.put((future, fn, args))
         return future
 
-    def head_start(self, fmt: str, recipe: object, ropts: object) -> Future[bytes]:
+    def head_start(self, fmt: str, recipe: object, ropts: object,
+                   seconds: float = 0.0) -> Future[bytes]:
         """Returns once the request is sent (or failed), or will not be soon (the worker
         being started, or busy), at most after SEND_WAIT: the build's own work would
         otherwise hold the interpreter while this thread sends it."""
         future: Future[bytes] = Future()
-        self.jobs.put((future, None, (fmt, recipe, ropts)))
+        self.jobs.put((future, None, (fmt, recipe, ropts, seconds)))
         self.sent.wait(SEND_WAIT)
         return future
 
@@ -236,7 +238,12 @@ class WarmExecutor(Executor):
                 continue
             if fn is None:  # a head start: no fallback here (see head_start)
                 why = self.broken or self.no_recipes
-                data, why = (None, why) if why else self._attempt(args)
+                try:
+                    data, why = (None, why) if why else self._attempt(args)
+                except RenderTimedOut as err:
+                    self.sent.set()
+                    future.set_exception(err)
+                    continue
                 self.sent.set()
                 if data is None:
                     log.info("warm worker: no head start (%s)", why)
@@ -245,7 +252,11 @@ class WarmExecutor(Executor):
                     future.set_result(data)
                 continue
             if self.broken is None and not _long(args):
-                data, _ = self._attempt(args)
+                try:
+                    data, _ = self._attempt(args)
+                except RenderTimedOut as err:  # not again in an ordinary worker
+                    future.set_exception(err)
+                    continue
                 if data is not None:
                     future.set_result(data)
                     continue
@@ -288,7 +299,12 @@ class WarmExecutor(Executor):
         inner.add_done_callback(copy)
 
     def _render(self, args: tuple[Any, ...]) -> bytes:
-        payload = wf.dumps(args)  # (format, localized document or recipe, render options)
+        """The worker's bytes for args (format, localized document or recipe, render
+        options, the render time limit). Past the limit (build/deadline.py) the worker,
+        which cannot stop a render in one of its threads, is killed (the next build starts
+        a fresh one) and RenderTimedOut raised: the output fails as in any worker."""
+        fmt, ldoc, ropts, seconds = args
+        payload = wf.dumps((fmt, ldoc, ropts))
         sock, pid = open_socket(self.fd, talk.CONNECT_WAIT)
         with sock:
             wf.send(sock, {"op": "hello", "identity": self.identity, "minutes": self.minutes})
@@ -303,19 +319,25 @@ class WarmExecutor(Executor):
             wf.send(sock, {"op": "render", "token": self.token, "cwd": str(Path.cwd())}, payload)
             self.sent.set()  # (the head start waits for its request to go)
             beat = float(os.environ.get(BEAT_WAIT_ENV, BEAT_WAIT))
-            sock.settimeout(beat)
-            deadline = time.monotonic() + RENDER_LIMIT
-            while time.monotonic() < deadline:
+            overrun = 0 < seconds <= RENDER_LIMIT
+            deadline = time.monotonic() + (seconds if overrun else RENDER_LIMIT)
+            while (left := deadline - time.monotonic()) > 0:
+                sock.settimeout(min(beat, left))
                 try:
                     reply, data = wf.receive(sock)
                 except TimeoutError:
-                    break
+                    if left >= beat:  # no heartbeat
+                        overrun = False
+                        break
+                    continue
                 if reply.get("busy"):
                     continue
                 if reply.get("ok") and data is not None:
                     return wf.with_warnings(data, reply.get("warnings"))
                 raise _Unusable(f"its render failed ({reply.get('error')})")
-        kill(pid)  # no heartbeat: hung; the next build starts a fresh one
+        kill(pid)  # the next build starts a fresh one
+        if overrun:
+            raise RenderTimedOut(seconds)
         raise wf.Refused(f"no heartbeat for {beat:.0f} s: worker {pid} stopped")
 
 
@@ -330,7 +352,7 @@ def _readable(sock: socket.socket, wait: float) -> bool:
 def _long(args: tuple[Any, ...]) -> bool:
     """A PDF of a long document (args: format, localized document, options; a recipe's
     worker checks it, see recipe.Recipe.max_units)."""
-    fmt, ldoc, _ = args
+    fmt, ldoc, *_ = args
     return bool(fmt == "pdf" and sum(1 + len(s.blocks) for s in ldoc.document.walk_sections())
                 >= LONG_UNITS)
 

@@ -33,11 +33,12 @@ class Shared(Executor):
         future.add_done_callback(self._left_warm)
         return future
 
-    def head_start(self, fmt: str, recipe: object, ropts: object) -> Future[bytes]:
+    def head_start(self, fmt: str, recipe: object, ropts: object,
+                   seconds: float = 0.0) -> Future[bytes]:
         """A recipe goes to the warm worker (see WarmExecutor.head_start)."""
         with self.lock:
             self.in_warm += 1
-        future = self.warm.head_start(fmt, recipe, ropts)
+        future = self.warm.head_start(fmt, recipe, ropts, seconds)
         future.add_done_callback(self._left_warm)
         return future
 
