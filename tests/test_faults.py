@@ -571,6 +571,16 @@ def _group_alive(group: int) -> list[str]:
     return found.stdout.splitlines()
 
 
+def _ended_by_sigterm(returncode: int, stderr: str, out: Path) -> None:
+    """exit 143 (128 + SIGTERM) with "policyc: terminated", no traceback, no temporary file
+    and no lock file left in the output folder."""
+    assert returncode == 143, stderr
+    assert stderr.rstrip().endswith("policyc: terminated"), stderr
+    assert "Traceback" not in stderr
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / ".policyc.lock").exists()
+
+
 @pytest.mark.parametrize("to_group", [False, True], ids=["kill", "process-group"])
 def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bool) -> None:
     """SIGTERM mid-render, to the build alone (`kill`, systemd) or to its whole process group
@@ -604,12 +614,8 @@ def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bo
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert proc.returncode == 143, stderr
-    assert stderr.rstrip().endswith("policyc: terminated"), stderr
-    assert "Traceback" not in stderr
+    _ended_by_sigterm(proc.returncode, stderr, out)
     assert not (out / "en" / "long-notice.pdf").exists()  # it was stopped mid-render
-    assert not list(out.rglob("*.tmp"))
-    assert not (out / ".policyc.lock").exists()
     deadline = time.monotonic() + 5
     while (left := _group_alive(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -625,3 +631,78 @@ def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bo
         assert len(reader.pages) >= 1
         assert reader.pages[-1].extract_text().strip()
     assert "Part 59" in "".join(p.extract_text() for p in PdfReader(pdfs[1]).pages)
+
+
+_LAST_PATH = b"0.003922 0.007843 0.011765 rg"  # the fill of the logo's last path (#010203)
+
+
+def _heavy_logo(project: Path, paths: int = 15_000) -> None:
+    """A brand logo whose drawing takes seconds (WeasyPrint draws each small path in
+    Python), its last path in a colour of its own."""
+    import random
+
+    rng = random.Random(8)
+    shapes = "".join(f'<path d="M{rng.uniform(0, 200):.1f} {rng.uniform(0, 60):.1f}l2 0l0 2z" '
+                     f'fill="#{rng.randrange(0x100000, 0xffffff):06x}"/>' for _ in range(paths))
+    (project / "brand").mkdir()
+    (project / "brand" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60" viewBox="0 0 200 60">'
+        f'{shapes}<path d="M190 50l8 0l0 8z" fill="#010203"/></svg>', encoding="utf-8")
+    (project / "policyc.toml").write_text('[theme]\nlogo = "brand/logo.svg"\n', encoding="utf-8")
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["in-process", "forked"])
+def test_sigterm_while_an_svg_logo_is_drawn_is_not_swallowed(project: Path, forked: bool) -> None:
+    """review8 R8-8: WeasyPrint's SVG drawing catches even a BaseException (logs "Failed to
+    render SVG image" and goes on), so the Terminated a SIGTERM raised there was swallowed:
+    the build ended 0 with a PDF missing part of its logo, recorded as up to date, and was
+    immune to further SIGTERMs. Now: exit 143, the PDF not replaced (the previous one, made
+    before the logo was set, left as it was), the next build renders it with the whole
+    logo (pypdf: the logo's last path is drawn). In-process: --jobs 1; forked: the PDF in
+    a render worker, the HTML beside it in the build's own process."""
+    import signal
+
+    from pypdf import PdfReader
+
+    out = project / "dist"
+    before = policyc(["build", "--jobs", "1", "--format", "pdf", "--locale", "en"], project)
+    assert before.returncode == 0, before.stderr
+    pdf = out / "en" / "retention-schedule.pdf"
+    previous = pdf.read_bytes()  # without a logo
+    _heavy_logo(project)
+    marker = project.parent / "drawing"
+    args = ["--jobs", "2", "--format", "html"] if forked else ["--jobs", "1"]
+    code = ("import os, sys, weasyprint.images as images\n"  # says when the drawing has begun
+            "draw = images.SVGImage.draw\n"
+            "def drawing(*args, **kwargs):\n"
+            f"    open({str(marker)!r}, 'a').write(str(os.getpid()))\n"
+            "    return draw(*args, **kwargs)\n"
+            "images.SVGImage.draw = drawing\n"
+            f"sys.argv = ['policyc', 'build', *{args!r}, '--format', 'pdf', '--locale', 'en', "
+            "'--no-keep-warm']\n"
+            "from compiler.__main__ import run\nrun()\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=project, env=env,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (marker.exists() and marker.read_text()) and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert (int(marker.read_text()) != proc.pid) is forked  # where the PDF is laid out
+        time.sleep(0.2)  # well inside the drawing (~2 s)
+        os.killpg(proc.pid, signal.SIGTERM)  # as `timeout` does: the workers ignore it
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    _ended_by_sigterm(proc.returncode, stderr, out)
+    assert pdf.read_bytes() == previous  # not replaced by one with a cut logo
+    again = policyc(["build", "--jobs", "1", "--format", "pdf", "--locale", "en"], project)
+    assert again.returncode == 0, again.stderr
+    assert "1 built" in again.stderr, again.stderr  # not taken as up to date
+    assert "Failed to render SVG" not in again.stderr
+    first = PdfReader(pdf, strict=True).pages[0]
+    assert _LAST_PATH in first.get_contents().get_data()  # the logo drawn to its end
+    _manifest_matches_files(out)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler import logs
+from compiler import logs, termination
 from compiler.build import plan as planning
 from compiler.build.cutoff import Cutoff
 from compiler.build.localizing import (
@@ -187,6 +187,7 @@ def _build(sources: Sequence[str | Path], options: BuildOptions,
 
             data = sign_localized(data, titles.localized[(job.facts.id, job.locale)],
                                   options.signer, job.target)
+        termination.check()  # a SIGTERM swallowed (signing, a render): this output unwritten
         if not write_or_collect(job.target, data, unwritten):  # this output only: the others
             return  # go on (its previous file stays, unlisted: _mark_stale)
         digest = hashlib.sha256(data).hexdigest()

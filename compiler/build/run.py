@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from compiler import termination
 from compiler.build.deadline import RenderTimedOut, overrun, time_limit
 from compiler.build.plan import BuildOptions, Job
 from compiler.renderers import get_renderer
@@ -94,6 +95,7 @@ def _libraries_frozen(formats: frozenset[str]) -> Iterator[None]:
             gc.unfreeze()
 
 
+@termination.may_swallow  # WeasyPrint's SVG drawing swallows even a SIGTERM's raise
 def _render(fmt: str, ldoc: LocalizedDocument, ropts: RenderOptions,
             seconds: float = 0.0) -> bytes:
     """One output's bytes, in the process that renders it (a worker, or the build's own),
@@ -320,6 +322,8 @@ class Runner:
                 except RenderTimedOut as err:
                     self._overran(job, err)
                     continue
+                finally:  # a SIGTERM the render swallowed: nothing of it written
+                    termination.check()
                 self.finish(job, data)
         while self.ready or self.running:
             self._submit()
@@ -360,6 +364,7 @@ class Runner:
 
         done, _ = wait(self.running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
         for future in [f for f in self.running if f in done]:  # in the order submitted
+            termination.check()  # (the workers ignore SIGTERM: the parent's to handle)
             job = self.running.pop(future)
             ldoc = self.started.pop(future, None)
             error = future.exception()

@@ -14,10 +14,13 @@ import errno
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
+from types import FrameType
 from typing import Concatenate, NoReturn, ParamSpec, TypeVar
 
+from compiler import termination
 from compiler.errors import CompilerError, Diagnostic, Severity, escape
 from compiler.summary import plural
+from compiler.termination import Terminated
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,6 +85,7 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
         try:
             with _terminated_as_interrupted():
                 result = func(report, *args, **kwargs)
+                termination.check()  # one a library swallowed (compiler/termination.py)
         except CompilerError as err:
             report.add(err.diagnostics)
             for failure in err.failures:
@@ -123,21 +127,17 @@ def reported(func: Callable[Concatenate[Report, P], R]) -> Callable[P, R | None]
 TERMINATED = 143  # 128 + SIGTERM, as shells report a process the signal ended
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (`timeout`, `kill`, CI cancellation, systemd's stop) during a command: unwound
-    as Ctrl-C is, by every `except KeyboardInterrupt` and `finally` on the way (the render
-    workers stopped, temporaries removed, the output folder's lock released and its file
-    removed), then reported as itself (exit 143)."""
-
-
 @contextlib.contextmanager
 def _terminated_as_interrupted() -> Iterator[None]:
-    """While a command runs, SIGTERM raises Terminated in the main thread. A second SIGTERM
-    during the unwinding is ignored (SIGKILL remains for a clean-up that hangs); the
-    render workers ignore it too (compiler/build/forked.py), so a signal to the whole
-    process group (`timeout`, a CI runner) is the build's alone to handle. Nothing is
-    changed outside the main thread (Python handles signals there only) or where a caller
-    set its own handler (a test harness, an embedding program)."""
+    """While a command runs, SIGTERM raises Terminated in the main thread, and is remembered
+    (compiler/termination.py): one a library swallowed (WeasyPrint's SVG drawing) is raised
+    again inside the render and at the next render's end or write, and the command ends
+    with 143 whatever it returned. A second SIGTERM during the unwinding waits (SIGKILL
+    remains for a clean-up that hangs); the render workers ignore it (compiler/build/
+    forked.py), so a signal to the whole process group (`timeout`, a CI runner) is the
+    build's alone to handle. Nothing is changed outside the main thread (Python handles
+    signals there only) or where a caller set its own handler (a test harness, an
+    embedding program)."""
     import signal
     import threading
 
@@ -146,14 +146,16 @@ def _terminated_as_interrupted() -> Iterator[None]:
         yield
         return
 
-    def terminate(_signum: int, _frame: object) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise Terminated
+    def terminate(_signum: int, frame: FrameType | None) -> None:
+        if termination.asked(frame):
+            raise Terminated
 
+    termination.forget()
     signal.signal(signal.SIGTERM, terminate)
     try:
         yield
     finally:
+        termination.forget()  # (no thread sends it again)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
