@@ -63,6 +63,7 @@ def ready() -> None:
     basic, root = _pending.pop("basic", None), _pending.pop("root", None)
     if basic is not None:
         logging.basicConfig(level=basic, format=FORMAT)
+        logging.getLogger().addHandler(_counter(logging.WARNING))
     if root is not None:
         logging.getLogger().setLevel(root)
 
@@ -74,3 +75,23 @@ def logger(name: str) -> logging.Logger:
 
     ready()
     return logging.getLogger(name)
+
+
+_warned = [0]  # warnings (and worse) logged through the root logger
+
+
+def warned() -> int:
+    """How many warnings or errors this process logged so far (the up-to-date memo is not
+    made by a build that logged one: compiler/uptodate/record.py)."""
+    return _warned[0]
+
+
+def _counter(level: int) -> logging.Handler:
+    """A handler counting what reaches it (defined here: logging loads only when needed)."""
+    import logging
+
+    class Counter(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            _warned[0] += 1
+
+    return Counter(level)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import compiler
 from compiler import fs
 from compiler.build import plan
 from compiler.cli import quick
@@ -44,6 +45,13 @@ def _build(project: Path, cache: Path, *args: str, **extra: str) -> tuple[bool, 
             [line for line in lines if not line.startswith("import time:")])
 
 
+def _settle() -> None:
+    """Let files just written age past the memo's margin: a build leaves no memo of inputs
+    changed within 50 ms of its start (their stamps could come again), as when a test writes
+    them and builds at once; a person saving and building does not."""
+    time.sleep(0.1)
+
+
 def _said(lines: list[str]) -> list[str]:
     """The lines but the build's time ("..., 0.1s")."""
     return [line.rsplit(", ", 1)[0] if line.endswith("s") and ", " in line else line
@@ -54,6 +62,7 @@ def _said(lines: list[str]) -> list[str]:
 def built(project: Path, tmp_path: Path) -> tuple[Path, Path]:
     """A built project: its build has left the memo of what the next one would say."""
     cache = tmp_path / "cache"
+    _settle()
     ran, said = _build(project, cache)
     assert ran and "6 built" in said[-1]
     assert list((cache / "uptodate").glob("*.json"))
@@ -82,6 +91,7 @@ def test_warnings_are_said_again_as_an_up_to_date_build_says_them(project: Path,
                   .replace('msgid "Aufbewahrung', '#, fuzzy\nmsgid "Aufbewahrung', 1))
     (project / "templates" / "css").mkdir(parents=True)
     (project / "templates" / "css" / "print.css").write_text("h1 { colour: navy; }\n")
+    _settle()
     assert _build(project, cache)[0]
     ran, said = _build(project, cache)
     assert not ran
@@ -145,6 +155,7 @@ def test_a_catalog_edit_is_built_then_answered(built: tuple[Path, Path]) -> None
     project, cache = built
     for word in ("Aufbewahrungsplän", "Aufbewahrungsplanung"):
         set_translation(project / CATALOG, "document", "Data Retention Schedule", word)
+        _settle()
         ran, said = _build(project, cache)
         assert ran and "3 built" in said[-1]
         ran, said = _build(project, cache)
@@ -158,26 +169,32 @@ def _memo(cache: Path) -> tuple[Path, dict[str, Any]]:
     return memo_file, json.loads(memo_file.read_text())
 
 
-def test_files_changed_just_before_the_memo_are_read_again(built: tuple[Path, Path]) -> None:
+def test_outputs_written_just_before_the_memo_are_read_again(built: tuple[Path, Path]) -> None:
     """Their stamps could come again with other bytes (timestamps tick every few ms): the
     memo holds their digests, the next build compares them, and once the clock is past them
     the memo is written again without them."""
     project, cache = built
+    memo_file, data = _memo(cache)
+    assert str(project / "dist" / "index.html") in data["racy"]  # written last
+    memo_file.write_text(json.dumps({**data, "racy": {
+        **data["racy"], str(project / "dist" / "index.html"): "0" * 64}}))
+    assert _build(project, cache)[0]  # other bytes than recorded: the build itself
+    _edit_catalog(project)
+    _settle()
+    assert _build(project, cache)[0]
+    assert _memo(cache)[1]["racy"]
+    assert not _build(project, cache)[0]  # the same bytes: answered
+    assert not _memo(cache)[1]["racy"]  # and the clock past them: written again without
+
+
+def test_an_input_changed_while_the_build_ran_leaves_no_memo(built: tuple[Path, Path]) -> None:
+    """The build may have read it before it changed (review8 R8-2)."""
+    project, cache = built
     po = project / CATALOG
-    future = time.time_ns() + 10**10  # "just now", for as long as the test runs
+    future = time.time_ns() + 10**10  # after the build started, as long as the test runs
     os.utime(po, ns=(future, future))
     assert _build(project, cache)[0]
-    memo_file, data = _memo(cache)
-    assert str(project / CATALOG) in data["racy"]
-    assert not _build(project, cache)[0]  # its bytes are the same
-    assert str(project / CATALOG) in _memo(cache)[1]["racy"]  # still "just now"
-    memo_file.write_text(json.dumps({**data, "racy": {
-        **data["racy"], str(project / CATALOG): "0" * 64}}))
-    assert _build(project, cache)[0]  # other bytes: the build itself
-    os.utime(po, ns=(future - 10**11, future - 10**11))
-    assert _build(project, cache)[0]
-    assert not _build(project, cache)[0]
-    assert str(project / CATALOG) not in _memo(cache)[1]["racy"]
+    assert _build(project, cache)[0]  # no memo answered: the build again
 
 
 def test_another_command_line_is_another_memo(built: tuple[Path, Path]) -> None:
@@ -291,8 +308,10 @@ def test_every_file_an_up_to_date_build_reads_is_in_its_memo(project: Path,
     for memo_file in (cache / "uptodate").glob("*.json"):
         memo_file.unlink()  # the up-to-date build runs, and makes it again
     log = tmp_path / "read.log"
-    tracer = tmp_path / "tracer.py"
+    tracer = tmp_path / "tracer" / "tracer.py"  # its folder (sys.path[0]) stays as it is
+    tracer.parent.mkdir()
     tracer.write_text(TRACER)
+    _settle()
     done = subprocess.run([sys.executable, str(tracer), str(log), "build"], cwd=project,
                           capture_output=True, text=True, env=_env(cache), check=False)
     assert done.returncode == 0, done.stderr
@@ -334,6 +353,7 @@ def test_a_project_configs_build_settings_are_answered_too(project: Path,
     cache = tmp_path / "cache"
     config = project / "policyc.toml"
     config.write_text('[build]\nout = "public"\nformats = ["html", "pdf"]\n')
+    _settle()
     ran, said = _build(project, cache)
     assert ran and "4 built" in said[-1]
     ran, answered = _build(project, cache)
@@ -365,6 +385,65 @@ def test_a_caller_in_the_same_process_leaves_no_memo_for_its_own_command_line(
     code, _ = run_cli(project, "build", "--format", "html")
     assert code == 0
     assert not list((tmp_path / "cache" / "uptodate").glob("*.json"))
+    _settle()  # (an in-process build leaves a memo only of files older than the process)
+    monkeypatch.setattr(compiler, "STARTED_NS", time.time_ns())
     code, _ = run_cli(project, "build")
     assert code == 0
     assert list((tmp_path / "cache" / "uptodate").glob("*.json"))
+
+
+def _linked_logo(project: Path) -> None:
+    (project / "brand").mkdir()
+    (project / "brand" / "red.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+    (project / "brand" / "logo.svg").symlink_to("red.svg")
+    (project / "_brand.yml").write_text("logo: brand/logo.svg\n")
+
+
+def _linked_source(project: Path) -> None:
+    source = project / "source" / "retention-schedule.yaml"
+    shared = project.parent / "shared" / "source"
+    shared.mkdir(parents=True)
+    source.rename(shared / source.name)
+    source.symlink_to(shared / source.name)
+    shutil.copytree(project / "locales", project.parent / "shared" / "locales")
+
+
+def _linked_cache(project: Path) -> None:
+    """A cloned project's .policyc-cache that is a link: refused, with a warning logged by
+    every build."""
+    (project.parent / "elsewhere").mkdir()
+    (project / ".policyc-cache").symlink_to(project.parent / "elsewhere")
+
+
+@pytest.mark.parametrize("setup", [_linked_logo, _linked_source, _linked_cache])
+def test_what_a_memo_cannot_stamp_as_the_build_reads_it_leaves_none(
+        setup: Callable[[Path], None], project: Path, tmp_path: Path) -> None:
+    """A logo or a source through a link (retargeting it would go unseen), a warning logged
+    (the answer would not say it): review8 R8-3, R8-6, R8-4."""
+    setup(project)
+    xdg = tmp_path / "xdg"  # the memo's folder without POLICYC_CACHE_DIR (the project's cache)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYC_")}
+    for _ in range(2):
+        done = subprocess.run([str(POLICYC), "build"], cwd=project, capture_output=True,
+                              text=True, env={**env, "XDG_CACHE_HOME": str(xdg)}, check=False)
+        assert done.returncode == 0, done.stderr
+    assert not list((xdg / "policyc" / "uptodate").glob("*.json"))
+
+
+def test_signing_secrets_never_reach_a_memo(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    secrets = {"POLICYC_P12_PASSPHRASE": "hunter2-secret", "POLICYC_PKCS11_PIN": "4242",
+               "POLICYC_TSA_URL": "https://user:s3cret@tsa.example/"}
+    _settle()
+    _build(project, cache, "-q", **secrets)
+    ran, _ = _build(project, cache, **secrets)
+    assert not ran
+    text = "".join(p.read_text() for p in (cache / "uptodate").glob("*.json"))
+    assert text and not any(value in text for value in secrets.values())
+
+
+def test_the_secret_words_are_the_warm_workers() -> None:
+    from compiler.build.warm import folder
+
+    assert memo.SECRET_WORDS == folder._SECRET_WORDS

@@ -134,9 +134,10 @@ def run_build(sources: tuple[Path, ...], options: BuildOptions,
 
     def remember(result: BuildResult) -> None:
         if memo_args is not None:
+            from compiler import STARTED_NS
             from compiler.uptodate.record import record
 
-            record(memo_args, result, options, project()[0], named)
+            record(memo_args, result, options, project()[0], named, STARTED_NS)
 
     level = logs.level()
     with Reporter(quiet=level >= logs.ERROR, verbose=level <= logs.INFO) as reporter:

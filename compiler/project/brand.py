@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
+from compiler.project.layout import resolved_path
 from compiler.renderers.theme import Theme
 
 BRAND_NAME = "_brand.yml"
@@ -113,7 +114,7 @@ def _logo(value: Any, root: Path, error: Any) -> Path | None:
     if not isinstance(value, str):
         error("logo", f"expected a path to an SVG or PNG file, found {value!r}")
         return None
-    path = (root / value).resolve()
+    path = resolved_path(root, value)
     if path.suffix.lower() not in (".svg", ".png"):
         error("logo", f"expected an .svg or .png file, found '{value}'")
         return None

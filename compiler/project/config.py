@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.errors import Category, CompilerError, Diagnostics, Loc, display_path
 from compiler.limits import MAX_RENDER_SECONDS
 from compiler.names import LOCALE_PATTERN, cldr_code
-from compiler.project.layout import CONFIG_NAME, Layout
+from compiler.project.layout import CONFIG_NAME, Layout, resolved_path
 from compiler.renderers.theme import NO_THEME, Theme
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ class _Checker:
                 self.error(dotted, problem)
                 continue
             if setting.path:
-                resolved = (self.path.parent / value).resolve()
+                resolved = resolved_path(self.path.parent, value)
                 if setting.key in ("logo", "reference-docx") and not resolved.is_file():
                     self.error(dotted, f"file '{display_path(resolved)}' does not exist")
                     continue

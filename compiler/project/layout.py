@@ -173,6 +173,23 @@ def find_layout(start: Path | None = None) -> Layout:
     return Layout(config.parent if config else here, config)
 
 
+# Files the project's config or brand names through a symbolic link: read resolved, they
+# would be stamped by their targets' names, so such a project leaves no up-to-date memo
+# (compiler/uptodate/record.py)
+LINKED: set[Path] = set()
+
+
+def resolved_path(folder: Path, name: str) -> Path:
+    """folder/name resolved, as the config reads a path setting, noting a link on the way."""
+    import os
+
+    named = folder / name
+    path = named.resolve()
+    if str(path) != os.path.normpath(named.absolute()):
+        LINKED.add(named)
+    return path
+
+
 def reference_docx(source: Path, name: str) -> Path:
     """The DOCX style reference a source names: relative to the source's folder, and inside
     the project once symlinks are resolved (a source must not lend out /etc or ~/.ssh)."""

@@ -20,6 +20,10 @@ LOCK_NAME = ".policyc.lock"  # compiler.fs.LOCK_NAME (a test checks they agree)
 # are, the warm worker's CI rule, and what decides which Python code runs.
 ENV_READ = ("CI", "HOME", "XDG_CACHE_HOME", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH",
             "PYTHONNOUSERSITE", "PYTHONUSERBASE")
+# Never written into a memo: signing secrets (a build the memo answers signs nothing) and
+# what may carry one (a TSA URL with credentials); the warm worker's rule (build/warm/folder.py)
+SECRET_WORDS = ("PASSPHRASE", "PIN", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "KEY",
+                "TSA_URL")
 # Files changed this close to the memo's making may change again with the same stamp
 # (timestamps come from a clock that ticks every 1-10 ms); a file system keeping whole
 # seconds (FAT: 2 s) gets a wider margin.
@@ -60,7 +64,9 @@ def key(cmd: Command, cwd: str, environ: Mapping[str, str]) -> str:
     interpreter and its import path."""
     import json
 
-    env = sorted((k, v) for k, v in environ.items() if k.startswith("POLICYC_") or k in ENV_READ)
+    env = sorted((k, v) for k, v in environ.items()
+                 if (k.startswith("POLICYC_") or k in ENV_READ)
+                 and not any(word in k.upper() for word in SECRET_WORDS))
     return json.dumps([VERSION, cwd, list(cmd[1]), cmd[2], env, sys.executable, sys.version,
                        sys.path])
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler.build.state import STATE
 from compiler.uptodate import memo
 
 if TYPE_CHECKING:
@@ -39,25 +40,31 @@ class _Unsure(Exception):
 
 
 def record(args: list[str], result: BuildResult, options: BuildOptions, layout: Layout,
-           sources: list[Path]) -> bool:
-    """Write the memo of this build's command for the next one; whether it did."""
+           sources: list[Path], started: int) -> bool:
+    """Write the memo of this build's command for the next one; whether it did. started:
+    time.time_ns() before the build read anything (a file changed since, but for what the
+    build wrote, may not be what it read)."""
+    from compiler import logs
+    from compiler.project.layout import LINKED
+
     cmd = memo.command(args)
-    if cmd is None or result.next_warnings is None or (
-            not result.built and "logging" in sys.modules):  # an up-to-date build that
-        return False  # logged something (the memo would not say it again)
-    elsewhere = options.locales_dir is not None and \
-        options.locales_dir.resolve() != (layout.root / "locales").resolve()
+    if cmd is None or result.next_warnings is None or logs.warned() or (
+            not result.built and "logging" in sys.modules):  # a build that logged
+        return False  # something (the memo would not say it again)
     asked_warm = options.keep_warm > 0 and not options.warm_later  # (POLICYC_KEEP_WARM)
-    if options.force or options.signer is not None or asked_warm or elsewhere:
-        return False  # elsewhere: catalogs a config or POLICYC_LOCALES_DIR puts outside
-    out = options.out
+    if options.force or options.signer is not None or asked_warm or \
+            options.locales_dir is not None or LINKED:
+        return False  # catalogs a config or POLICYC_LOCALES_DIR names, or a config's file
+    out = options.out.absolute()  # named through a link: not stamped as the build reads them
+    written = {str(o.path.absolute()) for o in result.outputs if o.built} | {
+        str(out / name) for name in (STATE, "manifest.json", "index.html")}
     try:
-        stamps, folders, racy = _read(layout, sources, out)
+        stamps, folders, racy = _read(layout, sources, out, _Found(started, written))
     except (_Unsure, OSError):
         return False
     memo_key = memo.key(cmd, os.getcwd(), os.environ)
     data = {"v": memo.VERSION, "key": memo_key, "stamps": stamps, "folders": folders,
-            "racy": racy, "lock": str(out.absolute() / memo.LOCK_NAME),
+            "racy": racy, "lock": str(out / memo.LOCK_NAME),
             "said": {"warnings": [str(w) for w in result.next_warnings],
                      "unlisted": [], "outputs": len(result.outputs)}}
     target = memo.path(os.environ, memo_key)
@@ -76,16 +83,18 @@ def _prune(folder: Path) -> None:
                     os.unlink(entry.path)
 
 
-def _read(layout: Layout, sources: list[Path], out: Path) -> tuple[
+def _read(layout: Layout, sources: list[Path], out: Path, found: _Found) -> tuple[
         list[list[object]], list[list[object]], dict[str, str]]:
     """The stamps and folder listings of everything a build of these sources reads, and the
     digest of each file changed just now (memo.racy: the outputs a build just wrote)."""
+    from compiler.project.sources import discover
+
     root = layout.root
-    project_sources = (root / "source").resolve()
-    if not all(s.resolve() == project_sources or s.resolve().parent == project_sources
-               for s in sources):
-        raise _Unsure("a source outside the project's source/ folder")
-    found = _Found(time.time_ns())
+    folder = root / "source"
+    if folder.is_symlink() or any(  # catalogs are found beside a source's real folder
+            s.is_symlink() or s.absolute().parent != folder
+            for s in (p if p.is_absolute() else Path.cwd() / p for p in discover(sources))):
+        raise _Unsure("a source outside the project's source/ folder, or a link")
     # how the project was found (compiler/project/layout.find_config): each folder's
     # policyc.toml and pyproject.toml from the working directory up to the project's
     cwd = Path.cwd().resolve()
@@ -99,7 +108,7 @@ def _read(layout: Layout, sources: list[Path], out: Path) -> tuple[
         found.stamp(root / name)
     for part in ("source", "locales", "templates"):
         found.tree(root / part)
-    found.tree(out.absolute())  # every output, the state, manifest and index
+    found.tree(out, inputs=False)  # every output, the state, manifest and index
     # policyc's own code and built-in templates and catalogs, the interpreter, the
     # installed libraries (a pip install changes their folder), the fonts a key names
     import compiler
@@ -116,15 +125,20 @@ def _read(layout: Layout, sources: list[Path], out: Path) -> tuple[
     for font in font_files():
         found.stamp(font)
     for path in sorted(read_by_keys()):  # a reference document, a logo, Babel's release
-        found.stamp(os.path.realpath(path))
+        named = os.path.normpath(path.absolute())
+        if os.path.realpath(named) != named:
+            raise _Unsure(f"{path} is read through a link")
+        found.stamp(named)
     return found.stamps, found.folders, found.racy
 
 
 class _Found:
     """Stamps and listings as they are read, and the digests of files changed just now."""
 
-    def __init__(self, started: int) -> None:
-        self.started = started
+    def __init__(self, build_started: int, written: set[str]) -> None:
+        self.build_started = build_started
+        self.written = written  # what the build wrote: changed since it started, and ours
+        self.started = time.time_ns()
         self.stamps: list[list[object]] = []
         self.folders: list[list[object]] = []
         self.racy: dict[str, str] = {}
@@ -132,6 +146,9 @@ class _Found:
 
     def stamp(self, path: Path | str) -> None:
         found = memo.stamp(str(path))
+        if found is not None and str(path) not in self.written and \
+                memo.racy(found, self.build_started):
+            raise _Unsure(f"{path} changed while the build ran")
         if found is not None and memo.racy(found, self.started):
             if not stat.S_ISREG(found[2]) or found[3] > self.budget:
                 raise _Unsure(f"{path} changed just now")
@@ -145,7 +162,7 @@ class _Found:
         return names
 
     def tree(self, root: Path | str, skip: tuple[str, ...] = (),
-             above: frozenset[tuple[int, int]] = frozenset()) -> None:
+             above: frozenset[tuple[int, int]] = frozenset(), inputs: bool = True) -> None:
         """Every folder's names and every file's stamp below root (which may be missing),
         through links (a file seen through a link changed elsewhere, or a link pointed
         elsewhere, has another stamp)."""
@@ -157,6 +174,8 @@ class _Found:
         except (FileNotFoundError, NotADirectoryError):
             self.folders.append([str(root), None])
             return
+        if inputs and memo.racy(memo.stamp(str(root)) or [], self.build_started):
+            raise _Unsure(f"{root}: a file came or went while the build ran")
         folder = (info.st_dev, info.st_ino)
         if folder in above or len(self.folders) > MAX_FOLDERS:
             raise _Unsure(f"{root}: a link's loop, or too many folders")
@@ -165,6 +184,6 @@ class _Found:
             if entry.name in skip:
                 continue
             if entry.is_dir():
-                self.tree(entry.path, skip, above | {folder})
+                self.tree(entry.path, skip, above | {folder}, inputs)
             else:
                 self.stamp(entry.path)

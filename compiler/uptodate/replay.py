@@ -83,6 +83,8 @@ def _answer(cmd: memo.Command) -> tuple[list[str], list[str], int] | None:
             return None
     if memo.stamp(data["lock"]) is not None:  # a build is running there, or was killed
         return None
+    if not os.access(os.path.dirname(data["lock"]), os.W_OK):  # a build could not lock it
+        return None
     if data["racy"] and not _verified(name, data):
         return None
     said = data["said"]
