@@ -447,3 +447,22 @@ def test_the_secret_words_are_the_warm_workers() -> None:
     from compiler.build.warm import folder
 
     assert memo.SECRET_WORDS == folder._SECRET_WORDS
+
+
+def test_an_editors_files_beside_a_source_or_catalog_keep_the_answer(
+        built: tuple[Path, Path]) -> None:
+    """vim rewrites its swap file every few seconds while the file is open; no build reads
+    it in source/ or locales/ (review8 R8-9). In templates/ every file is a template."""
+    project, cache = built
+    swap = project / "source" / ".retention-schedule.yaml.swp"
+    swap.write_bytes(b"b0VIM 9.0")
+    _settle()
+    assert _build(project, cache)[0]  # a new name in source/: the build, which records
+    swap.write_bytes(b"b0VIM 9.0 and more")
+    assert not _build(project, cache)[0]
+    (project / "templates").mkdir()
+    (project / "templates" / "notes.txt~").write_text("x")
+    _settle()
+    assert _build(project, cache)[0]
+    (project / "templates" / "notes.txt~").write_text("xy")
+    assert _build(project, cache)[0]

@@ -131,10 +131,11 @@ def run_build(sources: tuple[Path, ...], options: BuildOptions,
     from compiler.cli.progress import Reporter
 
     named = default_sources(sources)
+    warned = logs.warned()
 
     def remember(result: BuildResult) -> None:
-        if memo_args is not None:
-            from compiler import STARTED_NS
+        if memo_args is not None and logs.warned() == warned:  # a warning logged: the
+            from compiler import STARTED_NS  # memo would not say it (review8 R8-4)
             from compiler.uptodate.record import record
 
             record(memo_args, result, options, project()[0], named, STARTED_NS)

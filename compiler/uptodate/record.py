@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 MAX_FOLDERS = 2000  # a bigger project (or a link's loop) runs the build in full
 MAX_RACY_BYTES = 256 * 1024 * 1024  # files changed just now, digested (a build's outputs)
+# What editors keep beside a file open in them (vim's swap, rewritten every few seconds, and
+# its write test; backups; macOS's folder file): no build reads them in source/ or locales/,
+# so their stamps are not kept there, only their names (review8 R8-9)
+EDITOR_FILES = (".swp", ".swo", ".swx", "~", "4913", ".DS_Store")  # endings, or whole names
 UNUSED_DAYS = 30  # a memo neither made nor read for this long is removed (one per command
 # line, folder and environment: they would pile up in the user's cache over the years)
 
@@ -44,13 +48,12 @@ def record(args: list[str], result: BuildResult, options: BuildOptions, layout: 
     """Write the memo of this build's command for the next one; whether it did. started:
     time.time_ns() before the build read anything (a file changed since, but for what the
     build wrote, may not be what it read)."""
-    from compiler import logs
     from compiler.project.layout import LINKED
 
     cmd = memo.command(args)
-    if cmd is None or result.next_warnings is None or logs.warned() or (
-            not result.built and "logging" in sys.modules):  # a build that logged
-        return False  # something (the memo would not say it again)
+    if cmd is None or result.next_warnings is None or (
+            not result.built and "logging" in sys.modules):  # an up-to-date build that
+        return False  # logged something (the memo would not say it again)
     asked_warm = options.keep_warm > 0 and not options.warm_later  # (POLICYC_KEEP_WARM)
     if options.force or options.signer is not None or asked_warm or \
             options.locales_dir is not None or LINKED:
@@ -106,8 +109,9 @@ def _read(layout: Layout, sources: list[Path], out: Path, found: _Found) -> tupl
     found.listing(root)  # _brand.yml, a config made since
     for name in ("_brand.yml", "policyc.toml", "pyproject.toml"):
         found.stamp(root / name)
-    for part in ("source", "locales", "templates"):
-        found.tree(root / part)
+    for part in ("source", "locales"):  # a build reads *.yaml and *.po there, and lists them
+        found.tree(root / part, skip_stamp=EDITOR_FILES)
+    found.tree(root / "templates")  # every file there is a template (renderers/templates)
     found.tree(out, inputs=False)  # every output, the state, manifest and index
     # policyc's own code and built-in templates and catalogs, the interpreter, the
     # installed libraries (a pip install changes their folder), the fonts a key names
@@ -162,7 +166,8 @@ class _Found:
         return names
 
     def tree(self, root: Path | str, skip: tuple[str, ...] = (),
-             above: frozenset[tuple[int, int]] = frozenset(), inputs: bool = True) -> None:
+             above: frozenset[tuple[int, int]] = frozenset(), inputs: bool = True,
+             skip_stamp: tuple[str, ...] = ()) -> None:
         """Every folder's names and every file's stamp below root (which may be missing),
         through links (a file seen through a link changed elsewhere, or a link pointed
         elsewhere, has another stamp)."""
@@ -184,6 +189,6 @@ class _Found:
             if entry.name in skip:
                 continue
             if entry.is_dir():
-                self.tree(entry.path, skip, above | {folder}, inputs)
-            else:
+                self.tree(entry.path, skip, above | {folder}, inputs, skip_stamp)
+            elif not (entry.name.endswith(skip_stamp) or entry.name in skip_stamp):
                 self.stamp(entry.path)
