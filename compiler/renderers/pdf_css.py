@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, Diagnostic, Loc, Severity
+from compiler.renderers import web_css
 from compiler.renderers.templates import builtin_print_css
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def _check(shown: str, text: str, roots: tuple[Path, ...],
         _WEASYPRINT.setLevel(level)
     _HEARD[text] = Counter(_unplaced(message) for message in found)
     out = [_located(shown, text, message) for message in found]
-    unclosed = _unclosed(text)
+    unclosed = web_css.unclosed(text)
     if unclosed is not None:
         out.append(Diagnostic(Loc(shown, *unclosed),
                               "this block is never closed: the rest of the file is read "
@@ -178,23 +179,3 @@ def _find(text: str, selector: str) -> tuple[int, int]:
         if " ".join(tinycss2.serialize(rule.prelude).split()) == selector:
             return rule.source_line, rule.source_column
     return 0, 0
-
-
-def _unclosed(text: str) -> tuple[int, int] | None:
-    """Line and column of the outermost block still open at the end of `text`, if any.
-
-    tinycss2 (CSS Syntax) closes open blocks at the end silently. A '}' added after the
-    text stays a top-level token when nothing is open; otherwise a block swallows it.
-    """
-    import tinycss2
-
-    nodes = [n for n in tinycss2.parse_component_value_list(text + "\n}", skip_comments=True)
-             if n.type != "whitespace"]
-    last = nodes[-1] if nodes else None
-    if last is None or (last.type == "error" and last.kind == "}"):  # the stray '}'
-        return None
-    top = [n for n in tinycss2.parse_component_value_list(text, skip_comments=True)
-           if n.type != "whitespace"]
-    block = next((n for n in reversed(top) if n.type in ("() block", "[] block", "{} block",
-                                                          "function")), None)
-    return (block.source_line, block.source_column) if block is not None else None

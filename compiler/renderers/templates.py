@@ -145,9 +145,19 @@ def builtin_print_css() -> str:
 def project_print_css(templates: Templates) -> tuple[Path, str] | None:
     """A project's own print.css and its text; None without one (read here, where a build
     that renders nothing looks: renderers/pdf_css, which checks one, imports logging)."""
-    sheet = templates.find("css/print.css")
+    return _project_sheet(templates, "css/print.css")
+
+
+def project_web_css(templates: Templates) -> tuple[Path, str] | None:
+    """A project's own web.css and its text; None without one (renderers/web_css checks
+    it)."""
+    return _project_sheet(templates, "css/web.css")
+
+
+def _project_sheet(templates: Templates, name: str) -> tuple[Path, str] | None:
+    sheet = templates.find(name)
     project = templates.project
     text = sheet.read_text(encoding="utf-8") if project and sheet.is_relative_to(project) else ""
-    if not text or text == builtin_print_css():  # (this repository's templates/ is a copy)
-        return None
+    if not text or text == (BUILTIN / name).read_text(encoding="utf-8"):  # (this repository's
+        return None  # templates/ is a copy)
     return sheet, text

@@ -18,12 +18,13 @@ from tests.helpers import FIXTURES
 BROKEN = "h1 { colr: red; }\nh3 { color: rd }\nh2 { color: \n"
 
 
-def _project(tmp_path: Path, css: str) -> Path:
+def _project(tmp_path: Path, css: str, name: str = "print.css") -> Path:
+    """The fixture project with its own templates/css/NAME: the built-in one + css."""
     root = tmp_path / "project"
     shutil.copytree(FIXTURES / "project", root)
-    sheet = root / "templates" / "css" / "print.css"
+    sheet = root / "templates" / "css" / name
     sheet.parent.mkdir(parents=True)
-    builtin = (BUILTIN / "css" / "print.css").read_text(encoding="utf-8")
+    builtin = (BUILTIN / "css" / name).read_text(encoding="utf-8")
     sheet.write_text(builtin + css, encoding="utf-8")
     (root / "policyc.toml").write_text('[theme]\nprimary = "#FF0000"\n', encoding="utf-8")
     return root
