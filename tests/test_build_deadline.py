@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -123,3 +124,28 @@ def test_time_limit_stops_a_loop_that_catches_exceptions() -> None:
     with time_limit(5):  # a render that ends in time is untouched
         assert sum(range(10)) == 45
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+class _SlowToFree:
+    """Its finalizer takes a while: a signal often comes while it runs."""
+
+    def __del__(self) -> None:
+        until = time.monotonic() + 0.02
+        while time.monotonic() < until:
+            pass
+
+
+def test_time_limit_stops_a_loop_whose_finalizers_take_the_signal() -> None:
+    """An exception raised in a finalizer (or a gc callback, as hypothesis registers) is lost
+    there ("Exception ignored in"): the signal comes again, and the lost ones go to no
+    unraisable hook (pytest's would fail this test)."""
+    before = sys.unraisablehook
+    started = time.monotonic()
+    with pytest.raises(RenderTimedOut), time_limit(0.1):
+        while True:
+            _SlowToFree()
+            until = time.monotonic() + 0.004
+            while time.monotonic() < until:
+                pass
+    assert time.monotonic() - started < 10
+    assert sys.unraisablehook is before

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.errors import Category, Diagnostic, Loc, Severity, display_path
 
@@ -42,6 +42,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     handles no signal: the warm worker's connections) and not where SIGALRM is someone
     else's (a handler already set): there the render runs unbounded."""
     import signal
+    import sys
     import threading
 
     if seconds <= 0 or not hasattr(signal, "setitimer") or (
@@ -56,9 +57,16 @@ def time_limit(seconds: float) -> Iterator[None]:
         if armed:
             raise _Overrun
 
+    hook = sys.unraisablehook
+
+    def unraisable(info: Any) -> None:  # raised in a finalizer or a gc callback: lost there
+        if not isinstance(info.exc_value, _Overrun):  # ("Exception ignored in"), said again
+            hook(info)
+
     old = signal.signal(signal.SIGALRM, overrun)
-    # then again every 0.1 s: WeasyPrint drawing an SVG catches even a BaseException
-    # (images.SVGImage.draw logs it and goes on), so one signal might be swallowed
+    sys.unraisablehook = unraisable
+    # then again every 0.1 s: one signal may come while a finalizer or a gc callback runs
+    # (its exception is lost), or WeasyPrint draws an SVG (it catches even a BaseException)
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
@@ -68,6 +76,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        sys.unraisablehook = hook
 
 
 def overrun(source: Path, what: str, seconds: float) -> Diagnostic:
