@@ -428,3 +428,28 @@ def test_revisions_are_kept_beside_the_model_by_identity() -> None:
     assert all(r.revisions.of(rev.rich) is rev for rev in found)
     assert r.revisions.of(dataclasses.replace(found[0].rich)) is None
     assert r.revisions.of(None) is None
+
+
+def test_a_sigterm_a_render_swallowed_writes_no_redline(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint's SVG drawing swallows the Terminated a SIGTERM raises (review8 R8-12): the
+    redline laid out then is cut short, and must not be written; the command ends 143."""
+    from compiler import termination
+    from compiler.redline import make
+
+    rendered = make.render
+
+    def swallowed(*args: object, **kwargs: object) -> bytes:
+        data = rendered(*args, **kwargs)  # type: ignore[arg-type]
+        termination._command.asked = True  # the signal came, and the render went on
+        return data
+
+    monkeypatch.setattr(make, "render", swallowed)
+    try:
+        code, _, err = run(["diff", str(source("edits", "old")), str(source("edits", "new")),
+                            "--out", str(tmp_path), "--locale", "en", "--format", "html"])
+    finally:
+        termination.forget()
+    assert code == 143, err
+    assert "terminated" in err
+    assert not list(tmp_path.rglob("*.redline.*"))

@@ -47,6 +47,7 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
       policyc diff git:v1.0.0:source/privacy-policy.yaml source/privacy-policy.yaml
       policyc diff git:v1.0.0 source/privacy-policy.yaml --summary
     """
+    from compiler import termination
     from compiler.errors import display_path
     from compiler.fs import folder_lock, write_atomic
     from compiler.redline import make
@@ -96,6 +97,7 @@ def diff(report: Report, *, old: str, new: str, out: Path, locales: tuple[str, .
                 rendered = make.render(redline, fmt, options)
                 report.add(w for w in warnings_of(rendered) if w not in said)
                 said += warnings_of(rendered)
+                termination.check()  # a SIGTERM the render swallowed: nothing written (R8-12)
                 write_atomic(target, rendered)
                 written += 1
     if quiet:
