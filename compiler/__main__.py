@@ -25,9 +25,10 @@ def run() -> None:
     with-blocks and its workers through atexit (which runs before).
     """
     gc.disable()  # until the command starts: compiler.cli.report.started
-    from compiler.uptodate.replay import answer
+    if "build" in sys.argv[1:]:  # (other commands do not import the answer)
+        from compiler.uptodate.replay import answer
 
-    answer(sys.argv[1:])  # an up-to-date build answered from its memo (ends the process)
+        answer(sys.argv[1:])  # an up-to-date build answered from its memo (ends the process)
     from compiler.cli.report import leave
 
     code: object = 0

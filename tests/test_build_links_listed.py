@@ -8,12 +8,10 @@ manifest.json and index.html are read back with json and lxml, DOCX text with py
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES
 from tests.test_build_provenance import policyc
 
 ARGS = ["build", "--jobs", "1"]
@@ -22,10 +20,10 @@ LINKED_PO = "locales/de/LC_MESSAGES/cookie-policy.po"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """The fixture project, plus cookie-policy (en, de) that retention-schedule links to."""
-    dest = tmp_path / "p"
-    shutil.copytree(FIXTURES / "project", dest)
+def project(project: Path) -> Path:
+    """The fixture project (conftest's copy), plus cookie-policy (en, de) that
+    retention-schedule links to."""
+    dest = project
     source = dest / SOURCE
     text = source.read_text()
     (dest / "source/cookie-policy.yaml").write_text(

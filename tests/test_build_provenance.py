@@ -9,25 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import ROOT
 
 SOURCE = "source/retention-schedule.yaml"
 CATALOG = "locales/de/LC_MESSAGES/retention-schedule.po"
 LABELS = "locales/de/LC_MESSAGES/policyc.po"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    dest = tmp_path / "p"
-    shutil.copytree(FIXTURES / "project", dest)
-    return dest
 
 
 def policyc(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

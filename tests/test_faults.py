@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -581,6 +582,28 @@ def _ended_by_sigterm(returncode: int, stderr: str, out: Path) -> None:
     assert not (out / ".policyc.lock").exists()
 
 
+def _sigterm_once(proc: subprocess.Popen[str], ready: Callable[[], bool], within: float, *,
+                  group: bool = True, check: Callable[[], bool] = lambda: True,
+                  settle: float = 0.0) -> str:
+    """Send SIGTERM to proc (its process group, or proc alone) once ready() holds and check()
+    does; its stderr. Killed with its group if still running at the end."""
+    import signal
+
+    try:
+        deadline = time.monotonic() + within
+        while not ready() and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert check()
+        time.sleep(settle)
+        (os.killpg if group else os.kill)(proc.pid, signal.SIGTERM)
+        return proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @pytest.mark.parametrize("to_group", [False, True], ids=["kill", "process-group"])
 def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bool) -> None:
     """SIGTERM mid-render, to the build alone (`kill`, systemd) or to its whole process group
@@ -588,7 +611,6 @@ def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bo
     terminated", no traceback, no temporary file and no lock file left in the output
     folder, no render worker left running; the next build finishes the job and every PDF
     reads back whole (pypdf)."""
-    import signal
 
     from pypdf import PdfReader
 
@@ -598,22 +620,10 @@ def test_sigterm_during_a_build_is_unwound_as_ctrl_c(project: Path, to_group: bo
     proc = subprocess.Popen([sys.executable, "-m", "compiler", "build", "--jobs", "2"],
                             cwd=project, env=env, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        # the short outputs are written while the long PDF (sent out first) is laid out
-        while not (out / "en").exists() and proc.poll() is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        assert len(_group_alive(proc.pid)) >= 2  # the build and its render workers
-        if to_group:
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
-            os.kill(proc.pid, signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    # the short outputs are written while the long PDF (sent out first) is laid out, by the
+    # build's render workers
+    stderr = _sigterm_once(proc, (out / "en").exists, 60, group=to_group,
+                           check=lambda: len(_group_alive(proc.pid)) >= 2)
     _ended_by_sigterm(proc.returncode, stderr, out)
     assert not (out / "en" / "long-notice.pdf").exists()  # it was stopped mid-render
     deadline = time.monotonic() + 5
@@ -660,7 +670,6 @@ def test_sigterm_while_an_svg_logo_is_drawn_is_not_swallowed(project: Path, fork
     before the logo was set, left as it was), the next build renders it with the whole
     logo (pypdf: the logo's last path is drawn). In-process: --jobs 1; forked: the PDF in
     a render worker, the HTML beside it in the build's own process."""
-    import signal
 
     from pypdf import PdfReader
 
@@ -684,19 +693,10 @@ def test_sigterm_while_an_svg_logo_is_drawn_is_not_swallowed(project: Path, fork
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=project, env=env,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not (marker.exists() and marker.read_text()) and proc.poll() is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        assert (int(marker.read_text()) != proc.pid) is forked  # where the PDF is laid out
-        time.sleep(0.2)  # well inside the drawing (~2 s)
-        os.killpg(proc.pid, signal.SIGTERM)  # as `timeout` does: the workers ignore it
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    stderr = _sigterm_once(  # to the group, as `timeout` does: the workers ignore it
+        proc, lambda: marker.exists() and bool(marker.read_text()), 120,
+        check=lambda: (int(marker.read_text()) != proc.pid) is forked,  # where the PDF is
+        settle=0.2)  # laid out; then well inside the drawing (~2 s)
     _ended_by_sigterm(proc.returncode, stderr, out)
     assert pdf.read_bytes() == previous  # not replaced by one with a cut logo
     again = policyc(["build", "--jobs", "1", "--format", "pdf", "--locale", "en"], project)

@@ -95,6 +95,10 @@ def stamp(name: str) -> Stamp | None:
         except (FileNotFoundError, NotADirectoryError):
             return None
         return [0]
+    return stamp_of(st)
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
     return [st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 

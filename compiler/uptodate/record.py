@@ -179,7 +179,7 @@ class _Found:
         except (FileNotFoundError, NotADirectoryError):
             self.folders.append([str(root), None])
             return
-        if inputs and memo.racy(memo.stamp(str(root)) or [], self.build_started):
+        if inputs and memo.racy(memo.stamp_of(info), self.build_started):
             raise _Unsure(f"{root}: a file came or went while the build ran")
         folder = (info.st_dev, info.st_ino)
         if folder in above or len(self.folders) > MAX_FOLDERS:
